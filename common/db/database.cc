@@ -1,0 +1,314 @@
+#include "common/db/database.h"
+
+#include <soci/mysql/soci-mysql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <random>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/db/sql_error.h"
+
+namespace crm::db {
+namespace {
+
+std::string PercentDecode(absl::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      int value = 0;
+      if (absl::SimpleHexAtoi(text.substr(i + 1, 2), &value)) {
+        out.push_back(static_cast<char>(value));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
+// Values in SOCI connection strings may be quoted; quotes inside are doubled.
+std::string Quote(absl::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') out.push_back('\'');
+    out.push_back(c);
+  }
+  out.push_back('\'');
+  return out;
+}
+
+std::string MysqlConnectString(const ConnectionSpec& spec, bool with_database) {
+  std::string s = absl::StrCat("user=", Quote(spec.user), " charset=utf8mb4");
+  if (!spec.password.empty()) absl::StrAppend(&s, " password=", Quote(spec.password));
+  if (!spec.unix_socket.empty()) {
+    absl::StrAppend(&s, " unix_socket=", Quote(spec.unix_socket));
+  } else {
+    absl::StrAppend(&s, " host=", Quote(spec.host), " port=", spec.port);
+  }
+  if (with_database) absl::StrAppend(&s, " db=", Quote(spec.database));
+  return s;
+}
+
+bool IsSafeIdentifier(absl::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<ConnectionSpec> ParseDatabaseUrl(const std::string& url) {
+  ConnectionSpec spec;
+  if (absl::StartsWith(url, "sqlite://")) {
+    spec.backend = Backend::kSqlite;
+    spec.sqlite_path = url.substr(strlen("sqlite://"));
+    if (spec.sqlite_path.empty()) return absl::InvalidArgumentError("--db: sqlite URL needs a file path");
+    spec.display = url;
+    return spec;
+  }
+  if (!absl::StartsWith(url, "mysql://") && !absl::StartsWith(url, "mariadb://")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--db: unsupported URL \"", url, "\" (use sqlite://<path> or mysql://user:pass@host:port/db)"));
+  }
+  spec.backend = Backend::kMysql;
+  absl::string_view rest = absl::string_view(url).substr(url.find("://") + 3);
+  std::string query;
+  if (size_t q = rest.find('?'); q != absl::string_view::npos) {
+    query = std::string(rest.substr(q + 1));
+    rest = rest.substr(0, q);
+  }
+  absl::string_view authority = rest;
+  if (size_t slash = rest.find('/'); slash != absl::string_view::npos) {
+    authority = rest.substr(0, slash);
+    spec.database = PercentDecode(rest.substr(slash + 1));
+  }
+  if (size_t at = authority.rfind('@'); at != absl::string_view::npos) {
+    absl::string_view credentials = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    if (size_t colon = credentials.find(':'); colon != absl::string_view::npos) {
+      spec.user = PercentDecode(credentials.substr(0, colon));
+      spec.password = PercentDecode(credentials.substr(colon + 1));
+    } else {
+      spec.user = PercentDecode(credentials);
+    }
+  }
+  if (size_t colon = authority.rfind(':'); colon != absl::string_view::npos) {
+    if (!absl::SimpleAtoi(authority.substr(colon + 1), &spec.port) || spec.port <= 0 || spec.port > 65535) {
+      return absl::InvalidArgumentError("--db: bad port in mysql URL");
+    }
+    authority = authority.substr(0, colon);
+  }
+  if (!authority.empty()) spec.host = std::string(authority);
+  for (absl::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    if (kv.first == "unix_socket" || kv.first == "socket") spec.unix_socket = PercentDecode(kv.second);
+  }
+  if (spec.database.empty()) return absl::InvalidArgumentError("--db: mysql URL needs a database name");
+  if (!IsSafeIdentifier(spec.database)) {
+    return absl::InvalidArgumentError("--db: database name may hold only letters, digits and _");
+  }
+  if (spec.user.empty()) spec.user = "root";
+  spec.display = absl::StrCat("mysql://", spec.user, spec.password.empty() ? "" : ":***", "@",
+                              spec.unix_socket.empty() ? absl::StrCat(spec.host, ":", spec.port) : spec.unix_socket,
+                              "/", spec.database);
+  return spec;
+}
+
+Database::Database(ConnectionSpec spec, DatabaseOptions options)
+    : spec_(std::move(spec)), options_(std::move(options)), dialect_(spec_.backend) {}
+
+Database::~Database() = default;
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+  absl::StatusOr<ConnectionSpec> spec = ParseDatabaseUrl(options.url);
+  if (!spec.ok()) return spec.status();
+  if (options.pool_size < 1) return absl::InvalidArgumentError("--db_pool_size must be at least 1");
+  std::unique_ptr<Database> db(new Database(*std::move(spec), options));
+
+  if (db->spec_.backend == Backend::kMysql) {
+    // Create the database on first start, with the binary collation the schema relies on.
+    absl::Status created = Guard("create database", [&]() -> absl::Status {
+      soci::session admin(soci::mysql, MysqlConnectString(db->spec_, false));
+      admin << "CREATE DATABASE IF NOT EXISTS `" + db->spec_.database +
+                   "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+      return absl::OkStatus();
+    });
+    if (!created.ok()) return created;
+  }
+  for (int i = 0; i < options.pool_size; ++i) {
+    db->sessions_.push_back(std::make_unique<soci::session>());
+    db->connected_.push_back(false);
+    db->free_.push_back(i);
+  }
+  // Connect one session now so a wrong URL fails at start; the rest connect on first use.
+  absl::Status first = db->Connect(*db->sessions_[0]);
+  if (!first.ok()) return first;
+  db->connected_[0] = true;
+  return db;
+}
+
+absl::Status Database::Connect(soci::session& session) {
+  return Guard("connect", [&]() -> absl::Status {
+    if (spec_.backend == Backend::kSqlite) {
+      session.open(soci::sqlite3, absl::StrCat("db=", Quote(spec_.sqlite_path),
+                                               " timeout=", absl::ToInt64Seconds(options_.busy_timeout)));
+    } else {
+      session.open(soci::mysql, MysqlConnectString(spec_, true));
+    }
+    return Configure(session);
+  });
+}
+
+absl::Status Database::Configure(soci::session& session) {
+  if (spec_.backend == Backend::kSqlite) {
+    // WAL lets readers run beside the writer; synchronous=FULL makes every acknowledged commit
+    // survive a crash or power loss.
+    std::string mode;
+    session << "PRAGMA journal_mode=WAL", soci::into(mode);
+    session << "PRAGMA synchronous=FULL";
+    session << "PRAGMA foreign_keys=ON";
+    session << "PRAGMA busy_timeout=" << absl::ToInt64Milliseconds(options_.busy_timeout);
+  } else {
+    session << "SET SESSION sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+               "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
+    // Row locks taken by conditional updates are enough; READ COMMITTED avoids gap-lock deadlocks.
+    session << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+    session << "SET SESSION innodb_lock_wait_timeout=" << absl::ToInt64Seconds(options_.busy_timeout);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> Database::Acquire(absl::Time deadline) {
+  size_t index;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (free_.empty()) {
+      if (deadline == absl::InfiniteFuture()) {
+        available_.wait(lock);
+      } else if (available_.wait_until(lock, absl::ToChronoTime(deadline)) == std::cv_status::timeout &&
+                 free_.empty()) {
+        return absl::DeadlineExceededError("deadline passed while waiting for a database connection");
+      }
+    }
+    index = free_.back();
+    free_.pop_back();
+  }
+  if (!connected_[index]) {
+    absl::Status status = Connect(*sessions_[index]);
+    if (!status.ok()) {
+      Release(index, true);
+      return absl::UnavailableError(absl::StrCat("database unavailable: ", status.message()));
+    }
+    connected_[index] = true;
+  }
+  return index;
+}
+
+void Database::Release(size_t index, bool broken) {
+  if (broken) {
+    try {
+      sessions_[index]->close();
+    } catch (...) {
+    }
+    connected_[index] = false;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(index);
+  }
+  available_.notify_one();
+}
+
+absl::Status Database::Write(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
+  thread_local std::mt19937 jitter(std::random_device{}());
+  absl::Status last;
+  for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
+    if (absl::Now() > deadline) {
+      return last.ok() ? absl::DeadlineExceededError("deadline passed before the write started") : last;
+    }
+    absl::StatusOr<size_t> index = Acquire(deadline);
+    if (!index.ok()) return index.status();
+    soci::session& session = *sessions_[*index];
+    Tx tx(session, dialect_);
+    bool began = false;
+    absl::Status status = Guard("write", [&]() -> absl::Status {
+      session << dialect_.BeginWrite();
+      began = true;
+      absl::Status result = work(tx);
+      if (!result.ok()) return result;
+      session << "COMMIT";
+      began = false;
+      return absl::OkStatus();
+    });
+    if (began) {
+      try {
+        session << "ROLLBACK";
+      } catch (...) {
+      }
+    }
+    Release(*index, IsConnectionLoss(status));
+    if (status.ok()) {
+      for (auto& hook : tx.hooks_) hook();
+      return status;
+    }
+    if (!IsRetryable(status)) return status;
+    last = status;
+    // Back off a little, with jitter, before running the transaction again.
+    std::uniform_int_distribution<int> pause(1, 5 << std::min(attempt, 5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause(jitter)));
+  }
+  return last;
+}
+
+absl::Status Database::Read(absl::FunctionRef<absl::Status(soci::session&)> work, absl::Time deadline) {
+  if (absl::Now() > deadline) return absl::DeadlineExceededError("deadline passed before the read started");
+  absl::StatusOr<size_t> index = Acquire(deadline);
+  if (!index.ok()) return index.status();
+  soci::session& session = *sessions_[*index];
+  bool began = false;
+  absl::Status status = Guard("read", [&]() -> absl::Status {
+    session << dialect_.BeginRead();
+    began = true;
+    absl::Status result = work(session);
+    session << "COMMIT";
+    began = false;
+    return result;
+  });
+  if (began) {
+    try {
+      session << "ROLLBACK";
+    } catch (...) {
+    }
+  }
+  Release(*index, IsConnectionLoss(status));
+  return status;
+}
+
+absl::Status Database::WithSession(absl::FunctionRef<absl::Status(soci::session&)> work,
+                                   absl::Time deadline) {
+  absl::StatusOr<size_t> index = Acquire(deadline);
+  if (!index.ok()) return index.status();
+  absl::Status status = Guard("session", [&]() { return work(*sessions_[*index]); });
+  Release(*index, IsConnectionLoss(status));
+  return status;
+}
+
+absl::Status Database::Ping(absl::Time deadline) {
+  return WithSession(
+      [](soci::session& session) -> absl::Status {
+        int one = 0;
+        session << "SELECT 1", soci::into(one);
+        return one == 1 ? absl::OkStatus() : absl::UnavailableError("database ping failed");
+      },
+      deadline);
+}
+
+}  // namespace crm::db

@@ -1,0 +1,33 @@
+// Versioned schema migrations, applied at start and recorded in `schema_migrations`.
+// Each module (common, accounts, pipeline, ...) owns an ordered list; versions only grow, and an
+// applied migration is never edited — a change is a new migration.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/db/database.h"
+
+namespace crm::db {
+
+struct Migration {
+  int version;
+  std::string name;
+  // Portable DDL; see Dialect::ExpandDdl for the tokens.
+  std::vector<std::string> statements;
+};
+
+struct MigrationSet {
+  std::string module;
+  std::vector<Migration> migrations;
+};
+
+// Applies every migration not yet recorded, in order, holding a lock so that two processes
+// starting together do not both migrate.
+absl::Status ApplyMigrations(Database& db, const std::vector<MigrationSet>& sets);
+
+// The migrations of common/: the event outbox, request replay, server secrets.
+MigrationSet CommonMigrations();
+
+}  // namespace crm::db

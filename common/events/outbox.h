@@ -1,0 +1,55 @@
+// The transactional outbox: every mutation appends its event inside its own transaction, so an
+// event exists exactly when its change committed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/core/field_mask.h"
+#include "common/db/database.h"
+#include "common/events/event_hub.h"
+#include "crm/v1/event.pb.h"
+
+namespace crm::events {
+
+class Outbox {
+ public:
+  explicit Outbox(EventHub* hub) : hub_(hub) {}
+
+  // Assigns the next sequence to `event` (its sequence field is set on return), stores it, and
+  // wakes subscribers after commit. `event.time` must be set by the caller (its clock).
+  absl::Status Append(db::Tx& tx, crm::v1::Event& event);
+
+  // Convenience: an entity change with field deltas.
+  absl::Status AppendChange(db::Tx& tx, const std::string& type, const std::string& entity,
+                            const std::string& entity_id, crm::v1::ChangeKind change,
+                            const std::vector<FieldDelta>& deltas, const std::string& user,
+                            const std::string& actor, const std::string& request_id, absl::Time time);
+
+ private:
+  EventHub* hub_;
+};
+
+// Reads stored events: the sequence range (after, up_to], optionally filtered, in order.
+struct EventQuery {
+  int64_t after = 0;
+  int64_t up_to = INT64_MAX;
+  std::vector<std::string> types;  // exact names or prefixes ending in '.'
+  std::string user;
+  int limit = 500;
+};
+struct EventPage {
+  std::vector<crm::v1::Event> events;
+  // Highest sequence examined (matching or not); resume after it.
+  int64_t last_scanned = 0;
+  // True when the limit was reached: more rows may follow right away.
+  bool more = false;
+};
+absl::StatusOr<EventPage> ReadEvents(db::Database& db, const EventQuery& query,
+                                                       absl::Time deadline = absl::InfiniteFuture());
+
+// True when `type` matches one of `filters` (exact, or prefix ending in '.'); empty matches all.
+bool TypeMatches(const std::string& type, const std::vector<std::string>& filters);
+
+}  // namespace crm::events

@@ -1,0 +1,224 @@
+#include "common/server/server_host.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/core/ids.h"
+#include "common/db/shared_state.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to listen on (host:port). Env: CRM_LISTEN");
+ABSL_FLAG(std::string, db, "", "Database URL: sqlite://<path> or mysql://user:pass@host:port/db. "
+                               "Default: sqlite://<data_dir>/crm.db. Env: CRM_DB");
+ABSL_FLAG(std::string, data_dir, "./data", "Directory for the embedded database and local files. Env: CRM_DATA_DIR");
+ABSL_FLAG(int, db_pool_size, 8, "Database connections (and worker threads). Env: CRM_DB_POOL_SIZE");
+ABSL_FLAG(int, workers, 0, "Worker threads for blocking work; 0 = db_pool_size. Env: CRM_WORKERS");
+ABSL_FLAG(int, max_message_bytes, 16 * 1024 * 1024, "Largest request or response message. Env: CRM_MAX_MESSAGE_BYTES");
+ABSL_FLAG(int, job_period_ms, 5000, "Period of background jobs (reminders, sweeps). Env: CRM_JOB_PERIOD_MS");
+ABSL_FLAG(int, drain_seconds, 10, "Grace period for running calls on SIGTERM. Env: CRM_DRAIN_SECONDS");
+
+namespace crm::server {
+namespace {
+
+constexpr char kPageTokenSecret[] = "page_token";
+
+// CRM_<FLAG> environment variables set a flag's default; the command line still wins.
+void ApplyEnvironmentOverrides() {
+  auto str = [](const char* env, absl::Flag<std::string>& flag) {
+    if (const char* v = std::getenv(env); v != nullptr && *v) absl::SetFlag(&flag, v);
+  };
+  auto num = [](const char* env, absl::Flag<int>& flag) {
+    int value;
+    if (const char* v = std::getenv(env); v != nullptr && absl::SimpleAtoi(v, &value)) absl::SetFlag(&flag, value);
+  };
+  str("CRM_LISTEN", FLAGS_listen);
+  str("CRM_DB", FLAGS_db);
+  str("CRM_DATA_DIR", FLAGS_data_dir);
+  num("CRM_DB_POOL_SIZE", FLAGS_db_pool_size);
+  num("CRM_WORKERS", FLAGS_workers);
+  num("CRM_MAX_MESSAGE_BYTES", FLAGS_max_message_bytes);
+  num("CRM_JOB_PERIOD_MS", FLAGS_job_period_ms);
+  num("CRM_DRAIN_SECONDS", FLAGS_drain_seconds);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig& config,
+                                                              const std::vector<ModuleSpec>& modules,
+                                                              const Clock* clock) {
+  std::unique_ptr<ServerHost> host(new ServerHost());
+  host->config_ = config;
+
+  db::DatabaseOptions db_options;
+  db_options.url = config.db_url;
+  db_options.pool_size = config.db_pool_size;
+  absl::StatusOr<std::unique_ptr<db::Database>> db = db::Database::Open(db_options);
+  if (!db.ok()) return db.status();
+  host->db_ = *std::move(db);
+
+  std::vector<db::MigrationSet> migrations = {db::CommonMigrations()};
+  for (const ModuleSpec& spec : modules) {
+    if (spec.migrations) {
+      for (db::MigrationSet& set : spec.migrations()) migrations.push_back(std::move(set));
+    }
+  }
+  if (absl::Status status = db::ApplyMigrations(*host->db_, migrations); !status.ok()) return status;
+
+  absl::StatusOr<std::string> secret = db::GetOrCreateSecret(*host->db_, kPageTokenSecret);
+  if (!secret.ok()) return secret.status();
+  host->page_tokens_ = std::make_unique<PageTokenCodec>(*secret);
+  host->hub_ = std::make_unique<events::EventHub>();
+  host->outbox_ = std::make_unique<events::Outbox>(host->hub_.get());
+  host->workers_ = std::make_unique<WorkerPool>(config.workers > 0 ? config.workers : config.db_pool_size);
+
+  Runtime& rt = host->runtime_;
+  rt.db = host->db_.get();
+  rt.hub = host->hub_.get();
+  rt.outbox = host->outbox_.get();
+  rt.workers = host->workers_.get();
+  rt.page_tokens = host->page_tokens_.get();
+  rt.clock = clock != nullptr ? clock : &SystemClock::Instance();
+  rt.instance_id = NewId("proc");
+  rt.settings = config.runtime;
+
+  for (const ModuleSpec& spec : modules) host->modules_.emplace_back(spec.name, spec.create(rt));
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &host->port_);
+  builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  builder.SetMaxSendMessageSize(config.max_message_bytes);
+  for (auto& [name, module] : host->modules_) builder.RegisterService(module->service());
+  host->server_ = builder.BuildAndStart();
+  if (host->server_ == nullptr || host->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("could not listen on ", config.listen));
+  }
+
+  // The poller also seeds the hub with the current sequence before anyone subscribes.
+  host->hub_->StartPolling(host->db_.get(), config.runtime.event_poll_period);
+  host->health_thread_ = std::thread([h = host.get()] { h->HealthLoop(); });
+  for (auto& [name, module] : host->modules_) module->StartBackground();
+  return host;
+}
+
+void ServerHost::HealthLoop() {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  std::unique_lock<std::mutex> lock(mu_);
+  bool last = true;
+  bool first = true;
+  while (!stopping_) {
+    lock.unlock();
+    const bool serving = db_->Ping(absl::Now() + absl::Seconds(2)).ok();
+    if (first || serving != last) {
+      health->SetServingStatus(serving);
+      for (auto& [name, module] : modules_) health->SetServingStatus(module->service_name(), serving);
+      if (!first) {
+        std::fprintf(stderr, "health: database %s\n", serving ? "reachable again, SERVING" : "unreachable, NOT_SERVING");
+      }
+      last = serving;
+      first = false;
+    }
+    lock.lock();
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(config_.health_check_period), [this] { return stopping_; });
+  }
+}
+
+ServiceModule* ServerHost::module(const std::string& name) {
+  for (auto& [module_name, module] : modules_) {
+    if (module_name == name) return module.get();
+  }
+  return nullptr;
+}
+
+std::string ServerHost::address() const {
+  const std::string& listen = config_.listen;
+  const size_t colon = listen.rfind(':');
+  return absl::StrCat(colon == std::string::npos ? listen : listen.substr(0, colon), ":", port_);
+}
+
+void ServerHost::Shutdown(absl::Duration grace) {
+  if (shut_down_.exchange(true)) return;
+  for (auto& [name, module] : modules_) module->StopBackground();
+  if (server_) {
+    server_->GetHealthCheckService()->Shutdown();
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (health_thread_.joinable()) health_thread_.join();
+  hub_->Stop();
+  workers_->Stop();
+  if (server_) server_->Wait();
+}
+
+ServerHost::~ServerHost() { Shutdown(absl::ZeroDuration()); }
+
+int RunServerMain(int argc, char** argv, const std::string& program, const std::vector<ModuleSpec>& modules) {
+  absl::SetProgramUsageMessage(absl::StrCat(program, ": CRM gRPC server. Flags also read CRM_* environment variables."));
+  ApplyEnvironmentOverrides();
+  absl::ParseCommandLine(argc, argv);
+
+  // Block the termination signals before gRPC starts threads, so only sigwait sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ServerConfig config;
+  config.listen = absl::GetFlag(FLAGS_listen);
+  config.data_dir = absl::GetFlag(FLAGS_data_dir);
+  config.db_url = absl::GetFlag(FLAGS_db);
+  config.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  config.workers = absl::GetFlag(FLAGS_workers);
+  config.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  config.runtime.job_period = absl::Milliseconds(std::max(50, absl::GetFlag(FLAGS_job_period_ms)));
+  if (config.db_url.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(config.data_dir, ec);
+    if (ec) {
+      std::fprintf(stderr, "%s: cannot create data directory %s: %s\n", program.c_str(), config.data_dir.c_str(),
+                   ec.message().c_str());
+      return 1;
+    }
+    config.db_url = absl::StrCat("sqlite://", config.data_dir, "/crm.db");
+  }
+
+  const absl::Time started = absl::Now();
+  absl::StatusOr<std::unique_ptr<ServerHost>> host = ServerHost::Start(config, modules);
+  if (!host.ok()) {
+    std::fprintf(stderr, "%s: failed to start: %s\n", program.c_str(), host.status().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "%s: serving on %s (database %s, %d services) after %lld ms\n", program.c_str(),
+               (*host)->address().c_str(), (*host)->runtime().db->spec().display.c_str(),
+               static_cast<int>(modules.size()),
+               static_cast<long long>(absl::ToInt64Milliseconds(absl::Now() - started)));
+  std::fflush(stderr);
+
+  int received = 0;
+  sigwait(&signals, &received);
+  std::fprintf(stderr, "%s: signal %d, draining (up to %d s)\n", program.c_str(), received,
+               absl::GetFlag(FLAGS_drain_seconds));
+  (*host)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_drain_seconds)));
+  std::fprintf(stderr, "%s: stopped\n", program.c_str());
+  return 0;
+}
+
+}  // namespace crm::server

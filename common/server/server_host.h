@@ -1,0 +1,78 @@
+// Builds and runs a gRPC server hosting a set of service modules: database, migrations,
+// callback-API services, health (NOT_SERVING while the database is unreachable), reflection,
+// message limits, background jobs, and a graceful drain.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/server/runtime.h"
+
+namespace crm::server {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:50051";
+  std::string db_url;
+  std::string data_dir;
+  int db_pool_size = 8;
+  // Worker threads for blocking work; 0 means the database pool size.
+  int workers = 0;
+  int max_message_bytes = 16 * 1024 * 1024;
+  absl::Duration health_check_period = absl::Seconds(1);
+  RuntimeSettings runtime;
+};
+
+class ServerHost {
+ public:
+  // Opens the database, applies migrations, creates the modules and starts serving.
+  // `clock` may be null (system clock); tests pass a FakeClock.
+  static absl::StatusOr<std::unique_ptr<ServerHost>> Start(const ServerConfig& config,
+                                                           const std::vector<ModuleSpec>& modules,
+                                                           const Clock* clock = nullptr);
+  ~ServerHost();
+
+  int port() const { return port_; }
+  std::string address() const;
+  Runtime& runtime() { return runtime_; }
+  ServiceModule* module(const std::string& name);
+
+  // Stops accepting calls, lets running calls finish until `grace` passes, then cancels them.
+  void Shutdown(absl::Duration grace = absl::Seconds(10));
+
+ private:
+  ServerHost() = default;
+  void HealthLoop();
+
+  ServerConfig config_;
+  std::unique_ptr<db::Database> db_;
+  std::unique_ptr<events::EventHub> hub_;
+  std::unique_ptr<events::Outbox> outbox_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<PageTokenCodec> page_tokens_;
+  Runtime runtime_;
+  std::vector<std::pair<std::string, std::unique_ptr<ServiceModule>>> modules_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread health_thread_;
+  std::atomic<bool> shut_down_{false};
+};
+
+// Standard main for every binary: flags (with CRM_* environment overrides), signal handling,
+// start, wait for SIGTERM / SIGINT, drain. Returns the process exit code.
+int RunServerMain(int argc, char** argv, const std::string& program,
+                  const std::vector<ModuleSpec>& modules);
+
+}  // namespace crm::server
