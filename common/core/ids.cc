@@ -50,8 +50,8 @@ std::string NewIdAt(absl::string_view prefix, absl::Time time) {
   std::array<uint8_t, 10> random{};
   {
     std::lock_guard<std::mutex> lock(gen.mu);
-    if (ms <= gen.last_ms) {
-      // Same (or earlier) millisecond: increment the previous random part so ids stay ordered.
+    if (ms == gen.last_ms) {
+      // Same millisecond: increment the previous random part so ids stay ordered.
       random = gen.last_random;
       for (int i = 9; i >= 0; --i) {
         if (++random[i] != 0) break;
@@ -61,8 +61,11 @@ std::string NewIdAt(absl::string_view prefix, absl::Time time) {
     }
     RAND_bytes(random.data(), static_cast<int>(random.size()));
     random[0] &= 0x7F;  // leave headroom for increments within one millisecond
-    gen.last_ms = ms;
-    gen.last_random = random;
+    // An explicitly earlier time (bulk loads of history) does not disturb the live sequence.
+    if (ms > gen.last_ms) {
+      gen.last_ms = ms;
+      gen.last_random = random;
+    }
   }
   return absl::StrCat(prefix, "_", Encode(ms, random));
 }

@@ -60,7 +60,11 @@ absl::StatusOr<std::vector<std::string>> PageTokenCodec::Decode(absl::string_vie
   };
   if (token.size() > 4096) return invalid();
   std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() < 1 + kMacBytes) return invalid();
+  // Only the canonical spelling is accepted: base64 can carry ignored trailing bits.
+  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() < 1 + kMacBytes ||
+      absl::WebSafeBase64Escape(raw) != token) {
+    return invalid();
+  }
   const absl::string_view payload(raw.data(), raw.size() - kMacBytes);
   const std::string expected = Mac(scope, query_fingerprint, payload);
   if (CRYPTO_memcmp(expected.data(), raw.data() + payload.size(), kMacBytes) != 0) return invalid();
@@ -77,6 +81,34 @@ absl::StatusOr<std::vector<std::string>> PageTokenCodec::Decode(absl::string_vie
     pos += n;
   }
   return cursor;
+}
+
+}  // namespace crm
+
+#include <memory>
+
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/message.h"
+
+namespace crm {
+
+std::string ListQueryFingerprint(const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> copy(request.New());
+  copy->CopyFrom(request);
+  const auto* descriptor = copy->GetDescriptor();
+  for (const char* name : {"page_token", "page_size"}) {
+    if (const auto* field = descriptor->FindFieldByName(name)) copy->GetReflection()->ClearField(copy.get(), field);
+  }
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    copy->SerializeToCodedStream(&coded);
+  }
+  return absl::StrCat(descriptor->full_name(), ":", bytes);
 }
 
 }  // namespace crm

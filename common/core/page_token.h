@@ -38,3 +38,15 @@ class PageTokenCodec {
 };
 
 }  // namespace crm
+
+namespace google::protobuf {
+class Message;
+}
+
+namespace crm {
+
+// A fingerprint of a List request's query: the request with page_token and page_size cleared,
+// serialized deterministically. Tokens are only valid for the same query.
+std::string ListQueryFingerprint(const google::protobuf::Message& request);
+
+}  // namespace crm

@@ -71,6 +71,10 @@ absl::StatusOr<ConnectionSpec> ParseDatabaseUrl(const std::string& url) {
     spec.backend = Backend::kSqlite;
     spec.sqlite_path = url.substr(strlen("sqlite://"));
     if (spec.sqlite_path.empty()) return absl::InvalidArgumentError("--db: sqlite URL needs a file path");
+    // SOCI's SQLite connection string cannot quote; refuse what it would misread.
+    if (spec.sqlite_path.find_first_of(" \t'\"=") != std::string::npos) {
+      return absl::InvalidArgumentError("--db: the sqlite path must not contain spaces, quotes or '='");
+    }
     spec.display = url;
     return spec;
   }
@@ -158,7 +162,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
 absl::Status Database::Connect(soci::session& session) {
   return Guard("connect", [&]() -> absl::Status {
     if (spec_.backend == Backend::kSqlite) {
-      session.open(soci::sqlite3, absl::StrCat("db=", Quote(spec_.sqlite_path),
+      session.open(soci::sqlite3, absl::StrCat("db=", spec_.sqlite_path,
                                                " timeout=", absl::ToInt64Seconds(options_.busy_timeout)));
     } else {
       session.open(soci::mysql, MysqlConnectString(spec_, true));

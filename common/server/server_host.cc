@@ -162,8 +162,8 @@ void ServerHost::Shutdown(absl::Duration grace) {
   }
   cv_.notify_all();
   if (health_thread_.joinable()) health_thread_.join();
-  hub_->Stop();
-  workers_->Stop();
+  if (hub_) hub_->Stop();
+  if (workers_) workers_->Stop();
   if (server_) server_->Wait();
 }
 

@@ -1,8 +1,9 @@
 // Runs one unary RPC: moves the work onto the worker pool, honours the deadline and
 // cancellation, turns escaping exceptions into a status, and finishes with the mapped status.
+// `work` returns absl::StatusOr<Response>; on success the value becomes the response.
 //
-//   return ServeUnary(context, workers_, [=](const CallContext& call) {
-//     return logic_.Get(call, *request, response);
+//   return ServeUnary(context, workers_, response, [this, request](const CallContext& call) {
+//     return logic_.GetAccount(call, *request);
 //   });
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "common/server/call_context.h"
 #include "common/server/grpc_status.h"
@@ -20,11 +22,11 @@ namespace crm::server {
 
 absl::Status StatusFromException();
 
-template <typename Work>
+template <typename Response, typename Work>
 grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context, WorkerPool& workers,
-                                     Work&& work) {
+                                     Response* response, Work&& work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  workers.Submit([context, reactor, work = std::forward<Work>(work)]() mutable {
+  workers.Submit([context, reactor, response, work = std::forward<Work>(work)]() mutable {
     if (context->IsCancelled()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
       return;
@@ -36,7 +38,12 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context, Worke
     }
     absl::Status status;
     try {
-      status = work(call);
+      absl::StatusOr<Response> result = work(call);
+      if (result.ok()) {
+        *response = *std::move(result);
+      } else {
+        status = result.status();
+      }
     } catch (...) {
       status = StatusFromException();
     }

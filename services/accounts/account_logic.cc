@@ -1,0 +1,344 @@
+#include "services/accounts/account_logic.h"
+
+#include <soci/soci.h>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/core/errors.h"
+#include "common/core/etag.h"
+#include "common/core/field_mask.h"
+#include "common/core/ids.h"
+#include "common/core/page_token.h"
+#include "common/core/time_util.h"
+#include "common/core/validation.h"
+#include "common/db/request_replay.h"
+#include "services/accounts/account_store.h"
+
+namespace crm::accounts {
+namespace {
+
+using crm::v1::Account;
+
+constexpr char kEntity[] = "account";
+constexpr char kIdPrefix[] = "acc";
+constexpr char kCreateScope[] = "accounts.create";
+constexpr char kListScope[] = "accounts.list";
+constexpr size_t kMaxTags = 50;
+constexpr size_t kMaxTagLength = 50;
+
+// Fields a caller may change with UpdateAccount. Tier belongs to key-account management.
+const absl::flat_hash_set<std::string>& UpdatableFields() {
+  static const auto* fields = new absl::flat_hash_set<std::string>{
+      "name", "kind", "industry", "region", "size_band", "annual_revenue", "owner",
+      "lifecycle_stage", "tags", "profession", "age_band", "external_key"};
+  return *fields;
+}
+
+// Fields not worth an entry in an event's change list.
+const absl::flat_hash_set<std::string>& UntrackedFields() {
+  static const auto* fields = new absl::flat_hash_set<std::string>{"etag", "update_time"};
+  return *fields;
+}
+
+absl::Status NotFound(const std::string& field, const std::string& id) {
+  return NotFoundField(field, absl::StrCat("no account with id \"", id, "\""));
+}
+
+int64_t RevisionOf(const Account& account) {
+  absl::StatusOr<std::optional<int64_t>> revision = ParseEtag(account.etag());
+  return revision.ok() && revision->has_value() ? **revision : 0;
+}
+
+// Checks the caller's etag against the stored one; ABORTED when stale.
+absl::Status CheckEtag(const std::string& requested, const Account& current, const char* field) {
+  absl::StatusOr<std::optional<int64_t>> revision = ParseEtag(requested, field);
+  if (!revision.ok()) return revision.status();
+  if (revision->has_value() && **revision != RevisionOf(current)) return StaleEtag(kEntity);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AccountOrder> ParseOrder(const std::string& order_by, bool* descending) {
+  const std::string lowered = absl::AsciiStrToLower(absl::StripAsciiWhitespace(order_by));
+  absl::string_view rest = lowered;
+  *descending = false;
+  if (absl::ConsumeSuffix(&rest, " desc")) {
+    *descending = true;
+  } else {
+    absl::ConsumeSuffix(&rest, " asc");
+  }
+  const std::string text(absl::StripAsciiWhitespace(rest));
+  if (text.empty() || text == "id") return AccountOrder::kId;
+  if (text == "name") return AccountOrder::kName;
+  if (text == "create_time") return AccountOrder::kCreateTime;
+  if (text == "update_time") return AccountOrder::kUpdateTime;
+  return InvalidField("order_by", "must be one of id, name, create_time, update_time (optionally \"desc\")");
+}
+
+}  // namespace
+
+absl::Status ValidateAccount(const Account& a, const std::string& prefix) {
+  const auto f = [&prefix](const char* field) { return absl::StrCat(prefix, ".", field); };
+  Validator v;
+  v.RequiredText(a.name(), f("name"), kMaxNameLength);
+  v.Enum(a.kind(), crm::v1::AccountKind_IsValid, f("kind"), false);
+  v.OptionalText(a.industry(), f("industry"), kMaxShortTextLength);
+  v.OptionalText(a.region(), f("region"), kMaxShortTextLength);
+  v.Enum(a.size_band(), crm::v1::SizeBand_IsValid, f("size_band"), false);
+  v.OptionalMoney(a.annual_revenue(), a.has_annual_revenue(), f("annual_revenue"), false);
+  v.OptionalText(a.owner(), f("owner"), kMaxShortTextLength);
+  v.Enum(a.lifecycle_stage(), crm::v1::LifecycleStage_IsValid, f("lifecycle_stage"), false);
+  v.Enum(a.tier(), crm::v1::AccountTier_IsValid, f("tier"), false);
+  v.Check(static_cast<size_t>(a.tags_size()) <= kMaxTags, f("tags"), absl::StrCat("at most ", kMaxTags, " tags"));
+  for (int i = 0; i < a.tags_size() && i < static_cast<int>(kMaxTags); ++i) {
+    const std::string field = absl::StrCat(prefix, ".tags[", i, "]");
+    v.RequiredText(a.tags(i), field, kMaxTagLength);
+    v.Check(!absl::StrContains(a.tags(i), "|"), field, "must not contain '|'");
+  }
+  v.OptionalText(a.profession(), f("profession"), kMaxShortTextLength);
+  v.Enum(a.age_band(), crm::v1::AgeBand_IsValid, f("age_band"), false);
+  if (a.kind() == crm::v1::ACCOUNT_KIND_COMPANY) {
+    v.Check(a.profession().empty(), f("profession"), "applies to person accounts only");
+    v.Check(a.age_band() == crm::v1::AGE_BAND_UNSPECIFIED, f("age_band"), "applies to person accounts only");
+  }
+  v.OptionalText(a.external_key(), f("external_key"), kMaxShortTextLength);
+  return v.status();
+}
+
+void NormaliseAccount(Account& account) {
+  if (account.kind() == crm::v1::ACCOUNT_KIND_UNSPECIFIED) account.set_kind(crm::v1::ACCOUNT_KIND_COMPANY);
+  account.set_name(std::string(absl::StripAsciiWhitespace(account.name())));
+  absl::flat_hash_set<std::string> seen;
+  google::protobuf::RepeatedPtrField<std::string> tags;
+  for (const std::string& tag : account.tags()) {
+    std::string trimmed(absl::StripAsciiWhitespace(tag));
+    if (seen.insert(trimmed).second) *tags.Add() = std::move(trimmed);
+  }
+  account.mutable_tags()->Swap(&tags);
+}
+
+absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
+                                             const crm::v1::CreateAccountRequest& request) {
+  Validator request_checks;
+  request_checks.Check(request.has_account(), "account", "is required");
+  request_checks.OptionalText(request.request_id(), "request_id", kMaxShortTextLength);
+  if (!request_checks.ok()) return request_checks.status();
+  if (absl::Status valid = ValidateAccount(request.account(), "account"); !valid.ok()) return valid;
+
+  Account account = request.account();
+  NormaliseAccount(account);
+  // Output-only fields are ignored on create.
+  account.clear_tier();
+  account.clear_create_time();
+  account.clear_update_time();
+  account.clear_delete_time();
+  account.clear_etag();
+  if (account.owner().empty()) account.set_owner(call.actor);
+  const absl::Time now = rt_.clock->Now();
+  account.set_id(NewIdAt(kIdPrefix, now));
+  *account.mutable_create_time() = TimeToTimestamp(now);
+  *account.mutable_update_time() = TimeToTimestamp(now);
+
+  const std::string fingerprint = db::RequestReplay::Fingerprint(request);
+  Account result;
+  absl::Status status = rt_.db->Write(
+      [&](db::Tx& tx) -> absl::Status {
+        absl::StatusOr<std::optional<std::string>> earlier =
+            db::RequestReplay::Find(tx, kCreateScope, request.request_id(), fingerprint);
+        if (!earlier.ok()) return earlier.status();
+        if (earlier->has_value()) {
+          absl::StatusOr<std::optional<Account>> first = AccountStore::Find(tx.session(), **earlier);
+          if (!first.ok()) return first.status();
+          if (!first->has_value()) return absl::InternalError("replayed account vanished");
+          result = **first;
+          return absl::OkStatus();
+        }
+        if (absl::Status s = AccountStore::Insert(tx, account); !s.ok()) return s;
+        if (absl::Status s = db::RequestReplay::Record(tx, kCreateScope, request.request_id(), fingerprint,
+                                                       account.id());
+            !s.ok()) {
+          return s;
+        }
+        result = account;
+        result.set_etag(FormatEtag(1));
+        return rt_.outbox->AppendChange(tx, "account.created", kEntity, account.id(), crm::v1::CHANGE_KIND_CREATED,
+                                        DiffMessages(nullptr, result, UntrackedFields()), account.owner(),
+                                        call.actor, request.request_id(), now);
+      },
+      call.deadline);
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<Account> AccountLogic::Get(const server::CallContext& call, const crm::v1::GetAccountRequest& request) {
+  if (absl::Status s = Validator().RequiredId(request.id(), "id").status(); !s.ok()) return s;
+  std::optional<Account> found;
+  absl::Status status = rt_.db->Read(
+      [&](soci::session& sql) -> absl::Status {
+        absl::StatusOr<std::optional<Account>> account = AccountStore::Find(sql, request.id());
+        if (!account.ok()) return account.status();
+        found = *std::move(account);
+        return absl::OkStatus();
+      },
+      call.deadline);
+  if (!status.ok()) return status;
+  if (!found.has_value()) return NotFound("id", request.id());
+  return *std::move(found);
+}
+
+absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
+                                             const crm::v1::UpdateAccountRequest& request) {
+  Validator request_checks;
+  request_checks.Check(request.has_account(), "account", "is required");
+  if (request.has_account()) request_checks.RequiredId(request.account().id(), "account.id");
+  if (!request_checks.ok()) return request_checks.status();
+  absl::StatusOr<std::vector<std::string>> paths =
+      ResolveUpdatePaths(request.account(), request.update_mask(), UpdatableFields());
+  if (!paths.ok()) return paths.status();
+  if (absl::StatusOr<std::optional<int64_t>> etag = ParseEtag(request.etag()); !etag.ok()) return etag.status();
+
+  const absl::Time now = rt_.clock->Now();
+  Account result;
+  absl::Status status = rt_.db->Write(
+      [&](db::Tx& tx) -> absl::Status {
+        absl::StatusOr<std::optional<Account>> current = AccountStore::FindForUpdate(tx, request.account().id());
+        if (!current.ok()) return current.status();
+        if (!current->has_value()) return NotFound("account.id", request.account().id());
+        const Account& before = **current;
+        if (before.has_delete_time()) {
+          return FailedPreconditionField("account.id", "the account is deleted; undelete it first");
+        }
+        if (absl::Status s = CheckEtag(request.etag(), before, "etag"); !s.ok()) return s;
+
+        Account after = before;
+        ApplyPaths(request.account(), *paths, &after);
+        if (absl::Status s = ValidateAccount(after, "account"); !s.ok()) return s;
+        NormaliseAccount(after);
+        std::vector<FieldDelta> deltas = DiffMessages(&before, after, UntrackedFields());
+        if (deltas.empty()) {
+          result = before;  // nothing changes: no write, no event, same etag
+          return absl::OkStatus();
+        }
+        *after.mutable_update_time() = TimeToTimestamp(now);
+        absl::StatusOr<bool> updated = AccountStore::Update(tx, after, RevisionOf(before));
+        if (!updated.ok()) return updated.status();
+        if (!*updated) return StaleEtag(kEntity);
+        after.set_etag(FormatEtag(RevisionOf(before) + 1));
+        result = after;
+        return rt_.outbox->AppendChange(tx, "account.updated", kEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
+                                        deltas, after.owner(), call.actor, call.correlation_id, now);
+      },
+      call.deadline);
+  if (!status.ok()) return status;
+  return result;
+}
+
+namespace {
+
+// Shared by delete and undelete: flips delete_time under the etag rules.
+absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::CallContext& call, const std::string& id,
+                                   const std::string& etag, bool deleted) {
+  if (absl::Status s = Validator().RequiredId(id, "id").status(); !s.ok()) return s;
+  if (absl::StatusOr<std::optional<int64_t>> parsed = ParseEtag(etag); !parsed.ok()) return parsed.status();
+  const absl::Time now = rt.clock->Now();
+  Account result;
+  absl::Status status = rt.db->Write(
+      [&](db::Tx& tx) -> absl::Status {
+        absl::StatusOr<std::optional<Account>> current = AccountStore::FindForUpdate(tx, id);
+        if (!current.ok()) return current.status();
+        if (!current->has_value()) return NotFound("id", id);
+        const Account& before = **current;
+        if (absl::Status s = CheckEtag(etag, before, "etag"); !s.ok()) return s;
+        if (before.has_delete_time() == deleted) {
+          return FailedPreconditionField("id", deleted ? "the account is already deleted" : "the account is not deleted");
+        }
+        Account after = before;
+        if (deleted) {
+          *after.mutable_delete_time() = TimeToTimestamp(now);
+        } else {
+          after.clear_delete_time();
+        }
+        *after.mutable_update_time() = TimeToTimestamp(now);
+        absl::StatusOr<bool> updated = AccountStore::Update(tx, after, RevisionOf(before));
+        if (!updated.ok()) return updated.status();
+        if (!*updated) return StaleEtag(kEntity);
+        after.set_etag(FormatEtag(RevisionOf(before) + 1));
+        result = after;
+        return rt.outbox->AppendChange(tx, deleted ? "account.deleted" : "account.undeleted", kEntity, id,
+                                       deleted ? crm::v1::CHANGE_KIND_DELETED : crm::v1::CHANGE_KIND_UNDELETED,
+                                       DiffMessages(&before, after, UntrackedFields()), after.owner(), call.actor,
+                                       call.correlation_id, now);
+      },
+      call.deadline);
+  if (!status.ok()) return status;
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<Account> AccountLogic::Delete(const server::CallContext& call,
+                                             const crm::v1::DeleteAccountRequest& request) {
+  return SetDeleted(rt_, call, request.id(), request.etag(), true);
+}
+
+absl::StatusOr<Account> AccountLogic::Undelete(const server::CallContext& call,
+                                               const crm::v1::UndeleteAccountRequest& request) {
+  return SetDeleted(rt_, call, request.id(), "", false);
+}
+
+absl::StatusOr<crm::v1::ListAccountsResponse> AccountLogic::List(const server::CallContext& call,
+                                                                 const crm::v1::ListAccountsRequest& request) {
+  absl::StatusOr<int> page_size = ResolvePageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  Validator v;
+  const crm::v1::AccountFilter& f = request.filter();
+  v.OptionalText(f.owner(), "filter.owner", kMaxShortTextLength);
+  v.Enum(f.tier(), crm::v1::AccountTier_IsValid, "filter.tier", false);
+  v.Enum(f.lifecycle_stage(), crm::v1::LifecycleStage_IsValid, "filter.lifecycle_stage", false);
+  v.OptionalText(f.industry(), "filter.industry", kMaxShortTextLength);
+  v.OptionalText(f.region(), "filter.region", kMaxShortTextLength);
+  v.Enum(f.kind(), crm::v1::AccountKind_IsValid, "filter.kind", false);
+  v.OptionalText(f.text(), "filter.text", kMaxShortTextLength);
+  v.OptionalText(f.tag(), "filter.tag", kMaxTagLength);
+  if (!v.ok()) return v.status();
+
+  AccountListQuery query;
+  absl::StatusOr<AccountOrder> order = ParseOrder(request.order_by(), &query.descending);
+  if (!order.ok()) return order.status();
+  query.order = *order;
+  query.filter = f;
+  query.show_deleted = request.show_deleted();
+  query.limit = *page_size + 1;  // one extra row tells whether another page follows
+  const std::string fingerprint = ListQueryFingerprint(request);
+  if (!request.page_token().empty()) {
+    absl::StatusOr<std::vector<std::string>> cursor =
+        rt_.page_tokens->Decode(request.page_token(), kListScope, fingerprint);
+    if (!cursor.ok()) return cursor.status();
+    if (cursor->size() != 2) return InvalidField("page_token", "is not a page token issued for this query");
+    if (query.order != AccountOrder::kId) query.after_key = (*cursor)[0];
+    query.after_id = (*cursor)[1];
+  }
+
+  crm::v1::ListAccountsResponse response;
+  absl::Status status = rt_.db->Read(
+      [&](soci::session& sql) -> absl::Status {
+        absl::StatusOr<std::vector<Account>> rows = AccountStore::List(sql, query);
+        if (!rows.ok()) return rows.status();
+        const bool more = static_cast<int>(rows->size()) > *page_size;
+        if (more) rows->pop_back();
+        for (Account& a : *rows) *response.add_accounts() = std::move(a);
+        if (more) {
+          const Account& last = response.accounts(response.accounts_size() - 1);
+          response.set_next_page_token(
+              rt_.page_tokens->Encode(kListScope, fingerprint, {AccountStore::SortKey(last, query.order), last.id()}));
+        }
+        return absl::OkStatus();
+      },
+      call.deadline);
+  if (!status.ok()) return status;
+  return response;
+}
+
+}  // namespace crm::accounts

@@ -1,0 +1,250 @@
+#include "services/accounts/account_store.h"
+
+#include <soci/soci.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/core/errors.h"
+#include "common/core/etag.h"
+#include "common/core/time_util.h"
+#include "common/db/query.h"
+#include "common/db/row.h"
+#include "common/db/sql_error.h"
+
+namespace {
+
+// Tags are stored as "|a|b|" so that LIKE '%|a|%' finds one exactly.
+std::string JoinTags(const google::protobuf::RepeatedPtrField<std::string>& tags) {
+  if (tags.empty()) return "";
+  return absl::StrCat("|", absl::StrJoin(tags, "|"), "|");
+}
+
+}  // namespace
+
+namespace soci {
+
+// The one mapping between an accounts row and crm.v1.Account.
+template <>
+struct type_conversion<crm::v1::Account> {
+  typedef values base_type;
+
+  static void from_base(const values& v, indicator, crm::v1::Account& a) {
+    using crm::db::GetInt64;
+    using crm::db::GetString;
+    a.Clear();
+    a.set_id(GetString(v, "id"));
+    a.set_name(GetString(v, "name"));
+    a.set_kind(static_cast<crm::v1::AccountKind>(GetInt64(v, "kind")));
+    a.set_industry(GetString(v, "industry"));
+    a.set_region(GetString(v, "region"));
+    a.set_size_band(static_cast<crm::v1::SizeBand>(GetInt64(v, "size_band")));
+    if (!crm::db::IsNull(v, "revenue_currency")) {
+      auto* revenue = a.mutable_annual_revenue();
+      revenue->set_currency_code(GetString(v, "revenue_currency"));
+      revenue->set_units(GetInt64(v, "revenue_units"));
+      revenue->set_nanos(static_cast<int32_t>(GetInt64(v, "revenue_nanos")));
+    }
+    a.set_owner(GetString(v, "owner"));
+    a.set_lifecycle_stage(static_cast<crm::v1::LifecycleStage>(GetInt64(v, "lifecycle_stage")));
+    a.set_tier(static_cast<crm::v1::AccountTier>(GetInt64(v, "tier")));
+    for (absl::string_view tag : absl::StrSplit(GetString(v, "tags"), '|', absl::SkipEmpty())) {
+      a.add_tags(std::string(tag));
+    }
+    a.set_profession(GetString(v, "profession"));
+    a.set_age_band(static_cast<crm::v1::AgeBand>(GetInt64(v, "age_band")));
+    a.set_external_key(GetString(v, "external_key"));
+    *a.mutable_create_time() = crm::MicrosToTimestamp(GetInt64(v, "create_time"));
+    *a.mutable_update_time() = crm::MicrosToTimestamp(GetInt64(v, "update_time"));
+    if (!crm::db::IsNull(v, "delete_time")) {
+      *a.mutable_delete_time() = crm::MicrosToTimestamp(GetInt64(v, "delete_time"));
+    }
+    a.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
+  }
+
+  static void to_base(const crm::v1::Account& a, values& v, indicator& ind) {
+    const bool has_revenue = a.has_annual_revenue();
+    v.set("id", a.id());
+    v.set("name", a.name());
+    v.set("kind", static_cast<long long>(a.kind()));
+    v.set("industry", a.industry());
+    v.set("region", a.region());
+    v.set("size_band", static_cast<long long>(a.size_band()));
+    v.set("revenue_currency", a.annual_revenue().currency_code(), has_revenue ? i_ok : i_null);
+    v.set("revenue_units", static_cast<long long>(a.annual_revenue().units()));
+    v.set("revenue_nanos", static_cast<long long>(a.annual_revenue().nanos()));
+    v.set("owner", a.owner());
+    v.set("lifecycle_stage", static_cast<long long>(a.lifecycle_stage()));
+    v.set("tier", static_cast<long long>(a.tier()));
+    v.set("tags", JoinTags(a.tags()));
+    v.set("profession", a.profession());
+    v.set("age_band", static_cast<long long>(a.age_band()));
+    v.set("external_key", a.external_key(), a.external_key().empty() ? i_null : i_ok);
+    v.set("create_time", static_cast<long long>(crm::TimestampToMicros(a.create_time())));
+    v.set("update_time", static_cast<long long>(crm::TimestampToMicros(a.update_time())));
+    v.set("delete_time", static_cast<long long>(crm::TimestampToMicros(a.delete_time())),
+          a.has_delete_time() ? i_ok : i_null);
+    ind = i_ok;
+  }
+};
+
+}  // namespace soci
+
+namespace crm::accounts {
+namespace {
+
+constexpr char kAccountColumns[] =
+    "id, name, kind, industry, region, size_band, revenue_currency, revenue_units, revenue_nanos,"
+    " owner, lifecycle_stage, tier, tags, profession, age_band, external_key, create_time,"
+    " update_time, delete_time, revision";
+const std::string kSelectAccount = absl::StrCat("SELECT ", kAccountColumns, " FROM accounts");
+const std::string kSelectAccountById = kSelectAccount + " WHERE id = :id";
+const std::string kSelectAccountByExternalKey = kSelectAccount + " WHERE external_key = :external_key";
+constexpr char kInsertAccount[] =
+    "INSERT INTO accounts (id, name, kind, industry, region, size_band, revenue_currency,"
+    " revenue_units, revenue_nanos, owner, lifecycle_stage, tier, tags, profession, age_band,"
+    " external_key, create_time, update_time, delete_time, revision) VALUES (:id, :name, :kind,"
+    " :industry, :region, :size_band, :revenue_currency, :revenue_units, :revenue_nanos, :owner,"
+    " :lifecycle_stage, :tier, :tags, :profession, :age_band, :external_key, :create_time,"
+    " :update_time, :delete_time, 1)";
+constexpr char kUpdateAccount[] =
+    "UPDATE accounts SET name = :name, kind = :kind, industry = :industry, region = :region,"
+    " size_band = :size_band, revenue_currency = :revenue_currency, revenue_units = :revenue_units,"
+    " revenue_nanos = :revenue_nanos, owner = :owner, lifecycle_stage = :lifecycle_stage,"
+    " tier = :tier, tags = :tags, profession = :profession, age_band = :age_band,"
+    " external_key = :external_key, create_time = :create_time, update_time = :update_time,"
+    " delete_time = :delete_time,"
+    " revision = revision + 1 WHERE id = :id AND revision = :expected_revision";
+
+const char* SortColumn(AccountOrder order) {
+  switch (order) {
+    case AccountOrder::kName:
+      return "name";
+    case AccountOrder::kCreateTime:
+      return "create_time";
+    case AccountOrder::kUpdateTime:
+      return "update_time";
+    case AccountOrder::kId:
+      break;
+  }
+  return "id";
+}
+
+absl::StatusOr<std::optional<crm::v1::Account>> FindOne(soci::session& sql, const std::string& text,
+                                                        const std::string& key) {
+  crm::v1::Account account;
+  bool found = false;
+  absl::Status status = db::Guard("read account", [&]() -> absl::Status {
+    sql << text, soci::use(key), soci::into(account);
+    found = sql.got_data();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!found) return std::optional<crm::v1::Account>();
+  return std::optional<crm::v1::Account>(std::move(account));
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::Find(soci::session& sql, const std::string& id) {
+  return FindOne(sql, kSelectAccountById, id);
+}
+
+absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::FindForUpdate(db::Tx& tx, const std::string& id) {
+  return FindOne(tx.session(), kSelectAccountById + tx.dialect().ForUpdate(), id);
+}
+
+absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::FindByExternalKey(soci::session& sql,
+                                                                                const std::string& key) {
+  return FindOne(sql, kSelectAccountByExternalKey, key);
+}
+
+absl::Status AccountStore::Insert(db::Tx& tx, const crm::v1::Account& account) {
+  absl::Status status = db::Guard("insert account", [&]() -> absl::Status {
+    tx.session() << kInsertAccount, soci::use(account);
+    return absl::OkStatus();
+  });
+  if (absl::IsAlreadyExists(status)) {
+    return AlreadyExistsField("account.external_key", "is already used by another account");
+  }
+  return status;
+}
+
+absl::StatusOr<bool> AccountStore::Update(db::Tx& tx, const crm::v1::Account& account, int64_t expected_revision) {
+  bool updated = false;
+  long long expected = expected_revision;
+  absl::Status status = db::Guard("update account", [&]() -> absl::Status {
+    soci::statement statement =
+        (tx.session().prepare << kUpdateAccount, soci::use(account), soci::use(expected, "expected_revision"));
+    statement.execute(true);
+    updated = statement.get_affected_rows() == 1;
+    return absl::OkStatus();
+  });
+  if (absl::IsAlreadyExists(status)) {
+    return AlreadyExistsField("account.external_key", "is already used by another account");
+  }
+  if (!status.ok()) return status;
+  return updated;
+}
+
+absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& sql, const AccountListQuery& query) {
+  db::SqlQuery q(kSelectAccount);
+  const crm::v1::AccountFilter& f = query.filter;
+  if (!query.show_deleted) q.Where("delete_time IS NULL");
+  if (!f.owner().empty()) q.Where("owner = ?", f.owner());
+  if (f.tier() != 0) q.Where("tier = ?", static_cast<long long>(f.tier()));
+  if (f.lifecycle_stage() != 0) q.Where("lifecycle_stage = ?", static_cast<long long>(f.lifecycle_stage()));
+  if (!f.industry().empty()) q.Where("industry = ?", f.industry());
+  if (!f.region().empty()) q.Where("region = ?", f.region());
+  if (f.kind() != 0) q.Where("kind = ?", static_cast<long long>(f.kind()));
+  if (!f.text().empty()) q.Where(db::Dialect::ContainsPredicate("name"), db::Dialect::ContainsPattern(f.text()));
+  if (!f.tag().empty()) {
+    q.Where("tags LIKE ? ESCAPE '!'", db::Dialect::ContainsPattern(absl::StrCat("|", f.tag(), "|")));
+  }
+  const std::string column = SortColumn(query.order);
+  const char* cmp = query.descending ? "<" : ">";
+  const char* direction = query.descending ? " DESC" : "";
+  if (query.order == AccountOrder::kId) {
+    if (!query.after_id.empty()) q.Where(absl::StrCat("id ", cmp, " ?"), query.after_id);
+    q.Append(absl::StrCat(" ORDER BY id", direction));
+  } else {
+    if (query.after_key.has_value()) {
+      if (query.order == AccountOrder::kName) {
+        q.Where(absl::StrCat("(", column, " ", cmp, " ? OR (", column, " = ? AND id ", cmp, " ?))"),
+                *query.after_key, *query.after_key, query.after_id);
+      } else {
+        long long key = 0;
+        (void)absl::SimpleAtoi(*query.after_key, &key);
+        q.Where(absl::StrCat("(", column, " ", cmp, " ? OR (", column, " = ? AND id ", cmp, " ?))"), key, key,
+                query.after_id);
+      }
+    }
+    q.Append(absl::StrCat(" ORDER BY ", column, direction, ", id", direction));
+  }
+  q.Append(" LIMIT ?", static_cast<long long>(query.limit));
+
+  std::vector<crm::v1::Account> accounts;
+  absl::Status status = db::Guard("list accounts", [&]() -> absl::Status {
+    db::ForEachRow<crm::v1::Account>(sql, q, [&](const crm::v1::Account& a) { accounts.push_back(a); });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return accounts;
+}
+
+std::string AccountStore::SortKey(const crm::v1::Account& account, AccountOrder order) {
+  switch (order) {
+    case AccountOrder::kName:
+      return account.name();
+    case AccountOrder::kCreateTime:
+      return std::to_string(TimestampToMicros(account.create_time()));
+    case AccountOrder::kUpdateTime:
+      return std::to_string(TimestampToMicros(account.update_time()));
+    case AccountOrder::kId:
+      break;
+  }
+  return account.id();
+}
+
+}  // namespace crm::accounts

@@ -1,0 +1,52 @@
+// SQL for accounts: every statement named once here, rows mapped once (soci::type_conversion
+// in account_store.cc).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/db/database.h"
+#include "crm/v1/account.pb.h"
+
+namespace soci {
+class session;
+}
+
+namespace crm::accounts {
+
+// Sort orders a list may ask for; the key column is fixed per order, never taken from the request.
+enum class AccountOrder { kId, kName, kCreateTime, kUpdateTime };
+
+struct AccountListQuery {
+  crm::v1::AccountFilter filter;
+  bool show_deleted = false;
+  AccountOrder order = AccountOrder::kId;
+  bool descending = false;
+  // Keyset position: rows strictly after (after_key, after_id) in the chosen order.
+  std::optional<std::string> after_key;
+  std::string after_id;
+  int limit = 50;
+};
+
+class AccountStore {
+ public:
+  // nullopt when no account has this id.
+  static absl::StatusOr<std::optional<crm::v1::Account>> Find(soci::session& sql, const std::string& id);
+  // Like Find, locking the row for the rest of the write transaction.
+  static absl::StatusOr<std::optional<crm::v1::Account>> FindForUpdate(db::Tx& tx, const std::string& id);
+  static absl::StatusOr<std::optional<crm::v1::Account>> FindByExternalKey(soci::session& sql,
+                                                                           const std::string& key);
+  // Inserts with revision 1. A taken external_key → ALREADY_EXISTS naming account.external_key.
+  static absl::Status Insert(db::Tx& tx, const crm::v1::Account& account);
+  // Writes every column and bumps the revision, only if the stored revision is still
+  // `expected_revision`. False when it was not (someone else changed it).
+  static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Account& account, int64_t expected_revision);
+  static absl::StatusOr<std::vector<crm::v1::Account>> List(soci::session& sql, const AccountListQuery& query);
+
+  // The sort key of `account` for `order`, as stored in page tokens.
+  static std::string SortKey(const crm::v1::Account& account, AccountOrder order);
+};
+
+}  // namespace crm::accounts

@@ -1,0 +1,33 @@
+#include "services/accounts/accounts_module.h"
+
+#include <memory>
+
+#include "services/accounts/account_handler.h"
+#include "services/accounts/accounts_schema.h"
+
+namespace crm::accounts {
+namespace {
+
+class AccountsServiceModule final : public server::ServiceModule {
+ public:
+  explicit AccountsServiceModule(const server::Runtime& runtime) : handler_(runtime) {}
+  std::string service_name() const override { return crm::v1::AccountService::service_full_name(); }
+  grpc::Service* service() override { return &handler_; }
+
+ private:
+  AccountHandler handler_;
+};
+
+}  // namespace
+
+server::ModuleSpec AccountsModule() {
+  return server::ModuleSpec{
+      "accounts",
+      [] { return std::vector<db::MigrationSet>{AccountsMigrations()}; },
+      [](server::Runtime& runtime) -> std::unique_ptr<server::ServiceModule> {
+        return std::make_unique<AccountsServiceModule>(runtime);
+      },
+  };
+}
+
+}  // namespace crm::accounts

@@ -1,0 +1,97 @@
+#include "services/accounts/accounts_schema.h"
+
+namespace crm::accounts {
+
+db::MigrationSet AccountsMigrations() {
+  return db::MigrationSet{
+      "accounts",
+      {
+          {1,
+           "accounts, contacts, interactions, activities",
+           {
+               // Times are microseconds since the Unix epoch (UTC). Money is currency + units +
+               // nanos. `revision` backs the etag. `tags` is stored as "|a|b|" so one LIKE finds a tag.
+               "CREATE TABLE IF NOT EXISTS accounts ("
+               " id VARCHAR(64) NOT NULL PRIMARY KEY,"
+               " name VARCHAR(200) NOT NULL,"
+               " kind BIGINT NOT NULL,"
+               " industry VARCHAR(800) NOT NULL,"
+               " region VARCHAR(800) NOT NULL,"
+               " size_band BIGINT NOT NULL,"
+               " revenue_currency VARCHAR(3) NULL,"
+               " revenue_units BIGINT NOT NULL,"
+               " revenue_nanos BIGINT NOT NULL,"
+               " owner VARCHAR(200) NOT NULL,"
+               " lifecycle_stage BIGINT NOT NULL,"
+               " tier BIGINT NOT NULL,"
+               " tags VARCHAR(4000) NOT NULL,"
+               " profession VARCHAR(800) NOT NULL,"
+               " age_band BIGINT NOT NULL,"
+               " external_key VARCHAR(200) NULL UNIQUE,"
+               " create_time BIGINT NOT NULL,"
+               " update_time BIGINT NOT NULL,"
+               " delete_time BIGINT NULL,"
+               " revision BIGINT NOT NULL){{TABLE_OPTIONS}}",
+               "CREATE INDEX IF NOT EXISTS accounts_by_owner ON accounts (owner, id)",
+               "CREATE INDEX IF NOT EXISTS accounts_by_tier ON accounts (tier, id)",
+               "CREATE INDEX IF NOT EXISTS accounts_by_name ON accounts (name, id)",
+               "CREATE INDEX IF NOT EXISTS accounts_by_create_time ON accounts (create_time, id)",
+               "CREATE INDEX IF NOT EXISTS accounts_by_update_time ON accounts (update_time, id)",
+
+               "CREATE TABLE IF NOT EXISTS contacts ("
+               " id VARCHAR(64) NOT NULL PRIMARY KEY,"
+               " account_id VARCHAR(64) NOT NULL,"
+               " full_name VARCHAR(800) NOT NULL,"
+               " title VARCHAR(800) NOT NULL,"
+               " email VARCHAR(254) NOT NULL,"
+               " phone VARCHAR(32) NOT NULL,"
+               " preferred_channel BIGINT NOT NULL,"
+               " decision_role BIGINT NOT NULL,"
+               " create_time BIGINT NOT NULL,"
+               " update_time BIGINT NOT NULL,"
+               " revision BIGINT NOT NULL,"
+               " FOREIGN KEY (account_id) REFERENCES accounts (id)){{TABLE_OPTIONS}}",
+               "CREATE INDEX IF NOT EXISTS contacts_by_account ON contacts (account_id, id)",
+
+               "CREATE TABLE IF NOT EXISTS interactions ("
+               " id VARCHAR(64) NOT NULL PRIMARY KEY,"
+               " account_id VARCHAR(64) NOT NULL,"
+               " contact_id VARCHAR(64) NULL,"
+               " channel BIGINT NOT NULL,"
+               " direction BIGINT NOT NULL,"
+               " subject VARCHAR(800) NOT NULL,"
+               " body {{LONG_TEXT}} NOT NULL,"
+               " occur_time BIGINT NOT NULL,"
+               " user_id VARCHAR(200) NOT NULL,"
+               " create_time BIGINT NOT NULL,"
+               " FOREIGN KEY (account_id) REFERENCES accounts (id)){{TABLE_OPTIONS}}",
+               "CREATE INDEX IF NOT EXISTS interactions_by_account ON interactions (account_id, occur_time, id)",
+               "CREATE INDEX IF NOT EXISTS interactions_by_contact ON interactions (contact_id, occur_time, id)",
+
+               "CREATE TABLE IF NOT EXISTS activities ("
+               " id VARCHAR(64) NOT NULL PRIMARY KEY,"
+               " account_id VARCHAR(64) NOT NULL,"
+               " contact_id VARCHAR(64) NULL,"
+               " kind BIGINT NOT NULL,"
+               " subject VARCHAR(800) NOT NULL,"
+               " notes {{LONG_TEXT}} NOT NULL,"
+               " due_time BIGINT NOT NULL,"
+               " reminder_time BIGINT NULL,"
+               " assignee VARCHAR(200) NOT NULL,"
+               " status BIGINT NOT NULL,"
+               " reminder_sent_time BIGINT NULL,"
+               " complete_time BIGINT NULL,"
+               " outcome {{LONG_TEXT}} NOT NULL,"
+               " create_time BIGINT NOT NULL,"
+               " update_time BIGINT NOT NULL,"
+               " revision BIGINT NOT NULL,"
+               " FOREIGN KEY (account_id) REFERENCES accounts (id)){{TABLE_OPTIONS}}",
+               "CREATE INDEX IF NOT EXISTS activities_by_account ON activities (account_id, due_time, id)",
+               "CREATE INDEX IF NOT EXISTS activities_by_assignee ON activities (assignee, due_time, id)",
+               // The reminder job scans only planned activities whose reminder has not been sent.
+               "CREATE INDEX IF NOT EXISTS activities_pending_reminders ON activities (reminder_sent_time, reminder_time)",
+           }},
+      }};
+}
+
+}  // namespace crm::accounts

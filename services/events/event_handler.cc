@@ -1,0 +1,37 @@
+#include "services/events/event_handler.h"
+
+#include "common/server/grpc_status.h"
+#include "common/server/unary.h"
+
+namespace crm::events {
+namespace {
+
+// A stream that ends at once with an error.
+class FailedStream final : public grpc::ServerWriteReactor<crm::v1::Event> {
+ public:
+  explicit FailedStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<crm::v1::Event>* EventHandler::Subscribe(grpc::CallbackServerContext* context,
+                                                                  const crm::v1::SubscribeRequest* request) {
+  if (absl::Status valid = ValidateSubscribe(*request); !valid.ok()) {
+    return new FailedStream(server::ToGrpcStatus(valid));
+  }
+  return new Subscription(rt_, &subscriptions_, *request);
+}
+
+grpc::ServerUnaryReactor* EventHandler::ListEvents(grpc::CallbackServerContext* context,
+                                                   const crm::v1::ListEventsRequest* request,
+                                                   crm::v1::ListEventsResponse* response) {
+  return server::ServeUnary(context, *rt_.workers, response,
+                            [this, request](const server::CallContext& call) { return logic_.List(call, *request); });
+}
+
+void EventHandler::EndSubscriptions() {
+  subscriptions_.EndAll(grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down; resubscribe"));
+}
+
+}  // namespace crm::events

@@ -1,0 +1,227 @@
+// common/db and the outbox on every backend: migrations, transactions, retry, request replay,
+// event sequences, leases.
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "common/core/time_util.h"
+#include "common/db/database.h"
+#include "common/db/migrations.h"
+#include "common/db/request_replay.h"
+#include "common/db/shared_state.h"
+#include "common/events/outbox.h"
+#include "crm/v1/account.pb.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/test_backends.h"
+
+namespace crm {
+namespace {
+
+class DatabaseTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    test_db_ = std::make_unique<testing::TestDatabase>(GetParam());
+    CRM_SKIP_IF_UNAVAILABLE(*test_db_);
+    db::DatabaseOptions options;
+    options.url = test_db_->url();
+    options.pool_size = 4;
+    auto opened = db::Database::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    db_ = *std::move(opened);
+    ASSERT_TRUE(db::ApplyMigrations(*db_, {db::CommonMigrations(), TestMigrations()}).ok());
+  }
+  void TearDown() override {
+    db_.reset();
+    test_db_.reset();
+  }
+
+  static db::MigrationSet TestMigrations() {
+    return {"test",
+            {{1,
+              "items",
+              {"CREATE TABLE IF NOT EXISTS items (id VARCHAR(64) NOT NULL PRIMARY KEY,"
+               " qty BIGINT NOT NULL){{TABLE_OPTIONS}}"}}}};
+  }
+
+  long long CountItems() {
+    long long n = -1;
+    EXPECT_TRUE(db_->Read([&](soci::session& sql) {
+                     sql << "SELECT COUNT(*) FROM items", soci::into(n);
+                     return absl::OkStatus();
+                   }).ok());
+    return n;
+  }
+
+  std::unique_ptr<testing::TestDatabase> test_db_;
+  std::unique_ptr<db::Database> db_;
+};
+
+TEST_P(DatabaseTest, MigrationsAreRecordedAndApplyOnce) {
+  ASSERT_TRUE(db::ApplyMigrations(*db_, {db::CommonMigrations(), TestMigrations()}).ok());
+  long long recorded = 0;
+  ASSERT_TRUE(db_->Read([&](soci::session& sql) {
+                   sql << "SELECT COUNT(*) FROM schema_migrations WHERE module = 'test'", soci::into(recorded);
+                   return absl::OkStatus();
+                 }).ok());
+  EXPECT_EQ(recorded, 1);
+}
+
+TEST_P(DatabaseTest, FailedWorkRollsBackEverything) {
+  absl::Status status = db_->Write([&](db::Tx& tx) -> absl::Status {
+    tx.session() << "INSERT INTO items (id, qty) VALUES ('a', 1)";
+    return absl::FailedPreconditionError("changed my mind");
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CountItems(), 0);
+  // A SQL error half-way also rolls back the statements before it.
+  status = db_->Write([&](db::Tx& tx) -> absl::Status {
+    tx.session() << "INSERT INTO items (id, qty) VALUES ('a', 1)";
+    tx.session() << "INSERT INTO items (id, qty) VALUES ('a', 2)";
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(CountItems(), 0);
+}
+
+TEST_P(DatabaseTest, ConcurrentIncrementsAreNotLost) {
+  ASSERT_TRUE(db_->Write([&](db::Tx& tx) {
+                   tx.session() << "INSERT INTO items (id, qty) VALUES ('counter', 0)";
+                   return absl::OkStatus();
+                 }).ok());
+  constexpr int kThreads = 4, kPerThread = 25;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kPerThread; ++i) {
+        absl::Status s = db_->Write([&](db::Tx& tx) {
+          long long qty = 0;
+          tx.session() << std::string("SELECT qty FROM items WHERE id = 'counter'") + tx.dialect().ForUpdate(),
+              soci::into(qty);
+          ++qty;
+          tx.session() << "UPDATE items SET qty = :q WHERE id = 'counter'", soci::use(qty);
+          return absl::OkStatus();
+        });
+        if (!s.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  long long qty = 0;
+  ASSERT_TRUE(db_->Read([&](soci::session& sql) {
+                   sql << "SELECT qty FROM items WHERE id = 'counter'", soci::into(qty);
+                   return absl::OkStatus();
+                 }).ok());
+  EXPECT_EQ(qty, kThreads * kPerThread);
+}
+
+TEST_P(DatabaseTest, RequestReplayFindsTheFirstResourceAndRefusesADifferentBody) {
+  crm::v1::Account body;
+  body.set_name("x");
+  const std::string fp = db::RequestReplay::Fingerprint(body);
+  ASSERT_TRUE(db_->Write([&](db::Tx& tx) {
+                   auto found = db::RequestReplay::Find(tx, "s", "r1", fp);
+                   EXPECT_TRUE(found.ok() && !found->has_value());
+                   return db::RequestReplay::Record(tx, "s", "r1", fp, "res_1");
+                 }).ok());
+  ASSERT_TRUE(db_->Write([&](db::Tx& tx) -> absl::Status {
+                   auto found = db::RequestReplay::Find(tx, "s", "r1", fp);
+                   EXPECT_TRUE(found.ok());
+                   EXPECT_EQ(found->value_or(""), "res_1");
+                   body.set_name("y");
+                   auto other = db::RequestReplay::Find(tx, "s", "r1", db::RequestReplay::Fingerprint(body));
+                   EXPECT_TRUE(testing::HasCodeAndField(other.status(), absl::StatusCode::kAlreadyExists, "request_id"));
+                   return absl::OkStatus();
+                 }).ok());
+}
+
+TEST_P(DatabaseTest, EventSequencesAreGaplessPerCommitAndRolledBackWithTheirTransaction) {
+  events::EventHub hub;
+  events::Outbox outbox(&hub);
+  auto append = [&](const std::string& id, bool commit) {
+    return db_->Write([&](db::Tx& tx) -> absl::Status {
+      absl::Status s = outbox.AppendChange(tx, "item.created", "item", id, crm::v1::CHANGE_KIND_CREATED, {}, "u",
+                                           "actor", "", absl::Now());
+      if (!s.ok()) return s;
+      return commit ? absl::OkStatus() : absl::CancelledError("rollback");
+    });
+  };
+  ASSERT_TRUE(append("a", true).ok());
+  ASSERT_FALSE(append("b", false).ok());
+  ASSERT_TRUE(append("c", true).ok());
+  EXPECT_EQ(hub.latest(), 2);
+  auto page = events::ReadEvents(*db_, {});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->events.size(), 2u);
+  EXPECT_EQ(page->events[0].sequence(), 1);
+  EXPECT_EQ(page->events[0].entity_id(), "a");
+  EXPECT_EQ(page->events[1].sequence(), 2);
+  EXPECT_EQ(page->events[1].entity_id(), "c");
+
+  // Concurrent writers get distinct, increasing sequences.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) EXPECT_TRUE(append(absl::StrCat("t", t, "-", i), true).ok());
+    });
+  }
+  for (auto& t : threads) t.join();
+  events::EventQuery all;
+  all.limit = 1000;
+  page = events::ReadEvents(*db_, all);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->events.size(), 82u);
+  for (size_t i = 0; i < page->events.size(); ++i) EXPECT_EQ(page->events[i].sequence(), static_cast<int64_t>(i + 1));
+}
+
+TEST_P(DatabaseTest, LeaseHasOneHolderUntilItExpires) {
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  EXPECT_TRUE(*db::TryAcquireLease(*db_, "job", "p1", t0, absl::Seconds(30)));
+  EXPECT_FALSE(*db::TryAcquireLease(*db_, "job", "p2", t0 + absl::Seconds(10), absl::Seconds(30)));
+  EXPECT_TRUE(*db::TryAcquireLease(*db_, "job", "p1", t0 + absl::Seconds(20), absl::Seconds(30)));
+  EXPECT_FALSE(*db::TryAcquireLease(*db_, "job", "p2", t0 + absl::Seconds(40), absl::Seconds(30)));
+  EXPECT_TRUE(*db::TryAcquireLease(*db_, "job", "p2", t0 + absl::Seconds(51), absl::Seconds(30)));
+}
+
+TEST_P(DatabaseTest, SecretsAreStableAcrossCalls) {
+  auto a = db::GetOrCreateSecret(*db_, "k");
+  auto b = db::GetOrCreateSecret(*db_, "k");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(a->size(), 64u);
+}
+
+TEST(DatabaseUrlTest, ParsesBothBackendsAndRefusesNonsense) {
+  auto sqlite = db::ParseDatabaseUrl("sqlite:///var/lib/crm/crm.db");
+  ASSERT_TRUE(sqlite.ok());
+  EXPECT_EQ(sqlite->sqlite_path, "/var/lib/crm/crm.db");
+  auto mysql = db::ParseDatabaseUrl("mysql://crm:p%40ss@10.0.0.5:3307/crm_prod");
+  ASSERT_TRUE(mysql.ok());
+  EXPECT_EQ(mysql->user, "crm");
+  EXPECT_EQ(mysql->password, "p@ss");
+  EXPECT_EQ(mysql->host, "10.0.0.5");
+  EXPECT_EQ(mysql->port, 3307);
+  EXPECT_EQ(mysql->database, "crm_prod");
+  EXPECT_EQ(mysql->display.find("p@ss"), std::string::npos);
+  EXPECT_FALSE(db::ParseDatabaseUrl("postgres://x/y").ok());
+  EXPECT_FALSE(db::ParseDatabaseUrl("mysql://u@h:99999/db").ok());
+  EXPECT_FALSE(db::ParseDatabaseUrl("mysql://u@h/db;drop").ok());
+  EXPECT_FALSE(db::ParseDatabaseUrl("sqlite://").ok());
+}
+
+TEST(DatabaseOpenTest, UnreachableMysqlFailsCleanly) {
+  db::DatabaseOptions options;
+  options.url = "mysql://nobody:x@127.0.0.1:1/none";
+  options.pool_size = 1;
+  auto opened = db::Database::Open(options);
+  EXPECT_FALSE(opened.ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest, ::testing::ValuesIn(testing::AllBackends()), testing::BackendName());
+
+}  // namespace
+}  // namespace crm
