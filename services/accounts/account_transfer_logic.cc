@@ -1,0 +1,1 @@
+#include "services/accounts/account_transfer_logic.h"

@@ -1,0 +1,1 @@
+#include "services/accounts/activity_logic.h"

@@ -1,0 +1,2 @@
+// Placeholder: SQL for activitys lands here.
+#pragma once

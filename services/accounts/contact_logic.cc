@@ -1,0 +1,1 @@
+#include "services/accounts/contact_logic.h"

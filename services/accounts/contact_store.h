@@ -1,0 +1,2 @@
+// Placeholder: SQL for contacts lands here.
+#pragma once

@@ -1,0 +1,1 @@
+#include "services/accounts/interaction_logic.h"

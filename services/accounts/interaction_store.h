@@ -1,0 +1,2 @@
+// Placeholder: SQL for interactions lands here.
+#pragma once

@@ -1,0 +1,1 @@
+#include "services/accounts/reminder_job.h"

@@ -1,0 +1,2 @@
+// Placeholder: activity tests land here.
+#include <gtest/gtest.h>

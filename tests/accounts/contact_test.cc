@@ -1,0 +1,2 @@
+// Placeholder: contact tests land here.
+#include <gtest/gtest.h>

@@ -1,0 +1,2 @@
+// Placeholder: interaction tests land here.
+#include <gtest/gtest.h>

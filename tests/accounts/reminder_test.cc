@@ -1,0 +1,2 @@
+// Placeholder: reminder tests land here.
+#include <gtest/gtest.h>

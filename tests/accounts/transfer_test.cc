@@ -1,0 +1,2 @@
+// Placeholder: transfer tests land here.
+#include <gtest/gtest.h>
