@@ -14,7 +14,7 @@
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
-#include "common/db/request_replay.h"
+#include "common/db/entity_ops.h"
 #include "services/accounts/account_store.h"
 
 namespace crm::accounts {
@@ -47,17 +47,12 @@ absl::Status NotFound(const std::string& field, const std::string& id) {
   return NotFoundField(field, absl::StrCat("no account with id \"", id, "\""));
 }
 
-int64_t RevisionOf(const Account& account) {
-  absl::StatusOr<std::optional<int64_t>> revision = ParseEtag(account.etag());
-  return revision.ok() && revision->has_value() ? **revision : 0;
+absl::StatusOr<std::optional<Account>> LoadAccount(db::Tx& tx, const std::string& id) {
+  return AccountStore::Find(tx.session(), id);
 }
 
-// Checks the caller's etag against the stored one; ABORTED when stale.
-absl::Status CheckEtag(const std::string& requested, const Account& current, const char* field) {
-  absl::StatusOr<std::optional<int64_t>> revision = ParseEtag(requested, field);
-  if (!revision.ok()) return revision.status();
-  if (revision->has_value() && **revision != RevisionOf(current)) return StaleEtag(kEntity);
-  return absl::OkStatus();
+absl::StatusOr<std::optional<Account>> LoadAccountForUpdate(db::Tx& tx, const std::string& id) {
+  return AccountStore::FindForUpdate(tx, id);
 }
 
 absl::StatusOr<AccountOrder> ParseOrder(const std::string& order_by, bool* descending) {
@@ -141,35 +136,18 @@ absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
   *account.mutable_create_time() = TimeToTimestamp(now);
   *account.mutable_update_time() = TimeToTimestamp(now);
 
-  const std::string fingerprint = db::RequestReplay::Fingerprint(request);
-  Account result;
-  absl::Status status = rt_.db->Write(
-      [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<std::optional<std::string>> earlier =
-            db::RequestReplay::Find(tx, kCreateScope, request.request_id(), fingerprint);
-        if (!earlier.ok()) return earlier.status();
-        if (earlier->has_value()) {
-          absl::StatusOr<std::optional<Account>> first = AccountStore::Find(tx.session(), **earlier);
-          if (!first.ok()) return first.status();
-          if (!first->has_value()) return absl::InternalError("replayed account vanished");
-          result = **first;
-          return absl::OkStatus();
-        }
+  return db::CreateOnce<Account>(
+      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, LoadAccount,
+      [&](db::Tx& tx) -> absl::StatusOr<Account> {
         if (absl::Status s = AccountStore::Insert(tx, account); !s.ok()) return s;
-        if (absl::Status s = db::RequestReplay::Record(tx, kCreateScope, request.request_id(), fingerprint,
-                                                       account.id());
-            !s.ok()) {
-          return s;
-        }
-        result = account;
-        result.set_etag(FormatEtag(1));
-        return rt_.outbox->AppendChange(tx, "account.created", kEntity, account.id(), crm::v1::CHANGE_KIND_CREATED,
-                                        DiffMessages(nullptr, result, UntrackedFields()), account.owner(),
-                                        call.actor, request.request_id(), now);
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return result;
+        Account created = account;
+        created.set_etag(FormatEtag(1));
+        absl::Status event = rt_.outbox->AppendChange(
+            tx, "account.created", kEntity, created.id(), crm::v1::CHANGE_KIND_CREATED,
+            DiffMessages(nullptr, created, UntrackedFields()), created.owner(), call.actor, request.request_id(), now);
+        if (!event.ok()) return event;
+        return created;
+      });
 }
 
 absl::StatusOr<Account> AccountLogic::Get(const server::CallContext& call, const crm::v1::GetAccountRequest& request) {
@@ -197,42 +175,30 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
   absl::StatusOr<std::vector<std::string>> paths =
       ResolveUpdatePaths(request.account(), request.update_mask(), UpdatableFields());
   if (!paths.ok()) return paths.status();
-  if (absl::StatusOr<std::optional<int64_t>> etag = ParseEtag(request.etag()); !etag.ok()) return etag.status();
 
   const absl::Time now = rt_.clock->Now();
-  Account result;
-  absl::Status status = rt_.db->Write(
-      [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<std::optional<Account>> current = AccountStore::FindForUpdate(tx, request.account().id());
-        if (!current.ok()) return current.status();
-        if (!current->has_value()) return NotFound("account.id", request.account().id());
-        const Account& before = **current;
-        if (before.has_delete_time()) {
-          return FailedPreconditionField("account.id", "the account is deleted; undelete it first");
-        }
-        if (absl::Status s = CheckEtag(request.etag(), before, "etag"); !s.ok()) return s;
-
-        Account after = before;
-        ApplyPaths(request.account(), *paths, &after);
-        if (absl::Status s = ValidateAccount(after, "account"); !s.ok()) return s;
-        NormaliseAccount(after);
-        std::vector<FieldDelta> deltas = DiffMessages(&before, after, UntrackedFields());
-        if (deltas.empty()) {
-          result = before;  // nothing changes: no write, no event, same etag
-          return absl::OkStatus();
-        }
-        *after.mutable_update_time() = TimeToTimestamp(now);
-        absl::StatusOr<bool> updated = AccountStore::Update(tx, after, RevisionOf(before));
-        if (!updated.ok()) return updated.status();
-        if (!*updated) return StaleEtag(kEntity);
-        after.set_etag(FormatEtag(RevisionOf(before) + 1));
-        result = after;
-        return rt_.outbox->AppendChange(tx, "account.updated", kEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
-                                        deltas, after.owner(), call.actor, call.correlation_id, now);
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return result;
+  db::VersionedChange<Account> op;
+  op.load = LoadAccountForUpdate;
+  op.not_found = [&] { return NotFound("account.id", request.account().id()); };
+  op.change = [&](const Account& before) -> absl::StatusOr<std::optional<Account>> {
+    if (before.has_delete_time()) {
+      return FailedPreconditionField("account.id", "the account is deleted; undelete it first");
+    }
+    Account after = before;
+    ApplyPaths(request.account(), *paths, &after);
+    if (absl::Status s = ValidateAccount(after, "account"); !s.ok()) return s;
+    NormaliseAccount(after);
+    if (DiffMessages(&before, after, UntrackedFields()).empty()) return std::optional<Account>();
+    *after.mutable_update_time() = TimeToTimestamp(now);
+    return std::optional<Account>(std::move(after));
+  };
+  op.store = AccountStore::Update;
+  op.after_write = [&](db::Tx& tx, const Account& before, const Account& after) {
+    return rt_.outbox->AppendChange(tx, "account.updated", kEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
+                                    DiffMessages(&before, after, UntrackedFields()), after.owner(), call.actor,
+                                    call.correlation_id, now);
+  };
+  return db::ChangeVersioned(*rt_.db, call.deadline, request.account().id(), request.etag(), "etag", kEntity, op);
 }
 
 namespace {
@@ -241,39 +207,31 @@ namespace {
 absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::CallContext& call, const std::string& id,
                                    const std::string& etag, bool deleted) {
   if (absl::Status s = Validator().RequiredId(id, "id").status(); !s.ok()) return s;
-  if (absl::StatusOr<std::optional<int64_t>> parsed = ParseEtag(etag); !parsed.ok()) return parsed.status();
   const absl::Time now = rt.clock->Now();
-  Account result;
-  absl::Status status = rt.db->Write(
-      [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<std::optional<Account>> current = AccountStore::FindForUpdate(tx, id);
-        if (!current.ok()) return current.status();
-        if (!current->has_value()) return NotFound("id", id);
-        const Account& before = **current;
-        if (absl::Status s = CheckEtag(etag, before, "etag"); !s.ok()) return s;
-        if (before.has_delete_time() == deleted) {
-          return FailedPreconditionField("id", deleted ? "the account is already deleted" : "the account is not deleted");
-        }
-        Account after = before;
-        if (deleted) {
-          *after.mutable_delete_time() = TimeToTimestamp(now);
-        } else {
-          after.clear_delete_time();
-        }
-        *after.mutable_update_time() = TimeToTimestamp(now);
-        absl::StatusOr<bool> updated = AccountStore::Update(tx, after, RevisionOf(before));
-        if (!updated.ok()) return updated.status();
-        if (!*updated) return StaleEtag(kEntity);
-        after.set_etag(FormatEtag(RevisionOf(before) + 1));
-        result = after;
-        return rt.outbox->AppendChange(tx, deleted ? "account.deleted" : "account.undeleted", kEntity, id,
-                                       deleted ? crm::v1::CHANGE_KIND_DELETED : crm::v1::CHANGE_KIND_UNDELETED,
-                                       DiffMessages(&before, after, UntrackedFields()), after.owner(), call.actor,
-                                       call.correlation_id, now);
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return result;
+  db::VersionedChange<Account> op;
+  op.load = LoadAccountForUpdate;
+  op.not_found = [&] { return NotFound("id", id); };
+  op.change = [&](const Account& before) -> absl::StatusOr<std::optional<Account>> {
+    if (before.has_delete_time() == deleted) {
+      return FailedPreconditionField("id", deleted ? "the account is already deleted" : "the account is not deleted");
+    }
+    Account after = before;
+    if (deleted) {
+      *after.mutable_delete_time() = TimeToTimestamp(now);
+    } else {
+      after.clear_delete_time();
+    }
+    *after.mutable_update_time() = TimeToTimestamp(now);
+    return std::optional<Account>(std::move(after));
+  };
+  op.store = AccountStore::Update;
+  op.after_write = [&](db::Tx& tx, const Account& before, const Account& after) {
+    return rt.outbox->AppendChange(tx, deleted ? "account.deleted" : "account.undeleted", kEntity, id,
+                                   deleted ? crm::v1::CHANGE_KIND_DELETED : crm::v1::CHANGE_KIND_UNDELETED,
+                                   DiffMessages(&before, after, UntrackedFields()), after.owner(), call.actor,
+                                   call.correlation_id, now);
+  };
+  return db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kEntity, op);
 }
 
 }  // namespace
