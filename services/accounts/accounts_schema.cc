@@ -91,6 +91,17 @@ db::MigrationSet AccountsMigrations() {
                // The reminder job scans only planned activities whose reminder has not been sent.
                "CREATE INDEX IF NOT EXISTS activities_pending_reminders ON activities (reminder_sent_time, reminder_time)",
            }},
+          {2,
+           "activity reminder and due-time indexes",
+           {
+               // The reminder job asks for planned, unsent, due reminders. Led by status, this
+               // index skips the completed and cancelled activities whose reminders never fired,
+               // which activities_pending_reminders keeps scanning forever.
+               "CREATE INDEX IF NOT EXISTS activities_due_reminders ON activities"
+               " (status, reminder_sent_time, reminder_time, id)",
+               // ListActivities without an account or assignee filter pages in (due_time, id) order.
+               "CREATE INDEX IF NOT EXISTS activities_by_due_time ON activities (due_time, id)",
+           }},
       }};
 }
 

@@ -1,45 +1,52 @@
+// AccountService activity (schedule) methods: the gRPC edge only; the rules live in ActivityLogic.
 #include "services/accounts/account_handler.h"
 
 #include "common/server/unary.h"
 
 namespace crm::accounts {
 
-// Not implemented yet: each answers UNIMPLEMENTED until its logic lands.
+using server::CallContext;
+using server::ServeUnary;
 
-grpc::ServerUnaryReactor* AccountHandler::CreateActivity(Context* context, const crm::v1::CreateActivityRequest*, crm::v1::Activity*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "CreateActivity is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* AccountHandler::CreateActivity(Context* context,
+                                                         const crm::v1::CreateActivityRequest* request,
+                                                         crm::v1::Activity* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return activities_.Create(call, *request); });
 }
 
-grpc::ServerUnaryReactor* AccountHandler::GetActivity(Context* context, const crm::v1::GetActivityRequest*, crm::v1::Activity*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "GetActivity is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* AccountHandler::GetActivity(Context* context, const crm::v1::GetActivityRequest* request,
+                                                      crm::v1::Activity* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return activities_.Get(call, *request); });
 }
 
-grpc::ServerUnaryReactor* AccountHandler::UpdateActivity(Context* context, const crm::v1::UpdateActivityRequest*, crm::v1::Activity*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "UpdateActivity is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* AccountHandler::UpdateActivity(Context* context,
+                                                         const crm::v1::UpdateActivityRequest* request,
+                                                         crm::v1::Activity* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return activities_.Update(call, *request); });
 }
 
-grpc::ServerUnaryReactor* AccountHandler::CompleteActivity(Context* context, const crm::v1::CompleteActivityRequest*, crm::v1::Activity*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "CompleteActivity is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* AccountHandler::CompleteActivity(Context* context,
+                                                           const crm::v1::CompleteActivityRequest* request,
+                                                           crm::v1::Activity* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return activities_.Complete(call, *request); });
 }
 
-grpc::ServerUnaryReactor* AccountHandler::CancelActivity(Context* context, const crm::v1::CancelActivityRequest*, crm::v1::Activity*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "CancelActivity is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* AccountHandler::CancelActivity(Context* context,
+                                                         const crm::v1::CancelActivityRequest* request,
+                                                         crm::v1::Activity* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return activities_.Cancel(call, *request); });
 }
 
-grpc::ServerUnaryReactor* AccountHandler::ListActivities(Context* context, const crm::v1::ListActivitiesRequest*, crm::v1::ListActivitiesResponse*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "ListActivities is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* AccountHandler::ListActivities(Context* context,
+                                                         const crm::v1::ListActivitiesRequest* request,
+                                                         crm::v1::ListActivitiesResponse* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return activities_.List(call, *request); });
 }
 
 }  // namespace crm::accounts

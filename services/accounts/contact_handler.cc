@@ -1,39 +1,41 @@
+// AccountService contact methods: the gRPC edge only; the rules live in ContactLogic.
 #include "services/accounts/account_handler.h"
 
 #include "common/server/unary.h"
 
 namespace crm::accounts {
 
-// Not implemented yet: each answers UNIMPLEMENTED until its logic lands.
+using server::CallContext;
+using server::ServeUnary;
 
-grpc::ServerUnaryReactor* AccountHandler::CreateContact(Context* context, const crm::v1::CreateContactRequest*, crm::v1::Contact*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "CreateContact is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* AccountHandler::CreateContact(Context* context, const crm::v1::CreateContactRequest* request,
+                                                        crm::v1::Contact* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return contacts_.Create(call, *request); });
 }
 
-grpc::ServerUnaryReactor* AccountHandler::GetContact(Context* context, const crm::v1::GetContactRequest*, crm::v1::Contact*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "GetContact is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* AccountHandler::GetContact(Context* context, const crm::v1::GetContactRequest* request,
+                                                     crm::v1::Contact* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return contacts_.Get(call, *request); });
 }
 
-grpc::ServerUnaryReactor* AccountHandler::UpdateContact(Context* context, const crm::v1::UpdateContactRequest*, crm::v1::Contact*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "UpdateContact is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* AccountHandler::UpdateContact(Context* context, const crm::v1::UpdateContactRequest* request,
+                                                        crm::v1::Contact* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return contacts_.Update(call, *request); });
 }
 
-grpc::ServerUnaryReactor* AccountHandler::DeleteContact(Context* context, const crm::v1::DeleteContactRequest*, crm::v1::DeleteContactResponse*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "DeleteContact is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* AccountHandler::DeleteContact(Context* context, const crm::v1::DeleteContactRequest* request,
+                                                        crm::v1::DeleteContactResponse* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return contacts_.Delete(call, *request); });
 }
 
-grpc::ServerUnaryReactor* AccountHandler::ListContacts(Context* context, const crm::v1::ListContactsRequest*, crm::v1::ListContactsResponse*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "ListContacts is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* AccountHandler::ListContacts(Context* context, const crm::v1::ListContactsRequest* request,
+                                                       crm::v1::ListContactsResponse* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return contacts_.List(call, *request); });
 }
 
 }  // namespace crm::accounts

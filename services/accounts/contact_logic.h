@@ -1,19 +1,50 @@
-// Rules for contacts. No gRPC and no SQL here.
+// Rules for contacts: validation, creation under a live account with request-id replay,
+// field-mask updates under etags, hard delete, per-account keyset lists. No gRPC and no SQL here.
 #pragma once
 
+#include <string>
+
 #include "absl/status/statusor.h"
+#include "common/db/database.h"
 #include "common/server/call_context.h"
 #include "common/server/runtime.h"
 #include "crm/v1/account.pb.h"
 
 namespace crm::accounts {
 
+// Checks every client-settable field of `contact`; field names are prefixed with `prefix`
+// (e.g. "contact"). Collects all violations.
+absl::Status ValidateContact(const crm::v1::Contact& contact, const std::string& prefix);
+
+// Checks shared by everything created under an account (contacts, interactions, activities),
+// run inside the creating transaction:
+//
+// The account `account_id`, which must accept new records: NOT_FOUND naming `field` when it does
+// not exist, FAILED_PRECONDITION naming `field` when it is soft-deleted.
+absl::StatusOr<crm::v1::Account> FindLiveAccount(db::Tx& tx, const std::string& account_id, const std::string& field);
+// OK when `contact_id` names a contact of `account_id`; NOT_FOUND naming `field` when there is no
+// such contact, INVALID_ARGUMENT naming `field` when it belongs to another account. The contact
+// row stays locked until commit, so a concurrent delete cannot slip in between.
+absl::Status CheckContactOfAccount(db::Tx& tx, const std::string& contact_id, const std::string& account_id,
+                                   const std::string& field);
+
 class ContactLogic {
  public:
   explicit ContactLogic(const server::Runtime& runtime) : rt_(runtime) {}
 
+  absl::StatusOr<crm::v1::Contact> Create(const server::CallContext& call, const crm::v1::CreateContactRequest& request);
+  absl::StatusOr<crm::v1::Contact> Get(const server::CallContext& call, const crm::v1::GetContactRequest& request);
+  absl::StatusOr<crm::v1::Contact> Update(const server::CallContext& call, const crm::v1::UpdateContactRequest& request);
+  // A hard delete: the row goes. Interactions and activities that named the contact keep its id
+  // (they are history and carry no foreign key to contacts), so GetContact on it then answers
+  // NOT_FOUND.
+  absl::StatusOr<crm::v1::DeleteContactResponse> Delete(const server::CallContext& call,
+                                                        const crm::v1::DeleteContactRequest& request);
+  absl::StatusOr<crm::v1::ListContactsResponse> List(const server::CallContext& call,
+                                                     const crm::v1::ListContactsRequest& request);
+
  private:
-  [[maybe_unused]] const server::Runtime& rt_;
+  const server::Runtime& rt_;
 };
 
 }  // namespace crm::accounts

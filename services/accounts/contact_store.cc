@@ -1,1 +1,147 @@
 #include "services/accounts/contact_store.h"
+
+#include <soci/soci.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/core/etag.h"
+#include "common/core/time_util.h"
+#include "common/db/query.h"
+#include "common/db/row.h"
+#include "common/db/sql_error.h"
+
+namespace soci {
+
+// The one mapping between a contacts row and crm.v1.Contact.
+template <>
+struct type_conversion<crm::v1::Contact> {
+  typedef values base_type;
+
+  static void from_base(const values& v, indicator, crm::v1::Contact& c) {
+    using crm::db::GetInt64;
+    using crm::db::GetString;
+    c.Clear();
+    c.set_id(GetString(v, "id"));
+    c.set_account_id(GetString(v, "account_id"));
+    c.set_full_name(GetString(v, "full_name"));
+    c.set_title(GetString(v, "title"));
+    c.set_email(GetString(v, "email"));
+    c.set_phone(GetString(v, "phone"));
+    c.set_preferred_channel(static_cast<crm::v1::ContactChannel>(GetInt64(v, "preferred_channel")));
+    c.set_decision_role(static_cast<crm::v1::DecisionRole>(GetInt64(v, "decision_role")));
+    *c.mutable_create_time() = crm::MicrosToTimestamp(GetInt64(v, "create_time"));
+    *c.mutable_update_time() = crm::MicrosToTimestamp(GetInt64(v, "update_time"));
+    c.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
+  }
+
+  static void to_base(const crm::v1::Contact& c, values& v, indicator& ind) {
+    v.set("id", c.id());
+    v.set("account_id", c.account_id());
+    v.set("full_name", c.full_name());
+    v.set("title", c.title());
+    v.set("email", c.email());
+    v.set("phone", c.phone());
+    v.set("preferred_channel", static_cast<long long>(c.preferred_channel()));
+    v.set("decision_role", static_cast<long long>(c.decision_role()));
+    v.set("create_time", static_cast<long long>(crm::TimestampToMicros(c.create_time())));
+    v.set("update_time", static_cast<long long>(crm::TimestampToMicros(c.update_time())));
+    ind = i_ok;
+  }
+};
+
+}  // namespace soci
+
+namespace crm::accounts {
+namespace {
+
+constexpr char kContactColumns[] =
+    "id, account_id, full_name, title, email, phone, preferred_channel, decision_role, create_time,"
+    " update_time, revision";
+const std::string kSelectContact = absl::StrCat("SELECT ", kContactColumns, " FROM contacts");
+const std::string kSelectContactById = kSelectContact + " WHERE id = :id";
+constexpr char kInsertContact[] =
+    "INSERT INTO contacts (id, account_id, full_name, title, email, phone, preferred_channel,"
+    " decision_role, create_time, update_time, revision) VALUES (:id, :account_id, :full_name,"
+    " :title, :email, :phone, :preferred_channel, :decision_role, :create_time, :update_time, 1)";
+// account_id and create_time never change after the insert.
+constexpr char kUpdateContact[] =
+    "UPDATE contacts SET full_name = :full_name, title = :title, email = :email, phone = :phone,"
+    " preferred_channel = :preferred_channel, decision_role = :decision_role,"
+    " update_time = :update_time, revision = revision + 1"
+    " WHERE id = :id AND revision = :expected_revision";
+constexpr char kDeleteContact[] = "DELETE FROM contacts WHERE id = :id AND revision = :expected_revision";
+
+absl::StatusOr<std::optional<crm::v1::Contact>> FindOne(soci::session& sql, const std::string& text,
+                                                        const std::string& id) {
+  crm::v1::Contact contact;
+  bool found = false;
+  absl::Status status = db::Guard("read contact", [&]() -> absl::Status {
+    sql << text, soci::use(id), soci::into(contact);
+    found = sql.got_data();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!found) return std::optional<crm::v1::Contact>();
+  return std::optional<crm::v1::Contact>(std::move(contact));
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<crm::v1::Contact>> ContactStore::Find(soci::session& sql, const std::string& id) {
+  return FindOne(sql, kSelectContactById, id);
+}
+
+absl::StatusOr<std::optional<crm::v1::Contact>> ContactStore::FindForUpdate(db::Tx& tx, const std::string& id) {
+  return FindOne(tx.session(), kSelectContactById + tx.dialect().ForUpdate(), id);
+}
+
+absl::Status ContactStore::Insert(db::Tx& tx, const crm::v1::Contact& contact) {
+  return db::Guard("insert contact", [&]() -> absl::Status {
+    tx.session() << kInsertContact, soci::use(contact);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<bool> ContactStore::Update(db::Tx& tx, const crm::v1::Contact& contact, int64_t expected_revision) {
+  bool updated = false;
+  long long expected = expected_revision;
+  absl::Status status = db::Guard("update contact", [&]() -> absl::Status {
+    soci::statement statement =
+        (tx.session().prepare << kUpdateContact, soci::use(contact), soci::use(expected, "expected_revision"));
+    statement.execute(true);
+    updated = statement.get_affected_rows() == 1;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return updated;
+}
+
+absl::StatusOr<bool> ContactStore::Delete(db::Tx& tx, const std::string& id, int64_t expected_revision) {
+  bool deleted = false;
+  long long expected = expected_revision;
+  absl::Status status = db::Guard("delete contact", [&]() -> absl::Status {
+    soci::statement statement =
+        (tx.session().prepare << kDeleteContact, soci::use(id, "id"), soci::use(expected, "expected_revision"));
+    statement.execute(true);
+    deleted = statement.get_affected_rows() == 1;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return deleted;
+}
+
+absl::StatusOr<std::vector<crm::v1::Contact>> ContactStore::List(soci::session& sql, const ContactListQuery& query) {
+  db::SqlQuery q(kSelectContact);
+  q.Where("account_id = ?", query.account_id);
+  if (!query.after_id.empty()) q.Where("id > ?", query.after_id);
+  q.Append(" ORDER BY id LIMIT ?", static_cast<long long>(query.limit));
+
+  std::vector<crm::v1::Contact> contacts;
+  absl::Status status = db::Guard("list contacts", [&]() -> absl::Status {
+    db::ForEachRow<crm::v1::Contact>(sql, q, [&](const crm::v1::Contact& c) { contacts.push_back(c); });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return contacts;
+}
+
+}  // namespace crm::accounts
