@@ -238,6 +238,14 @@ absl::Status Database::Write(absl::FunctionRef<absl::Status(Tx&)> work, absl::Ti
     if (absl::Now() > deadline) {
       return last.ok() ? absl::DeadlineExceededError("deadline passed before the write started") : last;
     }
+    std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
+    if (dialect_.backend() == Backend::kSqlite) {
+      if (deadline == absl::InfiniteFuture()) {
+        writer.lock();
+      } else if (!writer.try_lock_until(absl::ToChronoTime(deadline))) {
+        return absl::DeadlineExceededError("deadline passed while waiting for the database write lock");
+      }
+    }
     absl::StatusOr<size_t> index = Acquire(deadline);
     if (!index.ok()) return index.status();
     soci::session& session = *sessions_[*index];
@@ -259,6 +267,7 @@ absl::Status Database::Write(absl::FunctionRef<absl::Status(Tx&)> work, absl::Ti
       }
     }
     Release(*index, IsConnectionLoss(status));
+    if (writer.owns_lock()) writer.unlock();
     if (status.ok()) {
       for (auto& hook : tx.hooks_) hook();
       return status;

@@ -8,7 +8,7 @@
 #include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
+#include <mutex>  // std::mutex, std::timed_mutex
 #include <string>
 #include <vector>
 
@@ -107,6 +107,10 @@ class Database {
   std::mutex mu_;
   std::condition_variable available_;
   std::vector<size_t> free_;
+  // SQLite admits one writer at a time; writers of this process queue here instead of in
+  // SQLite's busy handler, which sleeps up to 100 ms between tries and lets a waiter lose again
+  // and again. Other processes on the same file still meet the busy timeout.
+  std::timed_mutex sqlite_writer_;
 };
 
 }  // namespace crm::db
