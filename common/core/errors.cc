@@ -39,6 +39,10 @@ absl::Status NotFoundField(absl::string_view field, absl::string_view descriptio
   return WithViolations(absl::StatusCode::kNotFound, {{std::string(field), std::string(description)}});
 }
 
+absl::Status NoSuchEntity(absl::string_view field, absl::string_view entity, absl::string_view id) {
+  return NotFoundField(field, absl::StrCat("no ", entity, " with id \"", id, "\""));
+}
+
 absl::Status FailedPreconditionField(absl::string_view field, absl::string_view description) {
   return WithViolations(absl::StatusCode::kFailedPrecondition,
                         {{std::string(field), std::string(description)}});

@@ -28,6 +28,9 @@ absl::Status NotFoundField(absl::string_view field, absl::string_view descriptio
 absl::Status FailedPreconditionField(absl::string_view field, absl::string_view description);
 absl::Status AlreadyExistsField(absl::string_view field, absl::string_view description);
 
+// The NOT_FOUND of a lookup by id, naming `field`: no <entity> with id "<id>".
+absl::Status NoSuchEntity(absl::string_view field, absl::string_view entity, absl::string_view id);
+
 // The violations attached to a status (empty when none).
 std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status);
 

@@ -187,4 +187,9 @@ std::vector<FieldDelta> DiffMessages(const Message* before, const Message& after
   return deltas;
 }
 
+const absl::flat_hash_set<std::string>& BookkeepingFields() {
+  static const auto* fields = new absl::flat_hash_set<std::string>{"etag", "update_time"};
+  return *fields;
+}
+
 }  // namespace crm

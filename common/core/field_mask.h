@@ -35,6 +35,9 @@ void ApplyPaths(const google::protobuf::Message& patch, const std::vector<std::s
 std::vector<FieldDelta> DiffMessages(const google::protobuf::Message* before,
                                      const google::protobuf::Message& after,
                                      const absl::flat_hash_set<std::string>& ignored = {});
+// What DiffMessages should skip for a versioned entity: etag and update_time change on every
+// write and say nothing about what changed.
+const absl::flat_hash_set<std::string>& BookkeepingFields();
 
 // JSON text of one field's value ("" when unset).
 std::string FieldValueJson(const google::protobuf::Message& message,

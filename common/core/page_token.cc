@@ -28,6 +28,10 @@ absl::StatusOr<int> ResolvePageSize(int requested, absl::string_view field) {
   return requested > kMaxPageSize ? kMaxPageSize : requested;
 }
 
+absl::Status InvalidPageToken(absl::string_view field) {
+  return InvalidField(field, "is not a page token issued for this query");
+}
+
 PageTokenCodec::PageTokenCodec(std::string secret) : secret_(std::move(secret)) {}
 
 std::string PageTokenCodec::Mac(absl::string_view scope, absl::string_view query,
@@ -55,9 +59,7 @@ absl::StatusOr<std::vector<std::string>> PageTokenCodec::Decode(absl::string_vie
                                                                 absl::string_view scope,
                                                                 absl::string_view query_fingerprint,
                                                                 absl::string_view field) const {
-  const auto invalid = [&] {
-    return InvalidField(field, "is not a page token issued for this query");
-  };
+  const auto invalid = [&] { return InvalidPageToken(field); };
   if (token.size() > 4096) return invalid();
   std::string raw;
   // Only the canonical spelling is accepted: base64 can carry ignored trailing bits.

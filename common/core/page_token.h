@@ -20,6 +20,9 @@ inline constexpr int kMaxPageSize = 1000;
 // 0 → default; above the maximum → the maximum; negative → INVALID_ARGUMENT.
 absl::StatusOr<int> ResolvePageSize(int requested, absl::string_view field = "page_size");
 
+// The INVALID_ARGUMENT for a token that is not one this list issued for this query.
+absl::Status InvalidPageToken(absl::string_view field = "page_token");
+
 class PageTokenCodec {
  public:
   // `secret` must be the same in every process serving one database (it lives in the database).

@@ -5,16 +5,25 @@
 //   q.Where("owner = ?", owner).Where("tier = ?", tier);
 //   q.Append(" ORDER BY id LIMIT ?", limit);
 //   ForEachRow<crm::v1::Account>(session, q, [&](const crm::v1::Account& a) { ... });
+//
+// Also the statement shapes every store runs, with SOCI errors turned into a status named by
+// `context`: one row by key (QueryOne), every row of a list (QueryAll), and a write that only
+// applies at an expected revision (ExecuteAtRevision). Rows map through soci::type_conversion<T>.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <soci/soci.h>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/db/sql_error.h"
 
 namespace crm::db {
 
@@ -81,5 +90,50 @@ void ForEachRow(soci::session& session, const SqlQuery& query, const std::functi
 
 // Runs `query` for one integer (COUNT(*), SUM(...)); 0 when the result is NULL.
 long long QueryInt64(soci::session& session, const SqlQuery& query);
+
+// The row `sql` selects with `key` bound to its one placeholder; nullopt when there is none.
+template <typename T>
+absl::StatusOr<std::optional<T>> QueryOne(soci::session& session, const std::string& sql, const std::string& key,
+                                          absl::string_view context) {
+  T row;
+  bool found = false;
+  absl::Status status = Guard(context, [&]() -> absl::Status {
+    session << sql, soci::use(key), soci::into(row);
+    found = session.got_data();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!found) return std::optional<T>();
+  return std::optional<T>(std::move(row));
+}
+
+// Every row `query` selects, in its order.
+template <typename T>
+absl::StatusOr<std::vector<T>> QueryAll(soci::session& session, const SqlQuery& query, absl::string_view context) {
+  std::vector<T> rows;
+  absl::Status status = Guard(context, [&]() -> absl::Status {
+    ForEachRow<T>(session, query, [&](const T& row) { rows.push_back(row); });
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return rows;
+}
+
+// Runs `sql` (an UPDATE ending in "... AND revision = :expected_revision") with `row`'s columns
+// bound by name. True when it changed the row; false when the stored revision had moved on.
+template <typename T>
+absl::StatusOr<bool> ExecuteAtRevision(soci::session& session, const std::string& sql, const T& row,
+                                       int64_t expected_revision, absl::string_view context) {
+  bool changed = false;
+  long long expected = expected_revision;
+  absl::Status status = Guard(context, [&]() -> absl::Status {
+    soci::statement statement = (session.prepare << sql, soci::use(row), soci::use(expected, "expected_revision"));
+    statement.execute(true);
+    changed = statement.get_affected_rows() == 1;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return changed;
+}
 
 }  // namespace crm::db

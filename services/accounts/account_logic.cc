@@ -11,48 +11,26 @@
 #include "common/core/etag.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
+#include "common/core/keyset_page.h"
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_store.h"
+#include "services/accounts/contact_store.h"
 
 namespace crm::accounts {
 namespace {
 
 using crm::v1::Account;
 
-constexpr char kEntity[] = "account";
-constexpr char kIdPrefix[] = "acc";
 constexpr char kCreateScope[] = "accounts.create";
 constexpr char kListScope[] = "accounts.list";
 constexpr size_t kMaxTags = 50;
 constexpr size_t kMaxTagLength = 50;
 
-// Fields a caller may change with UpdateAccount. Tier belongs to key-account management.
-const absl::flat_hash_set<std::string>& UpdatableFields() {
-  static const auto* fields = new absl::flat_hash_set<std::string>{
-      "name", "kind", "industry", "region", "size_band", "annual_revenue", "owner",
-      "lifecycle_stage", "tags", "profession", "age_band", "external_key"};
-  return *fields;
-}
-
-// Fields not worth an entry in an event's change list.
-const absl::flat_hash_set<std::string>& UntrackedFields() {
-  static const auto* fields = new absl::flat_hash_set<std::string>{"etag", "update_time"};
-  return *fields;
-}
-
 absl::Status NotFound(const std::string& field, const std::string& id) {
-  return NotFoundField(field, absl::StrCat("no account with id \"", id, "\""));
-}
-
-absl::StatusOr<std::optional<Account>> LoadAccount(db::Tx& tx, const std::string& id) {
-  return AccountStore::Find(tx.session(), id);
-}
-
-absl::StatusOr<std::optional<Account>> LoadAccountForUpdate(db::Tx& tx, const std::string& id) {
-  return AccountStore::FindForUpdate(tx, id);
+  return NoSuchEntity(field, kAccountEntity, id);
 }
 
 absl::StatusOr<AccountOrder> ParseOrder(const std::string& order_by, bool* descending) {
@@ -73,6 +51,13 @@ absl::StatusOr<AccountOrder> ParseOrder(const std::string& order_by, bool* desce
 }
 
 }  // namespace
+
+const absl::flat_hash_set<std::string>& UpdatableAccountFields() {
+  static const auto* fields = new absl::flat_hash_set<std::string>{
+      "name", "kind", "industry", "region", "size_band", "annual_revenue", "owner",
+      "lifecycle_stage", "tags", "profession", "age_band", "external_key"};
+  return *fields;
+}
 
 absl::Status ValidateAccount(const Account& a, const std::string& prefix) {
   const auto f = [&prefix](const char* field) { return absl::StrCat(prefix, ".", field); };
@@ -114,6 +99,39 @@ void NormaliseAccount(Account& account) {
   account.mutable_tags()->Swap(&tags);
 }
 
+absl::Status ValidateAccountFilter(const crm::v1::AccountFilter& f, const std::string& prefix) {
+  const auto field = [&prefix](const char* name) { return absl::StrCat(prefix, ".", name); };
+  Validator v;
+  v.OptionalText(f.owner(), field("owner"), kMaxShortTextLength);
+  v.Enum(f.tier(), crm::v1::AccountTier_IsValid, field("tier"), false);
+  v.Enum(f.lifecycle_stage(), crm::v1::LifecycleStage_IsValid, field("lifecycle_stage"), false);
+  v.OptionalText(f.industry(), field("industry"), kMaxShortTextLength);
+  v.OptionalText(f.region(), field("region"), kMaxShortTextLength);
+  v.Enum(f.kind(), crm::v1::AccountKind_IsValid, field("kind"), false);
+  v.OptionalText(f.text(), field("text"), kMaxShortTextLength);
+  v.OptionalText(f.tag(), field("tag"), kMaxTagLength);
+  return v.status();
+}
+
+absl::StatusOr<Account> FindLiveAccount(db::Tx& tx, const std::string& account_id, const std::string& field) {
+  absl::StatusOr<std::optional<Account>> account = AccountStore::Find(tx.session(), account_id);
+  if (!account.ok()) return account.status();
+  if (!account->has_value()) return NotFound(field, account_id);
+  if ((*account)->has_delete_time()) return FailedPreconditionField(field, "the account is deleted; undelete it first");
+  return **std::move(account);
+}
+
+absl::Status CheckContactOfAccount(db::Tx& tx, const std::string& contact_id, const std::string& account_id,
+                                   const std::string& field) {
+  absl::StatusOr<std::optional<crm::v1::Contact>> contact = ContactStore::FindForUpdate(tx, contact_id);
+  if (!contact.ok()) return contact.status();
+  if (!contact->has_value()) return NoSuchEntity(field, "contact", contact_id);
+  if ((*contact)->account_id() != account_id) {
+    return InvalidField(field, absl::StrCat("the contact belongs to another account than \"", account_id, "\""));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
                                              const crm::v1::CreateAccountRequest& request) {
   Validator request_checks;
@@ -132,19 +150,20 @@ absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
   account.clear_etag();
   if (account.owner().empty()) account.set_owner(call.actor);
   const absl::Time now = rt_.clock->Now();
-  account.set_id(NewIdAt(kIdPrefix, now));
+  account.set_id(NewIdAt(kAccountIdPrefix, now));
   *account.mutable_create_time() = TimeToTimestamp(now);
   *account.mutable_update_time() = TimeToTimestamp(now);
 
   return db::CreateOnce<Account>(
-      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, LoadAccount,
+      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, AccountStore::Find,
       [&](db::Tx& tx) -> absl::StatusOr<Account> {
         if (absl::Status s = AccountStore::Insert(tx, account); !s.ok()) return s;
         Account created = account;
         created.set_etag(FormatEtag(1));
-        absl::Status event = rt_.outbox->AppendChange(
-            tx, "account.created", kEntity, created.id(), crm::v1::CHANGE_KIND_CREATED,
-            DiffMessages(nullptr, created, UntrackedFields()), created.owner(), call.actor, request.request_id(), now);
+        absl::Status event =
+            rt_.outbox->AppendChange(tx, "account.created", kAccountEntity, created.id(), crm::v1::CHANGE_KIND_CREATED,
+                                     DiffMessages(nullptr, created, BookkeepingFields()), created.owner(), call.actor,
+                                     request.request_id(), now);
         if (!event.ok()) return event;
         return created;
       });
@@ -152,18 +171,7 @@ absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
 
 absl::StatusOr<Account> AccountLogic::Get(const server::CallContext& call, const crm::v1::GetAccountRequest& request) {
   if (absl::Status s = Validator().RequiredId(request.id(), "id").status(); !s.ok()) return s;
-  std::optional<Account> found;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::optional<Account>> account = AccountStore::Find(sql, request.id());
-        if (!account.ok()) return account.status();
-        found = *std::move(account);
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  if (!found.has_value()) return NotFound("id", request.id());
-  return *std::move(found);
+  return db::ReadEntity<Account>(*rt_.db, call.deadline, AccountStore::Find, request.id(), kAccountEntity);
 }
 
 absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
@@ -173,14 +181,14 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
   if (request.has_account()) request_checks.RequiredId(request.account().id(), "account.id");
   if (!request_checks.ok()) return request_checks.status();
   absl::StatusOr<std::vector<std::string>> paths =
-      ResolveUpdatePaths(request.account(), request.update_mask(), UpdatableFields());
+      ResolveUpdatePaths(request.account(), request.update_mask(), UpdatableAccountFields());
   if (!paths.ok()) return paths.status();
 
   const absl::Time now = rt_.clock->Now();
   db::VersionedChange<Account> op;
-  op.load = LoadAccountForUpdate;
+  op.load = AccountStore::FindForUpdate;
   op.not_found = [&] { return NotFound("account.id", request.account().id()); };
-  op.change = [&](const Account& before) -> absl::StatusOr<std::optional<Account>> {
+  op.change = [&](db::Tx&, const Account& before) -> absl::StatusOr<std::optional<Account>> {
     if (before.has_delete_time()) {
       return FailedPreconditionField("account.id", "the account is deleted; undelete it first");
     }
@@ -188,17 +196,18 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
     ApplyPaths(request.account(), *paths, &after);
     if (absl::Status s = ValidateAccount(after, "account"); !s.ok()) return s;
     NormaliseAccount(after);
-    if (DiffMessages(&before, after, UntrackedFields()).empty()) return std::optional<Account>();
+    if (DiffMessages(&before, after, BookkeepingFields()).empty()) return std::optional<Account>();
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Account>(std::move(after));
   };
   op.store = AccountStore::Update;
   op.after_write = [&](db::Tx& tx, const Account& before, const Account& after) {
-    return rt_.outbox->AppendChange(tx, "account.updated", kEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
-                                    DiffMessages(&before, after, UntrackedFields()), after.owner(), call.actor,
+    return rt_.outbox->AppendChange(tx, "account.updated", kAccountEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
+                                    DiffMessages(&before, after, BookkeepingFields()), after.owner(), call.actor,
                                     call.correlation_id, now);
   };
-  return db::ChangeVersioned(*rt_.db, call.deadline, request.account().id(), request.etag(), "etag", kEntity, op);
+  return db::ChangeVersioned(*rt_.db, call.deadline, request.account().id(), request.etag(), "etag",
+                             kAccountEntity, op);
 }
 
 namespace {
@@ -209,9 +218,9 @@ absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::Call
   if (absl::Status s = Validator().RequiredId(id, "id").status(); !s.ok()) return s;
   const absl::Time now = rt.clock->Now();
   db::VersionedChange<Account> op;
-  op.load = LoadAccountForUpdate;
+  op.load = AccountStore::FindForUpdate;
   op.not_found = [&] { return NotFound("id", id); };
-  op.change = [&](const Account& before) -> absl::StatusOr<std::optional<Account>> {
+  op.change = [&](db::Tx&, const Account& before) -> absl::StatusOr<std::optional<Account>> {
     if (before.has_delete_time() == deleted) {
       return FailedPreconditionField("id", deleted ? "the account is already deleted" : "the account is not deleted");
     }
@@ -226,12 +235,12 @@ absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::Call
   };
   op.store = AccountStore::Update;
   op.after_write = [&](db::Tx& tx, const Account& before, const Account& after) {
-    return rt.outbox->AppendChange(tx, deleted ? "account.deleted" : "account.undeleted", kEntity, id,
+    return rt.outbox->AppendChange(tx, deleted ? "account.deleted" : "account.undeleted", kAccountEntity, id,
                                    deleted ? crm::v1::CHANGE_KIND_DELETED : crm::v1::CHANGE_KIND_UNDELETED,
-                                   DiffMessages(&before, after, UntrackedFields()), after.owner(), call.actor,
+                                   DiffMessages(&before, after, BookkeepingFields()), after.owner(), call.actor,
                                    call.correlation_id, now);
   };
-  return db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kEntity, op);
+  return db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kAccountEntity, op);
 }
 
 }  // namespace
@@ -250,52 +259,30 @@ absl::StatusOr<crm::v1::ListAccountsResponse> AccountLogic::List(const server::C
                                                                  const crm::v1::ListAccountsRequest& request) {
   absl::StatusOr<int> page_size = ResolvePageSize(request.page_size());
   if (!page_size.ok()) return page_size.status();
-  Validator v;
-  const crm::v1::AccountFilter& f = request.filter();
-  v.OptionalText(f.owner(), "filter.owner", kMaxShortTextLength);
-  v.Enum(f.tier(), crm::v1::AccountTier_IsValid, "filter.tier", false);
-  v.Enum(f.lifecycle_stage(), crm::v1::LifecycleStage_IsValid, "filter.lifecycle_stage", false);
-  v.OptionalText(f.industry(), "filter.industry", kMaxShortTextLength);
-  v.OptionalText(f.region(), "filter.region", kMaxShortTextLength);
-  v.Enum(f.kind(), crm::v1::AccountKind_IsValid, "filter.kind", false);
-  v.OptionalText(f.text(), "filter.text", kMaxShortTextLength);
-  v.OptionalText(f.tag(), "filter.tag", kMaxTagLength);
-  if (!v.ok()) return v.status();
+  if (absl::Status s = ValidateAccountFilter(request.filter(), "filter"); !s.ok()) return s;
 
   AccountListQuery query;
   absl::StatusOr<AccountOrder> order = ParseOrder(request.order_by(), &query.descending);
   if (!order.ok()) return order.status();
   query.order = *order;
-  query.filter = f;
+  query.filter = request.filter();
   query.show_deleted = request.show_deleted();
-  query.limit = *page_size + 1;  // one extra row tells whether another page follows
-  const std::string fingerprint = ListQueryFingerprint(request);
-  if (!request.page_token().empty()) {
-    absl::StatusOr<std::vector<std::string>> cursor =
-        rt_.page_tokens->Decode(request.page_token(), kListScope, fingerprint);
-    if (!cursor.ok()) return cursor.status();
-    if (cursor->size() != 2) return InvalidField("page_token", "is not a page token issued for this query");
-    if (query.order != AccountOrder::kId) query.after_key = (*cursor)[0];
-    query.after_id = (*cursor)[1];
+  absl::StatusOr<KeysetPage> page = KeysetPage::Open(*rt_.page_tokens, kListScope, request, *page_size, 2);
+  if (!page.ok()) return page.status();
+  if (!page->first()) {
+    if (query.order != AccountOrder::kId) query.after_key = page->cursor()[0];
+    query.after_id = page->cursor()[1];
   }
+  query.limit = page->fetch_limit();
 
+  absl::StatusOr<std::vector<Account>> rows =
+      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return AccountStore::List(sql, query); });
+  if (!rows.ok()) return rows.status();
   crm::v1::ListAccountsResponse response;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::vector<Account>> rows = AccountStore::List(sql, query);
-        if (!rows.ok()) return rows.status();
-        const bool more = static_cast<int>(rows->size()) > *page_size;
-        if (more) rows->pop_back();
-        for (Account& a : *rows) *response.add_accounts() = std::move(a);
-        if (more) {
-          const Account& last = response.accounts(response.accounts_size() - 1);
-          response.set_next_page_token(
-              rt_.page_tokens->Encode(kListScope, fingerprint, {AccountStore::SortKey(last, query.order), last.id()}));
-        }
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
+  response.set_next_page_token(page->Finish(&*rows, [&](const Account& last) {
+    return KeysetPage::Cursor{AccountStore::SortKey(last, query.order), last.id()};
+  }));
+  for (Account& a : *rows) *response.add_accounts() = std::move(a);
   return response;
 }
 

@@ -131,33 +131,20 @@ const char* SortColumn(AccountOrder order) {
   return "id";
 }
 
-absl::StatusOr<std::optional<crm::v1::Account>> FindOne(soci::session& sql, const std::string& text,
-                                                        const std::string& key) {
-  crm::v1::Account account;
-  bool found = false;
-  absl::Status status = db::Guard("read account", [&]() -> absl::Status {
-    sql << text, soci::use(key), soci::into(account);
-    found = sql.got_data();
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  if (!found) return std::optional<crm::v1::Account>();
-  return std::optional<crm::v1::Account>(std::move(account));
-}
-
 }  // namespace
 
 absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::Find(soci::session& sql, const std::string& id) {
-  return FindOne(sql, kSelectAccountById, id);
+  return db::QueryOne<crm::v1::Account>(sql, kSelectAccountById, id, "read account");
 }
 
 absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::FindForUpdate(db::Tx& tx, const std::string& id) {
-  return FindOne(tx.session(), kSelectAccountById + tx.dialect().ForUpdate(), id);
+  return db::QueryOne<crm::v1::Account>(tx.session(), kSelectAccountById + tx.dialect().ForUpdate(), id,
+                                        "read account");
 }
 
 absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::FindByExternalKey(soci::session& sql,
                                                                                 const std::string& key) {
-  return FindOne(sql, kSelectAccountByExternalKey, key);
+  return db::QueryOne<crm::v1::Account>(sql, kSelectAccountByExternalKey, key, "read account");
 }
 
 absl::Status AccountStore::Insert(db::Tx& tx, const crm::v1::Account& account) {
@@ -172,19 +159,11 @@ absl::Status AccountStore::Insert(db::Tx& tx, const crm::v1::Account& account) {
 }
 
 absl::StatusOr<bool> AccountStore::Update(db::Tx& tx, const crm::v1::Account& account, int64_t expected_revision) {
-  bool updated = false;
-  long long expected = expected_revision;
-  absl::Status status = db::Guard("update account", [&]() -> absl::Status {
-    soci::statement statement =
-        (tx.session().prepare << kUpdateAccount, soci::use(account), soci::use(expected, "expected_revision"));
-    statement.execute(true);
-    updated = statement.get_affected_rows() == 1;
-    return absl::OkStatus();
-  });
-  if (absl::IsAlreadyExists(status)) {
+  absl::StatusOr<bool> updated =
+      db::ExecuteAtRevision(tx.session(), kUpdateAccount, account, expected_revision, "update account");
+  if (absl::IsAlreadyExists(updated.status())) {
     return AlreadyExistsField("account.external_key", "is already used by another account");
   }
-  if (!status.ok()) return status;
   return updated;
 }
 
@@ -224,13 +203,7 @@ absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& 
   }
   q.Append(" LIMIT ?", static_cast<long long>(query.limit));
 
-  std::vector<crm::v1::Account> accounts;
-  absl::Status status = db::Guard("list accounts", [&]() -> absl::Status {
-    db::ForEachRow<crm::v1::Account>(sql, q, [&](const crm::v1::Account& a) { accounts.push_back(a); });
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return accounts;
+  return db::QueryAll<crm::v1::Account>(sql, q, "list accounts");
 }
 
 std::string AccountStore::SortKey(const crm::v1::Account& account, AccountOrder order) {

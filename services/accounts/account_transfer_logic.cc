@@ -5,14 +5,13 @@
 #include <optional>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/core/errors.h"
 #include "common/core/etag.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
 #include "common/core/time_util.h"
-#include "common/core/validation.h"
+#include "common/db/entity_ops.h"
 #include "common/db/sql_error.h"
 #include "services/accounts/account_logic.h"
 #include "services/accounts/account_store.h"
@@ -22,31 +21,15 @@ namespace {
 
 using crm::v1::Account;
 
-constexpr char kEntity[] = "account";
-constexpr char kIdPrefix[] = "acc";
 constexpr char kKeyField[] = "account.external_key";
-// Same limit as ListAccounts applies to filter.tag (account_logic.cc).
-constexpr size_t kMaxTagLength = 50;
 // An echoed external_key in an error is cut to this many bytes, so 1000 errors stay small.
 constexpr size_t kMaxEchoedKeyBytes = 200;
 
 // What an import row sets: exactly what a caller may change with UpdateAccount.
 const std::vector<std::string>& ImportedFields() {
-  static const auto* fields = new std::vector<std::string>{
-      "name", "kind", "industry", "region", "size_band", "annual_revenue", "owner",
-      "lifecycle_stage", "tags", "profession", "age_band", "external_key"};
+  static const auto* fields =
+      new std::vector<std::string>(UpdatableAccountFields().begin(), UpdatableAccountFields().end());
   return *fields;
-}
-
-// Fields not worth an entry in an event's change list (as in account_logic.cc).
-const absl::flat_hash_set<std::string>& UntrackedFields() {
-  static const auto* fields = new absl::flat_hash_set<std::string>{"etag", "update_time"};
-  return *fields;
-}
-
-int64_t RevisionOf(const Account& account) {
-  absl::StatusOr<std::optional<int64_t>> revision = ParseEtag(account.etag());
-  return revision.ok() && revision->has_value() ? **revision : 0;
 }
 
 // A prefix of valid UTF-8 `text` of at most `max_bytes`, never splitting a character.
@@ -132,7 +115,7 @@ absl::StatusOr<ImportRowResult> StoreRow(const server::Runtime& rt, const server
     Account account;
     ApplyPaths(desired, ImportedFields(), &account);
     if (account.owner().empty()) account.set_owner(call.actor);
-    account.set_id(NewIdAt(kIdPrefix, now));
+    account.set_id(NewIdAt(kAccountIdPrefix, now));
     *account.mutable_create_time() = TimeToTimestamp(now);
     *account.mutable_update_time() = TimeToTimestamp(now);
     absl::Status inserted = AccountStore::Insert(tx, account);
@@ -141,8 +124,8 @@ absl::StatusOr<ImportRowResult> StoreRow(const server::Runtime& rt, const server
     if (!inserted.ok()) return inserted;
     account.set_etag(FormatEtag(1));
     absl::Status appended = rt.outbox->AppendChange(
-        tx, "account.created", kEntity, account.id(), crm::v1::CHANGE_KIND_CREATED,
-        DiffMessages(nullptr, account, UntrackedFields()), account.owner(), call.actor, call.correlation_id, now);
+        tx, "account.created", kAccountEntity, account.id(), crm::v1::CHANGE_KIND_CREATED,
+        DiffMessages(nullptr, account, BookkeepingFields()), account.owner(), call.actor, call.correlation_id, now);
     if (!appended.ok()) return appended;
     return Outcome(ImportOutcome::kCreated);
   }
@@ -156,14 +139,14 @@ absl::StatusOr<ImportRowResult> StoreRow(const server::Runtime& rt, const server
   if (patch.owner().empty()) patch.set_owner(before.owner());  // an import does not unassign
   Account after = before;
   ApplyPaths(patch, ImportedFields(), &after);
-  std::vector<FieldDelta> deltas = DiffMessages(&before, after, UntrackedFields());
+  std::vector<FieldDelta> deltas = DiffMessages(&before, after, BookkeepingFields());
   if (deltas.empty()) return Outcome(ImportOutcome::kUnchanged);
   *after.mutable_update_time() = TimeToTimestamp(now);
-  absl::StatusOr<bool> updated = AccountStore::Update(tx, after, RevisionOf(before));
+  absl::StatusOr<bool> updated = AccountStore::Update(tx, after, db::RevisionOf(before));
   if (!updated.ok()) return updated.status();
   if (!*updated) return db::RetryTransaction("import account");
   absl::Status appended =
-      rt.outbox->AppendChange(tx, "account.updated", kEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED, deltas,
+      rt.outbox->AppendChange(tx, "account.updated", kAccountEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED, deltas,
                               after.owner(), call.actor, call.correlation_id, now);
   if (!appended.ok()) return appended;
   return Outcome(ImportOutcome::kUpdated);
@@ -248,17 +231,7 @@ absl::StatusOr<std::vector<ImportRowResult>> AccountTransferLogic::ImportBatch(
 
 absl::Status AccountTransferLogic::ValidateExport(const crm::v1::ExportAccountsRequest& request) const {
   // The checks ListAccounts applies to its filter.
-  Validator v;
-  const crm::v1::AccountFilter& f = request.filter();
-  v.OptionalText(f.owner(), "filter.owner", kMaxShortTextLength);
-  v.Enum(f.tier(), crm::v1::AccountTier_IsValid, "filter.tier", false);
-  v.Enum(f.lifecycle_stage(), crm::v1::LifecycleStage_IsValid, "filter.lifecycle_stage", false);
-  v.OptionalText(f.industry(), "filter.industry", kMaxShortTextLength);
-  v.OptionalText(f.region(), "filter.region", kMaxShortTextLength);
-  v.Enum(f.kind(), crm::v1::AccountKind_IsValid, "filter.kind", false);
-  v.OptionalText(f.text(), "filter.text", kMaxShortTextLength);
-  v.OptionalText(f.tag(), "filter.tag", kMaxTagLength);
-  return v.status();
+  return ValidateAccountFilter(request.filter(), "filter");
 }
 
 absl::StatusOr<std::vector<Account>> AccountTransferLogic::ExportPage(const server::CallContext& call,
@@ -270,17 +243,7 @@ absl::StatusOr<std::vector<Account>> AccountTransferLogic::ExportPage(const serv
   query.order = AccountOrder::kId;
   query.after_id = after_id;
   query.limit = limit;
-  std::vector<Account> page;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::vector<Account>> rows = AccountStore::List(sql, query);
-        if (!rows.ok()) return rows.status();
-        page = *std::move(rows);
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return page;
+  return db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return AccountStore::List(sql, query); });
 }
 
 }  // namespace crm::accounts

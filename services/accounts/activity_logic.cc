@@ -3,18 +3,18 @@
 #include <soci/soci.h>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/core/errors.h"
 #include "common/core/etag.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
+#include "common/core/keyset_page.h"
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
-#include "common/db/request_replay.h"
+#include "common/db/entity_ops.h"
+#include "services/accounts/account_logic.h"
 #include "services/accounts/activity_store.h"
-#include "services/accounts/contact_logic.h"
 
 namespace crm::accounts {
 namespace {
@@ -34,30 +34,8 @@ const absl::flat_hash_set<std::string>& UpdatableFields() {
   return *fields;
 }
 
-// Fields not worth an entry in an event's change list.
-const absl::flat_hash_set<std::string>& UntrackedFields() {
-  static const auto* fields = new absl::flat_hash_set<std::string>{"etag", "update_time"};
-  return *fields;
-}
+absl::Status NotFound(const std::string& field, const std::string& id) { return NoSuchEntity(field, kEntity, id); }
 
-absl::Status NotFound(const std::string& field, const std::string& id) {
-  return NotFoundField(field, absl::StrCat("no activity with id \"", id, "\""));
-}
-
-absl::Status InvalidPageToken() { return InvalidField("page_token", "is not a page token issued for this query"); }
-
-int64_t RevisionOf(const Activity& activity) {
-  absl::StatusOr<std::optional<int64_t>> revision = ParseEtag(activity.etag());
-  return revision.ok() && revision->has_value() ? **revision : 0;
-}
-
-// Checks the caller's etag against the stored one; ABORTED when stale.
-absl::Status CheckEtag(const std::string& requested, const Activity& current) {
-  absl::StatusOr<std::optional<int64_t>> revision = ParseEtag(requested);
-  if (!revision.ok()) return revision.status();
-  if (revision->has_value() && **revision != RevisionOf(current)) return StaleEtag(kEntity);
-  return absl::OkStatus();
-}
 
 // Times are stored in microseconds; rounding first makes the answer equal what a Get returns.
 void RoundToMicros(google::protobuf::Timestamp* ts) { *ts = MicrosToTimestamp(TimestampToMicros(*ts)); }
@@ -133,20 +111,9 @@ absl::StatusOr<Activity> ActivityLogic::Create(const server::CallContext& call,
   *activity.mutable_create_time() = TimeToTimestamp(now);
   *activity.mutable_update_time() = TimeToTimestamp(now);
 
-  const std::string fingerprint = db::RequestReplay::Fingerprint(request);
-  Activity result;
-  absl::Status status = rt_.db->Write(
-      [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<std::optional<std::string>> earlier =
-            db::RequestReplay::Find(tx, kCreateScope, request.request_id(), fingerprint);
-        if (!earlier.ok()) return earlier.status();
-        if (earlier->has_value()) {
-          absl::StatusOr<std::optional<Activity>> first = ActivityStore::Find(tx.session(), **earlier);
-          if (!first.ok()) return first.status();
-          if (!first->has_value()) return absl::InternalError("replayed activity vanished");
-          result = **first;
-          return absl::OkStatus();
-        }
+  return db::CreateOnce<Activity>(
+      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, ActivityStore::Find,
+      [&](db::Tx& tx) -> absl::StatusOr<Activity> {
         absl::StatusOr<crm::v1::Account> account = FindLiveAccount(tx, activity.account_id(), "activity.account_id");
         if (!account.ok()) return account.status();
         if (!activity.contact_id().empty()) {
@@ -157,37 +124,21 @@ absl::StatusOr<Activity> ActivityLogic::Create(const server::CallContext& call,
           }
         }
         if (absl::Status s = ActivityStore::Insert(tx, activity); !s.ok()) return s;
-        if (absl::Status s =
-                db::RequestReplay::Record(tx, kCreateScope, request.request_id(), fingerprint, activity.id());
-            !s.ok()) {
-          return s;
-        }
-        result = activity;
-        result.set_etag(FormatEtag(1));
-        return rt_.outbox->AppendChange(tx, "activity.created", kEntity, activity.id(), crm::v1::CHANGE_KIND_CREATED,
-                                        DiffMessages(nullptr, result, UntrackedFields()), activity.assignee(),
-                                        call.actor, request.request_id(), now);
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return result;
+        Activity created = activity;
+        created.set_etag(FormatEtag(1));
+        absl::Status event = rt_.outbox->AppendChange(
+            tx, "activity.created", kEntity, created.id(), crm::v1::CHANGE_KIND_CREATED,
+            DiffMessages(nullptr, created, BookkeepingFields()), created.assignee(), call.actor, request.request_id(),
+            now);
+        if (!event.ok()) return event;
+        return created;
+      });
 }
 
 absl::StatusOr<Activity> ActivityLogic::Get(const server::CallContext& call,
                                             const crm::v1::GetActivityRequest& request) {
   if (absl::Status s = Validator().RequiredId(request.id(), "id").status(); !s.ok()) return s;
-  std::optional<Activity> found;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::optional<Activity>> activity = ActivityStore::Find(sql, request.id());
-        if (!activity.ok()) return activity.status();
-        found = *std::move(activity);
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  if (!found.has_value()) return NotFound("id", request.id());
-  return *std::move(found);
+  return db::ReadEntity<Activity>(*rt_.db, call.deadline, ActivityStore::Find, request.id(), kEntity);
 }
 
 absl::StatusOr<Activity> ActivityLogic::Update(const server::CallContext& call,
@@ -199,51 +150,39 @@ absl::StatusOr<Activity> ActivityLogic::Update(const server::CallContext& call,
   absl::StatusOr<std::vector<std::string>> paths =
       ResolveUpdatePaths(request.activity(), request.update_mask(), UpdatableFields());
   if (!paths.ok()) return paths.status();
-  if (absl::StatusOr<std::optional<int64_t>> etag = ParseEtag(request.etag()); !etag.ok()) return etag.status();
 
   const absl::Time now = rt_.clock->Now();
-  Activity result;
-  absl::Status status = rt_.db->Write(
-      [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<std::optional<Activity>> current = ActivityStore::FindForUpdate(tx, request.activity().id());
-        if (!current.ok()) return current.status();
-        if (!current->has_value()) return NotFound("activity.id", request.activity().id());
-        const Activity& before = **current;
-        if (absl::Status s = CheckEtag(request.etag(), before); !s.ok()) return s;
-        // Echoing the activity back with its own account_id is fine; naming another one is not.
-        if (!request.activity().account_id().empty() && request.activity().account_id() != before.account_id()) {
-          return InvalidField("activity.account_id", "cannot be changed");
-        }
-
-        Activity after = before;
-        ApplyPaths(request.activity(), *paths, &after);
-        if (absl::Status s = ValidateActivity(after, "activity"); !s.ok()) return s;
-        NormaliseActivity(after);
-        if (!after.contact_id().empty() && after.contact_id() != before.contact_id()) {
-          if (absl::Status s = CheckContactOfAccount(tx, after.contact_id(), after.account_id(), "activity.contact_id");
-              !s.ok()) {
-            return s;
-          }
-        }
-        // A moved (or removed) reminder is a new reminder: clear the marker so it fires once more.
-        if (ReminderMicros(before) != ReminderMicros(after)) after.clear_reminder_sent_time();
-        std::vector<FieldDelta> deltas = DiffMessages(&before, after, UntrackedFields());
-        if (deltas.empty()) {
-          result = before;  // nothing changes: no write, no event, same etag
-          return absl::OkStatus();
-        }
-        *after.mutable_update_time() = TimeToTimestamp(now);
-        absl::StatusOr<bool> updated = ActivityStore::Update(tx, after, RevisionOf(before));
-        if (!updated.ok()) return updated.status();
-        if (!*updated) return StaleEtag(kEntity);
-        after.set_etag(FormatEtag(RevisionOf(before) + 1));
-        result = after;
-        return rt_.outbox->AppendChange(tx, "activity.updated", kEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
-                                        deltas, after.assignee(), call.actor, call.correlation_id, now);
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return result;
+  db::VersionedChange<Activity> op;
+  op.load = ActivityStore::FindForUpdate;
+  op.not_found = [&] { return NotFound("activity.id", request.activity().id()); };
+  op.change = [&](db::Tx& tx, const Activity& before) -> absl::StatusOr<std::optional<Activity>> {
+    // Echoing the activity back with its own account_id is fine; naming another one is not.
+    if (!request.activity().account_id().empty() && request.activity().account_id() != before.account_id()) {
+      return InvalidField("activity.account_id", "cannot be changed");
+    }
+    Activity after = before;
+    ApplyPaths(request.activity(), *paths, &after);
+    if (absl::Status s = ValidateActivity(after, "activity"); !s.ok()) return s;
+    NormaliseActivity(after);
+    if (!after.contact_id().empty() && after.contact_id() != before.contact_id()) {
+      if (absl::Status s = CheckContactOfAccount(tx, after.contact_id(), after.account_id(), "activity.contact_id");
+          !s.ok()) {
+        return s;
+      }
+    }
+    // A moved (or removed) reminder is a new reminder: clear the marker so it fires once more.
+    if (ReminderMicros(before) != ReminderMicros(after)) after.clear_reminder_sent_time();
+    if (DiffMessages(&before, after, BookkeepingFields()).empty()) return std::optional<Activity>();
+    *after.mutable_update_time() = TimeToTimestamp(now);
+    return std::optional<Activity>(std::move(after));
+  };
+  op.store = ActivityStore::Update;
+  op.after_write = [&](db::Tx& tx, const Activity& before, const Activity& after) {
+    return rt_.outbox->AppendChange(tx, "activity.updated", kEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
+                                    DiffMessages(&before, after, BookkeepingFields()), after.assignee(), call.actor,
+                                    call.correlation_id, now);
+  };
+  return db::ChangeVersioned(*rt_.db, call.deadline, request.activity().id(), request.etag(), "etag", kEntity, op);
 }
 
 namespace {
@@ -256,39 +195,30 @@ absl::StatusOr<Activity> Close(const server::Runtime& rt, const server::CallCont
   v.RequiredId(id, "id");
   v.OptionalLongText(outcome, outcome_field);
   if (!v.ok()) return v.status();
-  if (absl::StatusOr<std::optional<int64_t>> parsed = ParseEtag(etag); !parsed.ok()) return parsed.status();
   const absl::Time now = rt.clock->Now();
-  Activity result;
-  absl::Status status = rt.db->Write(
-      [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<std::optional<Activity>> current = ActivityStore::FindForUpdate(tx, id);
-        if (!current.ok()) return current.status();
-        if (!current->has_value()) return NotFound("id", id);
-        const Activity& before = **current;
-        if (absl::Status s = CheckEtag(etag, before); !s.ok()) return s;
-        if (before.status() != crm::v1::ACTIVITY_STATUS_PLANNED) {
-          return FailedPreconditionField(
-              "id", absl::StrCat("the activity is already ", StatusWord(before.status()), "; only planned activities can be ",
-                                 StatusWord(to)));
-        }
-        Activity after = before;
-        after.set_status(to);
-        if (to == crm::v1::ACTIVITY_STATUS_COMPLETED) *after.mutable_complete_time() = TimeToTimestamp(now);
-        after.set_outcome(outcome);
-        *after.mutable_update_time() = TimeToTimestamp(now);
-        absl::StatusOr<bool> updated = ActivityStore::Update(tx, after, RevisionOf(before));
-        if (!updated.ok()) return updated.status();
-        if (!*updated) return StaleEtag(kEntity);
-        after.set_etag(FormatEtag(RevisionOf(before) + 1));
-        result = after;
-        return rt.outbox->AppendChange(
-            tx, to == crm::v1::ACTIVITY_STATUS_COMPLETED ? "activity.completed" : "activity.cancelled", kEntity, id,
-            crm::v1::CHANGE_KIND_UPDATED, DiffMessages(&before, after, UntrackedFields()), after.assignee(), call.actor,
-            call.correlation_id, now);
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return result;
+  db::VersionedChange<Activity> op;
+  op.load = ActivityStore::FindForUpdate;
+  op.not_found = [&] { return NotFound("id", id); };
+  op.change = [&](db::Tx&, const Activity& before) -> absl::StatusOr<std::optional<Activity>> {
+    if (before.status() != crm::v1::ACTIVITY_STATUS_PLANNED) {
+      return FailedPreconditionField("id", absl::StrCat("the activity is already ", StatusWord(before.status()),
+                                                        "; only planned activities can be ", StatusWord(to)));
+    }
+    Activity after = before;
+    after.set_status(to);
+    if (to == crm::v1::ACTIVITY_STATUS_COMPLETED) *after.mutable_complete_time() = TimeToTimestamp(now);
+    after.set_outcome(outcome);
+    *after.mutable_update_time() = TimeToTimestamp(now);
+    return std::optional<Activity>(std::move(after));
+  };
+  op.store = ActivityStore::Update;
+  op.after_write = [&](db::Tx& tx, const Activity& before, const Activity& after) {
+    return rt.outbox->AppendChange(
+        tx, to == crm::v1::ACTIVITY_STATUS_COMPLETED ? "activity.completed" : "activity.cancelled", kEntity, id,
+        crm::v1::CHANGE_KIND_UPDATED, DiffMessages(&before, after, BookkeepingFields()), after.assignee(), call.actor,
+        call.correlation_id, now);
+  };
+  return db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kEntity, op);
 }
 
 }  // namespace
@@ -327,35 +257,24 @@ absl::StatusOr<crm::v1::ListActivitiesResponse> ActivityLogic::List(const server
       *query.due_before_micros < *query.due_after_micros) {
     return InvalidField("due_before", "must not be before due_after");
   }
-  query.limit = *page_size + 1;  // one extra row tells whether another page follows
-  const std::string fingerprint = ListQueryFingerprint(request);
-  if (!request.page_token().empty()) {
-    absl::StatusOr<std::vector<std::string>> cursor =
-        rt_.page_tokens->Decode(request.page_token(), kListScope, fingerprint);
-    if (!cursor.ok()) return cursor.status();
-    int64_t due = 0;
-    if (cursor->size() != 2 || !absl::SimpleAtoi((*cursor)[0], &due)) return InvalidPageToken();
-    query.after_due_micros = due;
-    query.after_id = (*cursor)[1];
+  absl::StatusOr<KeysetPage> page = KeysetPage::Open(*rt_.page_tokens, kListScope, request, *page_size, 2);
+  if (!page.ok()) return page.status();
+  if (!page->first()) {
+    absl::StatusOr<int64_t> due = page->IntAt(0);
+    if (!due.ok()) return due.status();
+    query.after_due_micros = *due;
+    query.after_id = page->cursor()[1];
   }
+  query.limit = page->fetch_limit();
 
+  absl::StatusOr<std::vector<Activity>> rows =
+      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return ActivityStore::List(sql, query); });
+  if (!rows.ok()) return rows.status();
   crm::v1::ListActivitiesResponse response;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::vector<Activity>> rows = ActivityStore::List(sql, query);
-        if (!rows.ok()) return rows.status();
-        const bool more = static_cast<int>(rows->size()) > *page_size;
-        if (more) rows->pop_back();
-        for (Activity& a : *rows) *response.add_activities() = std::move(a);
-        if (more) {
-          const Activity& last = response.activities(response.activities_size() - 1);
-          response.set_next_page_token(rt_.page_tokens->Encode(
-              kListScope, fingerprint, {std::to_string(TimestampToMicros(last.due_time())), last.id()}));
-        }
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
+  response.set_next_page_token(page->Finish(&*rows, [](const Activity& last) {
+    return KeysetPage::Cursor{std::to_string(TimestampToMicros(last.due_time())), last.id()};
+  }));
+  for (Activity& a : *rows) *response.add_activities() = std::move(a);
   return response;
 }
 

@@ -99,28 +99,15 @@ constexpr char kClaimReminder[] =
     "UPDATE activities SET reminder_sent_time = :sent, revision = revision + 1"
     " WHERE id = :id AND reminder_sent_time IS NULL AND status = :planned AND reminder_time <= :now";
 
-absl::StatusOr<std::optional<crm::v1::Activity>> FindOne(soci::session& sql, const std::string& text,
-                                                         const std::string& id) {
-  crm::v1::Activity activity;
-  bool found = false;
-  absl::Status status = db::Guard("read activity", [&]() -> absl::Status {
-    sql << text, soci::use(id), soci::into(activity);
-    found = sql.got_data();
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  if (!found) return std::optional<crm::v1::Activity>();
-  return std::optional<crm::v1::Activity>(std::move(activity));
-}
-
 }  // namespace
 
 absl::StatusOr<std::optional<crm::v1::Activity>> ActivityStore::Find(soci::session& sql, const std::string& id) {
-  return FindOne(sql, kSelectActivityById, id);
+  return db::QueryOne<crm::v1::Activity>(sql, kSelectActivityById, id, "read activity");
 }
 
 absl::StatusOr<std::optional<crm::v1::Activity>> ActivityStore::FindForUpdate(db::Tx& tx, const std::string& id) {
-  return FindOne(tx.session(), kSelectActivityById + tx.dialect().ForUpdate(), id);
+  return db::QueryOne<crm::v1::Activity>(tx.session(), kSelectActivityById + tx.dialect().ForUpdate(), id,
+                                         "read activity");
 }
 
 absl::Status ActivityStore::Insert(db::Tx& tx, const crm::v1::Activity& activity) {
@@ -131,17 +118,7 @@ absl::Status ActivityStore::Insert(db::Tx& tx, const crm::v1::Activity& activity
 }
 
 absl::StatusOr<bool> ActivityStore::Update(db::Tx& tx, const crm::v1::Activity& activity, int64_t expected_revision) {
-  bool updated = false;
-  long long expected = expected_revision;
-  absl::Status status = db::Guard("update activity", [&]() -> absl::Status {
-    soci::statement statement =
-        (tx.session().prepare << kUpdateActivity, soci::use(activity), soci::use(expected, "expected_revision"));
-    statement.execute(true);
-    updated = statement.get_affected_rows() == 1;
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return updated;
+  return db::ExecuteAtRevision(tx.session(), kUpdateActivity, activity, expected_revision, "update activity");
 }
 
 absl::StatusOr<std::vector<crm::v1::Activity>> ActivityStore::List(soci::session& sql, const ActivityListQuery& query) {
@@ -157,13 +134,7 @@ absl::StatusOr<std::vector<crm::v1::Activity>> ActivityStore::List(soci::session
   }
   q.Append(" ORDER BY due_time, id LIMIT ?", static_cast<long long>(query.limit));
 
-  std::vector<crm::v1::Activity> activities;
-  absl::Status status = db::Guard("list activities", [&]() -> absl::Status {
-    db::ForEachRow<crm::v1::Activity>(sql, q, [&](const crm::v1::Activity& a) { activities.push_back(a); });
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return activities;
+  return db::QueryAll<crm::v1::Activity>(sql, q, "list activities");
 }
 
 absl::StatusOr<std::vector<std::string>> ActivityStore::DueReminders(soci::session& sql, absl::Time now, int limit) {

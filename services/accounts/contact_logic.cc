@@ -9,10 +9,12 @@
 #include "common/core/etag.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
+#include "common/core/keyset_page.h"
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
-#include "common/db/request_replay.h"
+#include "common/db/entity_ops.h"
+#include "services/accounts/account_logic.h"
 #include "services/accounts/account_store.h"
 #include "services/accounts/contact_store.h"
 
@@ -33,27 +35,16 @@ const absl::flat_hash_set<std::string>& UpdatableFields() {
   return *fields;
 }
 
-// Fields not worth an entry in an event's change list.
-const absl::flat_hash_set<std::string>& UntrackedFields() {
-  static const auto* fields = new absl::flat_hash_set<std::string>{"etag", "update_time"};
-  return *fields;
-}
+absl::Status NotFound(const std::string& field, const std::string& id) { return NoSuchEntity(field, kEntity, id); }
 
-absl::Status NotFound(const std::string& field, const std::string& id) {
-  return NotFoundField(field, absl::StrCat("no contact with id \"", id, "\""));
-}
-
-int64_t RevisionOf(const Contact& contact) {
-  absl::StatusOr<std::optional<int64_t>> revision = ParseEtag(contact.etag());
-  return revision.ok() && revision->has_value() ? **revision : 0;
-}
-
-// Checks the caller's etag against the stored one; ABORTED when stale.
-absl::Status CheckEtag(const std::string& requested, const Contact& current) {
-  absl::StatusOr<std::optional<int64_t>> revision = ParseEtag(requested);
-  if (!revision.ok()) return revision.status();
-  if (revision->has_value() && **revision != RevisionOf(current)) return StaleEtag(kEntity);
-  return absl::OkStatus();
+// The contact a replayed create made. Deleted since: the retry still must not create a second
+// contact, so it is NOT_FOUND rather than a fresh create.
+absl::StatusOr<std::optional<Contact>> FindCreated(soci::session& sql, const std::string& id) {
+  absl::StatusOr<std::optional<Contact>> contact = ContactStore::Find(sql, id);
+  if (contact.ok() && !contact->has_value()) {
+    return NotFoundField("request_id", "the contact this request created has since been deleted");
+  }
+  return contact;
 }
 
 // The owner of the contact's account: the user contact events concern.
@@ -69,25 +60,6 @@ void NormaliseContact(Contact& contact) {
 }
 
 }  // namespace
-
-absl::StatusOr<crm::v1::Account> FindLiveAccount(db::Tx& tx, const std::string& account_id, const std::string& field) {
-  absl::StatusOr<std::optional<crm::v1::Account>> account = AccountStore::Find(tx.session(), account_id);
-  if (!account.ok()) return account.status();
-  if (!account->has_value()) return NotFoundField(field, absl::StrCat("no account with id \"", account_id, "\""));
-  if ((*account)->has_delete_time()) return FailedPreconditionField(field, "the account is deleted; undelete it first");
-  return **std::move(account);
-}
-
-absl::Status CheckContactOfAccount(db::Tx& tx, const std::string& contact_id, const std::string& account_id,
-                                   const std::string& field) {
-  absl::StatusOr<std::optional<Contact>> contact = ContactStore::FindForUpdate(tx, contact_id);
-  if (!contact.ok()) return contact.status();
-  if (!contact->has_value()) return NotFound(field, contact_id);
-  if ((*contact)->account_id() != account_id) {
-    return InvalidField(field, absl::StrCat("the contact belongs to another account than \"", account_id, "\""));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status ValidateContact(const Contact& c, const std::string& prefix) {
   const auto f = [&prefix](const char* field) { return absl::StrCat(prefix, ".", field); };
@@ -121,56 +93,26 @@ absl::StatusOr<Contact> ContactLogic::Create(const server::CallContext& call,
   *contact.mutable_create_time() = TimeToTimestamp(now);
   *contact.mutable_update_time() = TimeToTimestamp(now);
 
-  const std::string fingerprint = db::RequestReplay::Fingerprint(request);
-  Contact result;
-  absl::Status status = rt_.db->Write(
-      [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<std::optional<std::string>> earlier =
-            db::RequestReplay::Find(tx, kCreateScope, request.request_id(), fingerprint);
-        if (!earlier.ok()) return earlier.status();
-        if (earlier->has_value()) {
-          absl::StatusOr<std::optional<Contact>> first = ContactStore::Find(tx.session(), **earlier);
-          if (!first.ok()) return first.status();
-          // Deleted since: the retry still must not create a second contact.
-          if (!first->has_value()) {
-            return NotFoundField("request_id", "the contact this request created has since been deleted");
-          }
-          result = **first;
-          return absl::OkStatus();
-        }
+  return db::CreateOnce<Contact>(
+      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, FindCreated,
+      [&](db::Tx& tx) -> absl::StatusOr<Contact> {
         absl::StatusOr<crm::v1::Account> account = FindLiveAccount(tx, contact.account_id(), "contact.account_id");
         if (!account.ok()) return account.status();
         if (absl::Status s = ContactStore::Insert(tx, contact); !s.ok()) return s;
-        if (absl::Status s = db::RequestReplay::Record(tx, kCreateScope, request.request_id(), fingerprint,
-                                                       contact.id());
-            !s.ok()) {
-          return s;
-        }
-        result = contact;
-        result.set_etag(FormatEtag(1));
-        return rt_.outbox->AppendChange(tx, "contact.created", kEntity, contact.id(), crm::v1::CHANGE_KIND_CREATED,
-                                        DiffMessages(nullptr, result, UntrackedFields()), account->owner(),
-                                        call.actor, request.request_id(), now);
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return result;
+        Contact created = contact;
+        created.set_etag(FormatEtag(1));
+        absl::Status event =
+            rt_.outbox->AppendChange(tx, "contact.created", kEntity, created.id(), crm::v1::CHANGE_KIND_CREATED,
+                                     DiffMessages(nullptr, created, BookkeepingFields()), account->owner(), call.actor,
+                                     request.request_id(), now);
+        if (!event.ok()) return event;
+        return created;
+      });
 }
 
 absl::StatusOr<Contact> ContactLogic::Get(const server::CallContext& call, const crm::v1::GetContactRequest& request) {
   if (absl::Status s = Validator().RequiredId(request.id(), "id").status(); !s.ok()) return s;
-  std::optional<Contact> found;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::optional<Contact>> contact = ContactStore::Find(sql, request.id());
-        if (!contact.ok()) return contact.status();
-        found = *std::move(contact);
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  if (!found.has_value()) return NotFound("id", request.id());
-  return *std::move(found);
+  return db::ReadEntity<Contact>(*rt_.db, call.deadline, ContactStore::Find, request.id(), kEntity);
 }
 
 absl::StatusOr<Contact> ContactLogic::Update(const server::CallContext& call,
@@ -182,72 +124,56 @@ absl::StatusOr<Contact> ContactLogic::Update(const server::CallContext& call,
   absl::StatusOr<std::vector<std::string>> paths =
       ResolveUpdatePaths(request.contact(), request.update_mask(), UpdatableFields());
   if (!paths.ok()) return paths.status();
-  if (absl::StatusOr<std::optional<int64_t>> etag = ParseEtag(request.etag()); !etag.ok()) return etag.status();
 
   const absl::Time now = rt_.clock->Now();
-  Contact result;
-  absl::Status status = rt_.db->Write(
-      [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<std::optional<Contact>> current = ContactStore::FindForUpdate(tx, request.contact().id());
-        if (!current.ok()) return current.status();
-        if (!current->has_value()) return NotFound("contact.id", request.contact().id());
-        const Contact& before = **current;
-        if (absl::Status s = CheckEtag(request.etag(), before); !s.ok()) return s;
-        // Echoing the contact back with its own account_id is fine; naming another one is a
-        // request to move it, which contacts do not support.
-        if (!request.contact().account_id().empty() && request.contact().account_id() != before.account_id()) {
-          return InvalidField("contact.account_id", "cannot be changed; create the contact under the other account");
-        }
-
-        Contact after = before;
-        ApplyPaths(request.contact(), *paths, &after);
-        if (absl::Status s = ValidateContact(after, "contact"); !s.ok()) return s;
-        NormaliseContact(after);
-        std::vector<FieldDelta> deltas = DiffMessages(&before, after, UntrackedFields());
-        if (deltas.empty()) {
-          result = before;  // nothing changes: no write, no event, same etag
-          return absl::OkStatus();
-        }
-        *after.mutable_update_time() = TimeToTimestamp(now);
-        absl::StatusOr<bool> updated = ContactStore::Update(tx, after, RevisionOf(before));
-        if (!updated.ok()) return updated.status();
-        if (!*updated) return StaleEtag(kEntity);
-        after.set_etag(FormatEtag(RevisionOf(before) + 1));
-        result = after;
-        absl::StatusOr<std::string> owner = AccountOwner(tx, after.account_id());
-        if (!owner.ok()) return owner.status();
-        return rt_.outbox->AppendChange(tx, "contact.updated", kEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
-                                        deltas, *owner, call.actor, call.correlation_id, now);
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return result;
+  db::VersionedChange<Contact> op;
+  op.load = ContactStore::FindForUpdate;
+  op.not_found = [&] { return NotFound("contact.id", request.contact().id()); };
+  op.change = [&](db::Tx&, const Contact& before) -> absl::StatusOr<std::optional<Contact>> {
+    // Echoing the contact back with its own account_id is fine; naming another one is a request
+    // to move it, which contacts do not support.
+    if (!request.contact().account_id().empty() && request.contact().account_id() != before.account_id()) {
+      return InvalidField("contact.account_id", "cannot be changed; create the contact under the other account");
+    }
+    Contact after = before;
+    ApplyPaths(request.contact(), *paths, &after);
+    if (absl::Status s = ValidateContact(after, "contact"); !s.ok()) return s;
+    NormaliseContact(after);
+    if (DiffMessages(&before, after, BookkeepingFields()).empty()) return std::optional<Contact>();
+    *after.mutable_update_time() = TimeToTimestamp(now);
+    return std::optional<Contact>(std::move(after));
+  };
+  op.store = ContactStore::Update;
+  op.after_write = [&](db::Tx& tx, const Contact& before, const Contact& after) -> absl::Status {
+    absl::StatusOr<std::string> owner = AccountOwner(tx, after.account_id());
+    if (!owner.ok()) return owner.status();
+    return rt_.outbox->AppendChange(tx, "contact.updated", kEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
+                                    DiffMessages(&before, after, BookkeepingFields()), *owner, call.actor,
+                                    call.correlation_id, now);
+  };
+  return db::ChangeVersioned(*rt_.db, call.deadline, request.contact().id(), request.etag(), "etag", kEntity, op);
 }
 
 absl::StatusOr<crm::v1::DeleteContactResponse> ContactLogic::Delete(const server::CallContext& call,
                                                                     const crm::v1::DeleteContactRequest& request) {
   if (absl::Status s = Validator().RequiredId(request.id(), "id").status(); !s.ok()) return s;
-  if (absl::StatusOr<std::optional<int64_t>> etag = ParseEtag(request.etag()); !etag.ok()) return etag.status();
   const absl::Time now = rt_.clock->Now();
-  absl::Status status = rt_.db->Write(
-      [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<std::optional<Contact>> current = ContactStore::FindForUpdate(tx, request.id());
-        if (!current.ok()) return current.status();
-        if (!current->has_value()) return NotFound("id", request.id());
-        const Contact& before = **current;
-        if (absl::Status s = CheckEtag(request.etag(), before); !s.ok()) return s;
-        absl::StatusOr<bool> deleted = ContactStore::Delete(tx, before.id(), RevisionOf(before));
-        if (!deleted.ok()) return deleted.status();
-        if (!*deleted) return StaleEtag(kEntity);
-        absl::StatusOr<std::string> owner = AccountOwner(tx, before.account_id());
-        if (!owner.ok()) return owner.status();
-        // The deltas record every value the contact had, so the event log keeps what was removed.
-        return rt_.outbox->AppendChange(tx, "contact.deleted", kEntity, before.id(), crm::v1::CHANGE_KIND_DELETED,
-                                        DiffMessages(&before, Contact(), UntrackedFields()), *owner, call.actor,
-                                        call.correlation_id, now);
-      },
-      call.deadline);
-  if (!status.ok()) return status;
+  db::VersionedDelete<Contact> op;
+  op.load = ContactStore::FindForUpdate;
+  op.not_found = [&] { return NotFound("id", request.id()); };
+  op.remove = ContactStore::Delete;
+  op.after_delete = [&](db::Tx& tx, const Contact& before) -> absl::Status {
+    absl::StatusOr<std::string> owner = AccountOwner(tx, before.account_id());
+    if (!owner.ok()) return owner.status();
+    // The deltas record every value the contact had, so the event log keeps what was removed.
+    return rt_.outbox->AppendChange(tx, "contact.deleted", kEntity, before.id(), crm::v1::CHANGE_KIND_DELETED,
+                                    DiffMessages(&before, Contact(), BookkeepingFields()), *owner, call.actor,
+                                    call.correlation_id, now);
+  };
+  if (absl::Status s = db::DeleteVersioned(*rt_.db, call.deadline, request.id(), request.etag(), "etag", kEntity, op);
+      !s.ok()) {
+    return s;
+  }
   return crm::v1::DeleteContactResponse();
 }
 
@@ -259,39 +185,25 @@ absl::StatusOr<crm::v1::ListContactsResponse> ContactLogic::List(const server::C
 
   ContactListQuery query;
   query.account_id = request.account_id();
-  query.limit = *page_size + 1;  // one extra row tells whether another page follows
-  const std::string fingerprint = ListQueryFingerprint(request);
-  if (!request.page_token().empty()) {
-    absl::StatusOr<std::vector<std::string>> cursor =
-        rt_.page_tokens->Decode(request.page_token(), kListScope, fingerprint);
-    if (!cursor.ok()) return cursor.status();
-    if (cursor->size() != 1) return InvalidField("page_token", "is not a page token issued for this query");
-    query.after_id = (*cursor)[0];
-  }
+  absl::StatusOr<KeysetPage> page = KeysetPage::Open(*rt_.page_tokens, kListScope, request, *page_size, 1);
+  if (!page.ok()) return page.status();
+  if (!page->first()) query.after_id = page->cursor()[0];
+  query.limit = page->fetch_limit();
 
-  crm::v1::ListContactsResponse response;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
+  absl::StatusOr<std::vector<Contact>> rows = db::ReadValue(
+      *rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<std::vector<Contact>> {
         // Contacts are listed under their account: an unknown account is NOT_FOUND, not an
         // empty page. A soft-deleted account's contacts stay readable.
         absl::StatusOr<std::optional<crm::v1::Account>> account = AccountStore::Find(sql, request.account_id());
         if (!account.ok()) return account.status();
-        if (!account->has_value()) {
-          return NotFoundField("account_id", absl::StrCat("no account with id \"", request.account_id(), "\""));
-        }
-        absl::StatusOr<std::vector<Contact>> rows = ContactStore::List(sql, query);
-        if (!rows.ok()) return rows.status();
-        const bool more = static_cast<int>(rows->size()) > *page_size;
-        if (more) rows->pop_back();
-        for (Contact& c : *rows) *response.add_contacts() = std::move(c);
-        if (more) {
-          const Contact& last = response.contacts(response.contacts_size() - 1);
-          response.set_next_page_token(rt_.page_tokens->Encode(kListScope, fingerprint, {last.id()}));
-        }
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
+        if (!account->has_value()) return NoSuchEntity("account_id", kAccountEntity, request.account_id());
+        return ContactStore::List(sql, query);
+      });
+  if (!rows.ok()) return rows.status();
+  crm::v1::ListContactsResponse response;
+  response.set_next_page_token(
+      page->Finish(&*rows, [](const Contact& last) { return KeysetPage::Cursor{last.id()}; }));
+  for (Contact& c : *rows) *response.add_contacts() = std::move(c);
   return response;
 }
 

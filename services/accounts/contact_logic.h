@@ -5,7 +5,6 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/db/database.h"
 #include "common/server/call_context.h"
 #include "common/server/runtime.h"
 #include "crm/v1/account.pb.h"
@@ -15,18 +14,6 @@ namespace crm::accounts {
 // Checks every client-settable field of `contact`; field names are prefixed with `prefix`
 // (e.g. "contact"). Collects all violations.
 absl::Status ValidateContact(const crm::v1::Contact& contact, const std::string& prefix);
-
-// Checks shared by everything created under an account (contacts, interactions, activities),
-// run inside the creating transaction:
-//
-// The account `account_id`, which must accept new records: NOT_FOUND naming `field` when it does
-// not exist, FAILED_PRECONDITION naming `field` when it is soft-deleted.
-absl::StatusOr<crm::v1::Account> FindLiveAccount(db::Tx& tx, const std::string& account_id, const std::string& field);
-// OK when `contact_id` names a contact of `account_id`; NOT_FOUND naming `field` when there is no
-// such contact, INVALID_ARGUMENT naming `field` when it belongs to another account. The contact
-// row stays locked until commit, so a concurrent delete cannot slip in between.
-absl::Status CheckContactOfAccount(db::Tx& tx, const std::string& contact_id, const std::string& account_id,
-                                   const std::string& field);
 
 class ContactLogic {
  public:

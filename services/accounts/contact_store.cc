@@ -70,28 +70,15 @@ constexpr char kUpdateContact[] =
     " WHERE id = :id AND revision = :expected_revision";
 constexpr char kDeleteContact[] = "DELETE FROM contacts WHERE id = :id AND revision = :expected_revision";
 
-absl::StatusOr<std::optional<crm::v1::Contact>> FindOne(soci::session& sql, const std::string& text,
-                                                        const std::string& id) {
-  crm::v1::Contact contact;
-  bool found = false;
-  absl::Status status = db::Guard("read contact", [&]() -> absl::Status {
-    sql << text, soci::use(id), soci::into(contact);
-    found = sql.got_data();
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  if (!found) return std::optional<crm::v1::Contact>();
-  return std::optional<crm::v1::Contact>(std::move(contact));
-}
-
 }  // namespace
 
 absl::StatusOr<std::optional<crm::v1::Contact>> ContactStore::Find(soci::session& sql, const std::string& id) {
-  return FindOne(sql, kSelectContactById, id);
+  return db::QueryOne<crm::v1::Contact>(sql, kSelectContactById, id, "read contact");
 }
 
 absl::StatusOr<std::optional<crm::v1::Contact>> ContactStore::FindForUpdate(db::Tx& tx, const std::string& id) {
-  return FindOne(tx.session(), kSelectContactById + tx.dialect().ForUpdate(), id);
+  return db::QueryOne<crm::v1::Contact>(tx.session(), kSelectContactById + tx.dialect().ForUpdate(), id,
+                                        "read contact");
 }
 
 absl::Status ContactStore::Insert(db::Tx& tx, const crm::v1::Contact& contact) {
@@ -102,17 +89,7 @@ absl::Status ContactStore::Insert(db::Tx& tx, const crm::v1::Contact& contact) {
 }
 
 absl::StatusOr<bool> ContactStore::Update(db::Tx& tx, const crm::v1::Contact& contact, int64_t expected_revision) {
-  bool updated = false;
-  long long expected = expected_revision;
-  absl::Status status = db::Guard("update contact", [&]() -> absl::Status {
-    soci::statement statement =
-        (tx.session().prepare << kUpdateContact, soci::use(contact), soci::use(expected, "expected_revision"));
-    statement.execute(true);
-    updated = statement.get_affected_rows() == 1;
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return updated;
+  return db::ExecuteAtRevision(tx.session(), kUpdateContact, contact, expected_revision, "update contact");
 }
 
 absl::StatusOr<bool> ContactStore::Delete(db::Tx& tx, const std::string& id, int64_t expected_revision) {
@@ -135,13 +112,7 @@ absl::StatusOr<std::vector<crm::v1::Contact>> ContactStore::List(soci::session& 
   if (!query.after_id.empty()) q.Where("id > ?", query.after_id);
   q.Append(" ORDER BY id LIMIT ?", static_cast<long long>(query.limit));
 
-  std::vector<crm::v1::Contact> contacts;
-  absl::Status status = db::Guard("list contacts", [&]() -> absl::Status {
-    db::ForEachRow<crm::v1::Contact>(sql, q, [&](const crm::v1::Contact& c) { contacts.push_back(c); });
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return contacts;
+  return db::QueryAll<crm::v1::Contact>(sql, q, "list contacts");
 }
 
 }  // namespace crm::accounts

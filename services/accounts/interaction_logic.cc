@@ -2,17 +2,16 @@
 
 #include <soci/soci.h>
 
-#include "absl/container/flat_hash_set.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/core/errors.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
+#include "common/core/keyset_page.h"
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
-#include "common/db/request_replay.h"
-#include "services/accounts/contact_logic.h"
+#include "common/db/entity_ops.h"
+#include "services/accounts/account_logic.h"
 #include "services/accounts/interaction_store.h"
 
 namespace crm::accounts {
@@ -25,7 +24,6 @@ constexpr char kIdPrefix[] = "int";
 constexpr char kLogScope[] = "interactions.log";
 constexpr char kListScope[] = "interactions.list";
 
-absl::Status InvalidPageToken() { return InvalidField("page_token", "is not a page token issued for this query"); }
 
 }  // namespace
 
@@ -60,20 +58,9 @@ absl::StatusOr<Interaction> InteractionLogic::Log(const server::CallContext& cal
       interaction.has_occur_time() ? MicrosToTimestamp(TimestampToMicros(interaction.occur_time())) : TimeToTimestamp(now);
   if (interaction.user().empty()) interaction.set_user(call.actor);
 
-  const std::string fingerprint = db::RequestReplay::Fingerprint(request);
-  Interaction result;
-  absl::Status status = rt_.db->Write(
-      [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<std::optional<std::string>> earlier =
-            db::RequestReplay::Find(tx, kLogScope, request.request_id(), fingerprint);
-        if (!earlier.ok()) return earlier.status();
-        if (earlier->has_value()) {
-          absl::StatusOr<std::optional<Interaction>> first = InteractionStore::Find(tx.session(), **earlier);
-          if (!first.ok()) return first.status();
-          if (!first->has_value()) return absl::InternalError("replayed interaction vanished");
-          result = **first;
-          return absl::OkStatus();
-        }
+  return db::CreateOnce<Interaction>(
+      *rt_.db, call.deadline, kLogScope, request.request_id(), request, InteractionStore::Find,
+      [&](db::Tx& tx) -> absl::StatusOr<Interaction> {
         absl::StatusOr<crm::v1::Account> account =
             FindLiveAccount(tx, interaction.account_id(), "interaction.account_id");
         if (!account.ok()) return account.status();
@@ -85,37 +72,19 @@ absl::StatusOr<Interaction> InteractionLogic::Log(const server::CallContext& cal
           }
         }
         if (absl::Status s = InteractionStore::Insert(tx, interaction); !s.ok()) return s;
-        if (absl::Status s =
-                db::RequestReplay::Record(tx, kLogScope, request.request_id(), fingerprint, interaction.id());
-            !s.ok()) {
-          return s;
-        }
-        result = interaction;
         // The account's owner is the one following what happens on the account.
-        return rt_.outbox->AppendChange(tx, "interaction.logged", kEntity, interaction.id(),
-                                        crm::v1::CHANGE_KIND_CREATED, DiffMessages(nullptr, result),
-                                        account->owner(), call.actor, request.request_id(), now);
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return result;
+        absl::Status event = rt_.outbox->AppendChange(tx, "interaction.logged", kEntity, interaction.id(),
+                                                      crm::v1::CHANGE_KIND_CREATED, DiffMessages(nullptr, interaction),
+                                                      account->owner(), call.actor, request.request_id(), now);
+        if (!event.ok()) return event;
+        return interaction;
+      });
 }
 
 absl::StatusOr<Interaction> InteractionLogic::Get(const server::CallContext& call,
                                                   const crm::v1::GetInteractionRequest& request) {
   if (absl::Status s = Validator().RequiredId(request.id(), "id").status(); !s.ok()) return s;
-  std::optional<Interaction> found;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::optional<Interaction>> interaction = InteractionStore::Find(sql, request.id());
-        if (!interaction.ok()) return interaction.status();
-        found = *std::move(interaction);
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  if (!found.has_value()) return NotFoundField("id", absl::StrCat("no interaction with id \"", request.id(), "\""));
-  return *std::move(found);
+  return db::ReadEntity<Interaction>(*rt_.db, call.deadline, InteractionStore::Find, request.id(), kEntity);
 }
 
 absl::StatusOr<crm::v1::ListInteractionsResponse> InteractionLogic::List(
@@ -139,35 +108,24 @@ absl::StatusOr<crm::v1::ListInteractionsResponse> InteractionLogic::List(
   if (query.start_micros.has_value() && query.end_micros.has_value() && *query.end_micros < *query.start_micros) {
     return InvalidField("end_time", "must not be before start_time");
   }
-  query.limit = *page_size + 1;  // one extra row tells whether another page follows
-  const std::string fingerprint = ListQueryFingerprint(request);
-  if (!request.page_token().empty()) {
-    absl::StatusOr<std::vector<std::string>> cursor =
-        rt_.page_tokens->Decode(request.page_token(), kListScope, fingerprint);
-    if (!cursor.ok()) return cursor.status();
-    int64_t occur = 0;
-    if (cursor->size() != 2 || !absl::SimpleAtoi((*cursor)[0], &occur)) return InvalidPageToken();
-    query.after_occur_micros = occur;
-    query.after_id = (*cursor)[1];
+  absl::StatusOr<KeysetPage> page = KeysetPage::Open(*rt_.page_tokens, kListScope, request, *page_size, 2);
+  if (!page.ok()) return page.status();
+  if (!page->first()) {
+    absl::StatusOr<int64_t> occur = page->IntAt(0);
+    if (!occur.ok()) return occur.status();
+    query.after_occur_micros = *occur;
+    query.after_id = page->cursor()[1];
   }
+  query.limit = page->fetch_limit();
 
+  absl::StatusOr<std::vector<Interaction>> rows =
+      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return InteractionStore::List(sql, query); });
+  if (!rows.ok()) return rows.status();
   crm::v1::ListInteractionsResponse response;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::vector<Interaction>> rows = InteractionStore::List(sql, query);
-        if (!rows.ok()) return rows.status();
-        const bool more = static_cast<int>(rows->size()) > *page_size;
-        if (more) rows->pop_back();
-        for (Interaction& i : *rows) *response.add_interactions() = std::move(i);
-        if (more) {
-          const Interaction& last = response.interactions(response.interactions_size() - 1);
-          response.set_next_page_token(rt_.page_tokens->Encode(
-              kListScope, fingerprint, {std::to_string(TimestampToMicros(last.occur_time())), last.id()}));
-        }
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
+  response.set_next_page_token(page->Finish(&*rows, [](const Interaction& last) {
+    return KeysetPage::Cursor{std::to_string(TimestampToMicros(last.occur_time())), last.id()};
+  }));
+  for (Interaction& i : *rows) *response.add_interactions() = std::move(i);
   return response;
 }
 

@@ -63,16 +63,7 @@ constexpr char kInsertInteraction[] =
 }  // namespace
 
 absl::StatusOr<std::optional<crm::v1::Interaction>> InteractionStore::Find(soci::session& sql, const std::string& id) {
-  crm::v1::Interaction interaction;
-  bool found = false;
-  absl::Status status = db::Guard("read interaction", [&]() -> absl::Status {
-    sql << kSelectInteractionById, soci::use(id), soci::into(interaction);
-    found = sql.got_data();
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  if (!found) return std::optional<crm::v1::Interaction>();
-  return std::optional<crm::v1::Interaction>(std::move(interaction));
+  return db::QueryOne<crm::v1::Interaction>(sql, kSelectInteractionById, id, "read interaction");
 }
 
 absl::Status InteractionStore::Insert(db::Tx& tx, const crm::v1::Interaction& interaction) {
@@ -95,14 +86,7 @@ absl::StatusOr<std::vector<crm::v1::Interaction>> InteractionStore::List(soci::s
   }
   q.Append(" ORDER BY occur_time DESC, id DESC LIMIT ?", static_cast<long long>(query.limit));
 
-  std::vector<crm::v1::Interaction> interactions;
-  absl::Status status = db::Guard("list interactions", [&]() -> absl::Status {
-    db::ForEachRow<crm::v1::Interaction>(sql, q,
-                                         [&](const crm::v1::Interaction& i) { interactions.push_back(i); });
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return interactions;
+  return db::QueryAll<crm::v1::Interaction>(sql, q, "list interactions");
 }
 
 }  // namespace crm::accounts

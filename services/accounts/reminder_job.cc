@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "absl/container/flat_hash_set.h"
 #include "common/core/field_mask.h"
 #include "common/db/shared_state.h"
 #include "services/accounts/activity_store.h"
@@ -70,7 +69,6 @@ absl::StatusOr<int> ReminderJob::RunOnce() {
   if (!held.ok()) return held.status();
   if (!*held) return 0;
 
-  static const auto* untracked = new absl::flat_hash_set<std::string>{"etag", "update_time"};
   int emitted = 0;
   for (int batch = 0; batch < kMaxBatches; ++batch) {
     std::vector<std::string> due;
@@ -101,8 +99,8 @@ absl::StatusOr<int> ReminderJob::RunOnce() {
             before.clear_reminder_sent_time();
             claimed = true;
             return rt_.outbox->AppendChange(tx, "activity.reminder_due", "activity", id, crm::v1::CHANGE_KIND_NOTICE,
-                                            DiffMessages(&before, after, *untracked), after.assignee(), kActor, "",
-                                            now);
+                                            DiffMessages(&before, after, BookkeepingFields()), after.assignee(), kActor,
+                                            "", now);
           },
           deadline);
       if (!status.ok()) return status;
