@@ -109,30 +109,34 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
 
   // The poller also seeds the hub with the current sequence before anyone subscribes.
   host->hub_->StartPolling(host->db_.get(), config.runtime.event_poll_period);
+  // Every service reports a status before Start returns; the loop then follows the database.
+  host->serving_at_start_ = host->CheckHealth();
   host->health_thread_ = std::thread([h = host.get()] { h->HealthLoop(); });
   for (auto& [name, module] : host->modules_) module->StartBackground();
   return host;
 }
 
-void ServerHost::HealthLoop() {
+bool ServerHost::CheckHealth() {
+  const bool serving = db_->Ping(absl::Now() + absl::Seconds(2)).ok();
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  health->SetServingStatus(serving);
+  for (auto& [name, module] : modules_) health->SetServingStatus(module->service_name(), serving);
+  return serving;
+}
+
+void ServerHost::HealthLoop() {
   std::unique_lock<std::mutex> lock(mu_);
-  bool last = true;
-  bool first = true;
+  bool last = serving_at_start_;
   while (!stopping_) {
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(config_.health_check_period), [this] { return stopping_; });
+    if (stopping_) break;
     lock.unlock();
-    const bool serving = db_->Ping(absl::Now() + absl::Seconds(2)).ok();
-    if (first || serving != last) {
-      health->SetServingStatus(serving);
-      for (auto& [name, module] : modules_) health->SetServingStatus(module->service_name(), serving);
-      if (!first) {
-        std::fprintf(stderr, "health: database %s\n", serving ? "reachable again, SERVING" : "unreachable, NOT_SERVING");
-      }
+    const bool serving = CheckHealth();
+    if (serving != last) {
+      std::fprintf(stderr, "health: database %s\n", serving ? "reachable again, SERVING" : "unreachable, NOT_SERVING");
       last = serving;
-      first = false;
     }
     lock.lock();
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(config_.health_check_period), [this] { return stopping_; });
   }
 }
 

@@ -51,6 +51,8 @@ class ServerHost {
  private:
   ServerHost() = default;
   void HealthLoop();
+  // Pings the database and sets every service's health status; true when serving.
+  bool CheckHealth();
 
   ServerConfig config_;
   std::unique_ptr<db::Database> db_;
@@ -66,6 +68,7 @@ class ServerHost {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool serving_at_start_ = false;
   std::thread health_thread_;
   std::atomic<bool> shut_down_{false};
 };

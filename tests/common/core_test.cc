@@ -7,6 +7,7 @@
 #include "common/core/etag.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
+#include "common/core/keyset_page.h"
 #include "common/core/page_token.h"
 #include "common/core/validation.h"
 #include "crm/v1/account.pb.h"
@@ -67,6 +68,46 @@ TEST(PageTokenTest, FingerprintIgnoresPagingFieldsOnly) {
   EXPECT_EQ(ListQueryFingerprint(a), ListQueryFingerprint(b));
   b.mutable_filter()->set_owner("bob");
   EXPECT_NE(ListQueryFingerprint(a), ListQueryFingerprint(b));
+}
+
+TEST(KeysetPageTest, WalksEveryRowOnceAndRefusesTokensOfOtherQueries) {
+  PageTokenCodec codec("s");
+  std::vector<int> all(23);
+  for (int i = 0; i < 23; ++i) all[i] = i * 10;
+  crm::v1::ListAccountsRequest request;
+  std::vector<int> seen;
+  for (int round = 0; round < 10; ++round) {
+    absl::StatusOr<KeysetPage> page = KeysetPage::Open(codec, "test.list", request, 5, 1);
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_EQ(page->fetch_limit(), 6);
+    int64_t after = -1;
+    if (!page->first()) after = *page->IntAt(0);
+    std::vector<int> rows;
+    for (int v : all) {
+      if (v > after && static_cast<int>(rows.size()) < page->fetch_limit()) rows.push_back(v);
+    }
+    const std::string next = page->Finish(&rows, [](int v) { return KeysetPage::Cursor{std::to_string(v)}; });
+    EXPECT_LE(rows.size(), 5u);
+    seen.insert(seen.end(), rows.begin(), rows.end());
+    if (next.empty()) break;
+    request.set_page_token(next);
+  }
+  EXPECT_EQ(seen, all);
+
+  // A token must be for this scope, this query and this cursor shape.
+  crm::v1::ListAccountsRequest other = request;
+  other.mutable_filter()->set_owner("x");
+  EXPECT_TRUE(HasCodeAndField(KeysetPage::Open(codec, "test.list", other, 5, 1).status(),
+                              absl::StatusCode::kInvalidArgument, "page_token"));
+  EXPECT_TRUE(HasCodeAndField(KeysetPage::Open(codec, "other.list", request, 5, 1).status(),
+                              absl::StatusCode::kInvalidArgument, "page_token"));
+  EXPECT_TRUE(HasCodeAndField(KeysetPage::Open(codec, "test.list", request, 5, 2).status(),
+                              absl::StatusCode::kInvalidArgument, "page_token"));
+  crm::v1::ListAccountsRequest text_key;
+  text_key.set_page_token(codec.Encode("test.list", ListQueryFingerprint(text_key), {"not-a-number"}));
+  absl::StatusOr<KeysetPage> page = KeysetPage::Open(codec, "test.list", text_key, 5, 1);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(HasCodeAndField(page->IntAt(0).status(), absl::StatusCode::kInvalidArgument, "page_token"));
 }
 
 TEST(EtagTest, FormatsAndParses) {
