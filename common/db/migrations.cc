@@ -31,6 +31,7 @@ absl::Status ApplyOne(soci::session& sql, const Dialect& dialect, const std::str
   if (dialect.backend() == Backend::kSqlite) sql << "BEGIN IMMEDIATE";
   try {
     for (const std::string& statement : migration.statements) sql << dialect.ExpandDdl(statement);
+    if (migration.seed) migration.seed(sql, dialect);
     long long now = absl::ToUnixMicros(absl::Now());
     sql << kRecordApplied, soci::use(module), soci::use(version), soci::use(migration.name), soci::use(now);
     if (dialect.backend() == Backend::kSqlite) sql << "COMMIT";

@@ -3,11 +3,16 @@
 // applied migration is never edited — a change is a new migration.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "common/db/database.h"
+
+namespace soci {
+class session;
+}
 
 namespace crm::db {
 
@@ -16,6 +21,9 @@ struct Migration {
   std::string name;
   // Portable DDL; see Dialect::ExpandDdl for the tokens.
   std::vector<std::string> statements;
+  // Optional data step run after the statements (seed rows such as a default pipeline); it
+  // must use only bound parameters and work on both backends.
+  std::function<void(soci::session&, const Dialect&)> seed;
 };
 
 struct MigrationSet {

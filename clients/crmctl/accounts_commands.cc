@@ -1,0 +1,105 @@
+#include "clients/crmctl/accounts_commands.h"
+
+#include "clients/crmctl/accounts_import.h"
+#include "clients/crmctl/columns.h"
+
+namespace crm::crmctl {
+namespace {
+
+// Shorter names for the filters people type most.
+const std::map<std::string, std::string>& FilterAliases() {
+  static const auto* const kAliases =
+      new std::map<std::string, std::string>{{"order", "order_by"}, {"stage", "lifecycle_stage"}};
+  return *kAliases;
+}
+
+int Create(CommandContext& context) {
+  return RunCreate<v1::CreateAccountRequest>(
+      context, [](v1::CreateAccountRequest& r) { return r.mutable_account(); },
+      [&](const auto& r) { return context.accounts().CreateAccount(r); });
+}
+
+int Get(CommandContext& context) {
+  return RunWithId<v1::GetAccountRequest>(
+      context, [&](const auto& r) { return context.accounts().GetAccount(r); });
+}
+
+int Update(CommandContext& context) {
+  return RunUpdate<v1::UpdateAccountRequest>(
+      context, [](v1::UpdateAccountRequest& r) { return r.mutable_account(); },
+      [&](const auto& r) { return context.accounts().UpdateAccount(r); });
+}
+
+int Delete(CommandContext& context) {
+  return RunWithId<v1::DeleteAccountRequest>(
+      context, [&](const auto& r) { return context.accounts().DeleteAccount(r); });
+}
+
+int Undelete(CommandContext& context) {
+  return RunWithId<v1::UndeleteAccountRequest>(
+      context, [&](const auto& r) { return context.accounts().UndeleteAccount(r); });
+}
+
+int List(CommandContext& context) {
+  v1::ListAccountsRequest request;
+  absl::StatusOr<bool> all =
+      context.ReadListArguments({{&request}, {request.mutable_filter()}}, FilterAliases());
+  if (!all.ok()) return context.Usage(all.status());
+  if (*all) return context.PrintAll(context.accounts().ListAllAccounts(request), AccountColumns());
+  return context.PrintPage(context.accounts().ListAccounts(request),
+                           &v1::ListAccountsResponse::accounts, AccountColumns());
+}
+
+int Export(CommandContext& context) {
+  v1::ExportAccountsRequest request;
+  if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
+  if (absl::Status s =
+          context.ApplyArguments({{&request}, {request.mutable_filter()}}, FilterAliases());
+      !s.ok()) {
+    return context.Usage(s);
+  }
+  // JSON lines go out as they arrive (exports can be large); a table needs every row first.
+  Table table(AccountColumns());
+  absl::Status status = context.accounts().ExportAccounts(request, [&](const v1::Account& account) {
+    if (context.format() == OutputFormat::kTable) {
+      table.Add(account);
+      return true;
+    }
+    context.out() << ToJsonLine(account) << '\n';
+    return static_cast<bool>(context.out());  // stop once the reader has gone (| head)
+  });
+  if (context.format() == OutputFormat::kTable) table.Print(context.out());
+  return status.ok() ? kExitOk : context.Fail(status);
+}
+
+int Import(CommandContext& context) {
+  absl::StatusOr<std::vector<std::string>> file = context.Positional({"<file.csv>"});
+  if (!file.ok()) return context.Usage(file.status());
+  if (absl::Status s = context.ApplyArguments({}); !s.ok()) return context.Usage(s);
+  return RunAccountsImport(context, file->front());
+}
+
+}  // namespace
+
+std::vector<Command> AccountCommands() {
+  return {
+      {"accounts", "create", "name=... [kind=company|person] [owner=...] [<field>=<value> ...]",
+       "Create an account; arguments name Account fields (request_id= to set the idempotency key)",
+       Create},
+      {"accounts", "get", "<id>", "Show one account", Get},
+      {"accounts", "update", "<id> <field>=<value> ... [etag=...]",
+       "Change the named fields (<field>= clears one); with etag only if unchanged since", Update},
+      {"accounts", "delete", "<id> [etag=...]", "Soft-delete an account", Delete},
+      {"accounts", "undelete", "<id>", "Restore a soft-deleted account", Undelete},
+      {"accounts", "list",
+       "[owner=] [tier=] [stage=] [industry=] [region=] [kind=] [text=] [tag=] "
+       "[order='name desc'] [page_size=] [page_token=] [show_deleted=true] [--all]",
+       "List accounts: one page, or every page with --all", List},
+      {"accounts", "export", "[filters as for list] [show_deleted=true]",
+       "Stream every matching account (--output=json: JSON lines)", Export},
+      {"accounts", "import", "<file.csv>",
+       "Import accounts from CSV whose header row names Account fields", Import},
+  };
+}
+
+}  // namespace crm::crmctl

@@ -1,0 +1,142 @@
+#include "clients/crmctl/command.h"
+
+#include <ostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clients/crmctl/field_text.h"
+
+namespace crm::crmctl {
+namespace {
+
+// The accepted keys, for a usage message that helps rather than just refuses.
+std::string KnownKeys(const std::vector<ArgumentTarget>& targets) {
+  std::vector<std::string> keys;
+  for (const ArgumentTarget& target : targets) {
+    const google::protobuf::Descriptor& type = *target.message->GetDescriptor();
+    for (int i = 0; i < type.field_count(); ++i) {
+      if (HasTextField(type, type.field(i)->name())) keys.push_back(type.field(i)->name());
+    }
+  }
+  return absl::StrJoin(keys, ", ");
+}
+
+}  // namespace
+
+CommandContext::CommandContext(const Command& command, client::GatewayClient gateway,
+                               OutputFormat format, std::vector<std::string> positional,
+                               std::vector<std::pair<std::string, std::string>> arguments,
+                               std::ostream& out, std::ostream& err)
+    : command_(command),
+      gateway_(std::move(gateway)),
+      format_(format),
+      positional_(std::move(positional)),
+      arguments_(std::move(arguments)),
+      out_(out),
+      err_(err) {}
+
+absl::StatusOr<std::vector<std::string>> CommandContext::Positional(
+    const std::vector<std::string>& names) const {
+  if (positional_.size() < names.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("missing ", names[positional_.size()]));
+  }
+  if (positional_.size() > names.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unexpected argument '", positional_[names.size()], "'"));
+  }
+  return positional_;
+}
+
+absl::optional<std::string> CommandContext::TakeArgument(const std::string& key) {
+  absl::optional<std::string> value;
+  for (auto it = arguments_.begin(); it != arguments_.end();) {
+    if (it->first == key) {
+      value = it->second;
+      it = arguments_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return value;
+}
+
+absl::StatusOr<bool> CommandContext::TakeSwitch(const std::string& key) {
+  absl::optional<std::string> value = TakeArgument(key);
+  if (!value.has_value() || *value == "true" || *value == "yes" || *value == "1") {
+    return value.has_value();
+  }
+  if (*value == "false" || *value == "no" || *value == "0") return false;
+  return absl::InvalidArgumentError(absl::StrCat(key, ": '", *value, "' is not true or false"));
+}
+
+absl::Status CommandContext::ApplyArguments(const std::vector<ArgumentTarget>& targets,
+                                            const std::map<std::string, std::string>& aliases) {
+  // Timestamps relative to now (+2h) mean the same instant for every argument of one command.
+  const absl::Time now = absl::Now();
+  for (const auto& [given_key, value] : arguments_) {
+    auto alias = aliases.find(given_key);
+    const std::string key = alias == aliases.end() ? given_key : alias->second;
+    const ArgumentTarget* chosen = nullptr;
+    std::string path;
+    for (const ArgumentTarget& target : targets) {
+      const google::protobuf::Descriptor& type = *target.message->GetDescriptor();
+      for (const std::string& candidate : {key, key + "_id"}) {
+        if (HasTextField(type, candidate)) {
+          chosen = &target;
+          path = candidate;
+          break;
+        }
+      }
+      if (chosen != nullptr) break;
+    }
+    if (chosen == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown argument '", given_key, "' (accepted: ", KnownKeys(targets), ")"));
+    }
+    if (absl::Status status = SetFieldFromText(*chosen->message, path, value, now); !status.ok()) {
+      return status;
+    }
+    if (chosen->applied != nullptr) chosen->applied->push_back(path);
+  }
+  arguments_.clear();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> CommandContext::ReadListArguments(
+    const std::vector<ArgumentTarget>& targets, const std::map<std::string, std::string>& aliases) {
+  if (absl::Status s = Positional({}).status(); !s.ok()) return s;
+  absl::StatusOr<bool> all = TakeSwitch("all");
+  if (!all.ok()) return all.status();
+  if (absl::Status s = ApplyArguments(targets, aliases); !s.ok()) return s;
+  return *all;
+}
+
+int CommandContext::Fail(const absl::Status& status) {
+  PrintError(err_, status);
+  return kExitFailure;
+}
+
+int CommandContext::Usage(const absl::Status& status) {
+  err_ << "error: " << status.message() << '\n'
+       << "usage: crmctl " << command_.noun << ' ' << command_.verb
+       << (command_.synopsis.empty() ? "" : " ") << command_.synopsis << '\n';
+  return kExitUsage;
+}
+
+void CommandContext::PrintMessage(const google::protobuf::Message& message) {
+  if (format_ == OutputFormat::kJson) {
+    out_ << ToJsonLine(message) << '\n';
+  } else {
+    PrintRecord(out_, message);
+  }
+}
+
+void CommandContext::PrintNextPageHint(const google::protobuf::Message& page) {
+  const google::protobuf::FieldDescriptor* token =
+      page.GetDescriptor()->FindFieldByName("next_page_token");
+  if (token == nullptr) return;
+  const std::string value = page.GetReflection()->GetString(page, token);
+  if (!value.empty()) err_ << "more: add page_token=" << value << " (or --all)\n";
+}
+
+}  // namespace crm::crmctl

@@ -1,0 +1,185 @@
+// What every crmctl command gets to work with (CommandContext), how commands are declared
+// (Command), and the shared ways of printing results, so that the per-noun files hold only what
+// differs between nouns.
+#pragma once
+
+#include <google/protobuf/message.h>
+#include <google/protobuf/repeated_field.h>
+
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/optional.h"
+#include "clients/crmctl/output.h"
+#include "clients/gateway/gateway_client.h"
+#include "clients/gateway/stream_range.h"
+
+namespace crm::crmctl {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+class CommandContext;
+
+struct Command {
+  std::string noun;
+  std::string verb;
+  // What follows `crmctl <noun> <verb>` in the usage text.
+  std::string synopsis;
+  std::string summary;
+  std::function<int(CommandContext&)> run;
+};
+
+// Where key=value arguments land: the first target with a field of that name (or of that name
+// plus "_id", so `account=` sets account_id). When `applied` is set, the paths set on this target
+// are recorded there (an update's field mask).
+struct ArgumentTarget {
+  google::protobuf::Message* message;
+  std::vector<std::string>* applied = nullptr;
+};
+
+class CommandContext {
+ public:
+  CommandContext(const Command& command, client::GatewayClient gateway, OutputFormat format,
+                 std::vector<std::string> positional,
+                 std::vector<std::pair<std::string, std::string>> arguments, std::ostream& out,
+                 std::ostream& err);
+
+  client::AccountsClient accounts() const { return gateway_.accounts(); }
+  client::EventsClient events() const { return gateway_.events(); }
+  OutputFormat format() const { return format_; }
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+
+  // The positional arguments, checked to be exactly as many as `names` ("<id>", "<file.csv>").
+  absl::StatusOr<std::vector<std::string>> Positional(const std::vector<std::string>& names) const;
+  // Removes argument `key` and returns its (last) value, if given.
+  absl::optional<std::string> TakeArgument(const std::string& key);
+  // A yes/no switch such as `--all`.
+  absl::StatusOr<bool> TakeSwitch(const std::string& key);
+  // Sets every remaining argument on the targets (see ArgumentTarget); `aliases` renames keys
+  // first (e.g. "after" -> "after_sequence"). A key no target knows is a usage error.
+  absl::Status ApplyArguments(const std::vector<ArgumentTarget>& targets,
+                              const std::map<std::string, std::string>& aliases = {});
+  // A list command's arguments: no positional ones, `--all`, the rest as ApplyArguments.
+  // Returns whether --all was given.
+  absl::StatusOr<bool> ReadListArguments(const std::vector<ArgumentTarget>& targets,
+                                         const std::map<std::string, std::string>& aliases = {});
+
+  // Exit codes with their message printed: 1 with `error: CODE: message` and field violations,
+  // 2 with the problem and this command's usage line.
+  int Fail(const absl::Status& status);
+  int Usage(const absl::Status& status);
+
+  // One entity, or the error.
+  template <typename T>
+  int PrintResult(const absl::StatusOr<T>& result) {
+    if (!result.ok()) return Fail(result.status());
+    PrintMessage(*result);
+    return kExitOk;
+  }
+  void PrintMessage(const google::protobuf::Message& message);
+
+  // One page of a List call: a table (and the next page_token on stderr), or the response as
+  // JSON.
+  template <typename Response, typename Item>
+  int PrintPage(const absl::StatusOr<Response>& page,
+                const google::protobuf::RepeatedPtrField<Item>& (Response::*items)() const,
+                std::vector<Column> columns) {
+    if (!page.ok()) return Fail(page.status());
+    if (format_ == OutputFormat::kJson) {
+      out_ << ToJsonLine(*page) << '\n';
+      return kExitOk;
+    }
+    Table table(std::move(columns));
+    for (const Item& item : ((*page).*items)()) table.Add(item);
+    table.Print(out_);
+    PrintNextPageHint(*page);
+    return kExitOk;
+  }
+
+  // Every element of a range: a table once all have arrived, or JSON lines as they arrive.
+  template <typename T>
+  int PrintAll(client::StreamRange<T> range, std::vector<Column> columns) {
+    Table table(std::move(columns));
+    absl::Status status;
+    for (const absl::StatusOr<T>& item : range) {
+      if (!item.ok()) {
+        status = item.status();
+        break;
+      }
+      if (format_ == OutputFormat::kJson) {
+        out_ << ToJsonLine(*item) << '\n';
+        if (!out_) break;  // the reader has gone (| head): stop fetching pages
+      } else {
+        table.Add(*item);
+      }
+    }
+    if (format_ == OutputFormat::kTable) table.Print(out_);
+    return status.ok() ? kExitOk : Fail(status);
+  }
+
+ private:
+  void PrintNextPageHint(const google::protobuf::Message& page);
+
+  const Command& command_;
+  client::GatewayClient gateway_;
+  OutputFormat format_;
+  std::vector<std::string> positional_;
+  std::vector<std::pair<std::string, std::string>> arguments_;
+  std::ostream& out_;
+  std::ostream& err_;
+};
+
+// The shapes most commands share. `call(request)` makes the RPC; `entity(request)` returns the
+// entity message inside a create or update request (e.g. mutable_account()).
+
+// `<verb> <id> [key=value ...]` for requests with an `id` field (get, delete, complete, ...).
+template <typename Request, typename Call>
+int RunWithId(CommandContext& context, Call call) {
+  absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
+  if (!id.ok()) return context.Usage(id.status());
+  Request request;
+  request.set_id(id->front());
+  if (absl::Status s = context.ApplyArguments({{&request}}); !s.ok()) return context.Usage(s);
+  return context.PrintResult(call(request));
+}
+
+// `create key=value ...`: each argument sets a field of the request (request_id) or else of
+// the entity.
+template <typename Request, typename Entity, typename Call>
+int RunCreate(CommandContext& context, Entity entity, Call call) {
+  if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
+  Request request;
+  if (absl::Status s = context.ApplyArguments({{&request}, {entity(request)}}); !s.ok()) {
+    return context.Usage(s);
+  }
+  return context.PrintResult(call(request));
+}
+
+// `update <id> key=value ... [etag=...]`: the named fields become the update mask (unless
+// update_mask= is given), so `industry=` clears a field.
+template <typename Request, typename Entity, typename Call>
+int RunUpdate(CommandContext& context, Entity entity, Call call) {
+  absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
+  if (!id.ok()) return context.Usage(id.status());
+  Request request;
+  entity(request)->set_id(id->front());
+  std::vector<std::string> changed;
+  if (absl::Status s = context.ApplyArguments({{&request}, {entity(request), &changed}}); !s.ok()) {
+    return context.Usage(s);
+  }
+  if (!request.has_update_mask()) {
+    for (const std::string& path : changed) request.mutable_update_mask()->add_paths(path);
+  }
+  return context.PrintResult(call(request));
+}
+
+}  // namespace crm::crmctl

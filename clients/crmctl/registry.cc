@@ -1,0 +1,93 @@
+#include "clients/crmctl/registry.h"
+
+#include <ostream>
+
+#include "absl/flags/commandlineflag.h"
+#include "absl/flags/reflection.h"
+#include "clients/crmctl/accounts_commands.h"
+#include "clients/crmctl/activities_commands.h"
+#include "clients/crmctl/contacts_commands.h"
+#include "clients/crmctl/events_commands.h"
+#include "clients/crmctl/global_flags.h"
+#include "clients/crmctl/interactions_commands.h"
+
+namespace crm::crmctl {
+namespace {
+
+constexpr char kSyntax[] = R"(usage: crmctl [flags] <noun> <verb> [<id> | <file>] [key=value ...]
+
+Arguments name fields of the request or of the entity in it (account=<id> sets account_id);
+--key=value works too unless key is a global flag, and --all alone means all=true. So
+`events follow user=bob` follows bob's events, while --user=bob says who you are. Values:
+  enums     short names, any case: kind=company size_band=medium lifecycle_stage=growth
+  money     "1200.50 EUR"
+  times     RFC 3339 (2025-03-01T09:30:00Z), a date (2025-03-01, UTC), now, +2h, -30m, +3d
+  lists     items separated by ';' or ',': tags="vip;emea"  types=account.,activity.
+  nested    filter.owner=alice (list filters also work unqualified: owner=alice)
+The client fills request_id into creates, so they are retried safely on UNAVAILABLE.
+
+Import CSV: the header row names Account fields, e.g.
+  external_key,name,kind,industry,region,size_band,owner,annual_revenue,lifecycle_stage,tags
+  K-1,"Acme, Inc.",company,Retail,EMEA,medium,alice,1200.50 EUR,growth,vip;emea
+)";
+
+constexpr char kExitCodes[] = R"(
+Exit codes: 0 success; 1 the call failed (error: <CODE>: <message>, then field violations);
+2 usage error. Output: --output=json prints protobuf JSON, one object per line.
+)";
+
+void PrintCommand(std::ostream& out, const Command& command) {
+  out << "  crmctl " << command.noun << ' ' << command.verb;
+  if (!command.synopsis.empty()) out << ' ' << command.synopsis;
+  out << "\n      " << command.summary << '\n';
+}
+
+}  // namespace
+
+const std::vector<Command>& AllCommands() {
+  static const auto* const kCommands = [] {
+    auto* commands = new std::vector<Command>();
+    for (auto group : {AccountCommands(), ContactCommands(), InteractionCommands(),
+                       ActivityCommands(), EventCommands()}) {
+      commands->insert(commands->end(), group.begin(), group.end());
+    }
+    return commands;
+  }();
+  return *kCommands;
+}
+
+const Command* FindCommand(const std::string& noun, const std::string& verb) {
+  for (const Command& command : AllCommands()) {
+    if (command.noun == noun && command.verb == verb) return &command;
+  }
+  return nullptr;
+}
+
+bool IsNoun(const std::string& noun) {
+  for (const Command& command : AllCommands()) {
+    if (command.noun == noun) return true;
+  }
+  return false;
+}
+
+void PrintUsage(std::ostream& out) {
+  out << "crmctl: command-line client of the CRM services.\n\n" << kSyntax << "\nCommands:\n";
+  for (const Command& command : AllCommands()) PrintCommand(out, command);
+  out << "\nFlags (anywhere on the line; values shown are the current defaults):\n";
+  for (const std::string& name : GlobalFlagNames()) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr) continue;
+    out << "  --" << name << '=' << flag->CurrentValue() << "\n      " << flag->Help() << '\n';
+  }
+  out << kExitCodes;
+}
+
+void PrintNounUsage(std::ostream& out, const std::string& noun) {
+  out << "Commands for " << noun << ":\n";
+  for (const Command& command : AllCommands()) {
+    if (command.noun == noun) PrintCommand(out, command);
+  }
+  out << "Run 'crmctl help' for argument syntax and flags.\n";
+}
+
+}  // namespace crm::crmctl

@@ -1,0 +1,33 @@
+#include "clients/gateway/gateway_client.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "clients/gateway/channel.h"
+#include "clients/gateway/stub_factory.h"
+
+namespace crm::client {
+
+absl::StatusOr<GatewayClient> GatewayClient::Create(const ClientOptions& options) {
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
+  auto channel_for =
+      [&](const std::string& address) -> absl::StatusOr<std::shared_ptr<grpc::Channel>> {
+    auto it = channels.find(address);
+    if (it != channels.end()) return it->second;
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(address, options);
+    if (channel.ok()) channels.emplace(address, *channel);
+    return channel;
+  };
+
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> accounts = channel_for(AccountsAddress(options));
+  if (!accounts.ok()) return accounts.status();
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> events = channel_for(EventsAddress(options));
+  if (!events.ok()) return events.status();
+
+  return GatewayClient(
+      AccountsClient(MakeAccountConnection(CreateDefaultAccountStub(*accounts, options), options)),
+      EventsClient(MakeEventConnection(CreateDefaultEventStub(*events, options), options)));
+}
+
+}  // namespace crm::client

@@ -1,0 +1,29 @@
+// GatewayClient: every service client built from one ClientOptions. Services that share an
+// address share one channel (one HTTP/2 connection), as with the all-in-one server.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "clients/gateway/accounts_client.h"
+#include "clients/gateway/client_options.h"
+#include "clients/gateway/events_client.h"
+
+namespace crm::client {
+
+class GatewayClient {
+ public:
+  // Fails only on unusable local configuration (unreadable TLS files); the network is first
+  // touched by the first call.
+  static absl::StatusOr<GatewayClient> Create(const ClientOptions& options);
+
+  AccountsClient accounts() const { return accounts_; }
+  EventsClient events() const { return events_; }
+
+ private:
+  GatewayClient(AccountsClient accounts, EventsClient events)
+      : accounts_(std::move(accounts)), events_(std::move(events)) {}
+
+  AccountsClient accounts_;
+  EventsClient events_;
+};
+
+}  // namespace crm::client

@@ -1,0 +1,20 @@
+// Builds each service's stub stack in one place: the gRPC stub at the bottom, then the
+// decorators (today: call metadata). A new cross-cutting layer (logging, metrics) is added here.
+#pragma once
+
+#include <grpcpp/channel.h>
+
+#include <memory>
+
+#include "clients/gateway/account_stub.h"
+#include "clients/gateway/client_options.h"
+#include "clients/gateway/event_stub.h"
+
+namespace crm::client {
+
+std::shared_ptr<AccountStub> CreateDefaultAccountStub(std::shared_ptr<grpc::Channel> channel,
+                                                      const ClientOptions& options);
+std::shared_ptr<EventStub> CreateDefaultEventStub(std::shared_ptr<grpc::Channel> channel,
+                                                  const ClientOptions& options);
+
+}  // namespace crm::client

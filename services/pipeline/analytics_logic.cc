@@ -1,0 +1,1 @@
+#include "services/pipeline/analytics_logic.h"

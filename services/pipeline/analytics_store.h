@@ -1,0 +1,2 @@
+// Placeholder: SQL for the analytics area lands here.
+#pragma once

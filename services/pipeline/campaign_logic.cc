@@ -1,0 +1,1 @@
+#include "services/pipeline/campaign_logic.h"

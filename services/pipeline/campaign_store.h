@@ -1,0 +1,2 @@
+// Placeholder: SQL for the campaign area lands here.
+#pragma once

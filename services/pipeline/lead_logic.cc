@@ -1,0 +1,1 @@
+#include "services/pipeline/lead_logic.h"

@@ -1,0 +1,2 @@
+// Placeholder: SQL for the lead area lands here.
+#pragma once

@@ -1,0 +1,1 @@
+#include "services/pipeline/opportunity_store.h"

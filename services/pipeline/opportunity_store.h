@@ -1,0 +1,2 @@
+// Placeholder: SQL for the opportunity area lands here.
+#pragma once

@@ -1,0 +1,1 @@
+#include "services/pipeline/order_logic.h"

@@ -1,0 +1,2 @@
+// Placeholder: SQL for the order area lands here.
+#pragma once

@@ -1,0 +1,20 @@
+// Rules for pipelines, their stages, and the sales settings (base currency, rates, large-deal
+// threshold). No gRPC and no SQL here.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "common/server/call_context.h"
+#include "common/server/runtime.h"
+#include "crm/v1/pipeline.pb.h"
+
+namespace crm::pipeline {
+
+class PipelinesLogic {
+ public:
+  explicit PipelinesLogic(const server::Runtime& runtime) : rt_(runtime) {}
+
+ private:
+  [[maybe_unused]] const server::Runtime& rt_;
+};
+
+}  // namespace crm::pipeline

@@ -1,0 +1,1 @@
+#include "services/pipeline/pipelines_store.h"

@@ -1,0 +1,2 @@
+// Placeholder: SQL for pipelines, stages and settings lands here.
+#pragma once

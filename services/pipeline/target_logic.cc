@@ -1,0 +1,1 @@
+#include "services/pipeline/target_logic.h"

@@ -1,0 +1,2 @@
+// Placeholder: SQL for the target area lands here.
+#pragma once

@@ -1,0 +1,2 @@
+// Placeholder: analytics tests land here.
+#include <gtest/gtest.h>

@@ -1,0 +1,2 @@
+// Placeholder: campaign tests land here.
+#include <gtest/gtest.h>

@@ -1,0 +1,2 @@
+// Placeholder: lead tests land here.
+#include <gtest/gtest.h>

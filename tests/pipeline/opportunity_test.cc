@@ -1,0 +1,2 @@
+// Placeholder: opportunity tests land here.
+#include <gtest/gtest.h>

@@ -1,0 +1,2 @@
+// Placeholder: order tests land here.
+#include <gtest/gtest.h>

@@ -1,0 +1,2 @@
+// Placeholder: pipelines tests land here.
+#include <gtest/gtest.h>

@@ -1,0 +1,2 @@
+// Placeholder: target tests land here.
+#include <gtest/gtest.h>
