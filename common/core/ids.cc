@@ -61,11 +61,10 @@ std::string NewIdAt(absl::string_view prefix, absl::Time time) {
     }
     RAND_bytes(random.data(), static_cast<int>(random.size()));
     random[0] &= 0x7F;  // leave headroom for increments within one millisecond
-    // An explicitly earlier time (bulk loads of history) does not disturb the live sequence.
-    if (ms > gen.last_ms) {
-      gen.last_ms = ms;
-      gen.last_random = random;
-    }
+    // Ids of the same millisecond stay ordered as long as they are asked for one after another
+    // (the live clock, or a fake clock in tests); a jump to another millisecond starts afresh.
+    gen.last_ms = ms;
+    gen.last_random = random;
   }
   return absl::StrCat(prefix, "_", Encode(ms, random));
 }
