@@ -24,12 +24,17 @@ absl::Status ApplyOne(soci::session& sql, const Dialect& dialect, const std::str
                       const Migration& migration) {
   long long applied = 0;
   long long version = migration.version;
-  sql << kSelectApplied, soci::use(module), soci::use(version), soci::into(applied);
-  if (applied > 0) return absl::OkStatus();
-  // SQLite runs DDL transactionally, so a failed migration leaves nothing behind. MySQL commits
-  // DDL implicitly; its statements are written to be re-runnable (IF NOT EXISTS).
-  if (dialect.backend() == Backend::kSqlite) sql << "BEGIN IMMEDIATE";
+  // SQLite runs DDL transactionally, so a failed migration leaves nothing behind, and the write
+  // lock taken before the "applied?" check keeps two processes starting together from both
+  // applying it. MySQL commits DDL implicitly (its statements are re-runnable, IF NOT EXISTS);
+  // there the GET_LOCK in ApplyMigrations serialises processes.
   try {
+    if (dialect.backend() == Backend::kSqlite) sql << "BEGIN IMMEDIATE";
+    sql << kSelectApplied, soci::use(module), soci::use(version), soci::into(applied);
+    if (applied > 0) {
+      if (dialect.backend() == Backend::kSqlite) sql << "COMMIT";
+      return absl::OkStatus();
+    }
     for (const std::string& statement : migration.statements) sql << dialect.ExpandDdl(statement);
     if (migration.seed) migration.seed(sql, dialect);
     long long now = absl::ToUnixMicros(absl::Now());

@@ -3,6 +3,48 @@
 namespace crm::pipeline {
 
 // Tables of the lead area (its own migration module, so areas evolve independently).
-db::MigrationSet LeadMigrations() { return db::MigrationSet{"pipeline.lead", {}}; }
+db::MigrationSet LeadMigrations() {
+  return db::MigrationSet{
+      "pipeline.lead",
+      {
+          {1,
+           "leads",
+           {
+               // Times are microseconds since the Unix epoch (UTC); `revision` backs the etag.
+               // No foreign keys: the campaign is checked in the writing transaction (campaigns
+               // are migrated after leads), and the converted_* ids are history that must not
+               // stop a contact from being deleted later.
+               "CREATE TABLE IF NOT EXISTS leads ("
+               " id VARCHAR(64) NOT NULL PRIMARY KEY,"
+               " full_name VARCHAR(800) NOT NULL,"
+               " company_name VARCHAR(800) NOT NULL,"
+               " title VARCHAR(800) NOT NULL,"
+               " email VARCHAR(254) NOT NULL,"
+               " phone VARCHAR(32) NOT NULL,"
+               " industry VARCHAR(800) NOT NULL,"
+               " region VARCHAR(800) NOT NULL,"
+               " source_channel BIGINT NOT NULL,"
+               " source_campaign_id VARCHAR(64) NULL,"
+               " score BIGINT NOT NULL,"
+               " status BIGINT NOT NULL,"
+               " owner VARCHAR(200) NOT NULL,"
+               " notes {{LONG_TEXT}} NOT NULL,"
+               " disqualify_reason VARCHAR(800) NOT NULL,"
+               " converted_account_id VARCHAR(64) NULL,"
+               " converted_contact_id VARCHAR(64) NULL,"
+               " converted_opportunity_id VARCHAR(64) NULL,"
+               " convert_time BIGINT NULL,"
+               " create_time BIGINT NOT NULL,"
+               " update_time BIGINT NOT NULL,"
+               " revision BIGINT NOT NULL){{TABLE_OPTIONS}}",
+               "CREATE INDEX IF NOT EXISTS leads_by_status ON leads (status, id)",
+               "CREATE INDEX IF NOT EXISTS leads_by_owner ON leads (owner, id)",
+               "CREATE INDEX IF NOT EXISTS leads_by_channel ON leads (source_channel, id)",
+               // Campaign performance counts a campaign's leads and conversions from this index
+               // alone; ListLeads by campaign uses it too.
+               "CREATE INDEX IF NOT EXISTS leads_by_campaign ON leads (source_campaign_id, status, id)",
+           }},
+      }};
+}
 
 }  // namespace crm::pipeline

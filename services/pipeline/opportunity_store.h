@@ -1,2 +1,62 @@
-// Placeholder: SQL for the opportunity area lands here.
+// SQL for opportunities and their stage history: every statement named once here, rows mapped
+// once (soci::type_conversion in opportunity_store.cc).
 #pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/db/database.h"
+#include "crm/v1/pipeline.pb.h"
+
+namespace soci {
+class session;
+}
+
+namespace crm::pipeline {
+
+// Ordered by id (creation order). Every set filter narrows the result (AND).
+struct OpportunityListQuery {
+  std::string account_id;
+  std::string pipeline_id;
+  std::string stage_id;
+  crm::v1::OpportunityStatus status = crm::v1::OPPORTUNITY_STATUS_UNSPECIFIED;
+  std::string owner;
+  // Inclusive range of expected close day numbers; opportunities without a date never match a
+  // range.
+  std::optional<int64_t> close_from_day;
+  std::optional<int64_t> close_to_day;
+  // Keyset position: ids strictly greater ("" = from the start).
+  std::string after_id;
+  int limit = 50;
+};
+
+class OpportunityStore {
+ public:
+  // nullopt when no opportunity has this id.
+  static absl::StatusOr<std::optional<crm::v1::Opportunity>> Find(soci::session& sql, const std::string& id);
+  // Like Find, locking the row for the rest of the write transaction.
+  static absl::StatusOr<std::optional<crm::v1::Opportunity>> FindForUpdate(db::Tx& tx, const std::string& id);
+  // Inserts with revision 1.
+  static absl::Status Insert(db::Tx& tx, const crm::v1::Opportunity& opportunity);
+  // Writes every mutable column and bumps the revision, only if the stored revision is still
+  // `expected_revision`. False when it was not.
+  static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Opportunity& opportunity, int64_t expected_revision);
+  static absl::StatusOr<std::vector<crm::v1::Opportunity>> List(soci::session& sql, const OpportunityListQuery& query);
+  // Every currency some opportunity has its amount in.
+  static absl::StatusOr<std::vector<std::string>> AmountCurrencies(soci::session& sql);
+
+  // Appends a stage-history row; returns it with its sequence.
+  static absl::StatusOr<crm::v1::StageChange> InsertStageChange(db::Tx& tx, crm::v1::StageChange change);
+  // One opportunity's history in sequence order after `after_sequence`, at most `limit`.
+  static absl::StatusOr<std::vector<crm::v1::StageChange>> ListStageChanges(soci::session& sql,
+                                                                            const std::string& opportunity_id,
+                                                                            int64_t after_sequence, int limit);
+  // The latest history row of an opportunity; nullopt when it has none.
+  static absl::StatusOr<std::optional<crm::v1::StageChange>> LastStageChange(soci::session& sql,
+                                                                             const std::string& opportunity_id);
+};
+
+}  // namespace crm::pipeline

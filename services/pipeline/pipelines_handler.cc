@@ -1,43 +1,49 @@
+#include "common/server/unary.h"
 #include "services/pipeline/pipeline_handler.h"
 
 namespace crm::pipeline {
 
-// Not implemented yet: each answers UNIMPLEMENTED until its logic lands.
+using server::CallContext;
+using server::ServeUnary;
 
-grpc::ServerUnaryReactor* PipelineHandler::CreatePipeline(Context* context, const crm::v1::CreatePipelineRequest*, crm::v1::Pipeline*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "CreatePipeline is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* PipelineHandler::CreatePipeline(Context* context,
+                                                          const crm::v1::CreatePipelineRequest* request,
+                                                          crm::v1::Pipeline* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return pipelines_.Create(call, *request); });
 }
 
-grpc::ServerUnaryReactor* PipelineHandler::GetPipeline(Context* context, const crm::v1::GetPipelineRequest*, crm::v1::Pipeline*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "GetPipeline is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* PipelineHandler::GetPipeline(Context* context, const crm::v1::GetPipelineRequest* request,
+                                                       crm::v1::Pipeline* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return pipelines_.Get(call, *request); });
 }
 
-grpc::ServerUnaryReactor* PipelineHandler::ListPipelines(Context* context, const crm::v1::ListPipelinesRequest*, crm::v1::ListPipelinesResponse*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "ListPipelines is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* PipelineHandler::ListPipelines(Context* context, const crm::v1::ListPipelinesRequest* request,
+                                                         crm::v1::ListPipelinesResponse* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return pipelines_.List(call, *request); });
 }
 
-grpc::ServerUnaryReactor* PipelineHandler::UpdatePipeline(Context* context, const crm::v1::UpdatePipelineRequest*, crm::v1::Pipeline*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "UpdatePipeline is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* PipelineHandler::UpdatePipeline(Context* context,
+                                                          const crm::v1::UpdatePipelineRequest* request,
+                                                          crm::v1::Pipeline* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return pipelines_.Update(call, *request); });
 }
 
-grpc::ServerUnaryReactor* PipelineHandler::GetSalesSettings(Context* context, const crm::v1::GetSalesSettingsRequest*, crm::v1::SalesSettings*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "GetSalesSettings is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* PipelineHandler::GetSalesSettings(Context* context,
+                                                            const crm::v1::GetSalesSettingsRequest* request,
+                                                            crm::v1::SalesSettings* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return pipelines_.GetSettings(call, *request); });
 }
 
-grpc::ServerUnaryReactor* PipelineHandler::UpdateSalesSettings(Context* context, const crm::v1::UpdateSalesSettingsRequest*, crm::v1::SalesSettings*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "UpdateSalesSettings is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* PipelineHandler::UpdateSalesSettings(Context* context,
+                                                               const crm::v1::UpdateSalesSettingsRequest* request,
+                                                               crm::v1::SalesSettings* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return pipelines_.UpdateSettings(call, *request); });
 }
 
 }  // namespace crm::pipeline
