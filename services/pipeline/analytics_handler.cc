@@ -1,13 +1,16 @@
+#include "common/server/unary.h"
 #include "services/pipeline/pipeline_handler.h"
 
 namespace crm::pipeline {
 
-// Not implemented yet: each answers UNIMPLEMENTED until its logic lands.
+// GetFunnel runs AnalyticsLogic::Funnel on the worker pool. Not implemented yet: the others
+// answer UNIMPLEMENTED until their logic lands.
 
-grpc::ServerUnaryReactor* PipelineHandler::GetFunnel(Context* context, const crm::v1::GetFunnelRequest*, crm::v1::Funnel*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "GetFunnel is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* PipelineHandler::GetFunnel(Context* context, const crm::v1::GetFunnelRequest* request,
+                                                     crm::v1::Funnel* response) {
+  return server::ServeUnary(context, *rt_.workers, response, [this, request](const server::CallContext& call) {
+    return analytics_.Funnel(call, *request);
+  });
 }
 
 grpc::ServerUnaryReactor* PipelineHandler::GetForecast(Context* context, const crm::v1::GetForecastRequest*, crm::v1::Forecast*) {

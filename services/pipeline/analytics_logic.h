@@ -1,4 +1,50 @@
 // Rules for the analytics area of PipelineService. No gRPC and no SQL here.
+//
+// GetFunnel (the other analytics calls are not implemented yet). Computed on every call from the
+// raw opportunities and stage_changes tables (no pre-aggregation yet).
+//
+// Filter (AnalyticsFilter):
+//  - pipeline: filter.pipeline_id, or the default pipeline when empty; unknown → NOT_FOUND
+//    naming filter.pipeline_id;
+//  - period: opportunities created within [period_start, period_end], UTC calendar dates,
+//    inclusive; an unset end is open. A date that is not a real date → INVALID_ARGUMENT naming
+//    filter.period_start / filter.period_end; start after end → INVALID_ARGUMENT naming
+//    filter.period_end;
+//  - owner: exact match; team_id: the owner is one of the team's members (TeamMembers); an
+//    unknown team → NOT_FOUND naming filter.team_id; giving both owner and team_id →
+//    INVALID_ARGUMENT naming filter.team_id;
+//  - region / industry: exact match on the opportunity's account;
+//  - source_channel: exact match (UNSPECIFIED = any); a value outside the enum →
+//    INVALID_ARGUMENT naming filter.source_channel;
+//  - source_campaign_id: exact match; an unknown campaign → NOT_FOUND naming
+//    filter.source_campaign_id.
+// Every other figure below is over the opportunities in scope only.
+//
+// Per stage, in the pipeline's stage order (active stages always; a retired stage only when some
+// opportunity in scope entered it or is in it):
+//  - entered: distinct opportunities with at least one stage-history row into the stage
+//    (creation counts as entering the first stage);
+//  - current_count / current_amount: opportunities now in the stage; the amount is Σ amount per
+//    currency, each currency's sum converted once to the base currency (rounded half away from
+//    zero); an amount whose currency has no rate → FAILED_PRECONDITION naming
+//    "opportunity.amount.currency_code". Opportunities without an amount count, adding 0;
+//  - conversion_to_next (open stages only; 0 for won / lost stages and when none entered): of
+//    the opportunities that entered the stage, the share that entered a later stage after their
+//    first entry into it. "Later": an open stage placed after it in the pipeline's order, or a
+//    won stage; lost stages never count;
+//  - average_days_in_stage: mean length in days of the completed visits to the stage (a visit
+//    starts at a history row into the stage and ends at the opportunity's next history row,
+//    whatever it is: a move, a close or a reopen); 0 when there are none. Visits to won / lost
+//    stages that ended with a reopen count for those stages.
+// Overall (by the opportunities' current status):
+//  - won / lost: opportunities now won / lost; win_rate = won / (won + lost), 0 when none closed;
+//  - average_won_amount: Σ won amounts in the base currency (per currency converted as above)
+//    ÷ won, rounded half away from zero to micros; 0 when none won;
+//  - average_cycle_days: mean close_time − create_time in days over won and lost opportunities
+//    (a reopened opportunity counts only once closed again, with its latest close);
+//  - velocity_per_day = open opportunities × average_won_amount × win_rate ÷ average_cycle_days,
+//    rounded to micros; 0 when undefined (nothing won, or an average cycle of 0).
+// All amounts are in base_currency (the sales settings).
 #pragma once
 
 #include "absl/status/statusor.h"
@@ -12,8 +58,10 @@ class AnalyticsLogic {
  public:
   explicit AnalyticsLogic(const server::Runtime& runtime) : rt_(runtime) {}
 
+  absl::StatusOr<crm::v1::Funnel> Funnel(const server::CallContext& call, const crm::v1::GetFunnelRequest& request);
+
  private:
-  [[maybe_unused]] const server::Runtime& rt_;
+  const server::Runtime& rt_;
 };
 
 }  // namespace crm::pipeline
