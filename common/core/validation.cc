@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "crm/v1/common.pb.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -44,6 +45,8 @@ bool IsValidUtf8(absl::string_view text) {
   }
   return true;
 }
+
+std::string Trimmed(absl::string_view text) { return std::string(absl::StripAsciiWhitespace(text)); }
 
 size_t Utf8Length(absl::string_view text) {
   size_t count = 0;

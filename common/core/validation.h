@@ -57,6 +57,10 @@ class Validator {
   std::vector<FieldViolation> violations_;
 };
 
+// `text` without leading and trailing ASCII whitespace: how free text is normalised before it is
+// validated and stored.
+std::string Trimmed(absl::string_view text);
+
 // True when `text` is valid UTF-8.
 bool IsValidUtf8(absl::string_view text);
 // Number of code points in valid UTF-8 text.

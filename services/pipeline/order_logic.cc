@@ -38,7 +38,6 @@ constexpr char kListPaymentsScope[] = "payments.list";
 constexpr int kMaxLines = 1000;
 constexpr size_t kMaxLineDescriptionLength = 500;
 
-std::string Trimmed(const std::string& text) { return std::string(absl::StripAsciiWhitespace(text)); }
 
 const char* StatusWord(crm::v1::OrderStatus status) {
   switch (status) {

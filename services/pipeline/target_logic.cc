@@ -26,7 +26,6 @@ constexpr char kTargetEntity[] = "target";
 constexpr char kTargetIdPrefix[] = "tgt";
 constexpr int kMaxTeamMembers = 1000;
 
-std::string Trimmed(const std::string& text) { return std::string(absl::StripAsciiWhitespace(text)); }
 
 // Trims every text and drops repeated members (the first mention keeps its place).
 void NormaliseTeam(Team& team) {
