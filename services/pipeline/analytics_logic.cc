@@ -9,15 +9,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "common/core/date_util.h"
 #include "common/core/errors.h"
 #include "common/core/money.h"
-#include "common/core/time_util.h"
 #include "common/db/entity_ops.h"
+#include "services/pipeline/analytics_filter.h"
 #include "services/pipeline/analytics_store.h"
-#include "services/pipeline/campaign_store.h"
 #include "services/pipeline/pipelines_logic.h"
-#include "services/pipeline/target_logic.h"
 
 namespace crm::pipeline {
 namespace {
@@ -55,64 +52,16 @@ std::vector<std::string> LaterStages(const crm::v1::Pipeline& pipeline, int inde
 absl::StatusOr<crm::v1::Funnel> AnalyticsLogic::Funnel(const server::CallContext& call,
                                                        const crm::v1::GetFunnelRequest& request) {
   const crm::v1::AnalyticsFilter& filter = request.filter();
-  AnalyticsScope scope;
-  std::optional<int64_t> start_day, end_day;
-  if (filter.has_period_start()) {
-    absl::StatusOr<int64_t> day = DayNumberFromDate(filter.period_start(), "filter.period_start");
-    if (!day.ok()) return day.status();
-    start_day = *day;
-    scope.created_from_micros = ToMicros(StartOfDay(*day));
-  }
-  if (filter.has_period_end()) {
-    absl::StatusOr<int64_t> day = DayNumberFromDate(filter.period_end(), "filter.period_end");
-    if (!day.ok()) return day.status();
-    end_day = *day;
-    scope.created_before_micros = ToMicros(StartOfDay(*day + 1));
-  }
-  if (start_day.has_value() && end_day.has_value() && *start_day > *end_day) {
-    return InvalidField("filter.period_end", "the period ends before it starts");
-  }
-  if (!crm::v1::LeadChannel_IsValid(filter.source_channel())) {
-    return InvalidField("filter.source_channel", "not a known lead channel");
-  }
-  if (!filter.owner().empty() && !filter.team_id().empty()) {
-    return InvalidField("filter.team_id", "give either an owner or a team, not both");
-  }
-  scope.owner = filter.owner();
-  scope.region = filter.region();
-  scope.industry = filter.industry();
-  scope.source_channel = filter.source_channel();
-  scope.source_campaign_id = filter.source_campaign_id();
+  absl::StatusOr<AnalyticsScope> scope = ParseAnalyticsFilter(filter, PeriodOf::kCreation);
+  if (!scope.ok()) return scope.status();
 
   absl::StatusOr<FunnelInputs> inputs =
       db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<FunnelInputs> {
         FunnelInputs in;
-        if (filter.pipeline_id().empty()) {
-          absl::StatusOr<crm::v1::Pipeline> pipeline = FindDefaultPipeline(sql);
-          if (!pipeline.ok()) return pipeline.status();
-          in.pipeline = *std::move(pipeline);
-        } else {
-          absl::StatusOr<std::optional<crm::v1::Pipeline>> pipeline = FindPipeline(sql, filter.pipeline_id());
-          if (!pipeline.ok()) return pipeline.status();
-          if (!pipeline->has_value()) return NoSuchEntity("filter.pipeline_id", "pipeline", filter.pipeline_id());
-          in.pipeline = **std::move(pipeline);
-        }
-        AnalyticsScope s = scope;
-        s.pipeline_id = in.pipeline.id();
-        if (!filter.team_id().empty()) {
-          absl::StatusOr<std::optional<std::vector<std::string>>> members = TeamMembers(sql, filter.team_id());
-          if (!members.ok()) return members.status();
-          if (!members->has_value()) return NoSuchEntity("filter.team_id", "team", filter.team_id());
-          s.owners = **std::move(members);
-        }
-        if (!filter.source_campaign_id().empty()) {
-          absl::StatusOr<std::optional<crm::v1::Campaign>> campaign =
-              CampaignStore::Find(sql, filter.source_campaign_id());
-          if (!campaign.ok()) return campaign.status();
-          if (!campaign->has_value()) {
-            return NoSuchEntity("filter.source_campaign_id", "campaign", filter.source_campaign_id());
-          }
-        }
+        AnalyticsScope s = *scope;
+        absl::StatusOr<crm::v1::Pipeline> pipeline = ResolveAnalyticsScope(sql, filter, &s);
+        if (!pipeline.ok()) return pipeline.status();
+        in.pipeline = *std::move(pipeline);
         absl::StatusOr<SalesConfig> config = LoadSalesConfig(sql);
         if (!config.ok()) return config.status();
         in.converter = std::move(config->converter);

@@ -3,21 +3,7 @@
 // GetFunnel (the other analytics calls are not implemented yet). Computed on every call from the
 // raw opportunities and stage_changes tables (no pre-aggregation yet).
 //
-// Filter (AnalyticsFilter):
-//  - pipeline: filter.pipeline_id, or the default pipeline when empty; unknown → NOT_FOUND
-//    naming filter.pipeline_id;
-//  - period: opportunities created within [period_start, period_end], UTC calendar dates,
-//    inclusive; an unset end is open. A date that is not a real date → INVALID_ARGUMENT naming
-//    filter.period_start / filter.period_end; start after end → INVALID_ARGUMENT naming
-//    filter.period_end;
-//  - owner: exact match; team_id: the owner is one of the team's members (TeamMembers); an
-//    unknown team → NOT_FOUND naming filter.team_id; giving both owner and team_id →
-//    INVALID_ARGUMENT naming filter.team_id;
-//  - region / industry: exact match on the opportunity's account;
-//  - source_channel: exact match (UNSPECIFIED = any); a value outside the enum →
-//    INVALID_ARGUMENT naming filter.source_channel;
-//  - source_campaign_id: exact match; an unknown campaign → NOT_FOUND naming
-//    filter.source_campaign_id.
+// Filter: AnalyticsFilter as analytics_filter.h resolves it, the period on the creation date.
 // Every other figure below is over the opportunities in scope only.
 //
 // Per stage, in the pipeline's stage order (active stages always; a retired stage only when some

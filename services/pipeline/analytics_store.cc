@@ -2,6 +2,9 @@
 
 #include <soci/soci.h>
 
+#include "absl/strings/str_cat.h"
+#include "common/core/date_util.h"
+#include "common/core/time_util.h"
 #include "common/db/query.h"
 #include "common/db/sql_error.h"
 #include "crm/v1/pipeline.pb.h"
@@ -14,14 +17,33 @@ constexpr char kScopedHistory[] =
     " JOIN accounts a ON a.id = o.account_id";
 constexpr char kScopedOpportunities[] = " FROM opportunities o JOIN accounts a ON a.id = o.account_id";
 
-// Adds the scope's predicates (over aliases o = opportunities, a = accounts).
-void ApplyScope(db::SqlQuery& q, const AnalyticsScope& scope) {
+// Prepares `q` on `statement` (parameters bound); the caller adds its into()s and runs it.
+void Prepare(soci::statement& statement, const db::SqlQuery& q) {
+  statement.alloc();
+  statement.prepare(q.text());
+  q.BindTo(statement);
+}
+
+}  // namespace
+
+void ApplyAnalyticsScope(db::SqlQuery& q, const AnalyticsScope& scope) {
   q.Where("o.pipeline_id = ?", scope.pipeline_id);
-  if (scope.created_from_micros.has_value()) {
-    q.Where("o.create_time >= ?", static_cast<long long>(*scope.created_from_micros));
-  }
-  if (scope.created_before_micros.has_value()) {
-    q.Where("o.create_time < ?", static_cast<long long>(*scope.created_before_micros));
+  switch (scope.period_of) {
+    case PeriodOf::kCreation:
+    case PeriodOf::kClose: {
+      const char* column = scope.period_of == PeriodOf::kCreation ? "o.create_time" : "o.close_time";
+      if (scope.from_day.has_value()) {
+        q.Where(absl::StrCat(column, " >= ?"), static_cast<long long>(ToMicros(StartOfDay(*scope.from_day))));
+      }
+      if (scope.to_day.has_value()) {
+        q.Where(absl::StrCat(column, " < ?"), static_cast<long long>(ToMicros(StartOfDay(*scope.to_day + 1))));
+      }
+      break;
+    }
+    case PeriodOf::kExpectedClose:
+      if (scope.from_day.has_value()) q.Where("o.expected_close_day >= ?", static_cast<long long>(*scope.from_day));
+      if (scope.to_day.has_value()) q.Where("o.expected_close_day <= ?", static_cast<long long>(*scope.to_day));
+      break;
   }
   if (!scope.owner.empty()) q.Where("o.owner = ?", scope.owner);
   if (scope.owners.has_value()) {
@@ -39,21 +61,12 @@ void ApplyScope(db::SqlQuery& q, const AnalyticsScope& scope) {
   if (!scope.source_campaign_id.empty()) q.Where("o.source_campaign_id = ?", scope.source_campaign_id);
 }
 
-// Prepares `q` on `statement` (parameters bound); the caller adds its into()s and runs it.
-void Prepare(soci::statement& statement, const db::SqlQuery& q) {
-  statement.alloc();
-  statement.prepare(q.text());
-  q.BindTo(statement);
-}
-
-}  // namespace
-
 absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> AnalyticsStore::Entered(soci::session& sql,
                                                                                      const AnalyticsScope& scope) {
   std::vector<std::pair<std::string, int64_t>> rows;
   absl::Status status = db::Guard("count stage entries", [&]() -> absl::Status {
     db::SqlQuery q(std::string("SELECT sc.to_stage_id, COUNT(DISTINCT sc.opportunity_id)") + kScopedHistory);
-    ApplyScope(q, scope);
+    ApplyAnalyticsScope(q, scope);
     q.Append(" GROUP BY sc.to_stage_id");
     std::string stage_id;
     long long count = 0;
@@ -82,7 +95,7 @@ absl::StatusOr<int64_t> AnalyticsStore::ConvertedFrom(soci::session& sql, const 
     for (size_t i = 0; i < later_stage_ids.size(); ++i) q.Append(i == 0 ? "?" : ", ?", later_stage_ids[i]);
     q.Append(")) THEN 1 ELSE 0 END), 0) FROM (SELECT sc.opportunity_id, MIN(sc.sequence) AS first_sequence");
     q.Append(kScopedHistory);
-    ApplyScope(q, scope);
+    ApplyAnalyticsScope(q, scope);
     q.Where("sc.to_stage_id = ?", stage_id);
     q.Append(" GROUP BY sc.opportunity_id) f");
     converted = db::QueryInt64(sql, q);
@@ -101,7 +114,7 @@ absl::StatusOr<std::vector<StageVisits>> AnalyticsStore::CompletedVisits(soci::s
                    " JOIN stage_changes n ON n.opportunity_id = sc.opportunity_id AND n.sequence ="
                    " (SELECT MIN(m.sequence) FROM stage_changes m"
                    " WHERE m.opportunity_id = sc.opportunity_id AND m.sequence > sc.sequence)");
-    ApplyScope(q, scope);
+    ApplyAnalyticsScope(q, scope);
     q.Append(" GROUP BY sc.to_stage_id");
     StageVisits row;
     long long visits = 0;
@@ -130,7 +143,7 @@ absl::StatusOr<std::vector<StageHolding>> AnalyticsStore::Holdings(soci::session
   absl::Status status = db::Guard("sum current stages", [&]() -> absl::Status {
     db::SqlQuery q(std::string("SELECT o.stage_id, o.status, o.amount_currency, COUNT(*), SUM(o.amount_micros)") +
                    kScopedOpportunities);
-    ApplyScope(q, scope);
+    ApplyAnalyticsScope(q, scope);
     q.Append(" GROUP BY o.stage_id, o.status, o.amount_currency");
     std::string stage_id, currency;
     long long status_value = 0, count = 0, micros = 0;
@@ -163,7 +176,7 @@ absl::StatusOr<CycleTotals> AnalyticsStore::ClosedCycle(soci::session& sql, cons
   CycleTotals totals;
   absl::Status status = db::Guard("measure sales cycle", [&]() -> absl::Status {
     db::SqlQuery q(std::string("SELECT COUNT(*), AVG(o.close_time - o.create_time)") + kScopedOpportunities);
-    ApplyScope(q, scope);
+    ApplyAnalyticsScope(q, scope);
     q.Where("(o.status = ? OR o.status = ?)", static_cast<long long>(crm::v1::OPPORTUNITY_STATUS_WON),
             static_cast<long long>(crm::v1::OPPORTUNITY_STATUS_LOST));
     q.Where("o.close_time IS NOT NULL");

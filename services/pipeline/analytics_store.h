@@ -9,28 +9,16 @@
 
 #include "absl/status/statusor.h"
 #include "common/core/money.h"
+#include "services/pipeline/analytics_filter.h"
 
 namespace soci {
 class session;
 }
+namespace crm::db {
+class SqlQuery;
+}
 
 namespace crm::pipeline {
-
-// Which opportunities an analytics call considers. Every set filter narrows (AND).
-struct AnalyticsScope {
-  std::string pipeline_id;  // required
-  // create_time (micros since the epoch) within [created_from, created_before).
-  std::optional<int64_t> created_from_micros;
-  std::optional<int64_t> created_before_micros;
-  std::string owner;
-  // When set, the owner must be one of these (an empty list matches nothing).
-  std::optional<std::vector<std::string>> owners;
-  // Of the opportunity's account.
-  std::string region;
-  std::string industry;
-  int source_channel = 0;  // 0 = any
-  std::string source_campaign_id;
-};
 
 // Opportunities in scope currently in `stage_id` with `status`, amounts in `currency`
 // (nullopt: opportunities without an amount).
@@ -53,6 +41,10 @@ struct CycleTotals {
   int64_t closed = 0;
   double average_micros = 0;
 };
+
+// Adds the scope's predicates to `q`, whose FROM names opportunities `o` joined with their
+// accounts `a`. Shared by every analytics query.
+void ApplyAnalyticsScope(db::SqlQuery& q, const AnalyticsScope& scope);
 
 class AnalyticsStore {
  public:
