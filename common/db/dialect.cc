@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 
 namespace crm::db {
@@ -12,12 +13,15 @@ std::string Dialect::ExpandDdl(absl::string_view ddl) const {
     return absl::StrReplaceAll(ddl, {{"{{AUTO_PK}}", "INTEGER PRIMARY KEY AUTOINCREMENT"},
                                      {"{{LONG_TEXT}}", "TEXT"},
                                      {"{{TABLE_OPTIONS}}", ""},
+                                     {"{{KEYED_TABLE_OPTIONS}}", " WITHOUT ROWID"},
                                      {"{{INSERT_IGNORE}}", "INSERT OR IGNORE"}});
   }
   return absl::StrReplaceAll(
       ddl, {{"{{AUTO_PK}}", "BIGINT AUTO_INCREMENT PRIMARY KEY"},
             {"{{LONG_TEXT}}", "MEDIUMTEXT"},
             {"{{TABLE_OPTIONS}}", " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"},
+            // InnoDB always stores a table in its primary key's order.
+            {"{{KEYED_TABLE_OPTIONS}}", " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"},
             {"{{INSERT_IGNORE}}", "INSERT IGNORE"}});
 }
 
@@ -31,6 +35,25 @@ const char* Dialect::BeginRead() const {
 
 const char* Dialect::InsertIgnore() const {
   return backend_ == Backend::kSqlite ? "INSERT OR IGNORE" : "INSERT IGNORE";
+}
+
+std::string Dialect::OnConflictAdd(const std::vector<std::string>& key_columns,
+                                   const std::vector<std::string>& added_columns) const {
+  std::string clause;
+  if (backend_ == Backend::kSqlite) {
+    clause = absl::StrCat(" ON CONFLICT (", absl::StrJoin(key_columns, ", "), ") DO UPDATE SET ");
+    for (size_t i = 0; i < added_columns.size(); ++i) {
+      absl::StrAppend(&clause, i == 0 ? "" : ", ", added_columns[i], " = ", added_columns[i], " + excluded.",
+                      added_columns[i]);
+    }
+  } else {
+    clause = " ON DUPLICATE KEY UPDATE ";
+    for (size_t i = 0; i < added_columns.size(); ++i) {
+      absl::StrAppend(&clause, i == 0 ? "" : ", ", added_columns[i], " = ", added_columns[i], " + VALUES(",
+                      added_columns[i], ")");
+    }
+  }
+  return clause;
 }
 
 const char* Dialect::ForUpdate() const { return backend_ == Backend::kSqlite ? "" : " FOR UPDATE"; }

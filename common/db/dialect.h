@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -21,6 +22,8 @@ class Dialect {
   //   {{AUTO_PK}}        an auto-increment 64-bit primary key column type
   //   {{LONG_TEXT}}      text up to a few MB
   //   {{TABLE_OPTIONS}}  engine / charset / collation suffix of CREATE TABLE
+  //   {{KEYED_TABLE_OPTIONS}}  the same for a table stored in primary-key order (SQLite:
+  //                      WITHOUT ROWID), so range scans over the key read adjacent rows
   //   {{INSERT_IGNORE}}  INSERT that skips rows whose key exists
   // Indexes use CREATE INDEX IF NOT EXISTS (SQLite and MariaDB).
   // Strings compare byte-wise (binary collation) on both backends so sorting and uniqueness agree.
@@ -33,6 +36,12 @@ class Dialect {
 
   // "INSERT OR IGNORE" / "INSERT IGNORE": insert unless a unique key already holds the row.
   const char* InsertIgnore() const;
+
+  // Suffix for "INSERT INTO t (...) VALUES ..." that, where a row with the same key exists, adds
+  // the new values of `added_columns` to the stored ones instead (counters, running sums).
+  // `key_columns` must be the table's primary key.
+  std::string OnConflictAdd(const std::vector<std::string>& key_columns,
+                            const std::vector<std::string>& added_columns) const;
 
   // Suffix locking selected rows for the rest of the transaction ("" where the whole database
   // is already locked by the write transaction).

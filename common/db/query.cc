@@ -59,4 +59,14 @@ long long QueryInt64(soci::session& session, const SqlQuery& query) {
   return indicator == soci::i_ok ? value : 0;
 }
 
+long long Execute(soci::session& session, const SqlQuery& query) {
+  soci::statement statement(session);
+  statement.alloc();
+  statement.prepare(query.text());
+  query.BindTo(statement);
+  statement.define_and_bind();
+  statement.execute(true);
+  return statement.get_affected_rows();
+}
+
 }  // namespace crm::db

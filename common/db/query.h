@@ -88,6 +88,9 @@ void ForEachRow(soci::session& session, const SqlQuery& query, const std::functi
   while (statement.fetch()) on_row(row);
 }
 
+// Runs `query` (an INSERT / UPDATE / DELETE) with its parameters bound; returns the rows affected.
+long long Execute(soci::session& session, const SqlQuery& query);
+
 // Runs `query` for one integer (COUNT(*), SUM(...)); 0 when the result is NULL.
 long long QueryInt64(soci::session& session, const SqlQuery& query);
 

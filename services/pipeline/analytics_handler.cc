@@ -3,8 +3,8 @@
 
 namespace crm::pipeline {
 
-// GetFunnel runs AnalyticsLogic::Funnel on the worker pool. Not implemented yet: the others
-// answer UNIMPLEMENTED until their logic lands.
+// The analytics calls run on the worker pool: GetFunnel in AnalyticsLogic, the forecast, owner
+// performance and target-group distribution in ReportLogic.
 
 grpc::ServerUnaryReactor* PipelineHandler::GetFunnel(Context* context, const crm::v1::GetFunnelRequest* request,
                                                      crm::v1::Funnel* response) {
@@ -13,22 +13,27 @@ grpc::ServerUnaryReactor* PipelineHandler::GetFunnel(Context* context, const crm
   });
 }
 
-grpc::ServerUnaryReactor* PipelineHandler::GetForecast(Context* context, const crm::v1::GetForecastRequest*, crm::v1::Forecast*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "GetForecast is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* PipelineHandler::GetForecast(Context* context, const crm::v1::GetForecastRequest* request,
+                                                       crm::v1::Forecast* response) {
+  return server::ServeUnary(context, *rt_.workers, response, [this, request](const server::CallContext& call) {
+    return reports_.Forecast(call, *request);
+  });
 }
 
-grpc::ServerUnaryReactor* PipelineHandler::GetOwnerPerformance(Context* context, const crm::v1::GetOwnerPerformanceRequest*, crm::v1::OwnerPerformance*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "GetOwnerPerformance is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* PipelineHandler::GetOwnerPerformance(Context* context,
+                                                               const crm::v1::GetOwnerPerformanceRequest* request,
+                                                               crm::v1::OwnerPerformance* response) {
+  return server::ServeUnary(context, *rt_.workers, response, [this, request](const server::CallContext& call) {
+    return reports_.OwnerPerformance(call, *request);
+  });
 }
 
-grpc::ServerUnaryReactor* PipelineHandler::GetTargetGroupDistribution(Context* context, const crm::v1::GetTargetGroupDistributionRequest*, crm::v1::TargetGroupDistribution*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "GetTargetGroupDistribution is not implemented yet"));
-  return reactor;
+grpc::ServerUnaryReactor* PipelineHandler::GetTargetGroupDistribution(
+    Context* context, const crm::v1::GetTargetGroupDistributionRequest* request,
+    crm::v1::TargetGroupDistribution* response) {
+  return server::ServeUnary(context, *rt_.workers, response, [this, request](const server::CallContext& call) {
+    return reports_.TargetGroupDistribution(call, *request);
+  });
 }
 
 }  // namespace crm::pipeline

@@ -9,11 +9,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "common/core/errors.h"
 #include "common/core/money.h"
 #include "common/db/entity_ops.h"
 #include "services/pipeline/analytics_filter.h"
-#include "services/pipeline/analytics_store.h"
+#include "services/pipeline/funnel_store.h"
 #include "services/pipeline/pipelines_logic.h"
 
 namespace crm::pipeline {
@@ -28,23 +29,22 @@ constexpr double kMicrosPerDay = 86400.0 * 1e6;
 struct FunnelInputs {
   crm::v1::Pipeline pipeline;
   CurrencyConverter converter;
-  absl::flat_hash_map<std::string, int64_t> entered;
-  absl::flat_hash_map<std::string, int64_t> converted;
-  absl::flat_hash_map<std::string, StageVisits> visits;
-  std::vector<StageHolding> holdings;
-  CycleTotals cycle;
+  FunnelTotals totals;
 };
 
-// The stages counting as "later" than open stage `index` of `pipeline`.
-std::vector<std::string> LaterStages(const crm::v1::Pipeline& pipeline, int index) {
-  std::vector<std::string> later;
-  for (int i = 0; i < pipeline.stages_size(); ++i) {
-    const Stage& s = pipeline.stages(i);
-    if (s.kind() == crm::v1::STAGE_KIND_WON || (s.kind() == crm::v1::STAGE_KIND_OPEN && i > index)) {
-      later.push_back(s.id());
-    }
-  }
-  return later;
+// The cube slice answering `scope` when at most one filter dimension is set: its dimension and
+// the values to sum (a team is its members as owners). nullopt when several are set.
+std::optional<std::pair<std::string, std::vector<std::string>>> CubeSliceFor(const AnalyticsScope& scope) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> set;
+  if (!scope.owner.empty()) set.push_back({kSliceOwner, {scope.owner}});
+  if (scope.owners.has_value()) set.push_back({kSliceOwner, *scope.owners});
+  if (!scope.region.empty()) set.push_back({kSliceRegion, {scope.region}});
+  if (!scope.industry.empty()) set.push_back({kSliceIndustry, {scope.industry}});
+  if (scope.source_channel != 0) set.push_back({kSliceChannel, {absl::StrCat(scope.source_channel)}});
+  if (!scope.source_campaign_id.empty()) set.push_back({kSliceCampaign, {scope.source_campaign_id}});
+  if (set.empty()) return std::make_pair(std::string(), std::vector<std::string>{""});
+  if (set.size() == 1) return set.front();
+  return std::nullopt;
 }
 
 }  // namespace
@@ -65,27 +65,12 @@ absl::StatusOr<crm::v1::Funnel> AnalyticsLogic::Funnel(const server::CallContext
         absl::StatusOr<SalesConfig> config = LoadSalesConfig(sql);
         if (!config.ok()) return config.status();
         in.converter = std::move(config->converter);
-
-        absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> entered = AnalyticsStore::Entered(sql, s);
-        if (!entered.ok()) return entered.status();
-        for (const auto& [stage_id, count] : *entered) in.entered[stage_id] = count;
-        for (int i = 0; i < in.pipeline.stages_size(); ++i) {
-          const Stage& stage = in.pipeline.stages(i);
-          if (stage.kind() != crm::v1::STAGE_KIND_OPEN || in.entered[stage.id()] == 0) continue;
-          absl::StatusOr<int64_t> converted =
-              AnalyticsStore::ConvertedFrom(sql, s, stage.id(), LaterStages(in.pipeline, i));
-          if (!converted.ok()) return converted.status();
-          in.converted[stage.id()] = *converted;
-        }
-        absl::StatusOr<std::vector<StageVisits>> visits = AnalyticsStore::CompletedVisits(sql, s);
-        if (!visits.ok()) return visits.status();
-        for (const StageVisits& v : *visits) in.visits[v.stage_id] = v;
-        absl::StatusOr<std::vector<StageHolding>> holdings = AnalyticsStore::Holdings(sql, s);
-        if (!holdings.ok()) return holdings.status();
-        in.holdings = *std::move(holdings);
-        absl::StatusOr<CycleTotals> cycle = AnalyticsStore::ClosedCycle(sql, s);
-        if (!cycle.ok()) return cycle.status();
-        in.cycle = *cycle;
+        const auto slice = CubeSliceFor(s);
+        absl::StatusOr<FunnelTotals> totals =
+            slice.has_value() ? FunnelStore::SumCube(sql, s.pipeline_id, slice->first, slice->second, s.from_day, s.to_day)
+                              : FunnelStore::SumFacts(sql, s);
+        if (!totals.ok()) return totals.status();
+        in.totals = *std::move(totals);
         return in;
       });
   if (!inputs.ok()) return inputs.status();
@@ -99,38 +84,50 @@ absl::StatusOr<crm::v1::Funnel> AnalyticsLogic::Funnel(const server::CallContext
   absl::flat_hash_map<std::string, Current> current;
   int64_t open = 0, won = 0, lost = 0;
   __int128 won_micros = 0;
-  for (const StageHolding& h : inputs->holdings) {
-    Current& c = current[h.stage_id];
+  absl::flat_hash_map<std::string, crm::v1::StageKind> kinds;
+  for (const Stage& stage : inputs->pipeline.stages()) kinds[stage.id()] = stage.kind();
+  for (const auto& [key, h] : inputs->totals.holdings) {
+    const auto& [stage_id, currency] = key;
+    if (h.count == 0) continue;
+    Current& c = current[stage_id];
     c.count += h.count;
     int64_t base = 0;
-    if (h.currency.has_value()) {
-      absl::StatusOr<int64_t> converted = converter.ToBaseMicros(Amount{*h.currency, h.micros}, kAmountField);
+    if (!currency.empty()) {
+      absl::StatusOr<int64_t> converted = converter.ToBaseMicros(Amount{currency, h.micros}, kAmountField);
       if (!converted.ok()) return converted.status();
       base = *converted;
     }
     c.micros += base;
-    switch (h.status) {
-      case crm::v1::OPPORTUNITY_STATUS_OPEN:
+    // An opportunity's status follows the kind of the stage it is in.
+    switch (kinds[stage_id]) {
+      case crm::v1::STAGE_KIND_OPEN:
         open += h.count;
         break;
-      case crm::v1::OPPORTUNITY_STATUS_WON:
+      case crm::v1::STAGE_KIND_WON:
         won += h.count;
         won_micros += base;
         break;
-      case crm::v1::OPPORTUNITY_STATUS_LOST:
+      case crm::v1::STAGE_KIND_LOST:
         lost += h.count;
         break;
       default:
         break;
     }
   }
+  int64_t closed = 0;
+  double cycle_micros = 0;
+  for (const auto& [stage_id, t] : inputs->totals.stages) {
+    closed += t.closed;
+    cycle_micros += static_cast<double>(t.cycle_micros);
+  }
 
   crm::v1::Funnel funnel;
   funnel.set_pipeline_id(inputs->pipeline.id());
   funnel.set_base_currency(converter.base_currency());
   for (const Stage& stage : inputs->pipeline.stages()) {
-    auto entered_it = inputs->entered.find(stage.id());
-    const int64_t entered = entered_it == inputs->entered.end() ? 0 : entered_it->second;
+    auto tally_it = inputs->totals.stages.find(stage.id());
+    const StageTally tally = tally_it == inputs->totals.stages.end() ? StageTally{} : tally_it->second;
+    const int64_t entered = tally.entered;
     auto current_it = current.find(stage.id());
     const Current now = current_it == current.end() ? Current{} : current_it->second;
     if (stage.retired() && entered == 0 && now.count == 0) continue;
@@ -142,13 +139,12 @@ absl::StatusOr<crm::v1::Funnel> AnalyticsLogic::Funnel(const server::CallContext
     out->set_entered(entered);
     out->set_current_count(now.count);
     *out->mutable_current_amount() = MoneyFromMicros(converter.base_currency(), static_cast<int64_t>(now.micros));
-    auto converted_it = inputs->converted.find(stage.id());
-    if (stage.kind() == crm::v1::STAGE_KIND_OPEN && entered > 0 && converted_it != inputs->converted.end()) {
-      out->set_conversion_to_next(static_cast<double>(converted_it->second) / static_cast<double>(entered));
+    if (stage.kind() == crm::v1::STAGE_KIND_OPEN && entered > 0) {
+      out->set_conversion_to_next(static_cast<double>(tally.converted) / static_cast<double>(entered));
     }
-    auto visits_it = inputs->visits.find(stage.id());
-    if (visits_it != inputs->visits.end() && visits_it->second.visits > 0) {
-      out->set_average_days_in_stage(visits_it->second.average_micros / kMicrosPerDay);
+    if (tally.visits > 0) {
+      out->set_average_days_in_stage(static_cast<double>(tally.visit_micros) / static_cast<double>(tally.visits) /
+                                     kMicrosPerDay);
     }
   }
 
@@ -158,7 +154,7 @@ absl::StatusOr<crm::v1::Funnel> AnalyticsLogic::Funnel(const server::CallContext
   funnel.set_win_rate(win_rate);
   const int64_t average_won = won > 0 ? static_cast<int64_t>(ScaleRounded(won_micros, 1, won)) : 0;
   *funnel.mutable_average_won_amount() = MoneyFromMicros(converter.base_currency(), average_won);
-  const double cycle_days = inputs->cycle.closed > 0 ? inputs->cycle.average_micros / kMicrosPerDay : 0.0;
+  const double cycle_days = closed > 0 ? cycle_micros / static_cast<double>(closed) / kMicrosPerDay : 0.0;
   funnel.set_average_cycle_days(cycle_days);
   int64_t velocity = 0;
   if (won > 0 && cycle_days > 0) {

@@ -1,7 +1,10 @@
 // Rules for the analytics area of PipelineService. No gRPC and no SQL here.
 //
-// GetFunnel (the other analytics calls are not implemented yet). Computed on every call from the
-// raw opportunities and stage_changes tables (no pre-aggregation yet).
+// GetFunnel reads the funnel aggregates (funnel_aggregates.h), kept up to date in the same
+// transaction as every stage change: with at most one of the filter dimensions (owner or team,
+// region, industry, source channel, source campaign) one key range of the summed cube per slice
+// value; with several, the per-opportunity facts of the opportunities in scope. Both give the
+// same figures.
 //
 // Filter: AnalyticsFilter as analytics_filter.h resolves it, the period on the creation date.
 // Every other figure below is over the opportunities in scope only.

@@ -1,8 +1,75 @@
+#include <stdexcept>
+
+#include "services/pipeline/funnel_aggregates.h"
 #include "services/pipeline/pipeline_schema.h"
 
 namespace crm::pipeline {
 
-// Tables of the analytics area (its own migration module, so areas evolve independently).
-db::MigrationSet AnalyticsMigrations() { return db::MigrationSet{"pipeline.analytics", {}}; }
+// Tables of the analytics area (its own migration module, so areas evolve independently): the
+// funnel aggregates, maintained in the same transaction as every stage change (see
+// funnel_aggregates.h), so that GetFunnel reads a few thousand pre-summed rows instead of the
+// whole stage history.
+db::MigrationSet AnalyticsMigrations() {
+  return db::MigrationSet{
+      "pipeline.analytics",
+      {
+          {1,
+           "funnel aggregates",
+           {
+               // Per opportunity: what the aggregates count it under. The account's region and
+               // industry are kept as counted so a later change of the account can be moved.
+               "CREATE TABLE IF NOT EXISTS funnel_opportunities ("
+               " opportunity_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+               " account_id VARCHAR(64) NOT NULL,"
+               " region VARCHAR(200) NOT NULL,"
+               " industry VARCHAR(200) NOT NULL){{KEYED_TABLE_OPTIONS}}",
+               "CREATE INDEX IF NOT EXISTS funnel_opportunities_by_account ON funnel_opportunities (account_id)",
+               // Per opportunity and stage it ever entered: whether it went on to a later stage,
+               // and its completed visits (count, total length in microseconds).
+               "CREATE TABLE IF NOT EXISTS funnel_stage_facts ("
+               " opportunity_id VARCHAR(64) NOT NULL,"
+               " stage_id VARCHAR(64) NOT NULL,"
+               " converted BIGINT NOT NULL,"
+               " visits BIGINT NOT NULL,"
+               " visit_micros BIGINT NOT NULL,"
+               " PRIMARY KEY (opportunity_id, stage_id)){{KEYED_TABLE_OPTIONS}}",
+               // Sums per pipeline, creation day and stage, once for all opportunities
+               // (dimension '') and once per value of each filter dimension ('owner', 'region',
+               // 'industry', 'channel', 'campaign'), so a funnel with at most one of them reads
+               // one key range. closed / cycle_micros: opportunities now closed in the stage and
+               // Σ (close_time - create_time).
+               "CREATE TABLE IF NOT EXISTS funnel_cube ("
+               " pipeline_id VARCHAR(64) NOT NULL,"
+               " dimension VARCHAR(16) NOT NULL,"
+               " dimension_value VARCHAR(200) NOT NULL,"
+               " created_day BIGINT NOT NULL,"
+               " stage_id VARCHAR(64) NOT NULL,"
+               " entered BIGINT NOT NULL,"
+               " converted BIGINT NOT NULL,"
+               " visits BIGINT NOT NULL,"
+               " visit_micros BIGINT NOT NULL,"
+               " closed BIGINT NOT NULL,"
+               " cycle_micros BIGINT NOT NULL,"
+               " PRIMARY KEY (pipeline_id, dimension, dimension_value, created_day, stage_id)){{KEYED_TABLE_OPTIONS}}",
+               // Opportunities now in each stage and their amount, per currency ('' = no amount),
+               // keyed like funnel_cube.
+               "CREATE TABLE IF NOT EXISTS funnel_holdings ("
+               " pipeline_id VARCHAR(64) NOT NULL,"
+               " dimension VARCHAR(16) NOT NULL,"
+               " dimension_value VARCHAR(200) NOT NULL,"
+               " created_day BIGINT NOT NULL,"
+               " stage_id VARCHAR(64) NOT NULL,"
+               " currency VARCHAR(3) NOT NULL,"
+               " holding_count BIGINT NOT NULL,"
+               " amount_micros BIGINT NOT NULL,"
+               " PRIMARY KEY (pipeline_id, dimension, dimension_value, created_day, stage_id, currency))"
+               "{{KEYED_TABLE_OPTIONS}}",
+           },
+           // A database that already holds opportunities gets its aggregates from their history.
+           [](soci::session& sql, const db::Dialect&) {
+             if (absl::Status s = RebuildFunnelAggregates(sql); !s.ok()) throw std::runtime_error(s.ToString());
+           }},
+      }};
+}
 
 }  // namespace crm::pipeline

@@ -21,6 +21,7 @@
 #include "services/accounts/account_logic.h"
 #include "services/accounts/account_store.h"
 #include "services/pipeline/campaign_store.h"
+#include "services/pipeline/funnel_aggregates.h"
 #include "services/pipeline/opportunity_store.h"
 #include "services/pipeline/pipelines_logic.h"
 #include "services/pipeline/pipelines_store.h"
@@ -181,7 +182,10 @@ absl::StatusOr<crm::v1::StageChange> RecordStageChange(db::Tx& tx, const StageTr
   change.set_to_stage_name(t.to_stage->name());
   *change.mutable_change_time() = TimeToTimestamp(t.time);
   change.set_changed_by(t.changed_by);
-  return OpportunityStore::InsertStageChange(tx, std::move(change));
+  absl::StatusOr<crm::v1::StageChange> recorded = OpportunityStore::InsertStageChange(tx, std::move(change));
+  if (!recorded.ok()) return recorded.status();
+  if (absl::Status s = CountStageChange(tx, t); !s.ok()) return s;
+  return recorded;
 }
 
 absl::StatusOr<std::optional<Opportunity>> FindOpportunity(soci::session& sql, const std::string& id) {
@@ -266,6 +270,7 @@ absl::StatusOr<Opportunity> CreateOpportunityInTx(const server::Runtime& rt, db:
   opportunity.set_etag(FormatEtag(1));
 
   StageTransition first;
+  first.pipeline = &in;
   first.after = &opportunity;
   first.to_stage = stage;
   first.time = now;
@@ -393,6 +398,7 @@ absl::StatusOr<Opportunity> OpportunityLogic::Update(const server::CallContext& 
   };
   op.store = OpportunityStore::Update;
   op.after_write = [&](db::Tx& tx, const Opportunity& before, const Opportunity& after) -> absl::Status {
+    if (absl::Status s = CountOpportunityUpdate(tx, before, after); !s.ok()) return s;
     if (absl::Status s = rt_.outbox->AppendChange(
             tx, "opportunity.updated", kOpportunityEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
             DiffMessages(&before, after, BookkeepingFields()), after.owner(), call.actor, call.correlation_id, now);
@@ -490,6 +496,7 @@ struct PendingTransition {
 absl::Status RecordPending(db::Tx& tx, const PendingTransition& pending, const Opportunity& before,
                            const Opportunity& after, absl::Time now, const std::string& actor) {
   StageTransition t;
+  t.pipeline = &pending.pipeline;
   t.before = &before;
   t.after = &after;
   t.from_stage = FindStage(pending.pipeline, pending.from_stage_id);

@@ -73,6 +73,8 @@ absl::StatusOr<std::optional<crm::v1::Opportunity>> FindOpportunityForUpdate(db:
 
 // One stage change of one opportunity, as RecordStageChange receives it.
 struct StageTransition {
+  // The opportunity's pipeline as it is right now (its stage order judges conversions).
+  const crm::v1::Pipeline* pipeline = nullptr;
   // The opportunity before the change (nullptr for the first entry, at creation) and after it
   // (its stage_id, status, probability and stage_enter_time already the new ones).
   const crm::v1::Opportunity* before = nullptr;

@@ -11,6 +11,7 @@
 #include "services/pipeline/order_logic.h"
 #include "services/pipeline/target_logic.h"
 #include "services/pipeline/analytics_logic.h"
+#include "services/pipeline/report_logic.h"
 
 namespace crm::pipeline {
 
@@ -79,6 +80,7 @@ class PipelineHandler final : public crm::v1::PipelineService::CallbackService {
   OrderLogic orders_;
   TargetLogic targets_;
   AnalyticsLogic analytics_;
+  ReportLogic reports_{rt_};
 };
 
 }  // namespace crm::pipeline

@@ -1,0 +1,474 @@
+#include "services/pipeline/funnel_store.h"
+
+#include <soci/soci.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "common/db/query.h"
+#include "common/db/sql_error.h"
+#include "services/pipeline/analytics_store.h"
+
+namespace crm::pipeline {
+
+void StageTally::Add(const StageTally& other, int sign) {
+  entered += sign * other.entered;
+  converted += sign * other.converted;
+  visits += sign * other.visits;
+  visit_micros += sign * other.visit_micros;
+  closed += sign * other.closed;
+  cycle_micros += sign * other.cycle_micros;
+}
+
+bool StageTally::IsZero() const {
+  return entered == 0 && converted == 0 && visits == 0 && visit_micros == 0 && closed == 0 && cycle_micros == 0;
+}
+
+void FunnelTotals::Add(const FunnelTotals& other, int sign) {
+  for (const auto& [stage_id, tally] : other.stages) stages[stage_id].Add(tally, sign);
+  for (const auto& [key, holding] : other.holdings) {
+    HoldingTally& h = holdings[key];
+    h.count += sign * holding.count;
+    h.micros += sign * holding.micros;
+  }
+}
+
+bool FunnelTotals::IsZero() const {
+  for (const auto& [stage_id, tally] : stages) {
+    if (!tally.IsZero()) return false;
+  }
+  for (const auto& [key, holding] : holdings) {
+    if (holding.count != 0 || holding.micros != 0) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// Rows per multi-row INSERT: well below SQLite's 32766 bound parameters at 11 columns.
+constexpr int kRowsPerStatement = 500;
+
+const std::vector<std::string>& CubeKey() {
+  static const auto* key =
+      new std::vector<std::string>{"pipeline_id", "dimension", "dimension_value", "created_day", "stage_id"};
+  return *key;
+}
+const std::vector<std::string>& HoldingsKey() {
+  static const auto* key = new std::vector<std::string>{"pipeline_id", "dimension", "dimension_value",
+                                                        "created_day", "stage_id",  "currency"};
+  return *key;
+}
+
+constexpr char kCubeInsert[] =
+    "INSERT INTO funnel_cube (pipeline_id, dimension, dimension_value, created_day, stage_id, entered, converted,"
+    " visits, visit_micros, closed, cycle_micros) VALUES ";
+constexpr char kCubeRow[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kHoldingsInsert[] =
+    "INSERT INTO funnel_holdings (pipeline_id, dimension, dimension_value, created_day, stage_id, currency,"
+    " holding_count, amount_micros) VALUES ";
+constexpr char kHoldingsRow[] = "(?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kFactsInsert[] =
+    "INSERT INTO funnel_stage_facts (opportunity_id, stage_id, converted, visits, visit_micros) VALUES ";
+constexpr char kFactsRow[] = "(?, ?, ?, ?, ?)";
+constexpr char kAttributionInsert[] =
+    "INSERT INTO funnel_opportunities (opportunity_id, account_id, region, industry) VALUES ";
+constexpr char kAttributionRow[] = "(?, ?, ?, ?)";
+
+// Rows for one table collected into multi-row INSERT statements of up to kRowsPerStatement.
+class RowBatch {
+ public:
+  RowBatch(soci::session& sql, const char* head, const char* row, std::string suffix = "")
+      : sql_(sql), head_(head), row_(row), suffix_(std::move(suffix)) {}
+
+  template <typename... Args>
+  void Add(const Args&... args) {
+    if (query_ == nullptr) {
+      query_ = std::make_unique<db::SqlQuery>(head_);
+    } else {
+      query_->Append(", ");
+    }
+    query_->Append(row_, args...);
+    if (++rows_ == kRowsPerStatement) Flush();
+  }
+
+  void Flush() {
+    if (query_ == nullptr) return;
+    query_->Append(suffix_);
+    db::Execute(sql_, *query_);
+    query_.reset();
+    rows_ = 0;
+  }
+
+ private:
+  soci::session& sql_;
+  const char* head_;
+  const char* row_;
+  std::string suffix_;
+  std::unique_ptr<db::SqlQuery> query_;
+  int rows_ = 0;
+};
+
+void AddCubeRows(RowBatch& cube, RowBatch& holdings, const std::string& pipeline_id, long long day,
+                 const CubeSlice& slice, const FunnelTotals& totals) {
+  for (const auto& [stage_id, t] : totals.stages) {
+    if (t.IsZero()) continue;
+    cube.Add(pipeline_id, slice.dimension, slice.value, day, stage_id, static_cast<long long>(t.entered),
+             static_cast<long long>(t.converted), static_cast<long long>(t.visits),
+             static_cast<long long>(t.visit_micros), static_cast<long long>(t.closed),
+             static_cast<long long>(t.cycle_micros));
+  }
+  for (const auto& [key, h] : totals.holdings) {
+    if (h.count == 0 && h.micros == 0) continue;
+    holdings.Add(pipeline_id, slice.dimension, slice.value, day, key.first, key.second,
+                 static_cast<long long>(h.count), static_cast<long long>(h.micros));
+  }
+}
+
+// Reads rows of (stage_id, six sums) into `totals.stages`.
+void ReadStageSums(soci::session& sql, const db::SqlQuery& q, FunnelTotals& totals) {
+  std::string stage_id;
+  // Sums of lengths in microseconds can pass 2^63 over millions of visits: summed as doubles.
+  double visit_micros = 0, cycle_micros = 0;
+  long long entered = 0, converted = 0, visits = 0, closed = 0;
+  soci::indicator ind[6];
+  soci::statement statement(sql);
+  statement.alloc();
+  statement.prepare(q.text());
+  q.BindTo(statement);
+  statement.exchange(soci::into(stage_id));
+  statement.exchange(soci::into(entered, ind[0]));
+  statement.exchange(soci::into(converted, ind[1]));
+  statement.exchange(soci::into(visits, ind[2]));
+  statement.exchange(soci::into(visit_micros, ind[3]));
+  statement.exchange(soci::into(closed, ind[4]));
+  statement.exchange(soci::into(cycle_micros, ind[5]));
+  statement.define_and_bind();
+  statement.execute(false);
+  while (statement.fetch()) {
+    StageTally& t = totals.stages[stage_id];
+    t.entered += ind[0] == soci::i_ok ? entered : 0;
+    t.converted += ind[1] == soci::i_ok ? converted : 0;
+    t.visits += ind[2] == soci::i_ok ? visits : 0;
+    t.visit_micros += ind[3] == soci::i_ok ? static_cast<int64_t>(visit_micros) : 0;
+    t.closed += ind[4] == soci::i_ok ? closed : 0;
+    t.cycle_micros += ind[5] == soci::i_ok ? static_cast<int64_t>(cycle_micros) : 0;
+  }
+}
+
+// Reads rows of (stage_id, currency, count, micros) into `totals.holdings`.
+void ReadHoldings(soci::session& sql, const db::SqlQuery& q, FunnelTotals& totals) {
+  std::string stage_id, currency;
+  long long count = 0, micros = 0;
+  soci::indicator currency_ind = soci::i_ok, count_ind = soci::i_ok, micros_ind = soci::i_ok;
+  soci::statement statement(sql);
+  statement.alloc();
+  statement.prepare(q.text());
+  q.BindTo(statement);
+  statement.exchange(soci::into(stage_id));
+  statement.exchange(soci::into(currency, currency_ind));
+  statement.exchange(soci::into(count, count_ind));
+  statement.exchange(soci::into(micros, micros_ind));
+  statement.define_and_bind();
+  statement.execute(false);
+  while (statement.fetch()) {
+    HoldingTally& h = totals.holdings[{stage_id, currency_ind == soci::i_ok ? currency : std::string()}];
+    h.count += count_ind == soci::i_ok ? count : 0;
+    h.micros += micros_ind == soci::i_ok ? micros : 0;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<StageFacts> FunnelStore::LoadFacts(soci::session& sql, const std::string& opportunity_id) {
+  StageFacts facts;
+  absl::Status status = db::Guard("load funnel facts", [&]() -> absl::Status {
+    std::string stage_id;
+    long long converted = 0, visits = 0, visit_micros = 0;
+    soci::statement statement =
+        (sql.prepare << "SELECT stage_id, converted, visits, visit_micros FROM funnel_stage_facts"
+                        " WHERE opportunity_id = :id",
+         soci::use(opportunity_id), soci::into(stage_id), soci::into(converted), soci::into(visits),
+         soci::into(visit_micros));
+    statement.execute(false);
+    while (statement.fetch()) facts[stage_id] = StageFact{converted, visits, visit_micros};
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return facts;
+}
+
+absl::Status FunnelStore::AddToFacts(db::Tx& tx, const std::string& opportunity_id, const StageFacts& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  return db::Guard("update funnel facts", [&]() -> absl::Status {
+    RowBatch facts(tx.session(), kFactsInsert, kFactsRow,
+                   tx.dialect().OnConflictAdd({"opportunity_id", "stage_id"}, {"converted", "visits", "visit_micros"}));
+    for (const auto& [stage_id, f] : changes) {
+      facts.Add(opportunity_id, stage_id, static_cast<long long>(f.converted), static_cast<long long>(f.visits),
+                static_cast<long long>(f.visit_micros));
+    }
+    facts.Flush();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::optional<AccountAttribution>> FunnelStore::LoadAttribution(soci::session& sql,
+                                                                               const std::string& opportunity_id) {
+  std::optional<AccountAttribution> found;
+  absl::Status status = db::Guard("load funnel attribution", [&]() -> absl::Status {
+    AccountAttribution a;
+    sql << "SELECT region, industry FROM funnel_opportunities WHERE opportunity_id = :id", soci::use(opportunity_id),
+        soci::into(a.region), soci::into(a.industry);
+    if (sql.got_data()) found = std::move(a);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::Status FunnelStore::SaveAttribution(db::Tx& tx, const std::string& opportunity_id,
+                                          const std::string& account_id, const AccountAttribution& attribution) {
+  return db::Guard("save funnel attribution", [&]() -> absl::Status {
+    soci::session& sql = tx.session();
+    soci::statement update =
+        (sql.prepare << "UPDATE funnel_opportunities SET region = :region, industry = :industry"
+                        " WHERE opportunity_id = :id",
+         soci::use(attribution.region), soci::use(attribution.industry), soci::use(opportunity_id));
+    update.execute(true);
+    if (update.get_affected_rows() > 0) return absl::OkStatus();
+    sql << "INSERT INTO funnel_opportunities (opportunity_id, account_id, region, industry)"
+           " VALUES (:id, :account_id, :region, :industry)",
+        soci::use(opportunity_id), soci::use(account_id), soci::use(attribution.region),
+        soci::use(attribution.industry);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::optional<AccountAttribution>> FunnelStore::CurrentOfAccount(soci::session& sql,
+                                                                                const std::string& account_id) {
+  std::optional<AccountAttribution> found;
+  absl::Status status = db::Guard("read account region and industry", [&]() -> absl::Status {
+    AccountAttribution a;
+    sql << "SELECT region, industry FROM accounts WHERE id = :id", soci::use(account_id), soci::into(a.region),
+        soci::into(a.industry);
+    if (sql.got_data()) found = std::move(a);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::StatusOr<std::vector<std::string>> FunnelStore::StaleAttributions(soci::session& sql,
+                                                                       const std::string& account_id,
+                                                                       const AccountAttribution& current) {
+  std::vector<std::string> ids;
+  absl::Status status = db::Guard("find stale funnel attributions", [&]() -> absl::Status {
+    std::string id;
+    soci::statement statement =
+        (sql.prepare << "SELECT opportunity_id FROM funnel_opportunities WHERE account_id = :account_id"
+                        " AND (region <> :region OR industry <> :industry) ORDER BY opportunity_id",
+         soci::use(account_id), soci::use(current.region), soci::use(current.industry), soci::into(id));
+    statement.execute(false);
+    while (statement.fetch()) ids.push_back(id);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return ids;
+}
+
+absl::Status FunnelStore::AddToCube(db::Tx& tx, const std::string& pipeline_id, int64_t created_day,
+                                    const std::vector<CubeSlice>& slices, const FunnelTotals& totals) {
+  if (totals.IsZero()) return absl::OkStatus();
+  return db::Guard("update funnel aggregates", [&]() -> absl::Status {
+    RowBatch cube(tx.session(), kCubeInsert, kCubeRow,
+                  tx.dialect().OnConflictAdd(CubeKey(), {"entered", "converted", "visits", "visit_micros", "closed",
+                                                         "cycle_micros"}));
+    RowBatch holdings(tx.session(), kHoldingsInsert, kHoldingsRow,
+                      tx.dialect().OnConflictAdd(HoldingsKey(), {"holding_count", "amount_micros"}));
+    for (const CubeSlice& slice : slices) {
+      AddCubeRows(cube, holdings, pipeline_id, static_cast<long long>(created_day), slice, totals);
+    }
+    cube.Flush();
+    holdings.Flush();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<FunnelTotals> FunnelStore::SumCube(soci::session& sql, const std::string& pipeline_id,
+                                                  const std::string& dimension, const std::vector<std::string>& values,
+                                                  std::optional<int64_t> from_day, std::optional<int64_t> to_day) {
+  FunnelTotals totals;
+  if (values.empty()) return totals;
+  absl::Status status = db::Guard("sum funnel aggregates", [&]() -> absl::Status {
+    const auto scope = [&](db::SqlQuery& q) {
+      q.Where("pipeline_id = ?", pipeline_id);
+      q.Where("dimension = ?", dimension);
+      q.Where("dimension_value IN (?", values.front());
+      for (size_t i = 1; i < values.size(); ++i) q.Append(", ?", values[i]);
+      q.Append(")");
+      if (from_day.has_value()) q.Where("created_day >= ?", static_cast<long long>(*from_day));
+      if (to_day.has_value()) q.Where("created_day <= ?", static_cast<long long>(*to_day));
+    };
+    db::SqlQuery stages(
+        "SELECT stage_id, SUM(entered), SUM(converted), SUM(visits), SUM(CAST(visit_micros AS DOUBLE)),"
+        " SUM(closed), SUM(CAST(cycle_micros AS DOUBLE)) FROM funnel_cube");
+    scope(stages);
+    stages.Append(" GROUP BY stage_id");
+    ReadStageSums(sql, stages, totals);
+    db::SqlQuery holdings("SELECT stage_id, currency, SUM(holding_count), SUM(amount_micros) FROM funnel_holdings");
+    scope(holdings);
+    holdings.Append(" GROUP BY stage_id, currency");
+    ReadHoldings(sql, holdings, totals);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return totals;
+}
+
+absl::StatusOr<FunnelTotals> FunnelStore::SumFacts(soci::session& sql, const AnalyticsScope& scope) {
+  FunnelTotals totals;
+  // The attribution row stands in for the account (alias a, same region / industry columns), so
+  // these sums count each opportunity exactly as the cube does.
+  constexpr char kScoped[] =
+      " FROM opportunities o JOIN funnel_opportunities a ON a.opportunity_id = o.id";
+  absl::Status status = db::Guard("sum funnel facts", [&]() -> absl::Status {
+    db::SqlQuery stages(std::string("SELECT f.stage_id, COUNT(*), SUM(f.converted), SUM(f.visits),"
+                                    " SUM(CAST(f.visit_micros AS DOUBLE)), 0, 0") +
+                        kScoped + " JOIN funnel_stage_facts f ON f.opportunity_id = o.id");
+    ApplyAnalyticsScope(stages, scope);
+    stages.Append(" GROUP BY f.stage_id");
+    ReadStageSums(sql, stages, totals);
+    db::SqlQuery closed(std::string("SELECT o.stage_id, 0, 0, 0, 0, COUNT(*),"
+                                    " SUM(CAST(o.close_time - o.create_time AS DOUBLE))") +
+                        kScoped);
+    ApplyAnalyticsScope(closed, scope);
+    closed.Where("o.close_time IS NOT NULL");
+    closed.Append(" GROUP BY o.stage_id");
+    ReadStageSums(sql, closed, totals);
+    db::SqlQuery holdings(std::string("SELECT o.stage_id, o.amount_currency, COUNT(*),"
+                                      " SUM(CASE WHEN o.amount_currency IS NULL THEN 0 ELSE o.amount_micros END)") +
+                          kScoped);
+    ApplyAnalyticsScope(holdings, scope);
+    holdings.Append(" GROUP BY o.stage_id, o.amount_currency");
+    ReadHoldings(sql, holdings, totals);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return totals;
+}
+
+absl::Status FunnelStore::Clear(soci::session& sql) {
+  return db::Guard("clear funnel aggregates", [&]() -> absl::Status {
+    for (const char* table : {"funnel_cube", "funnel_holdings", "funnel_stage_facts", "funnel_opportunities"}) {
+      sql << "DELETE FROM " << table;
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status FunnelStore::ForEachOpportunity(soci::session& sql,
+                                             const std::function<absl::Status(OpportunityRow&)>& each) {
+  absl::Status result;
+  absl::Status status = db::Guard("read opportunities for the funnel", [&]() -> absl::Status {
+    OpportunityRow row;
+    long long status_value = 0, amount = 0, created = 0, closed = 0, channel = 0;
+    std::string currency;
+    soci::indicator currency_ind = soci::i_ok, closed_ind = soci::i_ok;
+    soci::statement statement =
+        (sql.prepare << "SELECT o.id, o.account_id, o.pipeline_id, o.stage_id, o.status, o.amount_currency,"
+                        " o.amount_micros, o.create_time, o.close_time, o.owner, o.source_channel,"
+                        " o.source_campaign_id, a.region, a.industry"
+                        " FROM opportunities o JOIN accounts a ON a.id = o.account_id ORDER BY o.id",
+         soci::into(row.id), soci::into(row.account_id), soci::into(row.pipeline_id), soci::into(row.stage_id),
+         soci::into(status_value), soci::into(currency, currency_ind), soci::into(amount), soci::into(created),
+         soci::into(closed, closed_ind), soci::into(row.owner), soci::into(channel),
+         soci::into(row.source_campaign_id), soci::into(row.attribution.region),
+         soci::into(row.attribution.industry));
+    statement.execute(false);
+    while (statement.fetch()) {
+      row.status = static_cast<int>(status_value);
+      row.currency = currency_ind == soci::i_ok ? std::optional<std::string>(currency) : std::nullopt;
+      row.amount_micros = row.currency.has_value() ? amount : 0;
+      row.create_micros = created;
+      row.close_micros = closed_ind == soci::i_ok ? std::optional<int64_t>(closed) : std::nullopt;
+      row.source_channel = static_cast<int>(channel);
+      result = each(row);
+      if (!result.ok()) break;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::Status FunnelStore::ForEachHistoryRow(soci::session& sql,
+                                            const std::function<absl::Status(const HistoryRow&)>& each) {
+  absl::Status result;
+  absl::Status status = db::Guard("read stage history for the funnel", [&]() -> absl::Status {
+    HistoryRow row;
+    long long change = 0;
+    soci::statement statement =
+        (sql.prepare << "SELECT opportunity_id, to_stage_id, change_time FROM stage_changes"
+                        " ORDER BY opportunity_id, sequence",
+         soci::into(row.opportunity_id), soci::into(row.to_stage_id), soci::into(change));
+    statement.execute(false);
+    while (statement.fetch()) {
+      row.change_micros = change;
+      result = each(row);
+      if (!result.ok()) break;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+struct FunnelStore::BulkWriter::Pending {
+  explicit Pending(soci::session& sql)
+      : attribution(sql, kAttributionInsert, kAttributionRow),
+        facts(sql, kFactsInsert, kFactsRow),
+        cube(sql, kCubeInsert, kCubeRow),
+        holdings(sql, kHoldingsInsert, kHoldingsRow) {}
+  RowBatch attribution, facts, cube, holdings;
+};
+
+absl::Status FunnelStore::BulkWriter::Attribution(const std::string& opportunity_id, const std::string& account_id,
+                                                  const AccountAttribution& attribution) {
+  if (pending_ == nullptr) pending_ = std::make_shared<Pending>(sql_);
+  return db::Guard("write funnel attributions", [&]() -> absl::Status {
+    pending_->attribution.Add(opportunity_id, account_id, attribution.region, attribution.industry);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status FunnelStore::BulkWriter::Facts(const std::string& opportunity_id, const StageFacts& facts) {
+  if (pending_ == nullptr) pending_ = std::make_shared<Pending>(sql_);
+  return db::Guard("write funnel facts", [&]() -> absl::Status {
+    for (const auto& [stage_id, f] : facts) {
+      pending_->facts.Add(opportunity_id, stage_id, static_cast<long long>(f.converted),
+                          static_cast<long long>(f.visits), static_cast<long long>(f.visit_micros));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status FunnelStore::BulkWriter::Cube(const std::string& pipeline_id, int64_t created_day,
+                                           const CubeSlice& slice, const FunnelTotals& totals) {
+  if (pending_ == nullptr) pending_ = std::make_shared<Pending>(sql_);
+  return db::Guard("write funnel aggregates", [&]() -> absl::Status {
+    AddCubeRows(pending_->cube, pending_->holdings, pipeline_id, static_cast<long long>(created_day), slice, totals);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status FunnelStore::BulkWriter::Finish() {
+  if (pending_ == nullptr) return absl::OkStatus();
+  return db::Guard("write funnel aggregates", [&]() -> absl::Status {
+    pending_->attribution.Flush();
+    pending_->facts.Flush();
+    pending_->cube.Flush();
+    pending_->holdings.Flush();
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace crm::pipeline
