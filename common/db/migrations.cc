@@ -142,6 +142,15 @@ MigrationSet CommonMigrations() {
                " holder VARCHAR(200) NOT NULL,"
                " expires_at BIGINT NOT NULL){{TABLE_OPTIONS}}",
            }},
+          {5,
+           "event consumer cursors",
+           {
+               // Each durable event consumer (common/events/consumer.h) records here the highest
+               // sequence it has moved past, in the same transaction as the work it did.
+               "CREATE TABLE IF NOT EXISTS event_cursors ("
+               " consumer VARCHAR(100) NOT NULL PRIMARY KEY,"
+               " sequence BIGINT NOT NULL){{TABLE_OPTIONS}}",
+           }},
       }};
 }
 

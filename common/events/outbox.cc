@@ -97,43 +97,53 @@ absl::Status Outbox::AppendChange(db::Tx& tx, const std::string& type, const std
   return Append(tx, event);
 }
 
-absl::StatusOr<EventPage> ReadEvents(db::Database& db, const EventQuery& query, absl::Time deadline) {
+absl::StatusOr<EventPage> ReadEvents(soci::session& sql, const EventQuery& query) {
   EventPage page;
   page.last_scanned = query.after;
   int scanned = 0;
   std::string sql_text = kSelectEvents;
   if (!query.user.empty()) sql_text += " AND user_id = :user";
   sql_text += " ORDER BY sequence LIMIT :limit";
+  absl::Status status = db::Guard("read events", [&]() -> absl::Status {
+    long long after = query.after, up_to = query.up_to, limit = query.limit;
+    // Type filters are applied here rather than in SQL: prefixes and lists stay simple and
+    // the scan is bounded by the sequence range anyway.
+    soci::rowset<soci::row> rows =
+        query.user.empty()
+            ? (sql.prepare << sql_text, soci::use(after, "after"), soci::use(up_to, "up_to"),
+               soci::use(limit, "limit"))
+            : (sql.prepare << sql_text, soci::use(after, "after"), soci::use(up_to, "up_to"),
+               soci::use(query.user, "user"), soci::use(limit, "limit"));
+    for (const soci::row& row : rows) {
+      crm::v1::Event event;
+      event.set_sequence(db::GetInt64(row, 0));
+      event.set_type(db::GetString(row, 1));
+      page.last_scanned = event.sequence();
+      ++scanned;
+      if (!TypeMatches(event.type(), query.types)) continue;
+      event.set_entity(db::GetString(row, 2));
+      event.set_entity_id(db::GetString(row, 3));
+      event.set_change(static_cast<crm::v1::ChangeKind>(db::GetInt64(row, 4)));
+      ChangesFromJson(db::GetString(row, 5), &event);
+      event.set_user(db::GetString(row, 6));
+      event.set_actor(db::GetString(row, 7));
+      event.set_request_id(db::GetString(row, 8));
+      *event.mutable_time() = MicrosToTimestamp(db::GetInt64(row, 9));
+      page.events.push_back(std::move(event));
+    }
+    page.more = scanned == query.limit;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return page;
+}
+
+absl::StatusOr<EventPage> ReadEvents(db::Database& db, const EventQuery& query, absl::Time deadline) {
+  absl::StatusOr<EventPage> page;
   absl::Status status = db.Read(
       [&](soci::session& sql) -> absl::Status {
-        long long after = query.after, up_to = query.up_to, limit = query.limit;
-        // Type filters are applied here rather than in SQL: prefixes and lists stay simple and
-        // the scan is bounded by the sequence range anyway.
-        soci::rowset<soci::row> rows =
-            query.user.empty()
-                ? (sql.prepare << sql_text, soci::use(after, "after"), soci::use(up_to, "up_to"),
-                   soci::use(limit, "limit"))
-                : (sql.prepare << sql_text, soci::use(after, "after"), soci::use(up_to, "up_to"),
-                   soci::use(query.user, "user"), soci::use(limit, "limit"));
-        for (const soci::row& row : rows) {
-          crm::v1::Event event;
-          event.set_sequence(db::GetInt64(row, 0));
-          event.set_type(db::GetString(row, 1));
-          page.last_scanned = event.sequence();
-          ++scanned;
-          if (!TypeMatches(event.type(), query.types)) continue;
-          event.set_entity(db::GetString(row, 2));
-          event.set_entity_id(db::GetString(row, 3));
-          event.set_change(static_cast<crm::v1::ChangeKind>(db::GetInt64(row, 4)));
-          ChangesFromJson(db::GetString(row, 5), &event);
-          event.set_user(db::GetString(row, 6));
-          event.set_actor(db::GetString(row, 7));
-          event.set_request_id(db::GetString(row, 8));
-          *event.mutable_time() = MicrosToTimestamp(db::GetInt64(row, 9));
-          page.events.push_back(std::move(event));
-        }
-        page.more = scanned == query.limit;
-        return absl::OkStatus();
+        page = ReadEvents(sql, query);
+        return page.status();
       },
       deadline);
   if (!status.ok()) return status;

@@ -48,6 +48,9 @@ struct EventPage {
 };
 absl::StatusOr<EventPage> ReadEvents(db::Database& db, const EventQuery& query,
                                                        absl::Time deadline = absl::InfiniteFuture());
+// The same read on a session the caller already holds, e.g. inside a write transaction so that
+// what it does with the events commits together with its record of having read them.
+absl::StatusOr<EventPage> ReadEvents(soci::session& sql, const EventQuery& query);
 
 // True when `type` matches one of `filters` (exact, or prefix ending in '.'); empty matches all.
 bool TypeMatches(const std::string& type, const std::vector<std::string>& filters);

@@ -38,8 +38,8 @@ absl::StatusOr<AnalyticsScope> ParseAnalyticsFilter(const crm::v1::AnalyticsFilt
   return scope;
 }
 
-absl::StatusOr<crm::v1::Pipeline> ResolveAnalyticsScope(soci::session& sql, const crm::v1::AnalyticsFilter& filter,
-                                                        AnalyticsScope* scope) {
+absl::StatusOr<AnalyticsSetting> ResolveAnalyticsScope(soci::session& sql, const crm::v1::AnalyticsFilter& filter,
+                                                       AnalyticsScope* scope) {
   crm::v1::Pipeline pipeline;
   if (filter.pipeline_id().empty()) {
     absl::StatusOr<crm::v1::Pipeline> by_default = FindDefaultPipeline(sql);
@@ -63,7 +63,9 @@ absl::StatusOr<crm::v1::Pipeline> ResolveAnalyticsScope(soci::session& sql, cons
     if (!campaign.ok()) return campaign.status();
     if (!campaign->has_value()) return NoSuchEntity("filter.source_campaign_id", "campaign", filter.source_campaign_id());
   }
-  return pipeline;
+  absl::StatusOr<SalesConfig> config = LoadSalesConfig(sql);
+  if (!config.ok()) return config.status();
+  return AnalyticsSetting{std::move(pipeline), std::move(config->converter)};
 }
 
 }  // namespace crm::pipeline

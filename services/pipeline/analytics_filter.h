@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/core/money.h"
 #include "crm/v1/pipeline.pb.h"
 
 namespace soci {
@@ -58,9 +59,16 @@ struct AnalyticsScope {
 // The checks that need no database. The pipeline and team are left to ResolveAnalyticsScope.
 absl::StatusOr<AnalyticsScope> ParseAnalyticsFilter(const crm::v1::AnalyticsFilter& filter, PeriodOf period_of);
 
-// Inside a read: the pipeline the call is about (set into scope->pipeline_id), the team's
-// members (scope->owners) and the campaign's existence.
-absl::StatusOr<crm::v1::Pipeline> ResolveAnalyticsScope(soci::session& sql, const crm::v1::AnalyticsFilter& filter,
-                                                        AnalyticsScope* scope);
+// What every analytics call reads before its figures.
+struct AnalyticsSetting {
+  crm::v1::Pipeline pipeline;
+  // To the base currency of the sales settings, in which every amount is reported.
+  CurrencyConverter converter;
+};
+
+// Inside a read: the pipeline the call is about (also set into scope->pipeline_id), the team's
+// members (scope->owners), the campaign's existence, and the currency converter.
+absl::StatusOr<AnalyticsSetting> ResolveAnalyticsScope(soci::session& sql, const crm::v1::AnalyticsFilter& filter,
+                                                       AnalyticsScope* scope);
 
 }  // namespace crm::pipeline

@@ -59,12 +59,10 @@ absl::StatusOr<crm::v1::Funnel> AnalyticsLogic::Funnel(const server::CallContext
       db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<FunnelInputs> {
         FunnelInputs in;
         AnalyticsScope s = *scope;
-        absl::StatusOr<crm::v1::Pipeline> pipeline = ResolveAnalyticsScope(sql, filter, &s);
-        if (!pipeline.ok()) return pipeline.status();
-        in.pipeline = *std::move(pipeline);
-        absl::StatusOr<SalesConfig> config = LoadSalesConfig(sql);
-        if (!config.ok()) return config.status();
-        in.converter = std::move(config->converter);
+        absl::StatusOr<AnalyticsSetting> setting = ResolveAnalyticsScope(sql, filter, &s);
+        if (!setting.ok()) return setting.status();
+        in.pipeline = std::move(setting->pipeline);
+        in.converter = std::move(setting->converter);
         const auto slice = CubeSliceFor(s);
         absl::StatusOr<FunnelTotals> totals =
             slice.has_value() ? FunnelStore::SumCube(sql, s.pipeline_id, slice->first, slice->second, s.from_day, s.to_day)

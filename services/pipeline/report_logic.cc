@@ -184,11 +184,9 @@ absl::StatusOr<crm::v1::Forecast> ReportLogic::Forecast(const server::CallContex
       db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<ForecastInputs> {
         ForecastInputs in;
         AnalyticsScope s = *scope;
-        absl::StatusOr<crm::v1::Pipeline> pipeline = ResolveAnalyticsScope(sql, filter, &s);
-        if (!pipeline.ok()) return pipeline.status();
-        absl::StatusOr<SalesConfig> config = LoadSalesConfig(sql);
-        if (!config.ok()) return config.status();
-        in.converter = std::move(config->converter);
+        absl::StatusOr<AnalyticsSetting> setting = ResolveAnalyticsScope(sql, filter, &s);
+        if (!setting.ok()) return setting.status();
+        in.converter = std::move(setting->converter);
         absl::StatusOr<std::vector<ExpectedCloseGroup>> open = ReportStore::OpenByExpectedClose(sql, s);
         if (!open.ok()) return open.status();
         in.open = *std::move(open);
@@ -263,11 +261,9 @@ absl::StatusOr<crm::v1::OwnerPerformance> ReportLogic::OwnerPerformance(
       db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<OwnerInputs> {
         OwnerInputs in;
         resolved = *scope;
-        absl::StatusOr<crm::v1::Pipeline> pipeline = ResolveAnalyticsScope(sql, filter, &resolved);
-        if (!pipeline.ok()) return pipeline.status();
-        absl::StatusOr<SalesConfig> config = LoadSalesConfig(sql);
-        if (!config.ok()) return config.status();
-        in.converter = std::move(config->converter);
+        absl::StatusOr<AnalyticsSetting> setting = ResolveAnalyticsScope(sql, filter, &resolved);
+        if (!setting.ok()) return setting.status();
+        in.converter = std::move(setting->converter);
         absl::StatusOr<std::vector<OwnerClosedGroup>> closed = ReportStore::ClosedByOwner(sql, resolved);
         if (!closed.ok()) return closed.status();
         in.closed = *std::move(closed);
@@ -351,11 +347,9 @@ absl::StatusOr<crm::v1::TargetGroupDistribution> ReportLogic::TargetGroupDistrib
       db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<DistributionInputs> {
         DistributionInputs in;
         AnalyticsScope s = *scope;
-        absl::StatusOr<crm::v1::Pipeline> pipeline = ResolveAnalyticsScope(sql, filter, &s);
-        if (!pipeline.ok()) return pipeline.status();
-        absl::StatusOr<SalesConfig> config = LoadSalesConfig(sql);
-        if (!config.ok()) return config.status();
-        in.converter = std::move(config->converter);
+        absl::StatusOr<AnalyticsSetting> setting = ResolveAnalyticsScope(sql, filter, &s);
+        if (!setting.ok()) return setting.status();
+        in.converter = std::move(setting->converter);
         absl::StatusOr<std::vector<AccountWon>> rows = ReportStore::WonByAccount(sql, s);
         if (!rows.ok()) return rows.status();
         in.rows = *std::move(rows);
