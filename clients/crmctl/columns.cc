@@ -1,7 +1,9 @@
 #include "clients/crmctl/columns.h"
 
 #include "absl/strings/str_join.h"
+#include "clients/crmctl/field_text.h"
 #include "crm/v1/event.pb.h"
+#include "crm/v1/pipeline.pb.h"
 
 namespace crm::crmctl {
 namespace {
@@ -73,6 +75,81 @@ std::vector<Column> EventColumns() {
                    return absl::StrJoin(fields, ",");
                  },
                  kTextWidth}};
+}
+
+std::vector<Column> PipelineColumns() {
+  return {FieldColumn("ID", "id"), FieldColumn("NAME", "name", kTextWidth),
+          FieldColumn("DEFAULT", "is_default"),
+          Column{"STAGES",
+                 [](const google::protobuf::Message& message) {
+                   const auto* pipeline = dynamic_cast<const v1::Pipeline*>(&message);
+                   std::vector<std::string> names;
+                   if (pipeline == nullptr) return std::string();
+                   for (const v1::Stage& stage : pipeline->stages()) {
+                     if (!stage.retired()) names.push_back(stage.name());
+                   }
+                   return absl::StrJoin(names, ", ");
+                 },
+                 2 * kTextWidth}};
+}
+
+std::vector<Column> StageColumns() {
+  return {FieldColumn("ID", "id"),
+          FieldColumn("NAME", "name", kTextWidth),
+          FieldColumn("KIND", "kind"),
+          FieldColumn("PROBABILITY", "probability"),
+          FieldColumn("DAYS", "expected_days"),
+          FieldColumn("RETIRED", "retired")};
+}
+
+std::vector<Column> OpportunityColumns(std::map<std::string, std::string> stage_names) {
+  return {FieldColumn("ID", "id"),
+          FieldColumn("NAME", "name", kTextWidth),
+          FieldColumn("ACCOUNT", "account_id"),
+          Column{"STAGE",
+                 [stage_names = std::move(stage_names)](const google::protobuf::Message& message) {
+                   const std::string id = FieldText(message, "stage_id");
+                   auto name = stage_names.find(id);
+                   return name == stage_names.end() ? id : name->second;
+                 }},
+          FieldColumn("STATUS", "status"),
+          FieldColumn("AMOUNT", "amount"),
+          FieldColumn("PROB", "probability"),
+          FieldColumn("CLOSE", "expected_close_date"),
+          FieldColumn("OWNER", "owner")};
+}
+
+std::vector<Column> StageChangeColumns() {
+  return {FieldColumn("SEQ", "sequence"),     FieldColumn("TIME", "change_time"),
+          FieldColumn("FROM", "from_stage_name"), FieldColumn("TO", "to_stage_name"),
+          FieldColumn("BY", "changed_by")};
+}
+
+std::vector<Column> LeadColumns() {
+  return {FieldColumn("ID", "id"),
+          FieldColumn("NAME", "full_name", kTextWidth),
+          FieldColumn("COMPANY", "company_name", kTextWidth),
+          FieldColumn("EMAIL", "email"),
+          FieldColumn("STATUS", "status"),
+          FieldColumn("SCORE", "score"),
+          FieldColumn("CHANNEL", "source.channel"),
+          FieldColumn("OWNER", "owner")};
+}
+
+std::vector<Column> FunnelStageColumns() {
+  return {FieldColumn("STAGE", "stage_name", kTextWidth),
+          FieldColumn("KIND", "kind"),
+          FieldColumn("ENTERED", "entered"),
+          FieldColumn("CURRENT", "current_count"),
+          FieldColumn("AMOUNT", "current_amount"),
+          FieldColumn("TO NEXT", "conversion_to_next"),
+          FieldColumn("AVG DAYS", "average_days_in_stage")};
+}
+
+std::vector<Column> ForecastPeriodColumns() {
+  return {FieldColumn("START", "period_start"),    FieldColumn("END", "period_end"),
+          FieldColumn("OPEN", "open_opportunities"), FieldColumn("WEIGHTED", "weighted"),
+          FieldColumn("BEST CASE", "best_case"),    FieldColumn("WON", "closed_won")};
 }
 
 std::vector<size_t> EventColumnWidths() { return {8, 20, 28, 30, 12, 12, 0}; }

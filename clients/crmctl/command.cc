@@ -1,5 +1,6 @@
 #include "clients/crmctl/command.h"
 
+#include <memory>
 #include <ostream>
 
 #include "absl/strings/str_cat.h"
@@ -129,6 +130,29 @@ void CommandContext::PrintMessage(const google::protobuf::Message& message) {
   } else {
     PrintRecord(out_, message);
   }
+}
+
+void CommandContext::PrintMessageWithRows(const google::protobuf::Message& message,
+                                          const std::string& rows_field,
+                                          std::vector<Column> columns) {
+  const google::protobuf::FieldDescriptor* rows =
+      message.GetDescriptor()->FindFieldByName(rows_field);
+  if (format_ == OutputFormat::kJson || rows == nullptr || !rows->is_repeated() ||
+      rows->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+    PrintMessage(message);
+    return;
+  }
+  std::unique_ptr<google::protobuf::Message> summary(message.New());
+  summary->CopyFrom(message);
+  summary->GetReflection()->ClearField(summary.get(), rows);
+  PrintRecord(out_, *summary);
+  Table table(std::move(columns));
+  const google::protobuf::Reflection& reflection = *message.GetReflection();
+  for (int i = 0; i < reflection.FieldSize(message, rows); ++i) {
+    table.Add(reflection.GetRepeatedMessage(message, rows, i));
+  }
+  out_ << '\n';
+  table.Print(out_);
 }
 
 void CommandContext::PrintNextPageHint(const google::protobuf::Message& page) {

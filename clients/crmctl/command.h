@@ -54,6 +54,7 @@ class CommandContext {
 
   client::AccountsClient accounts() const { return gateway_.accounts(); }
   client::EventsClient events() const { return gateway_.events(); }
+  client::PipelineClient pipeline() const { return gateway_.pipeline(); }
   OutputFormat format() const { return format_; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
@@ -86,6 +87,18 @@ class CommandContext {
     return kExitOk;
   }
   void PrintMessage(const google::protobuf::Message& message);
+
+  // A report with rows (a funnel's stages, a pipeline's stages): its other fields as a record,
+  // then the repeated message field `rows_field` as a table; or the whole message as JSON.
+  template <typename T>
+  int PrintWithRows(const absl::StatusOr<T>& result, const std::string& rows_field,
+                    std::vector<Column> columns) {
+    if (!result.ok()) return Fail(result.status());
+    PrintMessageWithRows(*result, rows_field, std::move(columns));
+    return kExitOk;
+  }
+  void PrintMessageWithRows(const google::protobuf::Message& message,
+                            const std::string& rows_field, std::vector<Column> columns);
 
   // One page of a List call: a table (and the next page_token on stderr), or the response as
   // JSON.
@@ -152,13 +165,26 @@ int RunWithId(CommandContext& context, Call call) {
   return context.PrintResult(call(request));
 }
 
+// A list command's output: one page, or with `all` every page. `page` and `every` are the
+// client's List and ListAll methods, `items` the response's repeated field.
+template <typename Client, typename Request, typename Response, typename Item>
+int PrintList(CommandContext& context, bool all, Client api, const Request& request,
+              absl::StatusOr<Response> (Client::*page)(const Request&),
+              client::StreamRange<Item> (Client::*every)(Request),
+              const google::protobuf::RepeatedPtrField<Item>& (Response::*items)() const,
+              std::vector<Column> columns) {
+  if (all) return context.PrintAll((api.*every)(request), std::move(columns));
+  return context.PrintPage((api.*page)(request), items, std::move(columns));
+}
+
 // `create key=value ...`: each argument sets a field of the request (request_id) or else of
 // the entity.
 template <typename Request, typename Entity, typename Call>
-int RunCreate(CommandContext& context, Entity entity, Call call) {
+int RunCreate(CommandContext& context, Entity entity, Call call,
+              const std::map<std::string, std::string>& aliases = {}) {
   if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
   Request request;
-  if (absl::Status s = context.ApplyArguments({{&request}, {entity(request)}}); !s.ok()) {
+  if (absl::Status s = context.ApplyArguments({{&request}, {entity(request)}}, aliases); !s.ok()) {
     return context.Usage(s);
   }
   return context.PrintResult(call(request));

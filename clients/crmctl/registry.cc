@@ -6,10 +6,14 @@
 #include "absl/flags/reflection.h"
 #include "clients/crmctl/accounts_commands.h"
 #include "clients/crmctl/activities_commands.h"
+#include "clients/crmctl/analytics_commands.h"
 #include "clients/crmctl/contacts_commands.h"
 #include "clients/crmctl/events_commands.h"
 #include "clients/crmctl/global_flags.h"
 #include "clients/crmctl/interactions_commands.h"
+#include "clients/crmctl/leads_commands.h"
+#include "clients/crmctl/opportunities_commands.h"
+#include "clients/crmctl/pipelines_commands.h"
 
 namespace crm::crmctl {
 namespace {
@@ -23,8 +27,12 @@ Arguments name fields of the request or of the entity in it (account=<id> sets a
   money     "1200.50 EUR"
   times     RFC 3339 (2025-03-01T09:30:00Z), a date (2025-03-01, UTC), now, +2h, -30m, +3d
   lists     items separated by ';' or ',': tags="vip;emea"  types=account.,activity.
-  nested    filter.owner=alice (list filters also work unqualified: owner=alice)
-The client fills request_id into creates, so they are retried safely on UNAVAILABLE.
+  nested    filter.owner=alice (list and analytics filters also work unqualified: owner=alice),
+            opportunity.amount="5000 EUR"
+  stages    by name (any case) or id, within the opportunity's pipeline (else the default
+            one): stage=proposal, lost_stage=Lost
+The client fills request_id into creates (and lead convert), so they are retried safely on
+UNAVAILABLE; updates, moves, closes and the like are sent once.
 
 Import CSV: the header row names Account fields, e.g.
   external_key,name,kind,industry,region,size_band,owner,annual_revenue,lifecycle_stage,tags
@@ -48,7 +56,8 @@ const std::vector<Command>& AllCommands() {
   static const auto* const kCommands = [] {
     auto* commands = new std::vector<Command>();
     for (auto group : {AccountCommands(), ContactCommands(), InteractionCommands(),
-                       ActivityCommands(), EventCommands()}) {
+                       ActivityCommands(), PipelineCommands(), OpportunityCommands(),
+                       LeadCommands(), AnalyticsCommands(), EventCommands()}) {
       commands->insert(commands->end(), group.begin(), group.end());
     }
     return commands;

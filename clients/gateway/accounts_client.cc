@@ -1,17 +1,6 @@
 #include "clients/gateway/accounts_client.h"
 
 namespace crm::client {
-namespace {
-
-// Every AccountService list pages by an opaque next_page_token; empty means last page.
-template <typename Request, typename Response>
-bool NextPageToken(Request& request, const Response& response) {
-  if (response.next_page_token().empty()) return false;
-  request.set_page_token(response.next_page_token());
-  return true;
-}
-
-}  // namespace
 
 StreamRange<v1::Account> AccountsClient::ListAllAccounts(v1::ListAccountsRequest request) {
   std::shared_ptr<AccountConnection> connection = connection_;

@@ -17,4 +17,8 @@ std::string EventsAddress(const ClientOptions& options) {
   return OrDefault(options.service_addresses.events, options);
 }
 
+std::string PipelineAddress(const ClientOptions& options) {
+  return OrDefault(options.service_addresses.pipeline, options);
+}
+
 }  // namespace crm::client

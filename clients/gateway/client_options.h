@@ -39,8 +39,8 @@ struct TlsOptions {
 struct ServiceAddresses {
   std::string accounts;
   std::string events;
-  // Reserved for the services still to come, so options files need not change shape later.
   std::string pipeline;
+  // Reserved for the services still to come, so options files need not change shape later.
   std::string servicedesk;
   std::string keyaccounts;
 };
@@ -81,5 +81,6 @@ struct ClientOptions {
 // The address to dial for one service: its own entry when set, else `address`.
 std::string AccountsAddress(const ClientOptions& options);
 std::string EventsAddress(const ClientOptions& options);
+std::string PipelineAddress(const ClientOptions& options);
 
 }  // namespace crm::client

@@ -24,10 +24,14 @@ absl::StatusOr<GatewayClient> GatewayClient::Create(const ClientOptions& options
   if (!accounts.ok()) return accounts.status();
   absl::StatusOr<std::shared_ptr<grpc::Channel>> events = channel_for(EventsAddress(options));
   if (!events.ok()) return events.status();
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> pipeline = channel_for(PipelineAddress(options));
+  if (!pipeline.ok()) return pipeline.status();
 
   return GatewayClient(
       AccountsClient(MakeAccountConnection(CreateDefaultAccountStub(*accounts, options), options)),
-      EventsClient(MakeEventConnection(CreateDefaultEventStub(*events, options), options)));
+      EventsClient(MakeEventConnection(CreateDefaultEventStub(*events, options), options)),
+      PipelineClient(
+          MakePipelineConnection(CreateDefaultPipelineStub(*pipeline, options), options)));
 }
 
 }  // namespace crm::client

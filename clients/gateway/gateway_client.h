@@ -6,6 +6,7 @@
 #include "clients/gateway/accounts_client.h"
 #include "clients/gateway/client_options.h"
 #include "clients/gateway/events_client.h"
+#include "clients/gateway/pipeline_client.h"
 
 namespace crm::client {
 
@@ -17,13 +18,17 @@ class GatewayClient {
 
   AccountsClient accounts() const { return accounts_; }
   EventsClient events() const { return events_; }
+  PipelineClient pipeline() const { return pipeline_; }
 
  private:
-  GatewayClient(AccountsClient accounts, EventsClient events)
-      : accounts_(std::move(accounts)), events_(std::move(events)) {}
+  GatewayClient(AccountsClient accounts, EventsClient events, PipelineClient pipeline)
+      : accounts_(std::move(accounts)),
+        events_(std::move(events)),
+        pipeline_(std::move(pipeline)) {}
 
   AccountsClient accounts_;
   EventsClient events_;
+  PipelineClient pipeline_;
 };
 
 }  // namespace crm::client

@@ -151,4 +151,12 @@ absl::StatusOr<v1::ListEventsResponse> MetadataEventStub::ListEvents(
   return child_->ListEvents(context, request);
 }
 
+#define CRM_PIPELINE_WITH_METADATA(Method, Request, Response, Kind)              \
+  CRM_PIPELINE_STUB_SIGNATURE(MetadataPipelineStub::Method, Request, Response) { \
+    metadata_.ApplyTo(context);                                                  \
+    return child_->Method(context, request);                                     \
+  }
+CRM_PIPELINE_RPCS(CRM_PIPELINE_WITH_METADATA)
+#undef CRM_PIPELINE_WITH_METADATA
+
 }  // namespace crm::client

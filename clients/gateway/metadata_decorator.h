@@ -8,6 +8,7 @@
 
 #include "clients/gateway/account_stub.h"
 #include "clients/gateway/event_stub.h"
+#include "clients/gateway/pipeline_stub.h"
 
 namespace crm::client {
 
@@ -86,6 +87,18 @@ class MetadataEventStub final : public EventStub {
 
  private:
   std::shared_ptr<EventStub> child_;
+  CallMetadata metadata_;
+};
+
+class MetadataPipelineStub final : public PipelineStub {
+ public:
+  MetadataPipelineStub(std::shared_ptr<PipelineStub> child, CallMetadata metadata)
+      : child_(std::move(child)), metadata_(std::move(metadata)) {}
+
+  CRM_PIPELINE_RPCS(CRM_PIPELINE_STUB_OVERRIDE)
+
+ private:
+  std::shared_ptr<PipelineStub> child_;
   CallMetadata metadata_;
 };
 

@@ -6,15 +6,16 @@
 //
 // UNAVAILABLE may also mean the server acted and only its reply was lost, so only calls that
 // are safe to repeat are retried:
-//  - reads (Get*, List*, ListEvents, ExportAccounts until its first account arrives);
-//    Subscribe resumes after its last delivered event (event_connection.h);
-//  - creates (Create*, LogInteraction), because the connection gives every create a request_id
-//    when the caller left it empty, and the server answers a repeated request_id with the first
-//    result instead of writing again.
-// Updates, deletes, undeletes and state changes (Complete/Cancel) are NOT retried, even with an
-// etag: if the first attempt committed but its reply was lost, the retry meets the new etag and
-// reports ABORTED for a change that actually succeeded (or, without an etag, may overwrite a
-// change someone made in between, or hit FAILED_PRECONDITION on an activity it just completed).
+//  - reads (Get*, List*, the pipeline analytics, ListEvents, ExportAccounts until its first
+//    account arrives); Subscribe resumes after its last delivered event (event_connection.h);
+//  - creates (Create*, LogInteraction, RecordPayment, ConvertLead), because the connection gives
+//    every create a request_id when the caller left it empty, and the server answers a repeated
+//    request_id with the first result instead of writing again.
+// Updates, deletes, undeletes, replaces (Set*) and state changes (Complete/Cancel, Qualify /
+// Disqualify, Move/Close/Reopen) are NOT retried, even with an etag: if the first attempt
+// committed but its reply was lost, the retry meets the new etag and reports ABORTED for a
+// change that actually succeeded (or, without an etag, may overwrite a change someone made in
+// between, or hit FAILED_PRECONDITION on an activity it just completed).
 // Their caller sees UNAVAILABLE and decides, typically by reading the entity again.
 // Imports are not retried either: the caller re-sends (rows carry external keys, so re-sending
 // writes nothing twice).
@@ -98,6 +99,29 @@ auto RetryLoop(const CallPolicy& policy, Idempotency idempotency, Call&& call)
 template <typename Request>
 void EnsureRequestId(Request& request, const CallPolicy& policy) {
   if (request.request_id().empty()) request.set_request_id(policy.new_request_id());
+}
+
+// The rules above, as a connection applies them to one unary RPC.
+enum class CallKind {
+  kRead,    // retried on UNAVAILABLE
+  kCreate,  // given a request_id unless it has one, then retried like a read
+  kChange,  // updates, state changes, deletes: sent once
+};
+
+// Runs `call(grpc::ClientContext&, const Request&)` (a stub method) under kKind's rules.
+template <CallKind kKind, typename Request, typename Call>
+auto CallWithPolicy(const CallPolicy& policy, const Request& request, Call&& call) {
+  if constexpr (kKind == CallKind::kCreate) {
+    // Filled in before the first attempt, so that every attempt sends the same id.
+    Request with_id = request;
+    EnsureRequestId(with_id, policy);
+    return RetryLoop(policy, Idempotency::kIdempotent,
+                     [&](grpc::ClientContext& context) { return call(context, with_id); });
+  } else {
+    return RetryLoop(
+        policy, kKind == CallKind::kRead ? Idempotency::kIdempotent : Idempotency::kNonIdempotent,
+        [&](grpc::ClientContext& context) { return call(context, request); });
+  }
 }
 
 }  // namespace crm::client::internal

@@ -129,6 +129,14 @@ StreamRange<T> MakePaginationRange(Request request,
   });
 }
 
+// The `advance` of every List that pages by an opaque next_page_token (empty on the last page).
+template <typename Request, typename Response>
+bool NextPageToken(Request& request, const Response& response) {
+  if (response.next_page_token().empty()) return false;
+  request.set_page_token(response.next_page_token());
+  return true;
+}
+
 // Moves the elements out of a repeated field.
 template <typename RepeatedField>
 auto TakeAll(RepeatedField& field) {

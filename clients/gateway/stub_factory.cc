@@ -9,22 +9,33 @@ CallMetadata MetadataFrom(const ClientOptions& options) {
   return CallMetadata{options.bearer_token, options.user};
 }
 
+// The stack every service gets: the gRPC stub of `Service` at the bottom, then the decorators.
+template <typename Stub, typename DefaultStub, typename MetadataStub, typename Service>
+std::shared_ptr<Stub> DecoratedStub(std::shared_ptr<grpc::Channel> channel,
+                                    const ClientOptions& options) {
+  std::shared_ptr<Stub> stub = std::make_shared<DefaultStub>(Service::NewStub(channel));
+  stub = std::make_shared<MetadataStub>(std::move(stub), MetadataFrom(options));
+  return stub;
+}
+
 }  // namespace
 
 std::shared_ptr<AccountStub> CreateDefaultAccountStub(std::shared_ptr<grpc::Channel> channel,
                                                       const ClientOptions& options) {
-  std::shared_ptr<AccountStub> stub =
-      std::make_shared<DefaultAccountStub>(v1::AccountService::NewStub(channel));
-  stub = std::make_shared<MetadataAccountStub>(std::move(stub), MetadataFrom(options));
-  return stub;
+  return DecoratedStub<AccountStub, DefaultAccountStub, MetadataAccountStub, v1::AccountService>(
+      std::move(channel), options);
 }
 
 std::shared_ptr<EventStub> CreateDefaultEventStub(std::shared_ptr<grpc::Channel> channel,
                                                   const ClientOptions& options) {
-  std::shared_ptr<EventStub> stub =
-      std::make_shared<DefaultEventStub>(v1::EventService::NewStub(channel));
-  stub = std::make_shared<MetadataEventStub>(std::move(stub), MetadataFrom(options));
-  return stub;
+  return DecoratedStub<EventStub, DefaultEventStub, MetadataEventStub, v1::EventService>(
+      std::move(channel), options);
+}
+
+std::shared_ptr<PipelineStub> CreateDefaultPipelineStub(std::shared_ptr<grpc::Channel> channel,
+                                                        const ClientOptions& options) {
+  return DecoratedStub<PipelineStub, DefaultPipelineStub, MetadataPipelineStub,
+                       v1::PipelineService>(std::move(channel), options);
 }
 
 }  // namespace crm::client

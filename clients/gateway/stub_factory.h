@@ -9,6 +9,7 @@
 #include "clients/gateway/account_stub.h"
 #include "clients/gateway/client_options.h"
 #include "clients/gateway/event_stub.h"
+#include "clients/gateway/pipeline_stub.h"
 
 namespace crm::client {
 
@@ -16,5 +17,7 @@ std::shared_ptr<AccountStub> CreateDefaultAccountStub(std::shared_ptr<grpc::Chan
                                                       const ClientOptions& options);
 std::shared_ptr<EventStub> CreateDefaultEventStub(std::shared_ptr<grpc::Channel> channel,
                                                   const ClientOptions& options);
+std::shared_ptr<PipelineStub> CreateDefaultPipelineStub(std::shared_ptr<grpc::Channel> channel,
+                                                        const ClientOptions& options);
 
 }  // namespace crm::client

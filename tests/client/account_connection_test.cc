@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/cord.h"
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "clients/gateway/account_connection_impl.h"
 #include "clients/gateway/metadata_decorator.h"
@@ -24,17 +23,6 @@ absl::Status Unavailable() { return absl::UnavailableError("connection refused")
 
 class AccountConnectionTest : public ::testing::Test {
  protected:
-  AccountConnectionTest() {
-    policy_.retry.max_attempts = 4;
-    policy_.retry.initial_backoff = absl::Milliseconds(100);
-    policy_.retry.max_backoff = absl::Seconds(1);
-    policy_.retry.multiplier = 2.0;
-    policy_.retry.jitter = 0.0;
-    policy_.call_timeout = absl::Seconds(10);
-    policy_.sleep = [this](absl::Duration d) { sleeps_.push_back(d); };
-    policy_.new_request_id = [this] { return absl::StrCat("id-", ++ids_); };
-  }
-
   internal::DefaultAccountConnection Connection() {
     return internal::DefaultAccountConnection(stub_, policy_);
   }
@@ -46,9 +34,9 @@ class AccountConnectionTest : public ::testing::Test {
   }
 
   std::shared_ptr<FakeAccountStub> stub_ = std::make_shared<FakeAccountStub>();
-  internal::CallPolicy policy_;
   std::vector<absl::Duration> sleeps_;
   int ids_ = 0;
+  internal::CallPolicy policy_ = testing::RecordingPolicy(&sleeps_, &ids_);
 };
 
 TEST_F(AccountConnectionTest, ReadsAreRetriedOnUnavailableUntilTheySucceed) {

@@ -2,85 +2,19 @@
 // their fields arrive intact, metadata names the actor, retried creates write once, paging
 // follows every page, streams import / export / follow, and crmctl's exit codes and output.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
 #include <atomic>
-#include <cstdio>
 #include <set>
 #include <thread>
 
-#include "clients/gateway/gateway_client.h"
 #include "nlohmann/json.hpp"
+#include "tests/client/client_e2e_fixture.h"
 #include "tests/support/status_matchers.h"
-#include "tests/support/test_server.h"
 
 namespace crm {
 namespace {
 
 using testing::HasCodeAndField;
-
-class ClientEndToEndTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    database_ = std::make_unique<testing::TestDatabase>(GetParam());
-    CRM_SKIP_IF_UNAVAILABLE(*database_);
-    server_ = std::make_unique<testing::TestServer>(*database_);
-    ASSERT_TRUE(server_->ok()) << server_->status();
-    client::ClientOptions options;
-    options.address = server_->address();
-    options.user = "carol";
-    auto gateway = client::GatewayClient::Create(options);
-    ASSERT_TRUE(gateway.ok()) << gateway.status();
-    gateway_ = std::make_unique<client::GatewayClient>(*std::move(gateway));
-  }
-
-  v1::Account MustCreate(const std::string& name) {
-    v1::CreateAccountRequest request;
-    request.mutable_account()->set_name(name);
-    absl::StatusOr<v1::Account> created = gateway_->accounts().CreateAccount(request);
-    EXPECT_TRUE(created.ok()) << created.status();
-    return created.value_or(v1::Account());
-  }
-
-  // Runs crmctl against the test server; returns the exit code, stdout and stderr.
-  int Crmctl(const std::vector<std::string>& args, std::string* out, std::string* err) {
-    std::string out_file = absl::StrCat(::testing::TempDir(), "/crmctl-out-", getpid());
-    std::string err_file = out_file + ".err";
-    const pid_t pid = fork();
-    if (pid == 0) {
-      freopen(out_file.c_str(), "w", stdout);
-      freopen(err_file.c_str(), "w", stderr);
-      std::vector<std::string> all = {CRMCTL_BINARY, "--address=" + server_->address(), "--user=dave"};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (std::string& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(CRMCTL_BINARY, argv.data());
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    auto slurp = [](const std::string& path) {
-      std::string text;
-      if (FILE* f = fopen(path.c_str(), "r")) {
-        std::array<char, 4096> buffer;
-        size_t n;
-        while ((n = fread(buffer.data(), 1, buffer.size(), f)) > 0) text.append(buffer.data(), n);
-        fclose(f);
-      }
-      return text;
-    };
-    *out = slurp(out_file);
-    *err = slurp(err_file);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  std::unique_ptr<testing::TestDatabase> database_;
-  std::unique_ptr<testing::TestServer> server_;
-  std::unique_ptr<client::GatewayClient> gateway_;
-};
 
 TEST_P(ClientEndToEndTest, ErrorsKeepTheirCodeAndFields) {
   v1::CreateAccountRequest request;

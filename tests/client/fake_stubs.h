@@ -1,6 +1,6 @@
-// Fakes of the gateway client's own stub interfaces (AccountStub, EventStub) and of its stream
-// interfaces: scripted failures, recorded calls. They stand in for the network, not for the
-// server's logic; tests that need real answers use a real in-process server.
+// Fakes of the gateway client's own stub interfaces (AccountStub, PipelineStub, EventStub) and
+// of its stream interfaces: scripted failures, recorded calls. They stand in for the network,
+// not for the server's logic; tests that need real answers use a real in-process server.
 #pragma once
 
 #include <grpcpp/client_context.h>
@@ -19,8 +19,26 @@
 #include "absl/status/status.h"
 #include "clients/gateway/account_stub.h"
 #include "clients/gateway/event_stub.h"
+#include "clients/gateway/pipeline_stub.h"
+#include "clients/gateway/retry_loop.h"
 
 namespace crm::client::testing {
+
+// A policy for connection tests: 4 attempts, backoff 100 ms doubling up to 1 s without jitter,
+// 10 s per attempt; delays are recorded in `sleeps` instead of slept, and request ids are
+// id-1, id-2, ... counted in `ids`.
+inline internal::CallPolicy RecordingPolicy(std::vector<absl::Duration>* sleeps, int* ids) {
+  internal::CallPolicy policy;
+  policy.retry.max_attempts = 4;
+  policy.retry.initial_backoff = absl::Milliseconds(100);
+  policy.retry.max_backoff = absl::Seconds(1);
+  policy.retry.multiplier = 2.0;
+  policy.retry.jitter = 0.0;
+  policy.call_timeout = absl::Seconds(10);
+  policy.sleep = [sleeps](absl::Duration d) { sleeps->push_back(d); };
+  policy.new_request_id = [ids] { return "id-" + std::to_string(++*ids); };
+  return policy;
+}
 
 // What one attempt looked like from the stub's side.
 struct RecordedCall {
@@ -103,8 +121,8 @@ class FakeWriteStream : public StreamingWriteRpc<Request, Response> {
 };
 
 // Unary calls fail with the statuses queued for their method, in order, and succeed with an
-// empty response once the queue is empty. Streams are handed out from queues the test fills.
-class FakeAccountStub : public AccountStub {
+// empty response once the queue is empty; every attempt is recorded.
+class ScriptedUnaryCalls {
  public:
   void FailNext(const std::string& method, absl::Status status) {
     failures_[method].push_back(std::move(status));
@@ -115,6 +133,26 @@ class FakeAccountStub : public AccountStub {
     for (const RecordedCall& call : calls_) count += call.method == method ? 1 : 0;
     return count;
   }
+
+ protected:
+  template <typename Response>
+  absl::StatusOr<Response> Answer(const std::string& method, grpc::ClientContext& context,
+                                  const google::protobuf::Message& request) {
+    calls_.push_back(Record(method, context, request));
+    std::deque<absl::Status>& failures = failures_[method];
+    if (failures.empty()) return Response();
+    absl::Status failure = failures.front();
+    failures.pop_front();
+    return failure;
+  }
+
+  std::map<std::string, std::deque<absl::Status>> failures_;
+  std::vector<RecordedCall> calls_;
+};
+
+// Unary calls as ScriptedUnaryCalls; streams are handed out from queues the test fills.
+class FakeAccountStub : public AccountStub, public ScriptedUnaryCalls {
+ public:
 
   std::deque<std::unique_ptr<ExportAccountsStream>> export_streams;
   std::deque<std::unique_ptr<ImportAccountsStream>> import_streams;
@@ -215,21 +253,17 @@ class FakeAccountStub : public AccountStub {
     export_streams.pop_front();
     return stream;
   }
+};
 
- private:
-  template <typename Response>
-  absl::StatusOr<Response> Answer(const std::string& method, grpc::ClientContext& context,
-                                  const google::protobuf::Message& request) {
-    calls_.push_back(Record(method, context, request));
-    std::deque<absl::Status>& failures = failures_[method];
-    if (failures.empty()) return Response();
-    absl::Status failure = failures.front();
-    failures.pop_front();
-    return failure;
+// Every RPC of PipelineService as ScriptedUnaryCalls, under its RPC name.
+class FakePipelineStub : public PipelineStub, public ScriptedUnaryCalls {
+ public:
+#define CRM_FAKE_PIPELINE_RPC(Method, Request, Response, Kind)      \
+  CRM_PIPELINE_STUB_SIGNATURE(Method, Request, Response) override { \
+    return Answer<v1::Response>(#Method, context, request);         \
   }
-
-  std::map<std::string, std::deque<absl::Status>> failures_;
-  std::vector<RecordedCall> calls_;
+  CRM_PIPELINE_RPCS(CRM_FAKE_PIPELINE_RPC)
+#undef CRM_FAKE_PIPELINE_RPC
 };
 
 class FakeEventStub : public EventStub {

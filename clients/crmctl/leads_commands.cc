@@ -1,0 +1,71 @@
+#include "clients/crmctl/leads_commands.h"
+
+#include "clients/crmctl/columns.h"
+
+namespace crm::crmctl {
+namespace {
+
+int Create(CommandContext& context) {
+  // The source is a nested message; its two fields are what people type.
+  static const auto* const kAliases = new std::map<std::string, std::string>{
+      {"channel", "source.channel"}, {"campaign", "source.campaign_id"}};
+  return RunCreate<v1::CreateLeadRequest>(
+      context, [](v1::CreateLeadRequest& r) { return r.mutable_lead(); },
+      [&](const auto& r) { return context.pipeline().CreateLead(r); }, *kAliases);
+}
+
+int Get(CommandContext& context) {
+  return RunWithId<v1::GetLeadRequest>(
+      context, [&](const auto& r) { return context.pipeline().GetLead(r); });
+}
+
+int List(CommandContext& context) {
+  v1::ListLeadsRequest request;
+  absl::StatusOr<bool> all = context.ReadListArguments({{&request}});
+  if (!all.ok()) return context.Usage(all.status());
+  return PrintList(context, *all, context.pipeline(), request, &client::PipelineClient::ListLeads,
+                   &client::PipelineClient::ListAllLeads, &v1::ListLeadsResponse::leads,
+                   LeadColumns());
+}
+
+int Qualify(CommandContext& context) {
+  return RunWithId<v1::QualifyLeadRequest>(
+      context, [&](const auto& r) { return context.pipeline().QualifyLead(r); });
+}
+
+int Disqualify(CommandContext& context) {
+  return RunWithId<v1::DisqualifyLeadRequest>(
+      context, [&](const auto& r) { return context.pipeline().DisqualifyLead(r); });
+}
+
+int Convert(CommandContext& context) {
+  return RunWithId<v1::ConvertLeadRequest>(
+      context, [&](const auto& r) { return context.pipeline().ConvertLead(r); });
+}
+
+}  // namespace
+
+std::vector<Command> LeadCommands() {
+  return {
+      {"leads", "create",
+       "full_name=... [company_name=] [email=] [phone=] [title=] [industry=] [region=] "
+       "[channel=web|email|phone|event|referral|partner|social|advertising|other] "
+       "[campaign=<id>] [score=0-100] [owner=] [notes=]",
+       "Create a lead", Create},
+      {"leads", "get", "<id>", "Show one lead", Get},
+      {"leads", "list",
+       "[status=new|qualified|disqualified|converted] [owner=] [channel=] [campaign=<id>] "
+       "[text=] [min_score=] [page_size=] [page_token=] [--all]",
+       "List leads", List},
+      {"leads", "qualify", "<id> [etag=...]", "Mark a lead qualified", Qualify},
+      {"leads", "disqualify", "<id> reason=... [etag=...]", "Disqualify a lead, with a reason",
+       Disqualify},
+      {"leads", "convert",
+       "<id> [existing_account=<id>] [--create_opportunity [opportunity.name=] "
+       "[opportunity.amount=\"5000 EUR\"] [opportunity.expected_close_date=]] [etag=...]",
+       "Turn a lead into an account (new or existing), a contact and optionally an opportunity",
+       Convert},
+  };
+}
+
+}  // namespace crm::crmctl
