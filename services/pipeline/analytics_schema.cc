@@ -65,6 +65,44 @@ db::MigrationSet AnalyticsMigrations() {
                " PRIMARY KEY (pipeline_id, dimension, dimension_value, created_day, stage_id, currency))"
                "{{KEYED_TABLE_OPTIONS}}",
            },
+           // Filled by version 2's rebuild.
+           nullptr},
+          {2,
+           "funnel aggregates by day and by month",
+           {
+               // Rows now sum a day (grain 'D') or a calendar month (grain 'M', created_day = its
+               // first day), so whole months of a period are read from month rows. Derived data:
+               // dropped and rebuilt from the history.
+               "DROP TABLE IF EXISTS funnel_cube",
+               "DROP TABLE IF EXISTS funnel_holdings",
+               "CREATE TABLE funnel_cube ("
+               " pipeline_id VARCHAR(64) NOT NULL,"
+               " dimension VARCHAR(16) NOT NULL,"
+               " dimension_value VARCHAR(200) NOT NULL,"
+               " grain VARCHAR(1) NOT NULL,"
+               " created_day BIGINT NOT NULL,"
+               " stage_id VARCHAR(64) NOT NULL,"
+               " entered BIGINT NOT NULL,"
+               " converted BIGINT NOT NULL,"
+               " visits BIGINT NOT NULL,"
+               " visit_micros BIGINT NOT NULL,"
+               " closed BIGINT NOT NULL,"
+               " cycle_micros BIGINT NOT NULL,"
+               " PRIMARY KEY (pipeline_id, dimension, dimension_value, grain, created_day, stage_id))"
+               "{{KEYED_TABLE_OPTIONS}}",
+               "CREATE TABLE funnel_holdings ("
+               " pipeline_id VARCHAR(64) NOT NULL,"
+               " dimension VARCHAR(16) NOT NULL,"
+               " dimension_value VARCHAR(200) NOT NULL,"
+               " grain VARCHAR(1) NOT NULL,"
+               " created_day BIGINT NOT NULL,"
+               " stage_id VARCHAR(64) NOT NULL,"
+               " currency VARCHAR(3) NOT NULL,"
+               " holding_count BIGINT NOT NULL,"
+               " amount_micros BIGINT NOT NULL,"
+               " PRIMARY KEY (pipeline_id, dimension, dimension_value, grain, created_day, stage_id, currency))"
+               "{{KEYED_TABLE_OPTIONS}}",
+           },
            // A database that already holds opportunities gets its aggregates from their history.
            [](soci::session& sql, const db::Dialect&) {
              if (absl::Status s = RebuildFunnelAggregates(sql); !s.ok()) throw std::runtime_error(s.ToString());

@@ -323,9 +323,20 @@ absl::Status RebuildFunnelAggregates(soci::session& sql) {
     if (absl::Status s = writer.Attribution(id, row.account_id, row.attribution); !s.ok()) return s;
     if (absl::Status s = writer.Facts(id, facts); !s.ok()) return s;
   }
+  std::map<CubeKey, FunnelTotals> by_month;
   for (const auto& [key, totals] : cube) {
     const auto& [pipeline_id, dimension, value, day] = key;
-    if (absl::Status s = writer.Cube(pipeline_id, day, CubeSlice{dimension, value}, totals); !s.ok()) return s;
+    by_month[CubeKey{pipeline_id, dimension, value, MonthStart(day)}].Add(totals, +1);
+    if (absl::Status s = writer.Cube(pipeline_id, CubeGrain::kDay, day, CubeSlice{dimension, value}, totals); !s.ok()) {
+      return s;
+    }
+  }
+  for (const auto& [key, totals] : by_month) {
+    const auto& [pipeline_id, dimension, value, month] = key;
+    if (absl::Status s = writer.Cube(pipeline_id, CubeGrain::kMonth, month, CubeSlice{dimension, value}, totals);
+        !s.ok()) {
+      return s;
+    }
   }
   return writer.Finish();
 }

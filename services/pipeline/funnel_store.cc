@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/core/date_util.h"
 #include "common/db/query.h"
 #include "common/db/sql_error.h"
 #include "services/pipeline/analytics_store.h"
@@ -50,23 +51,23 @@ constexpr int kRowsPerStatement = 500;
 
 const std::vector<std::string>& CubeKey() {
   static const auto* key =
-      new std::vector<std::string>{"pipeline_id", "dimension", "dimension_value", "created_day", "stage_id"};
+      new std::vector<std::string>{"pipeline_id", "dimension", "dimension_value", "grain", "created_day", "stage_id"};
   return *key;
 }
 const std::vector<std::string>& HoldingsKey() {
-  static const auto* key = new std::vector<std::string>{"pipeline_id", "dimension", "dimension_value",
+  static const auto* key = new std::vector<std::string>{"pipeline_id", "dimension", "dimension_value", "grain",
                                                         "created_day", "stage_id",  "currency"};
   return *key;
 }
 
 constexpr char kCubeInsert[] =
-    "INSERT INTO funnel_cube (pipeline_id, dimension, dimension_value, created_day, stage_id, entered, converted,"
-    " visits, visit_micros, closed, cycle_micros) VALUES ";
-constexpr char kCubeRow[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO funnel_cube (pipeline_id, dimension, dimension_value, grain, created_day, stage_id, entered,"
+    " converted, visits, visit_micros, closed, cycle_micros) VALUES ";
+constexpr char kCubeRow[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kHoldingsInsert[] =
-    "INSERT INTO funnel_holdings (pipeline_id, dimension, dimension_value, created_day, stage_id, currency,"
+    "INSERT INTO funnel_holdings (pipeline_id, dimension, dimension_value, grain, created_day, stage_id, currency,"
     " holding_count, amount_micros) VALUES ";
-constexpr char kHoldingsRow[] = "(?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kHoldingsRow[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kFactsInsert[] =
     "INSERT INTO funnel_stage_facts (opportunity_id, stage_id, converted, visits, visit_micros) VALUES ";
 constexpr char kFactsRow[] = "(?, ?, ?, ?, ?)";
@@ -108,18 +109,21 @@ class RowBatch {
   int rows_ = 0;
 };
 
-void AddCubeRows(RowBatch& cube, RowBatch& holdings, const std::string& pipeline_id, long long day,
-                 const CubeSlice& slice, const FunnelTotals& totals) {
+const char* GrainCode(CubeGrain grain) { return grain == CubeGrain::kDay ? "D" : "M"; }
+
+void AddCubeRows(RowBatch& cube, RowBatch& holdings, const std::string& pipeline_id, CubeGrain grain,
+                 long long day, const CubeSlice& slice, const FunnelTotals& totals) {
+  const std::string code = GrainCode(grain);
   for (const auto& [stage_id, t] : totals.stages) {
     if (t.IsZero()) continue;
-    cube.Add(pipeline_id, slice.dimension, slice.value, day, stage_id, static_cast<long long>(t.entered),
+    cube.Add(pipeline_id, slice.dimension, slice.value, code, day, stage_id, static_cast<long long>(t.entered),
              static_cast<long long>(t.converted), static_cast<long long>(t.visits),
              static_cast<long long>(t.visit_micros), static_cast<long long>(t.closed),
              static_cast<long long>(t.cycle_micros));
   }
   for (const auto& [key, h] : totals.holdings) {
     if (h.count == 0 && h.micros == 0) continue;
-    holdings.Add(pipeline_id, slice.dimension, slice.value, day, key.first, key.second,
+    holdings.Add(pipeline_id, slice.dimension, slice.value, code, day, key.first, key.second,
                  static_cast<long long>(h.count), static_cast<long long>(h.micros));
   }
 }
@@ -284,8 +288,11 @@ absl::Status FunnelStore::AddToCube(db::Tx& tx, const std::string& pipeline_id, 
                                                          "cycle_micros"}));
     RowBatch holdings(tx.session(), kHoldingsInsert, kHoldingsRow,
                       tx.dialect().OnConflictAdd(HoldingsKey(), {"holding_count", "amount_micros"}));
+    // Each change lands in its day's rows and in its month's (which serve whole months).
     for (const CubeSlice& slice : slices) {
-      AddCubeRows(cube, holdings, pipeline_id, static_cast<long long>(created_day), slice, totals);
+      AddCubeRows(cube, holdings, pipeline_id, CubeGrain::kDay, static_cast<long long>(created_day), slice, totals);
+      AddCubeRows(cube, holdings, pipeline_id, CubeGrain::kMonth, static_cast<long long>(MonthStart(created_day)),
+                  slice, totals);
     }
     cube.Flush();
     holdings.Flush();
@@ -298,26 +305,51 @@ absl::StatusOr<FunnelTotals> FunnelStore::SumCube(soci::session& sql, const std:
                                                   std::optional<int64_t> from_day, std::optional<int64_t> to_day) {
   FunnelTotals totals;
   if (values.empty()) return totals;
+  // Whole months inside [from_day, to_day] are read from month rows, the days before and after
+  // them from day rows: a year is 12 rows per stage and value instead of 365.
+  struct Range {
+    CubeGrain grain;
+    int64_t from;  // inclusive
+    int64_t to;    // inclusive
+  };
+  // An open end of the period reaches past every stored day.
+  constexpr int64_t kUnbounded = int64_t{1} << 40;
+  const int64_t from = from_day.value_or(-kUnbounded), to = to_day.value_or(kUnbounded);
+  // The first day of the first whole month, and the day after the last whole month.
+  const int64_t months_from = from_day.has_value() && MonthStart(from) != from ? NextMonthStart(from) : from;
+  const int64_t months_end = to_day.has_value() && NextMonthStart(to) != to + 1 ? MonthStart(to) : to + 1;
+  std::vector<Range> ranges;
+  if (months_from < months_end) {
+    ranges.push_back({CubeGrain::kMonth, months_from, months_end - 1});
+    if (from < months_from) ranges.push_back({CubeGrain::kDay, from, months_from - 1});
+    if (months_end <= to) ranges.push_back({CubeGrain::kDay, months_end, to});
+  } else {
+    ranges.push_back({CubeGrain::kDay, from, to});
+  }
+
   absl::Status status = db::Guard("sum funnel aggregates", [&]() -> absl::Status {
-    const auto scope = [&](db::SqlQuery& q) {
-      q.Where("pipeline_id = ?", pipeline_id);
-      q.Where("dimension = ?", dimension);
-      q.Where("dimension_value IN (?", values.front());
-      for (size_t i = 1; i < values.size(); ++i) q.Append(", ?", values[i]);
-      q.Append(")");
-      if (from_day.has_value()) q.Where("created_day >= ?", static_cast<long long>(*from_day));
-      if (to_day.has_value()) q.Where("created_day <= ?", static_cast<long long>(*to_day));
-    };
-    db::SqlQuery stages(
-        "SELECT stage_id, SUM(entered), SUM(converted), SUM(visits), SUM(CAST(visit_micros AS DOUBLE)),"
-        " SUM(closed), SUM(CAST(cycle_micros AS DOUBLE)) FROM funnel_cube");
-    scope(stages);
-    stages.Append(" GROUP BY stage_id");
-    ReadStageSums(sql, stages, totals);
-    db::SqlQuery holdings("SELECT stage_id, currency, SUM(holding_count), SUM(amount_micros) FROM funnel_holdings");
-    scope(holdings);
-    holdings.Append(" GROUP BY stage_id, currency");
-    ReadHoldings(sql, holdings, totals);
+    for (const Range& range : ranges) {
+      const auto scope = [&](db::SqlQuery& q) {
+        q.Where("pipeline_id = ?", pipeline_id);
+        q.Where("dimension = ?", dimension);
+        q.Where("dimension_value IN (?", values.front());
+        for (size_t i = 1; i < values.size(); ++i) q.Append(", ?", values[i]);
+        q.Append(")");
+        q.Where("grain = ?", GrainCode(range.grain));
+        q.Where("created_day >= ?", static_cast<long long>(range.from));
+        q.Where("created_day <= ?", static_cast<long long>(range.to));
+      };
+      db::SqlQuery stages(
+          "SELECT stage_id, SUM(entered), SUM(converted), SUM(visits), SUM(CAST(visit_micros AS DOUBLE)),"
+          " SUM(closed), SUM(CAST(cycle_micros AS DOUBLE)) FROM funnel_cube");
+      scope(stages);
+      stages.Append(" GROUP BY stage_id");
+      ReadStageSums(sql, stages, totals);
+      db::SqlQuery holdings("SELECT stage_id, currency, SUM(holding_count), SUM(amount_micros) FROM funnel_holdings");
+      scope(holdings);
+      holdings.Append(" GROUP BY stage_id, currency");
+      ReadHoldings(sql, holdings, totals);
+    }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -451,11 +483,12 @@ absl::Status FunnelStore::BulkWriter::Facts(const std::string& opportunity_id, c
   });
 }
 
-absl::Status FunnelStore::BulkWriter::Cube(const std::string& pipeline_id, int64_t created_day,
+absl::Status FunnelStore::BulkWriter::Cube(const std::string& pipeline_id, CubeGrain grain, int64_t created_day,
                                            const CubeSlice& slice, const FunnelTotals& totals) {
   if (pending_ == nullptr) pending_ = std::make_shared<Pending>(sql_);
   return db::Guard("write funnel aggregates", [&]() -> absl::Status {
-    AddCubeRows(pending_->cube, pending_->holdings, pipeline_id, static_cast<long long>(created_day), slice, totals);
+    AddCubeRows(pending_->cube, pending_->holdings, pipeline_id, grain, static_cast<long long>(created_day), slice,
+                totals);
     return absl::OkStatus();
   });
 }

@@ -59,6 +59,9 @@ struct CubeSlice {
   bool operator==(const CubeSlice& other) const { return dimension == other.dimension && value == other.value; }
 };
 
+// Cube rows sum one creation day, or one calendar month (keyed by its first day).
+enum class CubeGrain { kDay, kMonth };
+
 inline constexpr char kSliceOwner[] = "owner";
 inline constexpr char kSliceRegion[] = "region";
 inline constexpr char kSliceIndustry[] = "industry";
@@ -100,7 +103,7 @@ class FunnelStore {
   static absl::StatusOr<std::vector<std::string>> StaleAttributions(soci::session& sql, const std::string& account_id,
                                                                     const AccountAttribution& current);
 
-  // Adds `totals` to the cube rows of every slice at (pipeline, created day).
+  // Adds `totals` to the cube rows of every slice at (pipeline, created day), day and month.
   static absl::Status AddToCube(db::Tx& tx, const std::string& pipeline_id, int64_t created_day,
                                 const std::vector<CubeSlice>& slices, const FunnelTotals& totals);
 
@@ -147,7 +150,8 @@ class FunnelStore {
     absl::Status Attribution(const std::string& opportunity_id, const std::string& account_id,
                              const AccountAttribution& attribution);
     absl::Status Facts(const std::string& opportunity_id, const StageFacts& facts);
-    absl::Status Cube(const std::string& pipeline_id, int64_t created_day, const CubeSlice& slice,
+    // `created_day`: the day, or for kMonth the month's first day.
+    absl::Status Cube(const std::string& pipeline_id, CubeGrain grain, int64_t created_day, const CubeSlice& slice,
                       const FunnelTotals& totals);
     absl::Status Finish();
 

@@ -156,7 +156,8 @@ class AnalyticsTest : public ::testing::TestWithParam<std::string> {
     const std::string lost_stage = Named("Lost")->id();
 
     for (int i = 0; i < count; ++i) {
-      Advance(absl::Hours(7) + absl::Minutes(pick(300)));
+      // Creations span about three months, so periods mix whole months with single days.
+      Advance(absl::Hours(30) + absl::Minutes(pick(300)));
       Model m;
       m.owner = owners[pick(3)];
       m.account = pick(3);
@@ -420,31 +421,33 @@ class AnalyticsTest : public ::testing::TestWithParam<std::string> {
   std::vector<std::string> AggregateRows() {
     std::vector<std::string> rows;
     absl::Status status = server_->runtime().db->Read([&](soci::session& sql) -> absl::Status {
-      std::string a, b, c, d, e;
+      std::string a, b, c, d, e, g;
       long long n[7] = {0, 0, 0, 0, 0, 0, 0};
       {
-        soci::statement st = (sql.prepare << "SELECT pipeline_id, dimension, dimension_value, stage_id, created_day,"
-                                             " entered, converted, visits, visit_micros, closed, cycle_micros"
+        soci::statement st = (sql.prepare << "SELECT pipeline_id, dimension, dimension_value, stage_id, grain,"
+                                             " created_day, entered, converted, visits, visit_micros, closed, cycle_micros"
                                              " FROM funnel_cube WHERE entered <> 0 OR converted <> 0 OR visits <> 0"
                                              " OR visit_micros <> 0 OR closed <> 0 OR cycle_micros <> 0",
-                              soci::into(a), soci::into(b), soci::into(c), soci::into(d), soci::into(n[0]),
-                              soci::into(n[1]), soci::into(n[2]), soci::into(n[3]), soci::into(n[4]),
-                              soci::into(n[5]), soci::into(n[6]));
+                              soci::into(a), soci::into(b), soci::into(c), soci::into(d), soci::into(g),
+                              soci::into(n[0]), soci::into(n[1]), soci::into(n[2]), soci::into(n[3]),
+                              soci::into(n[4]), soci::into(n[5]), soci::into(n[6]));
         st.execute(false);
         while (st.fetch()) {
-          rows.push_back(absl::StrCat("cube ", a, "|", b, "|", c, "|", d, "|", n[0], "|", n[1], "|", n[2], "|", n[3],
-                                      "|", n[4], "|", n[5], "|", n[6]));
+          rows.push_back(absl::StrCat("cube ", a, "|", b, "|", c, "|", d, "|", g, "|", n[0], "|", n[1], "|", n[2], "|",
+                                      n[3], "|", n[4], "|", n[5], "|", n[6]));
         }
       }
       {
-        soci::statement st = (sql.prepare << "SELECT pipeline_id, dimension, dimension_value, stage_id, currency,"
-                                             " created_day, holding_count, amount_micros FROM funnel_holdings"
+        soci::statement st = (sql.prepare << "SELECT pipeline_id, dimension, dimension_value, stage_id, grain,"
+                                             " currency, created_day, holding_count, amount_micros FROM funnel_holdings"
                                              " WHERE holding_count <> 0 OR amount_micros <> 0",
-                              soci::into(a), soci::into(b), soci::into(c), soci::into(d), soci::into(e),
-                              soci::into(n[0]), soci::into(n[1]), soci::into(n[2]));
+                              soci::into(a), soci::into(b), soci::into(c), soci::into(d), soci::into(g),
+                              soci::into(e), soci::into(n[0]), soci::into(n[1]), soci::into(n[2]));
         st.execute(false);
-        while (st.fetch()) rows.push_back(absl::StrCat("hold ", a, "|", b, "|", c, "|", d, "|", e, "|", n[0], "|",
-                                                       n[1], "|", n[2]));
+        while (st.fetch()) {
+          rows.push_back(absl::StrCat("hold ", a, "|", b, "|", c, "|", d, "|", g, "|", e, "|", n[0], "|", n[1], "|",
+                                      n[2]));
+        }
       }
       {
         soci::statement st = (sql.prepare << "SELECT opportunity_id, stage_id, converted, visits, visit_micros"
@@ -575,6 +578,13 @@ TEST_P(AnalyticsTest, FunnelMatchesIndependentComputation) {
   crm::v1::AnalyticsFilter until;
   *until.mutable_period_end() = Date(to);
   CheckFunnel(until, [&](const Model& m) { return day_of(m) <= to; }, "period end only");
+  crm::v1::AnalyticsFilter february;
+  *february.mutable_period_start() = Ymd(2026, 2, 1);
+  *february.mutable_period_end() = Ymd(2026, 2, 28);
+  const int64_t feb1 = *DayNumberFromDate(Ymd(2026, 2, 1), ""), feb28 = *DayNumberFromDate(Ymd(2026, 2, 28), "");
+  ASSERT_LT(first_day, feb1);
+  ASSERT_GT(last_day, feb28);
+  CheckFunnel(february, [&](const Model& m) { return day_of(m) >= feb1 && day_of(m) <= feb28; }, "a whole month");
   crm::v1::AnalyticsFilter one_day;
   *one_day.mutable_period_start() = Date(from);
   *one_day.mutable_period_end() = Date(from);
