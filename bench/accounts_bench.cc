@@ -34,6 +34,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "bench/bench_report.h"
 #include "bench/load_runner.h"
 #include "bench/server_process.h"
 #include "crm/v1/account.grpc.pb.h"
@@ -89,24 +90,6 @@ json SummaryJson(const std::vector<double>& values) {
   return {{"samples", values}, {"min", s.min}, {"median", s.median}, {"max", s.max}};
 }
 
-std::string LoadAverage() {
-  std::ifstream file("/proc/loadavg");
-  std::string one, five, fifteen;
-  file >> one >> five >> fifteen;
-  return absl::StrCat(one, " ", five, " ", fifteen);
-}
-
-// The URL without its password, for output.
-std::string DisplayUrl(const std::string& url) {
-  const size_t scheme = url.find("://");
-  const size_t at = url.rfind('@');
-  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
-  const size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return absl::StrCat(url.substr(0, colon + 1), "***", url.substr(at));
-}
-
-double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 double MiB(int64_t kib) { return static_cast<double>(kib) / 1024.0; }
 
 struct Failure {
@@ -225,25 +208,6 @@ RunResult LoadAccounts(const std::string& address, pid_t server_pid, int channel
     }
   }
   return run;
-}
-
-json PhaseJson(const PhaseResult& p) {
-  json errors = json::object();
-  for (const auto& [code, count] : p.errors) errors[code] = count;
-  const double cpu_window = p.cpu_window_seconds > 0 ? p.cpu_window_seconds : 1;
-  return {{"name", p.name},
-          {"calls", p.calls},
-          {"ok", p.ok},
-          {"errors", errors},
-          {"warmup_calls", p.warmup_calls},
-          {"qps", p.Qps()},
-          {"p50_ms", Ms(p.PercentileNs(50))},
-          {"p90_ms", Ms(p.PercentileNs(90))},
-          {"p99_ms", Ms(p.PercentileNs(99))},
-          {"p999_ms", Ms(p.PercentileNs(99.9))},
-          {"max_ms", Ms(p.latencies_ns.empty() ? 0 : p.latencies_ns.back())},
-          {"server_cpu_cores", p.server_cpu_seconds / cpu_window},
-          {"bench_cpu_cores", p.bench_cpu_seconds / cpu_window}};
 }
 
 int Main() {

@@ -1,0 +1,44 @@
+#include "bench/bench_report.h"
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace crm::bench {
+
+std::string LoadAverage() {
+  std::ifstream file("/proc/loadavg");
+  std::string one, five, fifteen;
+  file >> one >> five >> fifteen;
+  return absl::StrCat(one, " ", five, " ", fifteen);
+}
+
+std::string DisplayUrl(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t at = url.rfind('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  const size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return absl::StrCat(url.substr(0, colon + 1), "***", url.substr(at));
+}
+
+nlohmann::json PhaseJson(const PhaseResult& p) {
+  nlohmann::json errors = nlohmann::json::object();
+  for (const auto& [code, count] : p.errors) errors[code] = count;
+  const double cpu_window = p.cpu_window_seconds > 0 ? p.cpu_window_seconds : 1;
+  return {{"name", p.name},
+          {"calls", p.calls},
+          {"ok", p.ok},
+          {"errors", errors},
+          {"warmup_calls", p.warmup_calls},
+          {"qps", p.Qps()},
+          {"p50_ms", Ms(p.PercentileNs(50))},
+          {"p90_ms", Ms(p.PercentileNs(90))},
+          {"p99_ms", Ms(p.PercentileNs(99))},
+          {"p999_ms", Ms(p.PercentileNs(99.9))},
+          {"max_ms", Ms(p.latencies_ns.empty() ? 0 : p.latencies_ns.back())},
+          {"server_cpu_cores", p.server_cpu_seconds / cpu_window},
+          {"bench_cpu_cores", p.bench_cpu_seconds / cpu_window}};
+}
+
+}  // namespace crm::bench
