@@ -22,6 +22,7 @@
 #include <soci/soci.h>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/db/sql_error.h"
 
@@ -39,6 +40,14 @@ class SqlQuery {
     AppendFragment(predicate);
     (Bind(args), ...);
     return *this;
+  }
+
+  // Adds "<column> IN (?, ...)" over `values`; no values matches no row.
+  SqlQuery& WhereIn(absl::string_view column, const std::vector<std::string>& values) {
+    if (values.empty()) return Where("1 = 0");
+    Where(absl::StrCat(column, " IN (?"), values.front());
+    for (size_t i = 1; i < values.size(); ++i) Append(", ?", values[i]);
+    return Append(")");
   }
 
   // Appends a fragment (ORDER BY, LIMIT, ...) with its arguments.

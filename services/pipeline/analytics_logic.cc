@@ -32,19 +32,67 @@ struct FunnelInputs {
   FunnelTotals totals;
 };
 
-// The cube slice answering `scope` when at most one filter dimension is set: its dimension and
-// the values to sum (a team is its members as owners). nullopt when several are set.
-std::optional<std::pair<std::string, std::vector<std::string>>> CubeSliceFor(const AnalyticsScope& scope) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> set;
-  if (!scope.owner.empty()) set.push_back({kSliceOwner, {scope.owner}});
-  if (scope.owners.has_value()) set.push_back({kSliceOwner, *scope.owners});
+// A filter dimension that is set, with the values it accepts.
+struct SetDimension {
+  std::string name;
+  std::vector<std::string> values;
+};
+
+// The filter dimensions `scope` sets; a team is its members as owners (the filter takes an owner
+// or a team, not both).
+std::vector<SetDimension> SetDimensionsOf(const AnalyticsScope& scope) {
+  std::vector<SetDimension> set;
+  if (scope.owners.has_value()) {
+    set.push_back({kSliceOwner, *scope.owners});
+  } else if (!scope.owner.empty()) {
+    set.push_back({kSliceOwner, {scope.owner}});
+  }
   if (!scope.region.empty()) set.push_back({kSliceRegion, {scope.region}});
   if (!scope.industry.empty()) set.push_back({kSliceIndustry, {scope.industry}});
   if (scope.source_channel != 0) set.push_back({kSliceChannel, {absl::StrCat(scope.source_channel)}});
   if (!scope.source_campaign_id.empty()) set.push_back({kSliceCampaign, {scope.source_campaign_id}});
-  if (set.empty()) return std::make_pair(std::string(), std::vector<std::string>{""});
-  if (set.size() == 1) return set.front();
-  return std::nullopt;
+  return set;
+}
+
+// The funnel's sums for `scope`. No filter or one: the cube's day and month rows. Two: the
+// pair's month rows for whole months, the facts of the days around them. More: the facts.
+absl::StatusOr<FunnelTotals> SumFunnel(soci::session& sql, const AnalyticsScope& scope) {
+  const std::vector<SetDimension> set = SetDimensionsOf(scope);
+  const std::vector<CubeRange> ranges = SplitPeriod(scope.from_day, scope.to_day);
+  if (set.empty()) return FunnelStore::SumCube(sql, scope.pipeline_id, "", {""}, ranges);
+  if (set.size() == 1) return FunnelStore::SumCube(sql, scope.pipeline_id, set[0].name, set[0].values, ranges);
+  if (set.size() > 2) return FunnelStore::SumFacts(sql, scope);
+
+  std::string pair_dimension;
+  std::vector<std::string> pair_values;
+  for (const std::string& first : set[0].values) {
+    for (const std::string& second : set[1].values) {
+      CubeSlice pair = PairSlice({set[0].name, first}, {set[1].name, second});
+      pair_dimension = std::move(pair.dimension);
+      pair_values.push_back(std::move(pair.value));
+    }
+  }
+  FunnelTotals totals;
+  std::vector<CubeRange> months;
+  for (const CubeRange& range : ranges) {
+    if (range.grain == CubeGrain::kMonth) {
+      months.push_back(range);
+      continue;
+    }
+    AnalyticsScope days = scope;
+    days.from_day = range.from;
+    days.to_day = range.to;
+    absl::StatusOr<FunnelTotals> from_facts = FunnelStore::SumFacts(sql, days);
+    if (!from_facts.ok()) return from_facts.status();
+    totals.Add(*from_facts, +1);
+  }
+  if (!months.empty()) {
+    absl::StatusOr<FunnelTotals> from_cube =
+        FunnelStore::SumCube(sql, scope.pipeline_id, pair_dimension, pair_values, months);
+    if (!from_cube.ok()) return from_cube.status();
+    totals.Add(*from_cube, +1);
+  }
+  return totals;
 }
 
 }  // namespace
@@ -63,10 +111,7 @@ absl::StatusOr<crm::v1::Funnel> AnalyticsLogic::Funnel(const server::CallContext
         if (!setting.ok()) return setting.status();
         in.pipeline = std::move(setting->pipeline);
         in.converter = std::move(setting->converter);
-        const auto slice = CubeSliceFor(s);
-        absl::StatusOr<FunnelTotals> totals =
-            slice.has_value() ? FunnelStore::SumCube(sql, s.pipeline_id, slice->first, slice->second, s.from_day, s.to_day)
-                              : FunnelStore::SumFacts(sql, s);
+        absl::StatusOr<FunnelTotals> totals = SumFunnel(sql, s);
         if (!totals.ok()) return totals.status();
         in.totals = *std::move(totals);
         return in;

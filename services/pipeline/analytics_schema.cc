@@ -103,6 +103,67 @@ db::MigrationSet AnalyticsMigrations() {
                " PRIMARY KEY (pipeline_id, dimension, dimension_value, grain, created_day, stage_id, currency))"
                "{{KEYED_TABLE_OPTIONS}}",
            },
+           // Filled by version 3's rebuild (the rebuild writes version 3's columns).
+           nullptr},
+          {3,
+           "funnel aggregates for pairs of filters",
+           {
+               // Each opportunity's row now holds everything it is counted under, so the facts
+               // can be filtered like the cube: by creation day for the days of a period outside
+               // whole months, by owner, campaign or region for three filters and more. The
+               // creation-day index carries the filter columns so scanning the edge days of a
+               // period reads no table rows.
+               "DROP TABLE IF EXISTS funnel_opportunities",
+               "CREATE TABLE funnel_opportunities ("
+               " opportunity_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+               " account_id VARCHAR(64) NOT NULL,"
+               " pipeline_id VARCHAR(64) NOT NULL,"
+               " created_day BIGINT NOT NULL,"
+               " owner VARCHAR(200) NOT NULL,"
+               " region VARCHAR(200) NOT NULL,"
+               " industry VARCHAR(200) NOT NULL,"
+               " source_channel BIGINT NOT NULL,"
+               " source_campaign_id VARCHAR(64) NOT NULL){{KEYED_TABLE_OPTIONS}}",
+               "CREATE INDEX funnel_opportunities_by_account ON funnel_opportunities (account_id)",
+               "CREATE INDEX funnel_opportunities_by_day ON funnel_opportunities"
+               " (pipeline_id, created_day, owner, region, industry, source_channel, source_campaign_id)",
+               "CREATE INDEX funnel_opportunities_by_owner ON funnel_opportunities (pipeline_id, owner, created_day)",
+               "CREATE INDEX funnel_opportunities_by_campaign ON funnel_opportunities"
+               " (pipeline_id, source_campaign_id, created_day)",
+               "CREATE INDEX funnel_opportunities_by_region ON funnel_opportunities"
+               " (pipeline_id, region, industry, created_day)",
+               // Slices now include every pair of filter dimensions ("owner+region", value
+               // "<length of the first>:<first>|<second>"), month rows only: wider columns.
+               "DROP TABLE IF EXISTS funnel_cube",
+               "DROP TABLE IF EXISTS funnel_holdings",
+               "CREATE TABLE funnel_cube ("
+               " pipeline_id VARCHAR(64) NOT NULL,"
+               " dimension VARCHAR(32) NOT NULL,"
+               " dimension_value VARCHAR(420) NOT NULL,"
+               " grain VARCHAR(1) NOT NULL,"
+               " created_day BIGINT NOT NULL,"
+               " stage_id VARCHAR(64) NOT NULL,"
+               " entered BIGINT NOT NULL,"
+               " converted BIGINT NOT NULL,"
+               " visits BIGINT NOT NULL,"
+               " visit_micros BIGINT NOT NULL,"
+               " closed BIGINT NOT NULL,"
+               " cycle_micros BIGINT NOT NULL,"
+               " PRIMARY KEY (pipeline_id, dimension, dimension_value, grain, created_day, stage_id))"
+               "{{KEYED_TABLE_OPTIONS}}",
+               "CREATE TABLE funnel_holdings ("
+               " pipeline_id VARCHAR(64) NOT NULL,"
+               " dimension VARCHAR(32) NOT NULL,"
+               " dimension_value VARCHAR(420) NOT NULL,"
+               " grain VARCHAR(1) NOT NULL,"
+               " created_day BIGINT NOT NULL,"
+               " stage_id VARCHAR(64) NOT NULL,"
+               " currency VARCHAR(3) NOT NULL,"
+               " holding_count BIGINT NOT NULL,"
+               " amount_micros BIGINT NOT NULL,"
+               " PRIMARY KEY (pipeline_id, dimension, dimension_value, grain, created_day, stage_id, currency))"
+               "{{KEYED_TABLE_OPTIONS}}",
+           },
            // A database that already holds opportunities gets its aggregates from their history.
            [](soci::session& sql, const db::Dialect&) {
              if (absl::Status s = RebuildFunnelAggregates(sql); !s.ok()) throw std::runtime_error(s.ToString());

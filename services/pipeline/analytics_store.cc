@@ -31,15 +31,7 @@ void ApplyAnalyticsScope(db::SqlQuery& q, const AnalyticsScope& scope) {
       break;
   }
   if (!scope.owner.empty()) q.Where("o.owner = ?", scope.owner);
-  if (scope.owners.has_value()) {
-    if (scope.owners->empty()) {
-      q.Where("1 = 0");
-    } else {
-      q.Where("(o.owner = ?", scope.owners->front());
-      for (size_t i = 1; i < scope.owners->size(); ++i) q.Append(" OR o.owner = ?", (*scope.owners)[i]);
-      q.Append(")");
-    }
-  }
+  if (scope.owners.has_value()) q.WhereIn("o.owner", *scope.owners);
   if (!scope.region.empty()) q.Where("a.region = ?", scope.region);
   if (!scope.industry.empty()) q.Where("a.industry = ?", scope.industry);
   if (scope.source_channel != 0) q.Where("o.source_channel = ?", static_cast<long long>(scope.source_channel));

@@ -1,5 +1,7 @@
 #include "services/pipeline/funnel_aggregates.h"
 
+#include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -127,22 +129,40 @@ FunnelTotals Contribution(const StageFacts& facts, const Standing& standing) {
   return totals;
 }
 
-// The slices of the cube an opportunity with these values is counted in.
-std::vector<CubeSlice> SlicesOf(const std::string& owner, int source_channel, const std::string& source_campaign_id,
-                                const AccountAttribution& attribution) {
-  std::vector<CubeSlice> slices = {{"", ""}, {kSliceOwner, owner}};
-  if (!attribution.region.empty()) slices.push_back({kSliceRegion, attribution.region});
-  if (!attribution.industry.empty()) slices.push_back({kSliceIndustry, attribution.industry});
-  if (source_channel != 0) slices.push_back({kSliceChannel, absl::StrCat(source_channel)});
-  if (!source_campaign_id.empty()) slices.push_back({kSliceCampaign, source_campaign_id});
+// The single-dimension slices an opportunity is counted in (empty values have none).
+std::vector<CubeSlice> DimensionSlicesOf(const FunnelAttribution& a) {
+  std::vector<CubeSlice> slices = {{kSliceOwner, a.owner}};
+  if (!a.account.region.empty()) slices.push_back({kSliceRegion, a.account.region});
+  if (!a.account.industry.empty()) slices.push_back({kSliceIndustry, a.account.industry});
+  if (a.source_channel != 0) slices.push_back({kSliceChannel, absl::StrCat(a.source_channel)});
+  if (!a.source_campaign_id.empty()) slices.push_back({kSliceCampaign, a.source_campaign_id});
   return slices;
 }
 
-std::vector<CubeSlice> SlicesOf(const Opportunity& o, const AccountAttribution& attribution) {
-  return SlicesOf(o.owner(), o.source_channel(), o.source_campaign_id(), attribution);
+// Every slice of the cube an opportunity is counted in: all opportunities, each dimension, and
+// each pair of dimensions.
+std::vector<CubeSlice> SlicesOf(const FunnelAttribution& a) {
+  const std::vector<CubeSlice> dimensions = DimensionSlicesOf(a);
+  std::vector<CubeSlice> slices = {{"", ""}};
+  slices.insert(slices.end(), dimensions.begin(), dimensions.end());
+  for (size_t i = 0; i < dimensions.size(); ++i) {
+    for (size_t j = i + 1; j < dimensions.size(); ++j) slices.push_back(PairSlice(dimensions[i], dimensions[j]));
+  }
+  return slices;
 }
 
-int64_t CreatedDay(const Opportunity& o) { return DayNumberOf(TimestampToTime(o.create_time())); }
+// What a new opportunity is counted under: its own values and its account's.
+FunnelAttribution AttributionOf(const Opportunity& o, const AccountAttribution& account) {
+  FunnelAttribution a;
+  a.account_id = o.account_id();
+  a.pipeline_id = o.pipeline_id();
+  a.created_day = DayNumberOf(TimestampToTime(o.create_time()));
+  a.owner = o.owner();
+  a.account = account;
+  a.source_channel = o.source_channel();
+  a.source_campaign_id = o.source_campaign_id();
+  return a;
+}
 
 bool Contains(const std::vector<CubeSlice>& slices, const CubeSlice& slice) {
   for (const CubeSlice& s : slices) {
@@ -171,8 +191,8 @@ absl::Status MoveContribution(db::Tx& tx, const std::string& pipeline_id, int64_
   return FunnelStore::AddToCube(tx, pipeline_id, day, kept, difference);
 }
 
-absl::StatusOr<AccountAttribution> AttributionOf(soci::session& sql, const std::string& opportunity_id) {
-  absl::StatusOr<std::optional<AccountAttribution>> attribution = FunnelStore::LoadAttribution(sql, opportunity_id);
+absl::StatusOr<FunnelAttribution> CountedAttribution(soci::session& sql, const std::string& opportunity_id) {
+  absl::StatusOr<std::optional<FunnelAttribution>> attribution = FunnelStore::LoadAttribution(sql, opportunity_id);
   if (!attribution.ok()) return attribution.status();
   if (!attribution->has_value()) {
     return absl::InternalError(
@@ -189,18 +209,16 @@ absl::Status CountStageChange(db::Tx& tx, const StageTransition& t) {
   }
   const Opportunity& after = *t.after;
   soci::session& sql = tx.session();
-  AccountAttribution attribution;
+  FunnelAttribution attribution;
   StageFacts facts;
   if (t.before == nullptr) {
     absl::StatusOr<std::optional<AccountAttribution>> current = FunnelStore::CurrentOfAccount(sql, after.account_id());
     if (!current.ok()) return current.status();
     if (!current->has_value()) return absl::InternalError(absl::StrCat("account ", after.account_id(), " vanished"));
-    attribution = **current;
-    if (absl::Status s = FunnelStore::SaveAttribution(tx, after.id(), after.account_id(), attribution); !s.ok()) {
-      return s;
-    }
+    attribution = AttributionOf(after, **current);
+    if (absl::Status s = FunnelStore::SaveAttribution(tx, after.id(), attribution); !s.ok()) return s;
   } else {
-    absl::StatusOr<AccountAttribution> counted = AttributionOf(sql, after.id());
+    absl::StatusOr<FunnelAttribution> counted = CountedAttribution(sql, after.id());
     if (!counted.ok()) return counted.status();
     attribution = *std::move(counted);
     absl::StatusOr<StageFacts> loaded = FunnelStore::LoadFacts(sql, after.id());
@@ -217,7 +235,7 @@ absl::Status CountStageChange(db::Tx& tx, const StageTransition& t) {
   if (t.before != nullptr) AddStanding(StandingOf(*t.before), -1, delta);
   AddStanding(StandingOf(after), +1, delta);
   if (absl::Status s = FunnelStore::AddToFacts(tx, after.id(), changes); !s.ok()) return s;
-  return FunnelStore::AddToCube(tx, after.pipeline_id(), CreatedDay(after), SlicesOf(after, attribution), delta);
+  return FunnelStore::AddToCube(tx, attribution.pipeline_id, attribution.created_day, SlicesOf(attribution), delta);
 }
 
 absl::Status CountOpportunityUpdate(db::Tx& tx, const Opportunity& before, const Opportunity& after) {
@@ -229,13 +247,21 @@ absl::Status CountOpportunityUpdate(db::Tx& tx, const Opportunity& before, const
     return absl::OkStatus();
   }
   soci::session& sql = tx.session();
-  absl::StatusOr<AccountAttribution> attribution = AttributionOf(sql, after.id());
-  if (!attribution.ok()) return attribution.status();
+  absl::StatusOr<FunnelAttribution> counted = CountedAttribution(sql, after.id());
+  if (!counted.ok()) return counted.status();
+  FunnelAttribution updated = *counted;
+  updated.owner = after.owner();
+  updated.source_channel = after.source_channel();
+  updated.source_campaign_id = after.source_campaign_id();
   absl::StatusOr<StageFacts> facts = FunnelStore::LoadFacts(sql, after.id());
   if (!facts.ok()) return facts.status();
-  return MoveContribution(tx, after.pipeline_id(), CreatedDay(after), SlicesOf(before, *attribution),
-                          Contribution(*facts, standing_before), SlicesOf(after, *attribution),
-                          Contribution(*facts, standing_after));
+  if (absl::Status s = MoveContribution(tx, counted->pipeline_id, counted->created_day, SlicesOf(*counted),
+                                        Contribution(*facts, standing_before), SlicesOf(updated),
+                                        Contribution(*facts, standing_after));
+      !s.ok()) {
+    return s;
+  }
+  return FunnelStore::SaveAttribution(tx, after.id(), updated);
 }
 
 absl::Status CountAccountChange(db::Tx& tx, const std::string& account_id) {
@@ -249,18 +275,19 @@ absl::Status CountAccountChange(db::Tx& tx, const std::string& account_id) {
     absl::StatusOr<std::optional<Opportunity>> opportunity = FindOpportunity(sql, id);
     if (!opportunity.ok()) return opportunity.status();
     if (!opportunity->has_value()) continue;
-    const Opportunity& o = **opportunity;
-    absl::StatusOr<AccountAttribution> counted = AttributionOf(sql, id);
+    absl::StatusOr<FunnelAttribution> counted = CountedAttribution(sql, id);
     if (!counted.ok()) return counted.status();
+    FunnelAttribution moved = *counted;
+    moved.account = **current;
     absl::StatusOr<StageFacts> facts = FunnelStore::LoadFacts(sql, id);
     if (!facts.ok()) return facts.status();
-    const FunnelTotals contribution = Contribution(*facts, StandingOf(o));
-    if (absl::Status s = MoveContribution(tx, o.pipeline_id(), CreatedDay(o), SlicesOf(o, *counted), contribution,
-                                          SlicesOf(o, **current), contribution);
+    const FunnelTotals contribution = Contribution(*facts, StandingOf(**opportunity));
+    if (absl::Status s = MoveContribution(tx, counted->pipeline_id, counted->created_day, SlicesOf(*counted),
+                                          contribution, SlicesOf(moved), contribution);
         !s.ok()) {
       return s;
     }
-    if (absl::Status s = FunnelStore::SaveAttribution(tx, id, o.account_id(), **current); !s.ok()) return s;
+    if (absl::Status s = FunnelStore::SaveAttribution(tx, id, moved); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
@@ -302,11 +329,18 @@ absl::Status RebuildFunnelAggregates(soci::session& sql) {
   });
   if (!replayed.ok()) return replayed;
 
-  using CubeKey = std::tuple<std::string, std::string, std::string, int64_t>;  // pipeline, dimension, value, day
-  std::map<CubeKey, FunnelTotals> cube;
-  FunnelStore::BulkWriter writer(sql);
-  for (const auto& [id, row] : opportunities) {
-    const StageFacts& facts = facts_by_opportunity[id];
+  const auto attribution_of = [](const FunnelStore::OpportunityRow& row) {
+    FunnelAttribution a;
+    a.account_id = row.account_id;
+    a.pipeline_id = row.pipeline_id;
+    a.created_day = DayNumberOf(FromMicros(row.create_micros));
+    a.owner = row.owner;
+    a.account = row.attribution;
+    a.source_channel = row.source_channel;
+    a.source_campaign_id = row.source_campaign_id;
+    return a;
+  };
+  const auto contribution_of = [&](const std::string& id, const FunnelStore::OpportunityRow& row) {
     Standing standing;
     standing.stage_id = row.stage_id;
     standing.currency = row.currency;
@@ -314,28 +348,61 @@ absl::Status RebuildFunnelAggregates(soci::session& sql) {
     standing.create_micros = row.create_micros;
     const bool closed = row.status == crm::v1::OPPORTUNITY_STATUS_WON || row.status == crm::v1::OPPORTUNITY_STATUS_LOST;
     if (closed) standing.close_micros = row.close_micros;
-    const FunnelTotals contribution = Contribution(facts, standing);
-    const int64_t day = DayNumberOf(FromMicros(row.create_micros));
-    for (const CubeSlice& slice :
-         SlicesOf(row.owner, row.source_channel, row.source_campaign_id, row.attribution)) {
-      cube[CubeKey{row.pipeline_id, slice.dimension, slice.value, day}].Add(contribution, +1);
-    }
-    if (absl::Status s = writer.Attribution(id, row.account_id, row.attribution); !s.ok()) return s;
-    if (absl::Status s = writer.Facts(id, facts); !s.ok()) return s;
+    return Contribution(facts_by_opportunity[id], standing);
+  };
+
+  FunnelStore::BulkWriter writer(sql);
+  for (const auto& [id, row] : opportunities) {
+    if (absl::Status s = writer.Attribution(id, attribution_of(row)); !s.ok()) return s;
+    if (absl::Status s = writer.Facts(id, facts_by_opportunity[id]); !s.ok()) return s;
   }
-  std::map<CubeKey, FunnelTotals> by_month;
-  for (const auto& [key, totals] : cube) {
-    const auto& [pipeline_id, dimension, value, day] = key;
-    by_month[CubeKey{pipeline_id, dimension, value, MonthStart(day)}].Add(totals, +1);
-    if (absl::Status s = writer.Cube(pipeline_id, CubeGrain::kDay, day, CubeSlice{dimension, value}, totals); !s.ok()) {
-      return s;
+
+  // The cube is summed one group of slices at a time, so the sums held in memory stay bounded:
+  // all opportunities and the single dimensions by day (their months summed from the days),
+  // then each pair of dimensions by month.
+  using CubeKey = std::tuple<std::string, std::string, std::string, int64_t>;  // pipeline, dimension, value, day
+  const auto sum_group = [&](const std::function<bool(const CubeSlice&)>& in_group, CubeGrain grain) {
+    std::map<CubeKey, FunnelTotals> cube;
+    for (const auto& [id, row] : opportunities) {
+      const FunnelAttribution a = attribution_of(row);
+      const int64_t day = grain == CubeGrain::kDay ? a.created_day : MonthStart(a.created_day);
+      std::optional<FunnelTotals> contribution;
+      for (const CubeSlice& slice : SlicesOf(a)) {
+        if (!in_group(slice)) continue;
+        if (!contribution.has_value()) contribution = contribution_of(id, row);
+        cube[CubeKey{a.pipeline_id, slice.dimension, slice.value, day}].Add(*contribution, +1);
+      }
     }
+    return cube;
+  };
+  const auto write = [&](const std::map<CubeKey, FunnelTotals>& cube, CubeGrain grain) -> absl::Status {
+    for (const auto& [key, totals] : cube) {
+      const auto& [pipeline_id, dimension, value, day] = key;
+      if (absl::Status s = writer.Cube(pipeline_id, grain, day, CubeSlice{dimension, value}, totals); !s.ok()) {
+        return s;
+      }
+    }
+    return absl::OkStatus();
+  };
+
+  {
+    const std::map<CubeKey, FunnelTotals> by_day =
+        sum_group([](const CubeSlice& slice) { return !IsPairSlice(slice); }, CubeGrain::kDay);
+    std::map<CubeKey, FunnelTotals> by_month;
+    for (const auto& [key, totals] : by_day) {
+      const auto& [pipeline_id, dimension, value, day] = key;
+      by_month[CubeKey{pipeline_id, dimension, value, MonthStart(day)}].Add(totals, +1);
+    }
+    if (absl::Status s = write(by_day, CubeGrain::kDay); !s.ok()) return s;
+    if (absl::Status s = write(by_month, CubeGrain::kMonth); !s.ok()) return s;
   }
-  for (const auto& [key, totals] : by_month) {
-    const auto& [pipeline_id, dimension, value, month] = key;
-    if (absl::Status s = writer.Cube(pipeline_id, CubeGrain::kMonth, month, CubeSlice{dimension, value}, totals);
-        !s.ok()) {
-      return s;
+  const char* const kDimensions[] = {kSliceOwner, kSliceRegion, kSliceIndustry, kSliceChannel, kSliceCampaign};
+  for (size_t i = 0; i < std::size(kDimensions); ++i) {
+    for (size_t j = i + 1; j < std::size(kDimensions); ++j) {
+      const std::string pair = PairSlice({kDimensions[i], ""}, {kDimensions[j], ""}).dimension;
+      const std::map<CubeKey, FunnelTotals> by_month =
+          sum_group([&](const CubeSlice& slice) { return slice.dimension == pair; }, CubeGrain::kMonth);
+      if (absl::Status s = write(by_month, CubeGrain::kMonth); !s.ok()) return s;
     }
   }
   return writer.Finish();

@@ -6,11 +6,14 @@
 // What is kept:
 //  - per opportunity and stage it ever entered (its "facts"): whether it has gone on to a later
 //    stage since, and its completed visits (count, total length);
-//  - the account region and industry the opportunity is counted under (its attribution);
+//  - what the opportunity is counted under (its attribution): pipeline, creation day, owner,
+//    the account's region and industry, source channel and campaign;
 //  - the cube: those facts, the opportunities now closed in each stage with Σ cycle length,
 //    and the opportunities now in each stage with their amounts per currency, summed per
-//    pipeline × creation day × stage, once over all opportunities and once per value of each
-//    filter dimension (owner, region, industry, source channel, source campaign).
+//    pipeline × creation day and month × stage, once over all opportunities and once per value
+//    of each filter dimension (owner, region, industry, source channel, source campaign); and
+//    per creation month × stage for each pair of values of two dimensions, so a funnel with
+//    two filters reads pre-summed rows too.
 //
 // When:
 //  - CountStageChange: every stage change (RecordStageChange calls it: creation, move, close,

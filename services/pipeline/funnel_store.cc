@@ -46,6 +46,49 @@ bool FunnelTotals::IsZero() const {
 
 namespace {
 
+// The order of dimensions in a pair's name and value, whichever order they are given in.
+int DimensionRank(const std::string& dimension) {
+  static const char* const kOrder[] = {kSliceOwner, kSliceRegion, kSliceIndustry, kSliceChannel, kSliceCampaign};
+  for (int i = 0; i < 5; ++i) {
+    if (dimension == kOrder[i]) return i;
+  }
+  return 5;
+}
+
+}  // namespace
+
+CubeSlice PairSlice(const CubeSlice& a, const CubeSlice& b) {
+  const bool swap = DimensionRank(b.dimension) < DimensionRank(a.dimension);
+  const CubeSlice& first = swap ? b : a;
+  const CubeSlice& second = swap ? a : b;
+  // The first value's length keeps the joined value unambiguous whatever the values contain.
+  return CubeSlice{absl::StrCat(first.dimension, "+", second.dimension),
+                   absl::StrCat(first.value.size(), ":", first.value, "|", second.value)};
+}
+
+bool IsPairSlice(const CubeSlice& slice) { return slice.dimension.find('+') != std::string::npos; }
+
+std::vector<CubeRange> SplitPeriod(std::optional<int64_t> from_day, std::optional<int64_t> to_day) {
+  // An open end of the period reaches past every stored day.
+  constexpr int64_t kUnbounded = int64_t{1} << 40;
+  const int64_t from = from_day.value_or(-kUnbounded), to = to_day.value_or(kUnbounded);
+  if (from > to) return {};
+  // The first day of the first whole month, and the day after the last whole month.
+  const int64_t months_from = from_day.has_value() && MonthStart(from) != from ? NextMonthStart(from) : from;
+  const int64_t months_end = to_day.has_value() && NextMonthStart(to) != to + 1 ? MonthStart(to) : to + 1;
+  std::vector<CubeRange> ranges;
+  if (months_from < months_end) {
+    ranges.push_back({CubeGrain::kMonth, months_from, months_end - 1});
+    if (from < months_from) ranges.push_back({CubeGrain::kDay, from, months_from - 1});
+    if (months_end <= to) ranges.push_back({CubeGrain::kDay, months_end, to});
+  } else {
+    ranges.push_back({CubeGrain::kDay, from, to});
+  }
+  return ranges;
+}
+
+namespace {
+
 // Rows per multi-row INSERT: well below SQLite's 32766 bound parameters at 11 columns.
 constexpr int kRowsPerStatement = 500;
 
@@ -72,8 +115,9 @@ constexpr char kFactsInsert[] =
     "INSERT INTO funnel_stage_facts (opportunity_id, stage_id, converted, visits, visit_micros) VALUES ";
 constexpr char kFactsRow[] = "(?, ?, ?, ?, ?)";
 constexpr char kAttributionInsert[] =
-    "INSERT INTO funnel_opportunities (opportunity_id, account_id, region, industry) VALUES ";
-constexpr char kAttributionRow[] = "(?, ?, ?, ?)";
+    "INSERT INTO funnel_opportunities (opportunity_id, account_id, pipeline_id, created_day, owner, region, industry,"
+    " source_channel, source_campaign_id) VALUES ";
+constexpr char kAttributionRow[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 // Rows for one table collected into multi-row INSERT statements of up to kRowsPerStatement.
 class RowBatch {
@@ -215,14 +259,21 @@ absl::Status FunnelStore::AddToFacts(db::Tx& tx, const std::string& opportunity_
   });
 }
 
-absl::StatusOr<std::optional<AccountAttribution>> FunnelStore::LoadAttribution(soci::session& sql,
-                                                                               const std::string& opportunity_id) {
-  std::optional<AccountAttribution> found;
+absl::StatusOr<std::optional<FunnelAttribution>> FunnelStore::LoadAttribution(soci::session& sql,
+                                                                              const std::string& opportunity_id) {
+  std::optional<FunnelAttribution> found;
   absl::Status status = db::Guard("load funnel attribution", [&]() -> absl::Status {
-    AccountAttribution a;
-    sql << "SELECT region, industry FROM funnel_opportunities WHERE opportunity_id = :id", soci::use(opportunity_id),
-        soci::into(a.region), soci::into(a.industry);
-    if (sql.got_data()) found = std::move(a);
+    FunnelAttribution a;
+    long long created_day = 0, channel = 0;
+    sql << "SELECT account_id, pipeline_id, created_day, owner, region, industry, source_channel, source_campaign_id"
+           " FROM funnel_opportunities WHERE opportunity_id = :id",
+        soci::use(opportunity_id), soci::into(a.account_id), soci::into(a.pipeline_id), soci::into(created_day),
+        soci::into(a.owner), soci::into(a.account.region), soci::into(a.account.industry), soci::into(channel),
+        soci::into(a.source_campaign_id);
+    if (!sql.got_data()) return absl::OkStatus();
+    a.created_day = created_day;
+    a.source_channel = static_cast<int>(channel);
+    found = std::move(a);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -230,19 +281,23 @@ absl::StatusOr<std::optional<AccountAttribution>> FunnelStore::LoadAttribution(s
 }
 
 absl::Status FunnelStore::SaveAttribution(db::Tx& tx, const std::string& opportunity_id,
-                                          const std::string& account_id, const AccountAttribution& attribution) {
+                                          const FunnelAttribution& a) {
   return db::Guard("save funnel attribution", [&]() -> absl::Status {
     soci::session& sql = tx.session();
+    const long long created_day = a.created_day, channel = a.source_channel;
     soci::statement update =
-        (sql.prepare << "UPDATE funnel_opportunities SET region = :region, industry = :industry"
-                        " WHERE opportunity_id = :id",
-         soci::use(attribution.region), soci::use(attribution.industry), soci::use(opportunity_id));
+        (sql.prepare << "UPDATE funnel_opportunities SET account_id = :account_id, pipeline_id = :pipeline_id,"
+                        " created_day = :created_day, owner = :owner, region = :region, industry = :industry,"
+                        " source_channel = :channel, source_campaign_id = :campaign WHERE opportunity_id = :id",
+         soci::use(a.account_id), soci::use(a.pipeline_id), soci::use(created_day), soci::use(a.owner),
+         soci::use(a.account.region), soci::use(a.account.industry), soci::use(channel),
+         soci::use(a.source_campaign_id), soci::use(opportunity_id));
     update.execute(true);
     if (update.get_affected_rows() > 0) return absl::OkStatus();
-    sql << "INSERT INTO funnel_opportunities (opportunity_id, account_id, region, industry)"
-           " VALUES (:id, :account_id, :region, :industry)",
-        soci::use(opportunity_id), soci::use(account_id), soci::use(attribution.region),
-        soci::use(attribution.industry);
+    db::SqlQuery insert(kAttributionInsert);
+    insert.Append(kAttributionRow, opportunity_id, a.account_id, a.pipeline_id, created_day, a.owner, a.account.region,
+                  a.account.industry, channel, a.source_campaign_id);
+    db::Execute(sql, insert);
     return absl::OkStatus();
   });
 }
@@ -290,7 +345,9 @@ absl::Status FunnelStore::AddToCube(db::Tx& tx, const std::string& pipeline_id, 
                       tx.dialect().OnConflictAdd(HoldingsKey(), {"holding_count", "amount_micros"}));
     // Each change lands in its day's rows and in its month's (which serve whole months).
     for (const CubeSlice& slice : slices) {
-      AddCubeRows(cube, holdings, pipeline_id, CubeGrain::kDay, static_cast<long long>(created_day), slice, totals);
+      if (!IsPairSlice(slice)) {
+        AddCubeRows(cube, holdings, pipeline_id, CubeGrain::kDay, static_cast<long long>(created_day), slice, totals);
+      }
       AddCubeRows(cube, holdings, pipeline_id, CubeGrain::kMonth, static_cast<long long>(MonthStart(created_day)),
                   slice, totals);
     }
@@ -302,39 +359,15 @@ absl::Status FunnelStore::AddToCube(db::Tx& tx, const std::string& pipeline_id, 
 
 absl::StatusOr<FunnelTotals> FunnelStore::SumCube(soci::session& sql, const std::string& pipeline_id,
                                                   const std::string& dimension, const std::vector<std::string>& values,
-                                                  std::optional<int64_t> from_day, std::optional<int64_t> to_day) {
+                                                  const std::vector<CubeRange>& ranges) {
   FunnelTotals totals;
   if (values.empty()) return totals;
-  // Whole months inside [from_day, to_day] are read from month rows, the days before and after
-  // them from day rows: a year is 12 rows per stage and value instead of 365.
-  struct Range {
-    CubeGrain grain;
-    int64_t from;  // inclusive
-    int64_t to;    // inclusive
-  };
-  // An open end of the period reaches past every stored day.
-  constexpr int64_t kUnbounded = int64_t{1} << 40;
-  const int64_t from = from_day.value_or(-kUnbounded), to = to_day.value_or(kUnbounded);
-  // The first day of the first whole month, and the day after the last whole month.
-  const int64_t months_from = from_day.has_value() && MonthStart(from) != from ? NextMonthStart(from) : from;
-  const int64_t months_end = to_day.has_value() && NextMonthStart(to) != to + 1 ? MonthStart(to) : to + 1;
-  std::vector<Range> ranges;
-  if (months_from < months_end) {
-    ranges.push_back({CubeGrain::kMonth, months_from, months_end - 1});
-    if (from < months_from) ranges.push_back({CubeGrain::kDay, from, months_from - 1});
-    if (months_end <= to) ranges.push_back({CubeGrain::kDay, months_end, to});
-  } else {
-    ranges.push_back({CubeGrain::kDay, from, to});
-  }
-
   absl::Status status = db::Guard("sum funnel aggregates", [&]() -> absl::Status {
-    for (const Range& range : ranges) {
+    for (const CubeRange& range : ranges) {
       const auto scope = [&](db::SqlQuery& q) {
         q.Where("pipeline_id = ?", pipeline_id);
         q.Where("dimension = ?", dimension);
-        q.Where("dimension_value IN (?", values.front());
-        for (size_t i = 1; i < values.size(); ++i) q.Append(", ?", values[i]);
-        q.Append(")");
+        q.WhereIn("dimension_value", values);
         q.Where("grain = ?", GrainCode(range.grain));
         q.Where("created_day >= ?", static_cast<long long>(range.from));
         q.Where("created_day <= ?", static_cast<long long>(range.to));
@@ -358,28 +391,40 @@ absl::StatusOr<FunnelTotals> FunnelStore::SumCube(soci::session& sql, const std:
 
 absl::StatusOr<FunnelTotals> FunnelStore::SumFacts(soci::session& sql, const AnalyticsScope& scope) {
   FunnelTotals totals;
-  // The attribution row stands in for the account (alias a, same region / industry columns), so
-  // these sums count each opportunity exactly as the cube does.
-  constexpr char kScoped[] =
-      " FROM opportunities o JOIN funnel_opportunities a ON a.opportunity_id = o.id";
+  // Filtered on the attribution row (alias a): what each opportunity is counted under in the
+  // cube, so both paths count it alike. Its indexes lead with the pipeline and then the
+  // creation day, the owner, the campaign or the region.
+  const auto scoped = [&](db::SqlQuery& q) {
+    q.Where("a.pipeline_id = ?", scope.pipeline_id);
+    if (scope.from_day.has_value()) q.Where("a.created_day >= ?", static_cast<long long>(*scope.from_day));
+    if (scope.to_day.has_value()) q.Where("a.created_day <= ?", static_cast<long long>(*scope.to_day));
+    if (!scope.owner.empty()) q.Where("a.owner = ?", scope.owner);
+    if (scope.owners.has_value()) q.WhereIn("a.owner", *scope.owners);
+    if (!scope.region.empty()) q.Where("a.region = ?", scope.region);
+    if (!scope.industry.empty()) q.Where("a.industry = ?", scope.industry);
+    if (scope.source_channel != 0) q.Where("a.source_channel = ?", static_cast<long long>(scope.source_channel));
+    if (!scope.source_campaign_id.empty()) q.Where("a.source_campaign_id = ?", scope.source_campaign_id);
+  };
   absl::Status status = db::Guard("sum funnel facts", [&]() -> absl::Status {
-    db::SqlQuery stages(std::string("SELECT f.stage_id, COUNT(*), SUM(f.converted), SUM(f.visits),"
-                                    " SUM(CAST(f.visit_micros AS DOUBLE)), 0, 0") +
-                        kScoped + " JOIN funnel_stage_facts f ON f.opportunity_id = o.id");
-    ApplyAnalyticsScope(stages, scope);
+    db::SqlQuery stages(
+        "SELECT f.stage_id, COUNT(*), SUM(f.converted), SUM(f.visits), SUM(CAST(f.visit_micros AS DOUBLE)), 0, 0"
+        " FROM funnel_opportunities a JOIN funnel_stage_facts f ON f.opportunity_id = a.opportunity_id");
+    scoped(stages);
     stages.Append(" GROUP BY f.stage_id");
     ReadStageSums(sql, stages, totals);
-    db::SqlQuery closed(std::string("SELECT o.stage_id, 0, 0, 0, 0, COUNT(*),"
-                                    " SUM(CAST(o.close_time - o.create_time AS DOUBLE))") +
-                        kScoped);
-    ApplyAnalyticsScope(closed, scope);
+    constexpr char kWithOpportunity[] = " FROM funnel_opportunities a JOIN opportunities o ON o.id = a.opportunity_id";
+    db::SqlQuery closed(
+        absl::StrCat("SELECT o.stage_id, 0, 0, 0, 0, COUNT(*), SUM(CAST(o.close_time - o.create_time AS DOUBLE))",
+                     kWithOpportunity));
+    scoped(closed);
     closed.Where("o.close_time IS NOT NULL");
     closed.Append(" GROUP BY o.stage_id");
     ReadStageSums(sql, closed, totals);
-    db::SqlQuery holdings(std::string("SELECT o.stage_id, o.amount_currency, COUNT(*),"
-                                      " SUM(CASE WHEN o.amount_currency IS NULL THEN 0 ELSE o.amount_micros END)") +
-                          kScoped);
-    ApplyAnalyticsScope(holdings, scope);
+    db::SqlQuery holdings(absl::StrCat(
+        "SELECT o.stage_id, o.amount_currency, COUNT(*),"
+        " SUM(CASE WHEN o.amount_currency IS NULL THEN 0 ELSE o.amount_micros END)",
+        kWithOpportunity));
+    scoped(holdings);
     holdings.Append(" GROUP BY o.stage_id, o.amount_currency");
     ReadHoldings(sql, holdings, totals);
     return absl::OkStatus();
@@ -463,11 +508,12 @@ struct FunnelStore::BulkWriter::Pending {
   RowBatch attribution, facts, cube, holdings;
 };
 
-absl::Status FunnelStore::BulkWriter::Attribution(const std::string& opportunity_id, const std::string& account_id,
-                                                  const AccountAttribution& attribution) {
+absl::Status FunnelStore::BulkWriter::Attribution(const std::string& opportunity_id, const FunnelAttribution& a) {
   if (pending_ == nullptr) pending_ = std::make_shared<Pending>(sql_);
   return db::Guard("write funnel attributions", [&]() -> absl::Status {
-    pending_->attribution.Add(opportunity_id, account_id, attribution.region, attribution.industry);
+    pending_->attribution.Add(opportunity_id, a.account_id, a.pipeline_id, static_cast<long long>(a.created_day),
+                              a.owner, a.account.region, a.account.industry, static_cast<long long>(a.source_channel),
+                              a.source_campaign_id);
     return absl::OkStatus();
   });
 }

@@ -52,7 +52,8 @@ struct FunnelTotals {
 };
 
 // One slice of the cube an opportunity is counted in: dimension "" (all opportunities) with
-// value "", or a filter dimension ("owner", "region", ...) with the opportunity's value.
+// value "", a filter dimension ("owner", "region", ...) with the opportunity's value, or a pair
+// of them (PairSlice).
 struct CubeSlice {
   std::string dimension;
   std::string value;
@@ -61,6 +62,21 @@ struct CubeSlice {
 
 // Cube rows sum one creation day, or one calendar month (keyed by its first day).
 enum class CubeGrain { kDay, kMonth };
+
+// The slice counting opportunities that have both values: "owner+region" with the two values
+// joined unambiguously. Pair slices keep month rows only (their day rows would be as many as
+// the opportunities); the days of a period outside whole months come from the facts.
+CubeSlice PairSlice(const CubeSlice& a, const CubeSlice& b);
+bool IsPairSlice(const CubeSlice& slice);
+
+// A part of a period of creation days that one grain of cube rows answers.
+struct CubeRange {
+  CubeGrain grain;
+  int64_t from;  // inclusive; for kMonth the first day of a month
+  int64_t to;    // inclusive; for kMonth the last day of a month
+};
+// [from_day, to_day] (unset: open) as whole months and the days before and after them.
+std::vector<CubeRange> SplitPeriod(std::optional<int64_t> from_day, std::optional<int64_t> to_day);
 
 inline constexpr char kSliceOwner[] = "owner";
 inline constexpr char kSliceRegion[] = "region";
@@ -86,16 +102,28 @@ struct AccountAttribution {
   }
 };
 
+// Everything an opportunity is counted under in the aggregates, stored per opportunity so a
+// later change moves exactly what was counted, and so the facts can be filtered like the cube.
+struct FunnelAttribution {
+  std::string account_id;
+  std::string pipeline_id;
+  int64_t created_day = 0;
+  std::string owner;
+  AccountAttribution account;
+  int source_channel = 0;  // 0 = none
+  std::string source_campaign_id;
+};
+
 class FunnelStore {
  public:
   static absl::StatusOr<StageFacts> LoadFacts(soci::session& sql, const std::string& opportunity_id);
   // Adds `changes` to the opportunity's facts; a stage without a row gets one (entering it).
   static absl::Status AddToFacts(db::Tx& tx, const std::string& opportunity_id, const StageFacts& changes);
 
-  static absl::StatusOr<std::optional<AccountAttribution>> LoadAttribution(soci::session& sql,
-                                                                           const std::string& opportunity_id);
-  static absl::Status SaveAttribution(db::Tx& tx, const std::string& opportunity_id, const std::string& account_id,
-                                      const AccountAttribution& attribution);
+  static absl::StatusOr<std::optional<FunnelAttribution>> LoadAttribution(soci::session& sql,
+                                                                          const std::string& opportunity_id);
+  static absl::Status SaveAttribution(db::Tx& tx, const std::string& opportunity_id,
+                                      const FunnelAttribution& attribution);
   // The account's current region and industry; nullopt when there is no such account.
   static absl::StatusOr<std::optional<AccountAttribution>> CurrentOfAccount(soci::session& sql,
                                                                             const std::string& account_id);
@@ -103,17 +131,19 @@ class FunnelStore {
   static absl::StatusOr<std::vector<std::string>> StaleAttributions(soci::session& sql, const std::string& account_id,
                                                                     const AccountAttribution& current);
 
-  // Adds `totals` to the cube rows of every slice at (pipeline, created day), day and month.
+  // Adds `totals` to the cube rows of every slice at (pipeline, created day): its day row (not
+  // for pair slices) and its month row.
   static absl::Status AddToCube(db::Tx& tx, const std::string& pipeline_id, int64_t created_day,
                                 const std::vector<CubeSlice>& slices, const FunnelTotals& totals);
 
-  // Σ over the cube: one dimension ("" for all opportunities) with any of `values`, created
-  // within [from_day, to_day] (unset: open).
+  // Σ over the cube rows of `ranges`: one dimension ("" for all opportunities) with any of
+  // `values`.
   static absl::StatusOr<FunnelTotals> SumCube(soci::session& sql, const std::string& pipeline_id,
                                               const std::string& dimension, const std::vector<std::string>& values,
-                                              std::optional<int64_t> from_day, std::optional<int64_t> to_day);
-  // The same totals from the per-opportunity facts, for any combination of filters (cost grows
-  // with the opportunities in scope).
+                                              const std::vector<CubeRange>& ranges);
+  // The same totals from the per-opportunity facts, for any combination of filters; the
+  // opportunities are filtered by what they are counted under (cost grows with the
+  // opportunities the best index leaves to check).
   static absl::StatusOr<FunnelTotals> SumFacts(soci::session& sql, const AnalyticsScope& scope);
 
   // --- Rebuild --------------------------------------------------------------------------------
@@ -147,8 +177,7 @@ class FunnelStore {
   class BulkWriter {
    public:
     explicit BulkWriter(soci::session& sql) : sql_(sql) {}
-    absl::Status Attribution(const std::string& opportunity_id, const std::string& account_id,
-                             const AccountAttribution& attribution);
+    absl::Status Attribution(const std::string& opportunity_id, const FunnelAttribution& attribution);
     absl::Status Facts(const std::string& opportunity_id, const StageFacts& facts);
     // `created_day`: the day, or for kMonth the month's first day.
     absl::Status Cube(const std::string& pipeline_id, CubeGrain grain, int64_t created_day, const CubeSlice& slice,
