@@ -9,6 +9,7 @@ PACKAGES=(
   libabsl-dev libsoci-dev libboost-dev libsqlite3-dev default-libmysqlclient-dev
   mariadb-server mariadb-client libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   nlohmann-json3-dev openssl
+  tzdata  # IANA time zones of the service desk calendars (absl::LoadTimeZone reads /usr/share/zoneinfo)
 )
 
 missing=()
