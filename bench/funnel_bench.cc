@@ -6,8 +6,10 @@
 //      aggregates from what was loaded (the bulk path bypasses their live maintenance);
 //   2. funnel: starts crm-server on that database and calls GetFunnel, one call at a time, for
 //      a set of filters (none, a quarter, an owner, a team, a region, an industry, a source
-//      channel, quarter + owner, region + industry): p50 / p90 / p99 / max per filter. Every
-//      answer is checked against the counts the benchmark predicts from what it loaded;
+//      channel, quarter + owner, region + industry, team + region, 90 days + channel + industry,
+//      quarter + owner + region, team + region + industry, region + industry + channel):
+//      p50 / p90 / p99 / max per filter. Every answer is checked against the counts the
+//      benchmark predicts from what it loaded;
 //   3. moves: --callers concurrent callers, closed loop, move open opportunities to another open
 //      stage with MoveOpportunity; then CreateOpportunity the same way, for comparison;
 //   4. check: every filter once more, against the predictions updated with the moves and
@@ -87,7 +89,8 @@ ABSL_FLAG(std::vector<std::string>, phases, std::vector<std::string>({"funnel", 
           "What to run against the server after the load: funnel, move, create, check (empty: load only).");
 ABSL_FLAG(std::vector<std::string>, filters,
           std::vector<std::string>({"none", "period", "owner", "team", "region", "industry", "channel", "period+owner",
-                                    "region+industry"}),
+                                    "region+industry", "team+region", "span+channel+industry", "period+owner+region",
+                                    "team+region+industry", "region+industry+channel"}),
           "The GetFunnel filters to measure and check.");
 ABSL_FLAG(int, calls, 200, "Measured GetFunnel calls per filter (fewer when --max_filter_seconds runs out).");
 ABSL_FLAG(int, warmup_calls, 10, "GetFunnel calls per filter before the measured ones (within the time budget).");
@@ -343,6 +346,64 @@ std::vector<FilterCase> MakeFilters(const DataSet& data, const std::string& team
         filter.set_region(region_name);
         filter.set_industry(industry_name);
       });
+  add(
+      "team+region", "team + region",
+      [&data, team, region](const OpportunityFacts& f) {
+        return team.contains(f.owner) && data.accounts[f.account].region == region;
+      },
+      [&](crm::v1::AnalyticsFilter& filter) {
+        filter.set_team_id(team_id);
+        filter.set_region(region_name);
+      });
+  // Two filters over 90 days from the middle of a month: whole months from the pair's rows, the
+  // days around them from the facts.
+  const int64_t span_from = MonthStart(DayNumberOf(FromMicros(newest)) - 120) + 14, span_to = span_from + 89;
+  const int64_t span_from_micros = ToMicros(StartOfDay(span_from)), span_to_micros = ToMicros(StartOfDay(span_to + 1));
+  add(
+      "span+channel+industry", "90 days + channel + industry",
+      [=, &data](const OpportunityFacts& f) {
+        return f.create_micros >= span_from_micros && f.create_micros < span_to_micros && f.channel == channel &&
+               data.accounts[f.account].industry == industry;
+      },
+      [&](crm::v1::AnalyticsFilter& filter) {
+        *filter.mutable_period_start() = DateFromDayNumber(span_from);
+        *filter.mutable_period_end() = DateFromDayNumber(span_to);
+        filter.set_source_channel(static_cast<crm::v1::LeadChannel>(channel));
+        filter.set_industry(industry_name);
+      });
+  // Three filters: the per-opportunity facts.
+  add(
+      "period+owner+region", "period + owner + region",
+      [=, &data](const OpportunityFacts& f) {
+        return in_period(f) && f.owner == owner && data.accounts[f.account].region == region;
+      },
+      [&](crm::v1::AnalyticsFilter& filter) {
+        set_period(filter);
+        filter.set_owner(owner_name);
+        filter.set_region(region_name);
+      });
+  add(
+      "team+region+industry", "team + region + industry",
+      [&data, team, region, industry](const OpportunityFacts& f) {
+        return team.contains(f.owner) && data.accounts[f.account].region == region &&
+               data.accounts[f.account].industry == industry;
+      },
+      [&](crm::v1::AnalyticsFilter& filter) {
+        filter.set_team_id(team_id);
+        filter.set_region(region_name);
+        filter.set_industry(industry_name);
+      });
+  add(
+      "region+industry+channel", "region + industry + channel",
+      [&data, region, industry, channel](const OpportunityFacts& f) {
+        return data.accounts[f.account].region == region && data.accounts[f.account].industry == industry &&
+               f.channel == channel;
+      },
+      [&](crm::v1::AnalyticsFilter& filter) {
+        filter.set_region(region_name);
+        filter.set_industry(industry_name);
+        filter.set_source_channel(static_cast<crm::v1::LeadChannel>(channel));
+      });
   return cases;
 }
 
@@ -590,8 +651,11 @@ int Main() {
     }
   }
   for (const std::string& key : absl::GetFlag(FLAGS_filters)) {
-    static const char* const kKeys[] = {"none",     "period",  "owner",        "team",           "region",
-                                        "industry", "channel", "period+owner", "region+industry"};
+    static const char* const kKeys[] = {"none",          "period",          "owner",
+                                        "team",          "region",          "industry",
+                                        "channel",       "period+owner",    "region+industry",
+                                        "team+region",   "span+channel+industry", "period+owner+region",
+                                        "team+region+industry",  "region+industry+channel"};
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) {
       std::fprintf(stderr, "funnel_bench: unknown filter \"%s\"\n", key.c_str());
       return 2;

@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -54,24 +55,38 @@ std::vector<SetDimension> SetDimensionsOf(const AnalyticsScope& scope) {
   return set;
 }
 
-// The funnel's sums for `scope`. No filter or one: the cube's day and month rows. Two: the
-// pair's month rows for whole months, the facts of the days around them. More: the facts.
+// The funnel's sums for `scope`. No filter or one: the cube's day and month rows. A combination
+// the cube keeps (CombinedDimensions): its month rows for whole months, the facts for the days
+// around them. Any other: the facts (it includes an owner, team or campaign, which the facts'
+// indexes find).
 absl::StatusOr<FunnelTotals> SumFunnel(soci::session& sql, const AnalyticsScope& scope) {
   const std::vector<SetDimension> set = SetDimensionsOf(scope);
   const std::vector<CubeRange> ranges = SplitPeriod(scope.from_day, scope.to_day);
   if (set.empty()) return FunnelStore::SumCube(sql, scope.pipeline_id, "", {""}, ranges);
   if (set.size() == 1) return FunnelStore::SumCube(sql, scope.pipeline_id, set[0].name, set[0].values, ranges);
-  if (set.size() > 2) return FunnelStore::SumFacts(sql, scope);
+  std::vector<std::string> names;
+  for (const SetDimension& dimension : set) names.push_back(dimension.name);
+  if (!CombinationOf(names).has_value()) return FunnelStore::SumFacts(sql, scope);
 
-  std::string pair_dimension;
-  std::vector<std::string> pair_values;
-  for (const std::string& first : set[0].values) {
-    for (const std::string& second : set[1].values) {
-      CubeSlice pair = PairSlice({set[0].name, first}, {set[1].name, second});
-      pair_dimension = std::move(pair.dimension);
-      pair_values.push_back(std::move(pair.value));
+  // Every combination of the accepted values (a team gives one per member).
+  std::string combined_dimension;
+  std::vector<std::string> combined_values;
+  std::vector<CubeSlice> parts;
+  const std::function<void(size_t)> combine = [&](size_t i) {
+    if (i == set.size()) {
+      CubeSlice combined = CombinedSlice(parts);
+      combined_dimension = std::move(combined.dimension);
+      combined_values.push_back(std::move(combined.value));
+      return;
     }
-  }
+    for (const std::string& value : set[i].values) {
+      parts.push_back({set[i].name, value});
+      combine(i + 1);
+      parts.pop_back();
+    }
+  };
+  combine(0);
+
   FunnelTotals totals;
   std::vector<CubeRange> months;
   for (const CubeRange& range : ranges) {
@@ -88,7 +103,7 @@ absl::StatusOr<FunnelTotals> SumFunnel(soci::session& sql, const AnalyticsScope&
   }
   if (!months.empty()) {
     absl::StatusOr<FunnelTotals> from_cube =
-        FunnelStore::SumCube(sql, scope.pipeline_id, pair_dimension, pair_values, months);
+        FunnelStore::SumCube(sql, scope.pipeline_id, combined_dimension, combined_values, months);
     if (!from_cube.ok()) return from_cube.status();
     totals.Add(*from_cube, +1);
   }

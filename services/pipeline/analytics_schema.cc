@@ -164,6 +164,34 @@ db::MigrationSet AnalyticsMigrations() {
                " PRIMARY KEY (pipeline_id, dimension, dimension_value, grain, created_day, stage_id, currency))"
                "{{KEYED_TABLE_OPTIONS}}",
            },
+           // Filled by version 4's rebuild.
+           nullptr},
+          {4,
+           "funnel aggregates for region + industry + channel",
+           {
+               // The cube gains the slice region + industry + channel (rebuilt below). Three or
+               // more filters otherwise include an owner (or team) or a campaign: their indexes
+               // now carry every filter column, so the facts are filtered without reading table
+               // rows; the region index had no use left.
+               "DROP TABLE IF EXISTS funnel_opportunities",
+               "CREATE TABLE funnel_opportunities ("
+               " opportunity_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+               " account_id VARCHAR(64) NOT NULL,"
+               " pipeline_id VARCHAR(64) NOT NULL,"
+               " created_day BIGINT NOT NULL,"
+               " owner VARCHAR(200) NOT NULL,"
+               " region VARCHAR(200) NOT NULL,"
+               " industry VARCHAR(200) NOT NULL,"
+               " source_channel BIGINT NOT NULL,"
+               " source_campaign_id VARCHAR(64) NOT NULL){{KEYED_TABLE_OPTIONS}}",
+               "CREATE INDEX funnel_opportunities_by_account ON funnel_opportunities (account_id)",
+               "CREATE INDEX funnel_opportunities_by_day ON funnel_opportunities"
+               " (pipeline_id, created_day, owner, region, industry, source_channel, source_campaign_id)",
+               "CREATE INDEX funnel_opportunities_by_owner ON funnel_opportunities"
+               " (pipeline_id, owner, created_day, region, industry, source_channel, source_campaign_id)",
+               "CREATE INDEX funnel_opportunities_by_campaign ON funnel_opportunities"
+               " (pipeline_id, source_campaign_id, created_day, owner, region, industry, source_channel)",
+           },
            // A database that already holds opportunities gets its aggregates from their history.
            [](soci::session& sql, const db::Dialect&) {
              if (absl::Status s = RebuildFunnelAggregates(sql); !s.ok()) throw std::runtime_error(s.ToString());

@@ -1,7 +1,6 @@
 #include "services/pipeline/funnel_aggregates.h"
 
 #include <functional>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -140,13 +139,19 @@ std::vector<CubeSlice> DimensionSlicesOf(const FunnelAttribution& a) {
 }
 
 // Every slice of the cube an opportunity is counted in: all opportunities, each dimension, and
-// each pair of dimensions.
+// each combination of dimensions the cube keeps (CombinedDimensions) for which it has values.
 std::vector<CubeSlice> SlicesOf(const FunnelAttribution& a) {
   const std::vector<CubeSlice> dimensions = DimensionSlicesOf(a);
   std::vector<CubeSlice> slices = {{"", ""}};
   slices.insert(slices.end(), dimensions.begin(), dimensions.end());
-  for (size_t i = 0; i < dimensions.size(); ++i) {
-    for (size_t j = i + 1; j < dimensions.size(); ++j) slices.push_back(PairSlice(dimensions[i], dimensions[j]));
+  for (const std::vector<std::string>& combination : CombinedDimensions()) {
+    std::vector<CubeSlice> parts;
+    for (const std::string& dimension : combination) {
+      for (const CubeSlice& slice : dimensions) {
+        if (slice.dimension == dimension) parts.push_back(slice);
+      }
+    }
+    if (parts.size() == combination.size()) slices.push_back(CombinedSlice(std::move(parts)));
   }
   return slices;
 }
@@ -359,7 +364,7 @@ absl::Status RebuildFunnelAggregates(soci::session& sql) {
 
   // The cube is summed one group of slices at a time, so the sums held in memory stay bounded:
   // all opportunities and the single dimensions by day (their months summed from the days),
-  // then each pair of dimensions by month.
+  // then each combination of dimensions by month.
   using CubeKey = std::tuple<std::string, std::string, std::string, int64_t>;  // pipeline, dimension, value, day
   const auto sum_group = [&](const std::function<bool(const CubeSlice&)>& in_group, CubeGrain grain) {
     std::map<CubeKey, FunnelTotals> cube;
@@ -387,7 +392,7 @@ absl::Status RebuildFunnelAggregates(soci::session& sql) {
 
   {
     const std::map<CubeKey, FunnelTotals> by_day =
-        sum_group([](const CubeSlice& slice) { return !IsPairSlice(slice); }, CubeGrain::kDay);
+        sum_group([](const CubeSlice& slice) { return !IsCombinedSlice(slice); }, CubeGrain::kDay);
     std::map<CubeKey, FunnelTotals> by_month;
     for (const auto& [key, totals] : by_day) {
       const auto& [pipeline_id, dimension, value, day] = key;
@@ -396,14 +401,13 @@ absl::Status RebuildFunnelAggregates(soci::session& sql) {
     if (absl::Status s = write(by_day, CubeGrain::kDay); !s.ok()) return s;
     if (absl::Status s = write(by_month, CubeGrain::kMonth); !s.ok()) return s;
   }
-  const char* const kDimensions[] = {kSliceOwner, kSliceRegion, kSliceIndustry, kSliceChannel, kSliceCampaign};
-  for (size_t i = 0; i < std::size(kDimensions); ++i) {
-    for (size_t j = i + 1; j < std::size(kDimensions); ++j) {
-      const std::string pair = PairSlice({kDimensions[i], ""}, {kDimensions[j], ""}).dimension;
-      const std::map<CubeKey, FunnelTotals> by_month =
-          sum_group([&](const CubeSlice& slice) { return slice.dimension == pair; }, CubeGrain::kMonth);
-      if (absl::Status s = write(by_month, CubeGrain::kMonth); !s.ok()) return s;
-    }
+  for (const std::vector<std::string>& combination : CombinedDimensions()) {
+    std::vector<CubeSlice> parts;
+    for (const std::string& dimension : combination) parts.push_back({dimension, ""});
+    const std::string combined = CombinedSlice(std::move(parts)).dimension;
+    const std::map<CubeKey, FunnelTotals> by_month =
+        sum_group([&](const CubeSlice& slice) { return slice.dimension == combined; }, CubeGrain::kMonth);
+    if (absl::Status s = write(by_month, CubeGrain::kMonth); !s.ok()) return s;
   }
   return writer.Finish();
 }

@@ -12,8 +12,9 @@
 //    and the opportunities now in each stage with their amounts per currency, summed per
 //    pipeline × creation day and month × stage, once over all opportunities and once per value
 //    of each filter dimension (owner, region, industry, source channel, source campaign); and
-//    per creation month × stage for each pair of values of two dimensions, so a funnel with
-//    two filters reads pre-summed rows too.
+//    per creation month × stage for each combination of values of the combined dimensions
+//    (every pair, and region + industry + channel), so a funnel with several filters reads
+//    pre-summed rows too.
 //
 // When:
 //  - CountStageChange: every stage change (RecordStageChange calls it: creation, move, close,

@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+#include <iterator>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -46,7 +48,7 @@ bool FunnelTotals::IsZero() const {
 
 namespace {
 
-// The order of dimensions in a pair's name and value, whichever order they are given in.
+// The order of dimensions in a combined slice's name and value, whichever order they are given in.
 int DimensionRank(const std::string& dimension) {
   static const char* const kOrder[] = {kSliceOwner, kSliceRegion, kSliceIndustry, kSliceChannel, kSliceCampaign};
   for (int i = 0; i < 5; ++i) {
@@ -57,16 +59,49 @@ int DimensionRank(const std::string& dimension) {
 
 }  // namespace
 
-CubeSlice PairSlice(const CubeSlice& a, const CubeSlice& b) {
-  const bool swap = DimensionRank(b.dimension) < DimensionRank(a.dimension);
-  const CubeSlice& first = swap ? b : a;
-  const CubeSlice& second = swap ? a : b;
-  // The first value's length keeps the joined value unambiguous whatever the values contain.
-  return CubeSlice{absl::StrCat(first.dimension, "+", second.dimension),
-                   absl::StrCat(first.value.size(), ":", first.value, "|", second.value)};
+const std::vector<std::vector<std::string>>& CombinedDimensions() {
+  static const auto* combinations = [] {
+    const char* const dimensions[] = {kSliceOwner, kSliceRegion, kSliceIndustry, kSliceChannel, kSliceCampaign};
+    auto* all = new std::vector<std::vector<std::string>>;
+    for (size_t i = 0; i < std::size(dimensions); ++i) {
+      for (size_t j = i + 1; j < std::size(dimensions); ++j) all->push_back({dimensions[i], dimensions[j]});
+    }
+    all->push_back({kSliceRegion, kSliceIndustry, kSliceChannel});
+    return all;
+  }();
+  return *combinations;
 }
 
-bool IsPairSlice(const CubeSlice& slice) { return slice.dimension.find('+') != std::string::npos; }
+std::optional<std::vector<std::string>> CombinationOf(std::vector<std::string> dimensions) {
+  std::sort(dimensions.begin(), dimensions.end(), [](const std::string& a, const std::string& b) {
+    return DimensionRank(a) < DimensionRank(b);
+  });
+  for (const std::vector<std::string>& combination : CombinedDimensions()) {
+    if (combination == dimensions) return combination;
+  }
+  return std::nullopt;
+}
+
+CubeSlice CombinedSlice(std::vector<CubeSlice> parts) {
+  std::stable_sort(parts.begin(), parts.end(), [](const CubeSlice& a, const CubeSlice& b) {
+    return DimensionRank(a.dimension) < DimensionRank(b.dimension);
+  });
+  CubeSlice combined;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const bool last = i + 1 == parts.size();
+    absl::StrAppend(&combined.dimension, parts[i].dimension, last ? "" : "+");
+    // Each value but the last carries its length, so the joined value is unambiguous whatever
+    // the values contain.
+    if (last) {
+      absl::StrAppend(&combined.value, parts[i].value);
+    } else {
+      absl::StrAppend(&combined.value, parts[i].value.size(), ":", parts[i].value, "|");
+    }
+  }
+  return combined;
+}
+
+bool IsCombinedSlice(const CubeSlice& slice) { return slice.dimension.find('+') != std::string::npos; }
 
 std::vector<CubeRange> SplitPeriod(std::optional<int64_t> from_day, std::optional<int64_t> to_day) {
   // An open end of the period reaches past every stored day.
@@ -345,7 +380,7 @@ absl::Status FunnelStore::AddToCube(db::Tx& tx, const std::string& pipeline_id, 
                       tx.dialect().OnConflictAdd(HoldingsKey(), {"holding_count", "amount_micros"}));
     // Each change lands in its day's rows and in its month's (which serve whole months).
     for (const CubeSlice& slice : slices) {
-      if (!IsPairSlice(slice)) {
+      if (!IsCombinedSlice(slice)) {
         AddCubeRows(cube, holdings, pipeline_id, CubeGrain::kDay, static_cast<long long>(created_day), slice, totals);
       }
       AddCubeRows(cube, holdings, pipeline_id, CubeGrain::kMonth, static_cast<long long>(MonthStart(created_day)),
@@ -393,7 +428,7 @@ absl::StatusOr<FunnelTotals> FunnelStore::SumFacts(soci::session& sql, const Ana
   FunnelTotals totals;
   // Filtered on the attribution row (alias a): what each opportunity is counted under in the
   // cube, so both paths count it alike. Its indexes lead with the pipeline and then the
-  // creation day, the owner, the campaign or the region.
+  // creation day, the owner or the campaign, and carry every filter column.
   const auto scoped = [&](db::SqlQuery& q) {
     q.Where("a.pipeline_id = ?", scope.pipeline_id);
     if (scope.from_day.has_value()) q.Where("a.created_day >= ?", static_cast<long long>(*scope.from_day));

@@ -52,8 +52,8 @@ struct FunnelTotals {
 };
 
 // One slice of the cube an opportunity is counted in: dimension "" (all opportunities) with
-// value "", a filter dimension ("owner", "region", ...) with the opportunity's value, or a pair
-// of them (PairSlice).
+// value "", a filter dimension ("owner", "region", ...) with the opportunity's value, or a
+// combination of them (CombinedSlice).
 struct CubeSlice {
   std::string dimension;
   std::string value;
@@ -63,11 +63,26 @@ struct CubeSlice {
 // Cube rows sum one creation day, or one calendar month (keyed by its first day).
 enum class CubeGrain { kDay, kMonth };
 
-// The slice counting opportunities that have both values: "owner+region" with the two values
-// joined unambiguously. Pair slices keep month rows only (their day rows would be as many as
-// the opportunities); the days of a period outside whole months come from the facts.
-CubeSlice PairSlice(const CubeSlice& a, const CubeSlice& b);
-bool IsPairSlice(const CubeSlice& slice);
+inline constexpr char kSliceOwner[] = "owner";
+inline constexpr char kSliceRegion[] = "region";
+inline constexpr char kSliceIndustry[] = "industry";
+inline constexpr char kSliceChannel[] = "channel";
+inline constexpr char kSliceCampaign[] = "campaign";
+
+// The combinations of filter dimensions the cube keeps slices for: every pair, and region +
+// industry + channel, the three dimensions of few values each. Every other combination of three
+// or more includes an owner (or team) or a campaign, whose opportunities the facts find by
+// index. Each combination lists its dimensions in canonical order.
+const std::vector<std::vector<std::string>>& CombinedDimensions();
+// `dimensions` (any order) as the combination CombinedDimensions() lists, or nullopt.
+std::optional<std::vector<std::string>> CombinationOf(std::vector<std::string> dimensions);
+
+// The slice counting opportunities that have all of these values (two or more dimensions):
+// "owner+region" with the values joined unambiguously, whatever order they are given in.
+// Combined slices keep month rows only (their day rows would be as many as the opportunities);
+// the days of a period outside whole months come from the facts.
+CubeSlice CombinedSlice(std::vector<CubeSlice> parts);
+bool IsCombinedSlice(const CubeSlice& slice);
 
 // A part of a period of creation days that one grain of cube rows answers.
 struct CubeRange {
@@ -78,11 +93,6 @@ struct CubeRange {
 // [from_day, to_day] (unset: open) as whole months and the days before and after them.
 std::vector<CubeRange> SplitPeriod(std::optional<int64_t> from_day, std::optional<int64_t> to_day);
 
-inline constexpr char kSliceOwner[] = "owner";
-inline constexpr char kSliceRegion[] = "region";
-inline constexpr char kSliceIndustry[] = "industry";
-inline constexpr char kSliceChannel[] = "channel";
-inline constexpr char kSliceCampaign[] = "campaign";
 
 // What one stage fact of one opportunity holds (see funnel_stage_facts).
 struct StageFact {
@@ -132,7 +142,7 @@ class FunnelStore {
                                                                     const AccountAttribution& current);
 
   // Adds `totals` to the cube rows of every slice at (pipeline, created day): its day row (not
-  // for pair slices) and its month row.
+  // for combined slices) and its month row.
   static absl::Status AddToCube(db::Tx& tx, const std::string& pipeline_id, int64_t created_day,
                                 const std::vector<CubeSlice>& slices, const FunnelTotals& totals);
 

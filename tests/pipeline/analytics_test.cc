@@ -669,6 +669,31 @@ TEST_P(AnalyticsTest, FunnelMatchesIndependentComputation) {
         return m.owner == "bob" && region_of(m) == "EMEA" && m.channel == crm::v1::LEAD_CHANNEL_WEB && in_period(m);
       },
       "three filters in a period");
+  // Region + industry + channel: a combination the cube keeps.
+  crm::v1::AnalyticsFilter low_cardinality;
+  low_cardinality.set_region("EMEA");
+  low_cardinality.set_industry("Manufacturing");
+  low_cardinality.set_source_channel(crm::v1::LEAD_CHANNEL_EMAIL);
+  const auto low_cardinality_match = [&](const Model& m) {
+    return region_of(m) == "EMEA" && accounts_list_[m.account].industry == "Manufacturing" &&
+           m.channel == crm::v1::LEAD_CHANNEL_EMAIL;
+  };
+  CheckFunnel(low_cardinality, low_cardinality_match, "region, industry and channel");
+  *low_cardinality.mutable_period_start() = Date(from);
+  *low_cardinality.mutable_period_end() = Date(to);
+  CheckFunnel(
+      low_cardinality, [&](const Model& m) { return low_cardinality_match(m) && in_period(m); },
+      "region, industry and channel in a period");
+  crm::v1::AnalyticsFilter team_region_industry = by_team;
+  team_region_industry.set_region("EMEA");
+  team_region_industry.set_industry("Manufacturing");
+  CheckFunnel(
+      team_region_industry,
+      [&](const Model& m) {
+        return (m.owner == "alice" || m.owner == "carol") && region_of(m) == "EMEA" &&
+               accounts_list_[m.account].industry == "Manufacturing";
+      },
+      "team, region and industry");
 
   crm::v1::AnalyticsFilter nobody;
   nobody.set_owner("nobody");
