@@ -440,28 +440,56 @@ absl::StatusOr<FunnelTotals> FunnelStore::SumFacts(soci::session& sql, const Ana
     if (scope.source_channel != 0) q.Where("a.source_channel = ?", static_cast<long long>(scope.source_channel));
     if (!scope.source_campaign_id.empty()) q.Where("a.source_campaign_id = ?", scope.source_campaign_id);
   };
+  // One pass over the matching opportunities: each joins its facts (one row per stage entered)
+  // and its opportunity row; the row of the stage it is in now (always entered) carries its
+  // holding and, when closed, its cycle.
+  db::SqlQuery q(
+      "SELECT f.stage_id, o.amount_currency, COUNT(*), SUM(f.converted), SUM(f.visits),"
+      " SUM(CAST(f.visit_micros AS DOUBLE)),"
+      " SUM(CASE WHEN f.stage_id = o.stage_id THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN f.stage_id = o.stage_id AND o.amount_currency IS NOT NULL THEN o.amount_micros ELSE 0 END),"
+      " SUM(CASE WHEN f.stage_id = o.stage_id AND o.close_time IS NOT NULL THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN f.stage_id = o.stage_id AND o.close_time IS NOT NULL"
+      " THEN CAST(o.close_time - o.create_time AS DOUBLE) ELSE 0 END)"
+      " FROM funnel_opportunities a JOIN opportunities o ON o.id = a.opportunity_id"
+      " JOIN funnel_stage_facts f ON f.opportunity_id = a.opportunity_id");
+  scoped(q);
+  q.Append(" GROUP BY f.stage_id, o.amount_currency");
   absl::Status status = db::Guard("sum funnel facts", [&]() -> absl::Status {
-    db::SqlQuery stages(
-        "SELECT f.stage_id, COUNT(*), SUM(f.converted), SUM(f.visits), SUM(CAST(f.visit_micros AS DOUBLE)), 0, 0"
-        " FROM funnel_opportunities a JOIN funnel_stage_facts f ON f.opportunity_id = a.opportunity_id");
-    scoped(stages);
-    stages.Append(" GROUP BY f.stage_id");
-    ReadStageSums(sql, stages, totals);
-    constexpr char kWithOpportunity[] = " FROM funnel_opportunities a JOIN opportunities o ON o.id = a.opportunity_id";
-    db::SqlQuery closed(
-        absl::StrCat("SELECT o.stage_id, 0, 0, 0, 0, COUNT(*), SUM(CAST(o.close_time - o.create_time AS DOUBLE))",
-                     kWithOpportunity));
-    scoped(closed);
-    closed.Where("o.close_time IS NOT NULL");
-    closed.Append(" GROUP BY o.stage_id");
-    ReadStageSums(sql, closed, totals);
-    db::SqlQuery holdings(absl::StrCat(
-        "SELECT o.stage_id, o.amount_currency, COUNT(*),"
-        " SUM(CASE WHEN o.amount_currency IS NULL THEN 0 ELSE o.amount_micros END)",
-        kWithOpportunity));
-    scoped(holdings);
-    holdings.Append(" GROUP BY o.stage_id, o.amount_currency");
-    ReadHoldings(sql, holdings, totals);
+    std::string stage_id, currency;
+    long long entered = 0, converted = 0, visits = 0, holding_count = 0, amount = 0, closed = 0;
+    // Sums of lengths in microseconds can pass 2^63 over millions of visits: summed as doubles.
+    double visit_micros = 0, cycle_micros = 0;
+    soci::indicator currency_ind = soci::i_ok;
+    soci::statement statement(sql);
+    statement.alloc();
+    statement.prepare(q.text());
+    q.BindTo(statement);
+    statement.exchange(soci::into(stage_id));
+    statement.exchange(soci::into(currency, currency_ind));
+    statement.exchange(soci::into(entered));
+    statement.exchange(soci::into(converted));
+    statement.exchange(soci::into(visits));
+    statement.exchange(soci::into(visit_micros));
+    statement.exchange(soci::into(holding_count));
+    statement.exchange(soci::into(amount));
+    statement.exchange(soci::into(closed));
+    statement.exchange(soci::into(cycle_micros));
+    statement.define_and_bind();
+    statement.execute(false);
+    while (statement.fetch()) {
+      StageTally& t = totals.stages[stage_id];
+      t.entered += entered;
+      t.converted += converted;
+      t.visits += visits;
+      t.visit_micros += static_cast<int64_t>(visit_micros);
+      t.closed += closed;
+      t.cycle_micros += static_cast<int64_t>(cycle_micros);
+      if (holding_count == 0) continue;
+      HoldingTally& h = totals.holdings[{stage_id, currency_ind == soci::i_ok ? currency : std::string()}];
+      h.count += holding_count;
+      h.micros += amount;
+    }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
