@@ -43,8 +43,13 @@ std::string Quote(absl::string_view value) {
   return out;
 }
 
+// An unreachable server fails a connection attempt after this long instead of the OS's TCP
+// timeout (minutes), so health checks and retries see the outage promptly.
+constexpr int kConnectTimeoutSeconds = 5;
+
 std::string MysqlConnectString(const ConnectionSpec& spec, bool with_database) {
-  std::string s = absl::StrCat("user=", Quote(spec.user), " charset=utf8mb4");
+  std::string s =
+      absl::StrCat("user=", Quote(spec.user), " charset=utf8mb4 connect_timeout=", kConnectTimeoutSeconds);
   if (!spec.password.empty()) absl::StrAppend(&s, " password=", Quote(spec.password));
   if (!spec.unix_socket.empty()) {
     absl::StrAppend(&s, " unix_socket=", Quote(spec.unix_socket));
