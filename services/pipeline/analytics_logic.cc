@@ -57,8 +57,8 @@ std::vector<SetDimension> SetDimensionsOf(const AnalyticsScope& scope) {
 
 // The funnel's sums for `scope`. No filter or one: the cube's day and month rows. A combination
 // the cube keeps (CombinedDimensions): its month rows for whole months, the facts for the days
-// around them. Any other: the facts (it includes an owner, team or campaign, which the facts'
-// indexes find).
+// around them. Any other: the facts (it includes a campaign, or an owner with three more
+// filters, which the facts' indexes find).
 absl::StatusOr<FunnelTotals> SumFunnel(soci::session& sql, const AnalyticsScope& scope) {
   const std::vector<SetDimension> set = SetDimensionsOf(scope);
   const std::vector<CubeRange> ranges = SplitPeriod(scope.from_day, scope.to_day);

@@ -192,6 +192,13 @@ db::MigrationSet AnalyticsMigrations() {
                "CREATE INDEX funnel_opportunities_by_campaign ON funnel_opportunities"
                " (pipeline_id, source_campaign_id, created_day, owner, region, industry, source_channel)",
            },
+           // Filled by version 5's rebuild.
+           nullptr},
+          {5,
+           "funnel aggregates for an owner with two dimensions",
+           // The cube gains owner + region + industry, owner + region + channel and owner +
+           // industry + channel (a team with two more filters summed a team's facts before).
+           {},
            // A database that already holds opportunities gets its aggregates from their history.
            [](soci::session& sql, const db::Dialect&) {
              if (absl::Status s = RebuildFunnelAggregates(sql); !s.ok()) throw std::runtime_error(s.ToString());

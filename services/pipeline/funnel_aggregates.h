@@ -13,7 +13,7 @@
 //    pipeline × creation day and month × stage, once over all opportunities and once per value
 //    of each filter dimension (owner, region, industry, source channel, source campaign); and
 //    per creation month × stage for each combination of values of the combined dimensions
-//    (every pair, and region + industry + channel), so a funnel with several filters reads
+//    (CombinedDimensions: every pair and some triples), so a funnel with several filters reads
 //    pre-summed rows too.
 //
 // When:

@@ -66,7 +66,12 @@ const std::vector<std::vector<std::string>>& CombinedDimensions() {
     for (size_t i = 0; i < std::size(dimensions); ++i) {
       for (size_t j = i + 1; j < std::size(dimensions); ++j) all->push_back({dimensions[i], dimensions[j]});
     }
+    // The three dimensions of few values each, and each with an owner: a team is many owners,
+    // too many opportunities to sum from the facts.
     all->push_back({kSliceRegion, kSliceIndustry, kSliceChannel});
+    all->push_back({kSliceOwner, kSliceRegion, kSliceIndustry});
+    all->push_back({kSliceOwner, kSliceRegion, kSliceChannel});
+    all->push_back({kSliceOwner, kSliceIndustry, kSliceChannel});
     return all;
   }();
   return *combinations;

@@ -69,10 +69,11 @@ inline constexpr char kSliceIndustry[] = "industry";
 inline constexpr char kSliceChannel[] = "channel";
 inline constexpr char kSliceCampaign[] = "campaign";
 
-// The combinations of filter dimensions the cube keeps slices for: every pair, and region +
-// industry + channel, the three dimensions of few values each. Every other combination of three
-// or more includes an owner (or team) or a campaign, whose opportunities the facts find by
-// index. Each combination lists its dimensions in canonical order.
+// The combinations of filter dimensions the cube keeps slices for: every pair; region + industry
+// + channel, the three dimensions of few values each; and each two of them with an owner (a team
+// is its members). Every other combination of three or more includes a campaign, whose few
+// opportunities the facts find by index, or is four or more with an owner. Each combination
+// lists its dimensions in canonical order.
 const std::vector<std::vector<std::string>>& CombinedDimensions();
 // `dimensions` (any order) as the combination CombinedDimensions() lists, or nullopt.
 std::optional<std::vector<std::string>> CombinationOf(std::vector<std::string> dimensions);

@@ -56,6 +56,7 @@ struct Model {
   std::string owner;
   int account = 0;
   crm::v1::LeadChannel channel = crm::v1::LEAD_CHANNEL_UNSPECIFIED;
+  std::string campaign;  // id, or empty
   std::string currency;
   int64_t micros = 0;
   int64_t create_time = 0;
@@ -151,6 +152,19 @@ class AnalyticsTest : public ::testing::TestWithParam<std::string> {
     const std::vector<std::string> owners = {"alice", "bob", "carol"};
     const std::vector<crm::v1::LeadChannel> channels = {crm::v1::LEAD_CHANNEL_WEB, crm::v1::LEAD_CHANNEL_EMAIL,
                                                         crm::v1::LEAD_CHANNEL_REFERRAL};
+    // Two campaigns; a third of the deals come from each, the rest from none.
+    std::vector<std::string> campaigns = {""};
+    for (const char* name : {"Spring webinar", "Trade fair"}) {
+      crm::v1::CreateCampaignRequest request;
+      request.mutable_campaign()->set_name(name);
+      request.mutable_campaign()->set_channel(crm::v1::LEAD_CHANNEL_EVENT);
+      *request.mutable_campaign()->mutable_start_date() = Ymd(2026, 1, 1);
+      *request.mutable_campaign()->mutable_end_date() = Ymd(2026, 12, 31);
+      crm::v1::Campaign out;
+      ASSERT_GRPC_OK(pipelines_->CreateCampaign(CallAs().get(), request, &out));
+      campaigns.push_back(out.id());
+    }
+    campaigns_ = campaigns;
     const std::vector<std::string> open = OpenStages();
     const std::string won_stage = Named("Won")->id();
     const std::string lost_stage = Named("Lost")->id();
@@ -162,6 +176,7 @@ class AnalyticsTest : public ::testing::TestWithParam<std::string> {
       m.owner = owners[pick(3)];
       m.account = pick(3);
       m.channel = channels[pick(3)];
+      m.campaign = campaigns[pick(3)];
       m.currency = pick(2) == 0 ? "EUR" : "USD";
       const int64_t units = 1000 + pick(50000);
       const int32_t cents = pick(100);
@@ -172,6 +187,7 @@ class AnalyticsTest : public ::testing::TestWithParam<std::string> {
       *o.mutable_amount() = MoneyFromMicros(m.currency, m.micros);
       o.set_owner(m.owner);
       o.set_source_channel(m.channel);
+      o.set_source_campaign_id(m.campaign);
       // Some start further down the funnel (skipping the first stages from the start).
       if (pick(4) == 0) o.set_stage_id(open[1 + pick(static_cast<int>(open.size()) - 1)]);
       crm::v1::CreateOpportunityRequest request;
@@ -481,6 +497,7 @@ class AnalyticsTest : public ::testing::TestWithParam<std::string> {
   Pipeline b2b_;
   std::map<std::string, int> index_;
   std::vector<AccountInfo> accounts_list_;
+  std::vector<std::string> campaigns_;  // "" (none) and two campaign ids
   std::vector<Model> models_;
   int updates_ = 0;
 };
@@ -620,24 +637,32 @@ TEST_P(AnalyticsTest, FunnelMatchesIndependentComputation) {
   // three or more read the facts. Each with and without a period that mixes both.
   auto region_of = [&](const Model& m) { return accounts_list_[m.account].region; };
   auto in_period = [&](const Model& m) { return day_of(m) >= from && day_of(m) <= to; };
+  // An owner whose EMEA deals lie on both sides of the month boundaries of the period, so the
+  // pair is read from month rows and from the facts of the days around them.
+  std::string pair_owner;
+  for (const std::string owner : {"alice", "bob", "carol"}) {
+    int in_february = 0, outside = 0;
+    for (const Model& m : models_) {
+      if (m.owner != owner || region_of(m) != "EMEA" || !in_period(m)) continue;
+      (day_of(m) >= feb1 && day_of(m) <= feb28 ? in_february : outside) += 1;
+    }
+    if (in_february > 0 && outside > 0) {
+      pair_owner = owner;
+      break;
+    }
+  }
+  ASSERT_FALSE(pair_owner.empty()) << "no owner with EMEA deals inside and outside February";
   crm::v1::AnalyticsFilter owner_region;
-  owner_region.set_owner("alice");
+  owner_region.set_owner(pair_owner);
   owner_region.set_region("EMEA");
-  CheckFunnel(owner_region, [&](const Model& m) { return m.owner == "alice" && region_of(m) == "EMEA"; },
+  CheckFunnel(owner_region, [&](const Model& m) { return m.owner == pair_owner && region_of(m) == "EMEA"; },
               "owner and region");
   *owner_region.mutable_period_start() = Date(from);
   *owner_region.mutable_period_end() = Date(to);
   CheckFunnel(
-      owner_region, [&](const Model& m) { return m.owner == "alice" && region_of(m) == "EMEA" && in_period(m); },
+      owner_region,
+      [&](const Model& m) { return m.owner == pair_owner && region_of(m) == "EMEA" && in_period(m); },
       "owner and region in a period");
-  // The combinations really select deals, on both sides of the month boundaries.
-  int owner_region_in_february = 0, owner_region_outside = 0;
-  for (const Model& m : models_) {
-    if (m.owner != "alice" || region_of(m) != "EMEA" || !in_period(m)) continue;
-    (day_of(m) >= feb1 && day_of(m) <= feb28 ? owner_region_in_february : owner_region_outside) += 1;
-  }
-  EXPECT_GT(owner_region_in_february, 0);
-  EXPECT_GT(owner_region_outside, 0);
   crm::v1::AnalyticsFilter team_channel = by_team;
   team_channel.set_source_channel(crm::v1::LEAD_CHANNEL_WEB);
   *team_channel.mutable_period_start() = Date(from);
@@ -684,6 +709,34 @@ TEST_P(AnalyticsTest, FunnelMatchesIndependentComputation) {
   CheckFunnel(
       low_cardinality, [&](const Model& m) { return low_cardinality_match(m) && in_period(m); },
       "region, industry and channel in a period");
+  // A campaign alone, with an owner (a pair), and with two more filters (the facts, found
+  // through the campaign index).
+  ASSERT_EQ(campaigns_.size(), 3u);
+  const std::string campaign = campaigns_[1];
+  crm::v1::AnalyticsFilter by_campaign;
+  by_campaign.set_source_campaign_id(campaign);
+  CheckFunnel(by_campaign, [&](const Model& m) { return m.campaign == campaign; }, "campaign");
+  crm::v1::AnalyticsFilter campaign_owner = by_campaign;
+  campaign_owner.set_owner("bob");
+  *campaign_owner.mutable_period_start() = Date(from);
+  *campaign_owner.mutable_period_end() = Date(to);
+  CheckFunnel(
+      campaign_owner, [&](const Model& m) { return m.campaign == campaign && m.owner == "bob" && in_period(m); },
+      "campaign and owner in a period");
+  crm::v1::AnalyticsFilter campaign_three = campaign_owner;
+  campaign_three.set_region("EMEA");
+  CheckFunnel(
+      campaign_three,
+      [&](const Model& m) {
+        return m.campaign == campaign && m.owner == "bob" && region_of(m) == "EMEA" && in_period(m);
+      },
+      "campaign, owner and region in a period");
+  // Four filters with an owner: the facts, found through the owner index.
+  crm::v1::AnalyticsFilter four = low_cardinality;
+  four.set_owner("alice");
+  CheckFunnel(
+      four, [&](const Model& m) { return low_cardinality_match(m) && m.owner == "alice" && in_period(m); },
+      "four filters in a period");
   crm::v1::AnalyticsFilter team_region_industry = by_team;
   team_region_industry.set_region("EMEA");
   team_region_industry.set_industry("Manufacturing");
