@@ -1,0 +1,273 @@
+// common/db/fulltext on every backend: ranking, replacing and removing documents, rollback, query
+// text that looks like FTS / boolean syntax, non-ASCII words, empty queries, limits.
+#include "common/db/fulltext.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/db/database.h"
+#include "common/db/migrations.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/test_backends.h"
+
+namespace crm {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+// Text that shares no word with the documents under test, so that in InnoDB's TF-IDF the
+// searched words are rare enough to weigh something.
+const std::vector<std::vector<std::string>> kFillers = {
+    {"password reset", "request a new password from the portal"},
+    {"mailbox quota", "archive old mail to free space"},
+    {"monitor flickers", "check the cable, then the refresh rate"},
+};
+
+class FullTextTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    test_db_ = std::make_unique<testing::TestDatabase>(GetParam());
+    CRM_SKIP_IF_UNAVAILABLE(*test_db_);
+    db::DatabaseOptions options;
+    options.url = test_db_->url();
+    options.pool_size = 2;
+    auto opened = db::Database::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    db_ = *std::move(opened);
+    ASSERT_TRUE(db::ApplyMigrations(*db_, {db::CommonMigrations()}).ok());
+  }
+  void TearDown() override {
+    db_.reset();
+    test_db_.reset();
+  }
+
+  bool IsMysql() const { return GetParam() == "mysql"; }
+
+  // A fresh index {title, body} named `name`, with the filler documents in it.
+  db::FullTextIndex CreateIndex(const std::string& name, std::vector<double> weights = {}) {
+    db::FullTextIndex index{name, {"title", "body"}, std::move(weights)};
+    db::MigrationSet set{"fulltext_" + name, {{1, "index", db::FullTextSchema(index, db_->backend())}}};
+    absl::Status status = db::ApplyMigrations(*db_, {set});
+    EXPECT_TRUE(status.ok()) << status;
+    for (size_t i = 0; i < kFillers.size(); ++i) Upsert(index, "filler" + std::to_string(i), kFillers[i]);
+    return index;
+  }
+
+  void Upsert(const db::FullTextIndex& index, const std::string& doc_id, const std::vector<std::string>& values) {
+    absl::Status status =
+        db_->Write([&](db::Tx& tx) { return db::UpsertDocument(tx, index, doc_id, values); });
+    ASSERT_TRUE(status.ok()) << status;
+  }
+
+  absl::StatusOr<std::vector<db::SearchHit>> Search(const db::FullTextIndex& index, const std::string& query,
+                                                    int limit = 10, absl::string_view field = "query") {
+    absl::StatusOr<std::vector<db::SearchHit>> hits;
+    absl::Status status = db_->Read([&](soci::session& sql) {
+      hits = db::Search(sql, index, query, limit, field);
+      return absl::OkStatus();
+    });
+    if (!status.ok()) return status;
+    return hits;
+  }
+
+  // The doc ids `query` finds, best first; fails the test on an error.
+  std::vector<std::string> Find(const db::FullTextIndex& index, const std::string& query, int limit = 10) {
+    absl::StatusOr<std::vector<db::SearchHit>> hits = Search(index, query, limit);
+    EXPECT_TRUE(hits.ok()) << "query " << query << ": " << hits.status();
+    std::vector<std::string> ids;
+    if (hits.ok()) {
+      for (const db::SearchHit& hit : *hits) ids.push_back(hit.doc_id);
+    }
+    return ids;
+  }
+
+  std::unique_ptr<testing::TestDatabase> test_db_;
+  std::unique_ptr<db::Database> db_;
+};
+
+TEST_P(FullTextTest, FindsDocumentsMostRelevantFirst) {
+  db::FullTextIndex index = CreateIndex("ranking");
+  Upsert(index, "driver", {"printer offline", "the printer went offline after a driver update; reinstall the driver"});
+  Upsert(index, "jam", {"printer paper jam", "open the tray and remove the paper"});
+  Upsert(index, "vpn", {"vpn disconnects", "the client drops the tunnel every few minutes"});
+
+  // More of the words, and more often: "driver" before "jam"; "vpn" matches none of them.
+  EXPECT_THAT(Find(index, "printer driver"), ElementsAre("driver", "jam"));
+  EXPECT_THAT(Find(index, "paper"), ElementsAre("jam"));
+  EXPECT_THAT(Find(index, "tunnel"), ElementsAre("vpn"));
+  EXPECT_THAT(Find(index, "keyboard"), IsEmpty());
+  // Case does not matter; scores are positive and fall with relevance.
+  absl::StatusOr<std::vector<db::SearchHit>> hits = Search(index, "PRINTER Driver");
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_EQ(hits->size(), 2u);
+  EXPECT_GT((*hits)[0].score, (*hits)[1].score);
+  EXPECT_GT((*hits)[1].score, 0);
+}
+
+TEST_P(FullTextTest, UpsertReplacesTheTextAndRemoveDropsTheDocument) {
+  db::FullTextIndex index = CreateIndex("replace");
+  Upsert(index, "doc", {"router firmware", "upgrade the router"});
+  EXPECT_THAT(Find(index, "router"), ElementsAre("doc"));
+
+  Upsert(index, "doc", {"scanner settings", "set the scanner resolution"});
+  EXPECT_THAT(Find(index, "router"), IsEmpty());
+  EXPECT_THAT(Find(index, "scanner"), ElementsAre("doc"));
+
+  ASSERT_TRUE(db_->Write([&](db::Tx& tx) { return db::RemoveDocument(tx, index, "doc"); }).ok());
+  EXPECT_THAT(Find(index, "scanner"), IsEmpty());
+  // Removing what is not there is fine.
+  EXPECT_TRUE(db_->Write([&](db::Tx& tx) { return db::RemoveDocument(tx, index, "doc"); }).ok());
+}
+
+TEST_P(FullTextTest, RolledBackWritesLeaveTheIndexUnchanged) {
+  db::FullTextIndex index = CreateIndex("rollback");
+  Upsert(index, "kept", {"projector bulb", "replace the projector bulb"});
+  absl::Status status = db_->Write([&](db::Tx& tx) -> absl::Status {
+    if (absl::Status s = db::UpsertDocument(tx, index, "kept", {"toner", "order toner"}); !s.ok()) return s;
+    if (absl::Status s = db::UpsertDocument(tx, index, "new", {"toner cartridge", "toner"}); !s.ok()) return s;
+    if (absl::Status s = db::RemoveDocument(tx, index, "filler0"); !s.ok()) return s;
+    return absl::AbortedError("changed my mind");
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(Find(index, "toner"), IsEmpty());
+  EXPECT_THAT(Find(index, "projector"), ElementsAre("kept"));
+  EXPECT_THAT(Find(index, "password"), ElementsAre("filler0"));
+}
+
+TEST_P(FullTextTest, QuerySyntaxIsSearchedAsPlainWords) {
+  db::FullTextIndex index = CreateIndex("syntax");
+  Upsert(index, "doc", {"printer driver", "the printer driver needs an update and a reboot"});
+  for (const std::string query :
+       {"\"printer", "printer\"", "printer*", "-printer", "+printer", "(printer)", "printer NEAR driver",
+        "NEAR(printer driver)", "printer AND driver", "printer OR driver", "NOT printer", "printer -driver",
+        "title:printer", "^printer", "'printer'", "printer\"driver\"", "~printer >driver <update",
+        "printer \\ driver", "@printer", "printer; DROP TABLE fulltext_syntax; --", "«printer»",
+        "printer 🖨️", "printer \xff\xfe"}) {
+    EXPECT_THAT(Find(index, query), ElementsAre("doc")) << query;
+  }
+  // Operator words alone are ordinary words, found only where the text has them.
+  for (const std::string query : {"AND", "\"\" AND", "and)"}) {
+    EXPECT_THAT(Find(index, query), ElementsAre("doc")) << query;
+  }
+  for (const std::string query : {"OR", "NEAR", "NOT", "«»"}) {
+    EXPECT_THAT(Find(index, query), IsEmpty()) << query;
+  }
+  EXPECT_THAT(Find(index, "needs"), ElementsAre("doc"));
+}
+
+TEST_P(FullTextTest, FindsNonAsciiWords) {
+  db::FullTextIndex index = CreateIndex("unicode");
+  Upsert(index, "de", {"Überweisung fehlgeschlagen", "Die Überweisung wurde abgelehnt"});
+  Upsert(index, "fr", {"café fermé", "le café ouvre à midi"});
+  Upsert(index, "ru", {"пароль", "сбросить пароль"});
+  EXPECT_THAT(Find(index, "Überweisung"), ElementsAre("de"));
+  EXPECT_THAT(Find(index, "überweisung"), ElementsAre("de"));
+  EXPECT_THAT(Find(index, "café"), ElementsAre("fr"));
+  // Accents are folded on both backends.
+  EXPECT_THAT(Find(index, "cafe"), ElementsAre("fr"));
+  EXPECT_THAT(Find(index, "пароль"), ElementsAre("ru"));
+}
+
+TEST_P(FullTextTest, QueryWithoutWordsIsInvalidArgument) {
+  db::FullTextIndex index = CreateIndex("empty");
+  for (const std::string query : {"", "   ", "\"", "*", "-+()\"*", "?!."}) {
+    EXPECT_TRUE(testing::HasCodeAndField(Search(index, query).status(), absl::StatusCode::kInvalidArgument, "query"))
+        << "[" << query << "]";
+  }
+  EXPECT_TRUE(testing::HasCodeAndField(Search(index, "--", 10, "search_text").status(),
+                                       absl::StatusCode::kInvalidArgument, "search_text"));
+}
+
+TEST_P(FullTextTest, LimitIsRespectedAndTiesGoByDocId) {
+  db::FullTextIndex index = CreateIndex("limit");
+  for (const std::string id : {"w5", "w3", "w1", "w4", "w2"}) Upsert(index, id, {"widget", "a broken widget"});
+  EXPECT_THAT(Find(index, "widget", 3), ElementsAre("w1", "w2", "w3"));
+  EXPECT_THAT(Find(index, "widget", 1), ElementsAre("w1"));
+  EXPECT_EQ(Find(index, "widget", 100).size(), 5u);
+}
+
+TEST_P(FullTextTest, FieldWeightsDecideBetweenTitleAndBodyMatches) {
+  // The same word once in one field of each document; the weights decide which ranks first.
+  const std::vector<std::string> in_title = {"scanner jam", "open the cover"};
+  const std::vector<std::string> in_body = {"cover stuck", "open the scanner"};
+  db::FullTextIndex title_first = CreateIndex("title_first", {5, 1});
+  Upsert(title_first, "in_title", in_title);
+  Upsert(title_first, "in_body", in_body);
+  EXPECT_THAT(Find(title_first, "scanner"), ElementsAre("in_title", "in_body"));
+
+  db::FullTextIndex body_first = CreateIndex("body_first", {1, 5});
+  Upsert(body_first, "in_title", in_title);
+  Upsert(body_first, "in_body", in_body);
+  EXPECT_THAT(Find(body_first, "scanner"), ElementsAre("in_body", "in_title"));
+}
+
+TEST_P(FullTextTest, StopwordsAreSearchable) {
+  db::FullTextIndex index = CreateIndex("stopwords");
+  Upsert(index, "howto", {"how to map a drive", "about network drives"});
+  EXPECT_THAT(Find(index, "how"), ElementsAre("howto"));
+  EXPECT_THAT(Find(index, "about"), ElementsAre("howto"));
+}
+
+// Documented differences, pinned so that a change in either engine is noticed.
+TEST_P(FullTextTest, BackendDifferences) {
+  db::FullTextIndex index = CreateIndex("differences");
+  Upsert(index, "short", {"pc boots slowly", "the pc fan is loud"});
+  // Words under innodb_ft_min_token_size (3) are not indexed by MariaDB.
+  EXPECT_EQ(Find(index, "pc").size(), IsMysql() ? 0u : 1u);
+  EXPECT_THAT(Find(index, "boots"), ElementsAre("short"));
+
+  // MariaDB's full-text index sees a write only after commit.
+  ASSERT_TRUE(db_->Write([&](db::Tx& tx) -> absl::Status {
+                   if (absl::Status s = db::UpsertDocument(tx, index, "fresh", {"lantern", "lantern"}); !s.ok()) {
+                     return s;
+                   }
+                   absl::StatusOr<std::vector<db::SearchHit>> hits = db::Search(tx.session(), index, "lantern", 10);
+                   EXPECT_TRUE(hits.ok()) << hits.status();
+                   if (hits.ok()) {
+                     EXPECT_EQ(hits->size(), IsMysql() ? 0u : 1u);
+                   }
+                   return absl::OkStatus();
+                 }).ok());
+  EXPECT_THAT(Find(index, "lantern"), ElementsAre("fresh"));
+}
+
+TEST_P(FullTextTest, RejectsBadDocIds) {
+  db::FullTextIndex index = CreateIndex("ids");
+  for (const std::string& id : {std::string(), std::string(65, 'x')}) {
+    absl::Status status = db_->Write([&](db::Tx& tx) { return db::UpsertDocument(tx, index, id, {"a", "b"}); });
+    EXPECT_TRUE(testing::HasCodeAndField(status, absl::StatusCode::kInvalidArgument, "doc_id"));
+  }
+  Upsert(index, std::string(64, 'x'), {"longest id", "sixty four bytes"});
+  EXPECT_THAT(Find(index, "longest"), ElementsAre(std::string(64, 'x')));
+}
+
+TEST_P(FullTextTest, RejectsBadDefinitionsAndLimits) {
+  db::FullTextIndex bad{"Bad-Name", {"title"}};
+  db::MigrationSet set{"fulltext_bad", {{1, "index", db::FullTextSchema(bad, db_->backend())}}};
+  EXPECT_FALSE(db::ApplyMigrations(*db_, {set}).ok());
+  EXPECT_EQ(Search(bad, "word").status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(Search({"reserved", {"title", "rank"}}, "word").status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(Search({"weights", {"title", "body"}, {1}}, "word").status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(Search({"weights", {"title"}, {0}}, "word").status().code(), absl::StatusCode::kInternal);
+  db::FullTextIndex index = CreateIndex("limits");
+  EXPECT_EQ(Search(index, "word", 0).status().code(), absl::StatusCode::kInvalidArgument);
+  absl::Status status = db_->Write([&](db::Tx& tx) { return db::UpsertDocument(tx, index, "doc", {"one value"}); });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+}
+
+TEST(SearchWordsTest, SplitsOnAsciiPunctuationAndKeepsUtf8Whole) {
+  EXPECT_THAT(db::SearchWords("  \"Wi-Fi\" (drops) *after* 2 mins; Überweisung, café!"),
+              ElementsAre("Wi", "Fi", "drops", "after", "2", "mins", "Überweisung", "café"));
+  EXPECT_THAT(db::SearchWords("-+*()\"'"), IsEmpty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FullTextTest, ::testing::ValuesIn(testing::AllBackends()), testing::BackendName());
+
+}  // namespace
+}  // namespace crm
