@@ -17,6 +17,9 @@ constexpr char kCreateMigrationTable[] =
     " applied_at BIGINT NOT NULL,"
     " PRIMARY KEY (module, version)){{TABLE_OPTIONS}}";
 constexpr char kSelectApplied[] = "SELECT COUNT(*) FROM schema_migrations WHERE module = :m AND version = :v";
+// A MariaDB user lock is server-wide and its name at most 64 characters: the database name is
+// hashed into it.
+constexpr char kMigrationLockName[] = "CONCAT('crm_migrations_', MD5(DATABASE()))";
 constexpr char kRecordApplied[] =
     "INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (:m, :v, :n, :t)";
 
@@ -63,7 +66,8 @@ absl::Status ApplyMigrations(Database& db, const std::vector<MigrationSet>& sets
     int locked = 0;
     if (dialect.backend() == Backend::kMysql) {
       soci::indicator ind;
-      sql << "SELECT GET_LOCK('crm_schema_migrations', 60)", soci::into(locked, ind);
+      // Per database: other databases on the same server migrate independently.
+      sql << "SELECT GET_LOCK(" << kMigrationLockName << ", 60)", soci::into(locked, ind);
       if (ind != soci::i_ok || locked != 1) {
         return absl::UnavailableError("could not take the migration lock within 60 s");
       }
@@ -79,7 +83,7 @@ absl::Status ApplyMigrations(Database& db, const std::vector<MigrationSet>& sets
     if (dialect.backend() == Backend::kMysql) {
       int released = 0;
       soci::indicator ind;
-      sql << "SELECT RELEASE_LOCK('crm_schema_migrations')", soci::into(released, ind);
+      sql << "SELECT RELEASE_LOCK(" << kMigrationLockName << ")", soci::into(released, ind);
     }
     return status;
   });
