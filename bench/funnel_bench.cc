@@ -7,7 +7,8 @@
 //   2. funnel: starts crm-server on that database and calls GetFunnel, one call at a time, for
 //      a set of filters (none, a quarter, an owner, a team, a region, an industry, a source
 //      channel, quarter + owner, region + industry, team + region, 90 days + channel + industry,
-//      quarter + owner + region, team + region + industry, region + industry + channel):
+//      quarter + owner + region, team + region + industry, team + region + industry + channel,
+//      region + industry + channel):
 //      p50 / p90 / p99 / max per filter. Every answer is checked against the counts the
 //      benchmark predicts from what it loaded;
 //   3. moves: --callers concurrent callers, closed loop, move open opportunities to another open
@@ -90,7 +91,7 @@ ABSL_FLAG(std::vector<std::string>, phases, std::vector<std::string>({"funnel", 
 ABSL_FLAG(std::vector<std::string>, filters,
           std::vector<std::string>({"none", "period", "owner", "team", "region", "industry", "channel", "period+owner",
                                     "region+industry", "team+region", "span+channel+industry", "period+owner+region",
-                                    "team+region+industry", "region+industry+channel"}),
+                                    "team+region+industry", "team+region+industry+channel", "region+industry+channel"}),
           "The GetFunnel filters to measure and check.");
 ABSL_FLAG(int, calls, 200, "Measured GetFunnel calls per filter (fewer when --max_filter_seconds runs out).");
 ABSL_FLAG(int, warmup_calls, 10, "GetFunnel calls per filter before the measured ones (within the time budget).");
@@ -393,6 +394,19 @@ std::vector<FilterCase> MakeFilters(const DataSet& data, const std::string& team
         filter.set_region(region_name);
         filter.set_industry(industry_name);
       });
+  // Four filters with a team: the facts of the team's opportunities.
+  add(
+      "team+region+industry+channel", "team + region + industry + channel",
+      [&data, team, region, industry, channel](const OpportunityFacts& f) {
+        return team.contains(f.owner) && data.accounts[f.account].region == region &&
+               data.accounts[f.account].industry == industry && f.channel == channel;
+      },
+      [&](crm::v1::AnalyticsFilter& filter) {
+        filter.set_team_id(team_id);
+        filter.set_region(region_name);
+        filter.set_industry(industry_name);
+        filter.set_source_channel(static_cast<crm::v1::LeadChannel>(channel));
+      });
   add(
       "region+industry+channel", "region + industry + channel",
       [&data, region, industry, channel](const OpportunityFacts& f) {
@@ -655,7 +669,8 @@ int Main() {
                                         "team",          "region",          "industry",
                                         "channel",       "period+owner",    "region+industry",
                                         "team+region",   "span+channel+industry", "period+owner+region",
-                                        "team+region+industry",  "region+industry+channel"};
+                                        "team+region+industry",  "team+region+industry+channel",
+                                        "region+industry+channel"};
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) {
       std::fprintf(stderr, "funnel_bench: unknown filter \"%s\"\n", key.c_str());
       return 2;
