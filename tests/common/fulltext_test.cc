@@ -34,13 +34,9 @@ class FullTextTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     test_db_ = std::make_unique<testing::TestDatabase>(GetParam());
     CRM_SKIP_IF_UNAVAILABLE(*test_db_);
-    db::DatabaseOptions options;
-    options.url = test_db_->url();
-    options.pool_size = 2;
-    auto opened = db::Database::Open(options);
+    auto opened = testing::OpenDatabase(*test_db_, 2, {db::CommonMigrations()});
     ASSERT_TRUE(opened.ok()) << opened.status();
     db_ = *std::move(opened);
-    ASSERT_TRUE(db::ApplyMigrations(*db_, {db::CommonMigrations()}).ok());
   }
   void TearDown() override {
     db_.reset();

@@ -42,10 +42,7 @@ class EventConsumerTest : public ::testing::TestWithParam<std::string> {
 
   // Another connection pool on the same database: what a second process would have.
   std::unique_ptr<db::Database> Open() {
-    db::DatabaseOptions options;
-    options.url = test_db_->url();
-    options.pool_size = 4;
-    auto opened = db::Database::Open(options);
+    auto opened = testing::OpenDatabase(*test_db_, 4);
     EXPECT_TRUE(opened.ok()) << opened.status();
     return opened.ok() ? *std::move(opened) : nullptr;
   }

@@ -76,4 +76,15 @@ TestDatabase::~TestDatabase() {
   }
 }
 
+absl::StatusOr<std::unique_ptr<db::Database>> OpenDatabase(const TestDatabase& database, int pool_size,
+                                                           const std::vector<db::MigrationSet>& migrations) {
+  db::DatabaseOptions options;
+  options.url = database.url();
+  options.pool_size = pool_size;
+  absl::StatusOr<std::unique_ptr<db::Database>> opened = db::Database::Open(options);
+  if (!opened.ok() || migrations.empty()) return opened;
+  if (absl::Status s = db::ApplyMigrations(**opened, migrations); !s.ok()) return s;
+  return opened;
+}
+
 }  // namespace crm::testing

@@ -2,10 +2,15 @@
 // CRM_TEST_MYSQL_URL (set by tests/run.sh) names a server. Each test gets a fresh database.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "absl/status/statusor.h"
+#include "common/db/database.h"
+#include "common/db/migrations.h"
 
 namespace crm::testing {
 
@@ -33,6 +38,11 @@ class TestDatabase {
   std::string mysql_base_;
   bool available_ = false;
 };
+
+class TestDatabase;
+// A connection pool on `database` with `migrations` applied (none: just the pool).
+absl::StatusOr<std::unique_ptr<db::Database>> OpenDatabase(const TestDatabase& database, int pool_size,
+                                                           const std::vector<db::MigrationSet>& migrations = {});
 
 // Skips the test when the backend is unavailable; fails instead when CRM_REQUIRE_MYSQL=1.
 #define CRM_SKIP_IF_UNAVAILABLE(test_database)                                                  \
