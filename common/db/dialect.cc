@@ -25,6 +25,11 @@ std::string Dialect::ExpandDdl(absl::string_view ddl) const {
             {"{{INSERT_IGNORE}}", "INSERT IGNORE"}});
 }
 
+std::string Dialect::DropIndex(absl::string_view table, absl::string_view index) const {
+  if (backend_ == Backend::kSqlite) return absl::StrCat("DROP INDEX IF EXISTS ", index);
+  return absl::StrCat("DROP INDEX IF EXISTS ", index, " ON ", table);
+}
+
 const char* Dialect::BeginWrite() const {
   return backend_ == Backend::kSqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION";
 }

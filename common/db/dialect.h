@@ -29,6 +29,9 @@ class Dialect {
   // Strings compare byte-wise (binary collation) on both backends so sorting and uniqueness agree.
   std::string ExpandDdl(absl::string_view ddl) const;
 
+  // DROP INDEX of `index` on `table`, if it exists (MySQL names the table, SQLite does not).
+  std::string DropIndex(absl::string_view table, absl::string_view index) const;
+
   // Starts a transaction that will write. SQLite takes the write lock up front so two writers
   // never deadlock on a read→write upgrade.
   const char* BeginWrite() const;

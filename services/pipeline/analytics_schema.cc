@@ -1,5 +1,7 @@
 #include <stdexcept>
 
+#include <soci/soci.h>
+
 #include "services/pipeline/funnel_aggregates.h"
 #include "services/pipeline/pipeline_schema.h"
 
@@ -202,6 +204,17 @@ db::MigrationSet AnalyticsMigrations() {
            // A database that already holds opportunities gets its aggregates from their history.
            [](soci::session& sql, const db::Dialect&) {
              if (absl::Status s = RebuildFunnelAggregates(sql); !s.ok()) throw std::runtime_error(s.ToString());
+           }},
+          {6,
+           "owner index led by the filter columns",
+           {},
+           // The owner index is read only for an owner (or team) with three or more of region,
+           // industry and channel: led by them, it seeks each member's matching opportunities
+           // instead of scanning all of them (the creation day follows for a period).
+           [](soci::session& sql, const db::Dialect& dialect) {
+             sql << dialect.DropIndex("funnel_opportunities", "funnel_opportunities_by_owner");
+             sql << "CREATE INDEX funnel_opportunities_by_owner ON funnel_opportunities"
+                    " (pipeline_id, owner, region, industry, source_channel, created_day, source_campaign_id)";
            }},
       }};
 }

@@ -747,6 +747,13 @@ TEST_P(AnalyticsTest, FunnelMatchesIndependentComputation) {
                accounts_list_[m.account].industry == "Manufacturing";
       },
       "team, region and industry");
+  // A team with three more filters: the facts, sought per member through the owner index.
+  crm::v1::AnalyticsFilter team_four = team_region_industry;
+  team_four.set_source_channel(crm::v1::LEAD_CHANNEL_EMAIL);
+  CheckFunnel(
+      team_four,
+      [&](const Model& m) { return (m.owner == "alice" || m.owner == "carol") && low_cardinality_match(m); },
+      "team with three more filters");
 
   crm::v1::AnalyticsFilter nobody;
   nobody.set_owner("nobody");
