@@ -3,11 +3,13 @@
 #include "services/accounts/accounts_module.h"
 #include "services/events/events_module.h"
 #include "services/pipeline/pipeline_module.h"
+#include "services/servicedesk/servicedesk_module.h"
 
 namespace crm {
 
 std::vector<server::ModuleSpec> AllModules() {
-  return {accounts::AccountsModule(), pipeline::PipelineModule(), events::EventsModule()};
+  return {accounts::AccountsModule(), pipeline::PipelineModule(), servicedesk::ServiceDeskModule(),
+          events::EventsModule()};
 }
 
 }  // namespace crm
