@@ -4,6 +4,7 @@
 
 #include "common/server/runtime.h"
 #include "crm/v1/servicedesk.grpc.pb.h"
+#include "services/servicedesk/escalation_logic.h"
 #include "services/servicedesk/knowledge_logic.h"
 #include "services/servicedesk/metrics_logic.h"
 #include "services/servicedesk/sla_logic.h"
@@ -59,6 +60,7 @@ class ServiceDeskHandler final : public crm::v1::ServiceDeskService::CallbackSer
  private:
   const server::Runtime& rt_;
   TicketLogic tickets_;
+  EscalationLogic escalations_;
   SlaLogic sla_;
   KnowledgeLogic knowledge_;
   SurveyLogic surveys_;

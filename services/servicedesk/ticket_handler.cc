@@ -40,11 +40,6 @@ grpc::ServerUnaryReactor* ServiceDeskHandler::ReopenTicket(Context* context, con
   return NotYetServed(context);  // PLACEHOLDER: replaced by the area's implementation
 }
 
-grpc::ServerUnaryReactor* ServiceDeskHandler::EscalateTicket(Context* context, const crm::v1::EscalateTicketRequest* request,
-                                                   crm::v1::Ticket* response) {
-  return NotYetServed(context);  // PLACEHOLDER: replaced by the area's implementation
-}
-
 grpc::ServerUnaryReactor* ServiceDeskHandler::AddComment(Context* context, const crm::v1::AddCommentRequest* request,
                                                    crm::v1::TicketComment* response) {
   return NotYetServed(context);  // PLACEHOLDER: replaced by the area's implementation
