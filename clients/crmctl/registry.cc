@@ -14,6 +14,10 @@
 #include "clients/crmctl/leads_commands.h"
 #include "clients/crmctl/opportunities_commands.h"
 #include "clients/crmctl/pipelines_commands.h"
+#include "clients/crmctl/servicedesk_commands.h"
+#include "clients/crmctl/sla_commands.h"
+#include "clients/crmctl/solutions_commands.h"
+#include "clients/crmctl/tickets_commands.h"
 
 namespace crm::crmctl {
 namespace {
@@ -31,8 +35,12 @@ Arguments name fields of the request or of the entity in it (account=<id> sets a
             opportunity.amount="5000 EUR"
   stages    by name (any case) or id, within the opportunity's pipeline (else the default
             one): stage=proposal, lost_stage=Lost
-The client fills request_id into creates (and lead convert), so they are retried safely on
-UNAVAILABLE; updates, moves, closes and the like are sent once.
+  service desk lists (see `crmctl calendars` and `crmctl sla-policies`):
+            hours="mon-fri 09:00-12:00,13:00-17:00; sat 10:00-14:00"
+            holidays="2026-12-25 Christmas; 2027-01-01"   targets="p1=60/240; p2=2h/1d"
+            escalation="warning tier2; breach+60 managers/alice"
+The client fills request_id into creates (and lead convert, ticket comments), so they are
+retried safely on UNAVAILABLE; updates, moves, closes and the like are sent once.
 
 Import CSV: the header row names Account fields, e.g.
   external_key,name,kind,industry,region,size_band,owner,annual_revenue,lifecycle_stage,tags
@@ -57,7 +65,9 @@ const std::vector<Command>& AllCommands() {
     auto* commands = new std::vector<Command>();
     for (auto group : {AccountCommands(), ContactCommands(), InteractionCommands(),
                        ActivityCommands(), PipelineCommands(), OpportunityCommands(),
-                       LeadCommands(), AnalyticsCommands(), EventCommands()}) {
+                       LeadCommands(), AnalyticsCommands(), TicketCommands(),
+                       CalendarCommands(), SlaPolicyCommands(), SolutionCommands(),
+                       SurveyCommands(), ServiceMetricsCommands(), EventCommands()}) {
       commands->insert(commands->end(), group.begin(), group.end());
     }
     return commands;

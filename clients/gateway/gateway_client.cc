@@ -26,12 +26,17 @@ absl::StatusOr<GatewayClient> GatewayClient::Create(const ClientOptions& options
   if (!events.ok()) return events.status();
   absl::StatusOr<std::shared_ptr<grpc::Channel>> pipeline = channel_for(PipelineAddress(options));
   if (!pipeline.ok()) return pipeline.status();
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> servicedesk =
+      channel_for(ServiceDeskAddress(options));
+  if (!servicedesk.ok()) return servicedesk.status();
 
   return GatewayClient(
       AccountsClient(MakeAccountConnection(CreateDefaultAccountStub(*accounts, options), options)),
       EventsClient(MakeEventConnection(CreateDefaultEventStub(*events, options), options)),
       PipelineClient(
-          MakePipelineConnection(CreateDefaultPipelineStub(*pipeline, options), options)));
+          MakePipelineConnection(CreateDefaultPipelineStub(*pipeline, options), options)),
+      ServiceDeskClient(
+          MakeServiceDeskConnection(CreateDefaultServiceDeskStub(*servicedesk, options), options)));
 }
 
 }  // namespace crm::client

@@ -7,6 +7,7 @@
 #include "clients/gateway/client_options.h"
 #include "clients/gateway/events_client.h"
 #include "clients/gateway/pipeline_client.h"
+#include "clients/gateway/servicedesk_client.h"
 
 namespace crm::client {
 
@@ -19,16 +20,20 @@ class GatewayClient {
   AccountsClient accounts() const { return accounts_; }
   EventsClient events() const { return events_; }
   PipelineClient pipeline() const { return pipeline_; }
+  ServiceDeskClient servicedesk() const { return servicedesk_; }
 
  private:
-  GatewayClient(AccountsClient accounts, EventsClient events, PipelineClient pipeline)
+  GatewayClient(AccountsClient accounts, EventsClient events, PipelineClient pipeline,
+                ServiceDeskClient servicedesk)
       : accounts_(std::move(accounts)),
         events_(std::move(events)),
-        pipeline_(std::move(pipeline)) {}
+        pipeline_(std::move(pipeline)),
+        servicedesk_(std::move(servicedesk)) {}
 
   AccountsClient accounts_;
   EventsClient events_;
   PipelineClient pipeline_;
+  ServiceDeskClient servicedesk_;
 };
 
 }  // namespace crm::client

@@ -38,4 +38,10 @@ std::shared_ptr<PipelineStub> CreateDefaultPipelineStub(std::shared_ptr<grpc::Ch
                        v1::PipelineService>(std::move(channel), options);
 }
 
+std::shared_ptr<ServiceDeskStub> CreateDefaultServiceDeskStub(
+    std::shared_ptr<grpc::Channel> channel, const ClientOptions& options) {
+  return DecoratedStub<ServiceDeskStub, DefaultServiceDeskStub, MetadataServiceDeskStub,
+                       v1::ServiceDeskService>(std::move(channel), options);
+}
+
 }  // namespace crm::client

@@ -10,6 +10,7 @@
 #include "clients/gateway/client_options.h"
 #include "clients/gateway/event_stub.h"
 #include "clients/gateway/pipeline_stub.h"
+#include "clients/gateway/servicedesk_stub.h"
 
 namespace crm::client {
 
@@ -19,5 +20,7 @@ std::shared_ptr<EventStub> CreateDefaultEventStub(std::shared_ptr<grpc::Channel>
                                                   const ClientOptions& options);
 std::shared_ptr<PipelineStub> CreateDefaultPipelineStub(std::shared_ptr<grpc::Channel> channel,
                                                         const ClientOptions& options);
+std::shared_ptr<ServiceDeskStub> CreateDefaultServiceDeskStub(
+    std::shared_ptr<grpc::Channel> channel, const ClientOptions& options);
 
 }  // namespace crm::client

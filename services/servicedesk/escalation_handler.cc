@@ -1,13 +1,16 @@
 // ServiceDeskService manual escalation: the gRPC edge only; the rules live in EscalationLogic.
 #include "services/servicedesk/servicedesk_handler.h"
 
-#include "services/servicedesk/not_yet_served.h"
+#include "common/server/unary.h"
 
 namespace crm::servicedesk {
 
-grpc::ServerUnaryReactor* ServiceDeskHandler::EscalateTicket(Context* context, const crm::v1::EscalateTicketRequest* request,
-                                                   crm::v1::Ticket* response) {
-  return NotYetServed(context);  // PLACEHOLDER: replaced by the area's implementation
+grpc::ServerUnaryReactor* ServiceDeskHandler::EscalateTicket(Context* context,
+                                                             const crm::v1::EscalateTicketRequest* request,
+                                                             crm::v1::Ticket* response) {
+  return server::ServeUnary(context, *rt_.workers, response, [this, request](const server::CallContext& call) {
+    return escalations_.Escalate(call, *request);
+  });
 }
 
 }  // namespace crm::servicedesk

@@ -1,13 +1,17 @@
 // ServiceDeskService metrics methods: the gRPC edge only; the rules live in MetricsLogic.
+#include "common/server/unary.h"
 #include "services/servicedesk/servicedesk_handler.h"
-
-#include "services/servicedesk/not_yet_served.h"
 
 namespace crm::servicedesk {
 
-grpc::ServerUnaryReactor* ServiceDeskHandler::GetServiceMetrics(Context* context, const crm::v1::GetServiceMetricsRequest* request,
-                                                   crm::v1::ServiceMetrics* response) {
-  return NotYetServed(context);  // PLACEHOLDER: replaced by the area's implementation
+using server::CallContext;
+using server::ServeUnary;
+
+grpc::ServerUnaryReactor* ServiceDeskHandler::GetServiceMetrics(Context* context,
+                                                                const crm::v1::GetServiceMetricsRequest* request,
+                                                                crm::v1::ServiceMetrics* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return metrics_.GetServiceMetrics(call, *request); });
 }
 
 }  // namespace crm::servicedesk

@@ -13,7 +13,8 @@
 //   undone (the stored flags carry it).
 // - Warning time: when warning_percent of the target has elapsed (business time).
 // - Escalation step k triggers at its trigger instant (the warning or the due time of either
-//   unmet target, whichever comes first) plus after_minutes of business time.
+//   unmet, running target, whichever comes first) plus after_minutes of business time. A paused
+//   target triggers nothing; a resolved (or closed) ticket has no escalation at all.
 #pragma once
 
 #include <cstdint>
@@ -71,11 +72,16 @@ struct SlaState {
   TimerState first_response;
   TimerState resolution;
   // The highest escalation level whose trigger has passed at `now` (never below the ticket's
-  // level), and why, e.g. "resolution due 2026-11-26 10:00 UTC breached".
+  // level), and why, in the calendar's zone, e.g. "resolution due 2026-11-26 10:00 CET breached"
+  // or "first response warning reached 2026-11-26 09:48 CET (80% elapsed, due 2026-11-26 10:00
+  // CET)", with ", +30m" when the step waits after its trigger. Empty when nothing is due.
   int due_level = 0;
   std::string due_reason;
   // When the sweep next has work: the trigger of the first step above max(level, due_level);
-  // unset when there is none, while paused, or without a policy.
+  // unset when there is none, while paused, or without a policy. While a due escalation has not
+  // been applied yet (due_level > the ticket's level), the work is overdue: it is then the
+  // earliest passed trigger above the ticket's level (<= now), so that any write of the ticket
+  // before the sweep comes keeps the ticket in the sweep's sight.
   std::optional<absl::Time> next_escalation_time;
 };
 
@@ -88,5 +94,18 @@ std::vector<Pause> PausesFor(crm::v1::SlaTarget target, const TicketTimeline& ti
 
 // TimerState as the wire message.
 void TimerToProto(const TimerState& timer, crm::v1::SlaTimer* out);
+
+// The snapshot a ticket row keeps (its policy, calendar, targets; warning_percent 0 means the
+// default 80), with `escalation`, the chain of the ticket's policy.
+SlaSnapshot SnapshotOfTicket(const crm::v1::Ticket& ticket, int warning_percent,
+                             std::vector<crm::v1::EscalationStep> escalation);
+
+// The timeline a ticket row keeps (creation, first response, resolution, stored breach flags,
+// escalation level) with its pauses.
+TicketTimeline TimelineOfTicket(const crm::v1::Ticket& ticket, std::vector<TicketPause> pauses);
+
+// Writes both timers of `state` into the ticket (its SLA columns as stored at a write, the live
+// view on a read); a breach flag already set on the ticket stays set.
+void SetTicketTimers(const SlaState& state, crm::v1::Ticket* ticket);
 
 }  // namespace crm::servicedesk

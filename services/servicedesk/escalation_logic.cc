@@ -1,0 +1,393 @@
+#include "services/servicedesk/escalation_logic.h"
+
+#include <soci/soci.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/core/errors.h"
+#include "common/core/field_mask.h"
+#include "common/core/time_util.h"
+#include "common/core/validation.h"
+#include "common/db/entity_ops.h"
+#include "services/accounts/account_store.h"
+#include "services/servicedesk/business_calendar.h"
+#include "services/servicedesk/escalation_store.h"
+#include "services/servicedesk/sla_resolution.h"
+#include "services/servicedesk/ticket_logic.h"
+#include "services/servicedesk/ticket_sla.h"
+#include "services/servicedesk/ticket_store.h"
+
+namespace crm::servicedesk {
+namespace {
+
+using crm::v1::EscalationStep;
+using crm::v1::Ticket;
+
+constexpr char kSystemActor[] = "system";
+constexpr char kEscalatedEvent[] = "ticket.escalated";
+constexpr char kRetargetedEvent[] = "ticket.sla_retargeted";
+// ticket_history.reason is VARCHAR(2000).
+constexpr size_t kMaxReasonLength = 2000;
+// Rows read per query; a round reads batch after batch, so memory stays bounded.
+constexpr int kBatchSize = 200;
+// SlaPolicy.warning_percent 0 means the documented default.
+constexpr int kDefaultWarningPercent = 80;
+
+bool IsOpen(crm::v1::TicketStatus status) {
+  return status == crm::v1::TICKET_STATUS_NEW || status == crm::v1::TICKET_STATUS_OPEN ||
+         status == crm::v1::TICKET_STATUS_PENDING;
+}
+
+// Calendars and escalation chains, each read once per sweep round or transaction.
+class SlaSourceCache {
+ public:
+  absl::StatusOr<const BusinessCalendar*> Calendar(soci::session& sql, const std::string& calendar_id) {
+    auto found = calendars_.find(calendar_id);
+    if (found == calendars_.end()) {
+      absl::StatusOr<BusinessCalendar> loaded = LoadBusinessCalendar(sql, calendar_id);
+      if (!loaded.ok()) return loaded.status();
+      found = calendars_.emplace(calendar_id, std::make_unique<BusinessCalendar>(*std::move(loaded))).first;
+    }
+    return found->second.get();
+  }
+
+  absl::StatusOr<const std::vector<EscalationStep>*> Chain(soci::session& sql, const std::string& policy_id) {
+    auto found = chains_.find(policy_id);
+    if (found == chains_.end()) {
+      absl::StatusOr<crm::v1::SlaPolicy> policy = LoadSlaPolicy(sql, policy_id);
+      if (!policy.ok()) return policy.status();
+      found =
+          chains_
+              .emplace(policy_id, std::vector<EscalationStep>(policy->escalation().begin(), policy->escalation().end()))
+              .first;
+    }
+    return &found->second;
+  }
+
+ private:
+  std::map<std::string, std::unique_ptr<BusinessCalendar>> calendars_;
+  std::map<std::string, std::vector<EscalationStep>> chains_;
+};
+
+// A ticket row with what ComputeSla needs for it.
+struct SlaContext {
+  const BusinessCalendar* calendar = nullptr;  // null: the ticket has no SLA
+  const std::vector<EscalationStep>* chain = nullptr;
+  std::vector<TicketPause> pauses;
+};
+
+absl::StatusOr<SlaContext> LoadSlaContext(soci::session& sql, SlaSourceCache& cache, const TicketRecord& record) {
+  SlaContext context;
+  const Ticket& t = record.ticket;
+  if (t.sla_policy_id().empty()) return context;
+  absl::StatusOr<const std::vector<EscalationStep>*> chain = cache.Chain(sql, t.sla_policy_id());
+  if (!chain.ok()) return chain.status();
+  absl::StatusOr<const BusinessCalendar*> calendar = cache.Calendar(sql, t.calendar_id());
+  if (!calendar.ok()) return calendar.status();
+  absl::StatusOr<std::vector<TicketPause>> pauses = TicketStore::Pauses(sql, t.id());
+  if (!pauses.ok()) return pauses.status();
+  context.chain = *chain;
+  context.calendar = *calendar;
+  context.pauses = *std::move(pauses);
+  return context;
+}
+
+SlaState Evaluate(const SlaContext& context, const TicketRecord& record, absl::Time now) {
+  return ComputeSla(*context.calendar, SnapshotOfTicket(record.ticket, record.warning_percent, *context.chain),
+                    TimelineOfTicket(record.ticket, context.pauses), now);
+}
+
+// Sets the SLA columns (timers, next_escalation_time) to what ComputeSla gives at `now`.
+void Retime(const SlaContext& context, absl::Time now, TicketRecord& record) {
+  if (context.calendar == nullptr) {
+    record.next_escalation_time.reset();
+    return;
+  }
+  const SlaState state = Evaluate(context, record, now);
+  SetTicketTimers(state, &record.ticket);
+  record.next_escalation_time = state.next_escalation_time;
+}
+
+// Step `level` of the chain, or nullptr when the chain is that short.
+const EscalationStep* StepAt(const std::vector<EscalationStep>* chain, int level) {
+  if (chain == nullptr) return nullptr;
+  for (size_t i = 0; i < chain->size(); ++i) {
+    const int step_level = (*chain)[i].level() > 0 ? (*chain)[i].level() : static_cast<int>(i) + 1;
+    if (step_level == level) return &(*chain)[i];
+  }
+  return nullptr;
+}
+
+// Moves the ticket to `level` and queues it along `step` (if any). Returns the user the
+// escalation event concerns: the new assignee, else the group it is queued for.
+std::string RaiseTo(Ticket& ticket, int level, const EscalationStep* step) {
+  ticket.set_escalation_level(level);
+  if (step != nullptr) {
+    ticket.set_assignee_group(step->assignee_group());
+    if (!step->assignee().empty()) ticket.set_assignee(step->assignee());
+    return step->assignee().empty() ? step->assignee_group() : step->assignee();
+  }
+  return ticket.assignee().empty() ? ticket.assignee_group() : ticket.assignee();
+}
+
+// The ticket as stored: remaining time and the paused flag depend on the instant asked about,
+// so events compare tickets without them.
+Ticket StoredView(const Ticket& ticket) {
+  Ticket stored = ticket;
+  for (crm::v1::SlaTimer* timer : {stored.mutable_first_response(), stored.mutable_resolution()}) {
+    timer->clear_remaining();
+    timer->clear_paused();
+  }
+  return stored;
+}
+
+crm::v1::TicketChange MakeChange(const Ticket& ticket, crm::v1::TicketChangeKind kind, std::string from, std::string to,
+                                 std::string reason, const std::string& actor, absl::Time now) {
+  crm::v1::TicketChange change;
+  change.set_ticket_id(ticket.id());
+  change.set_kind(kind);
+  change.set_from_value(std::move(from));
+  change.set_to_value(std::move(to));
+  if (reason.size() > kMaxReasonLength) reason.resize(kMaxReasonLength);
+  change.set_reason(std::move(reason));
+  change.set_actor(actor);
+  *change.mutable_time() = TimeToTimestamp(now);
+  return change;
+}
+
+// The history entry and the event of a written change, in its transaction.
+absl::Status RecordChange(const server::Runtime& rt, db::Tx& tx, const crm::v1::TicketChange& change,
+                          const std::string& event_type, crm::v1::ChangeKind event_kind, const Ticket& before,
+                          const Ticket& after, const std::string& user, const std::string& request_id, absl::Time now) {
+  if (absl::Status s = TicketStore::AppendHistory(tx, change); !s.ok()) return s;
+  const Ticket stored_before = StoredView(before);
+  const std::vector<FieldDelta> deltas = DiffMessages(&stored_before, StoredView(after), BookkeepingFields());
+  return rt.outbox->AppendChange(tx, event_type, kTicketEntity, after.id(), event_kind, deltas, user, change.actor(),
+                                 request_id, now);
+}
+
+std::string DescribeTargets(const Ticket& t) {
+  if (t.sla_policy_id().empty()) return "no SLA";
+  return absl::StrCat(t.sla_policy_id(), " (first response ", t.first_response().target_minutes(), "m, resolution ",
+                      t.resolution().target_minutes(), "m)");
+}
+
+// Points the ticket at the policy for `tier` (its priority and category decide too), or at none.
+absl::Status Retarget(soci::session& sql, crm::v1::AccountTier tier, TicketRecord& record) {
+  Ticket& t = record.ticket;
+  t.set_account_tier(tier);
+  absl::StatusOr<std::optional<SlaChoice>> choice = ChooseSlaPolicy(sql, tier, t.priority(), t.category());
+  if (!choice.ok()) return choice.status();
+  // Breach flags are sticky across a re-target; everything else of the timers is recomputed.
+  const bool first_response_breached = t.first_response().breached();
+  const bool resolution_breached = t.resolution().breached();
+  t.clear_first_response();
+  t.clear_resolution();
+  t.mutable_first_response()->set_breached(first_response_breached);
+  t.mutable_resolution()->set_breached(resolution_breached);
+  if (!choice->has_value()) {
+    t.clear_sla_policy_id();
+    t.clear_calendar_id();
+    record.warning_percent = 0;
+    return absl::OkStatus();
+  }
+  const SlaChoice& chosen = **choice;
+  t.set_sla_policy_id(chosen.policy.id());
+  t.set_calendar_id(chosen.policy.calendar_id());
+  record.warning_percent =
+      chosen.policy.warning_percent() > 0 ? chosen.policy.warning_percent() : kDefaultWarningPercent;
+  t.mutable_first_response()->set_target_minutes(chosen.target.first_response_minutes());
+  t.mutable_resolution()->set_target_minutes(chosen.target.resolution_minutes());
+  return absl::OkStatus();
+}
+
+bool ChangesTier(const crm::v1::Event& event) {
+  for (const crm::v1::FieldChange& change : event.changes()) {
+    if (change.field() == "tier") return true;
+  }
+  return false;
+}
+
+// One due ticket, in its own transaction. True when it was escalated.
+absl::StatusOr<bool> SweepTicket(const server::Runtime& rt, const std::string& id, absl::Time now, absl::Time deadline,
+                                 SlaSourceCache& cache) {
+  bool escalated = false;
+  absl::Status status = rt.db->Write(
+      [&](db::Tx& tx) -> absl::Status {
+        escalated = false;  // the transaction may run more than once
+        absl::StatusOr<std::optional<TicketRecord>> found = TicketStore::FindForUpdate(tx, id);
+        if (!found.ok()) return found.status();
+        // Gone, or resolved / closed since it was selected: the ticket's own writes cleared it.
+        if (!found->has_value() || !IsOpen((*found)->ticket.status())) return absl::OkStatus();
+        const TicketRecord& before = **found;
+        const int64_t revision = db::RevisionOf(before);
+        absl::StatusOr<SlaContext> context = LoadSlaContext(tx.session(), cache, before);
+        if (!context.ok()) return context.status();
+        if (context->calendar == nullptr) {
+          absl::StatusOr<bool> cleared = EscalationStore::Reschedule(tx, id, std::nullopt, revision);
+          return cleared.status();
+        }
+        const SlaState state = Evaluate(*context, before, now);
+        const int level = before.ticket.escalation_level();
+        if (state.due_level <= level) {
+          // Nothing due (another process was first, or the ticket changed): only the schedule.
+          if (state.next_escalation_time == before.next_escalation_time) return absl::OkStatus();
+          return EscalationStore::Reschedule(tx, id, state.next_escalation_time, revision).status();
+        }
+
+        TicketRecord after = before;
+        const std::string user = RaiseTo(after.ticket, state.due_level, StepAt(context->chain, state.due_level));
+        Retime(*context, now, after);
+        *after.ticket.mutable_update_time() = TimeToTimestamp(now);
+        absl::StatusOr<bool> written = TicketStore::Update(tx, after, revision);
+        if (!written.ok()) return written.status();
+        if (!*written) return absl::OkStatus();  // changed meanwhile: the next round looks again
+        escalated = true;
+        const crm::v1::TicketChange change =
+            MakeChange(after.ticket, crm::v1::TICKET_CHANGE_KIND_ESCALATED, absl::StrCat(level),
+                       absl::StrCat(state.due_level), state.due_reason, kSystemActor, now);
+        return RecordChange(rt, tx, change, kEscalatedEvent, crm::v1::CHANGE_KIND_NOTICE, before.ticket, after.ticket,
+                            user, "", now);
+      },
+      deadline);
+  if (!status.ok()) return status;
+  return escalated;
+}
+
+}  // namespace
+
+absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call,
+                                                 const crm::v1::EscalateTicketRequest& request) {
+  Validator v;
+  v.RequiredId(request.id(), "id");
+  v.RequiredText(request.reason(), "reason", kMaxReasonLength);
+  if (!v.ok()) return v.status();
+
+  const absl::Time now = rt_.clock->Now();
+  SlaSourceCache cache;
+  std::string user;
+  db::VersionedChange<TicketRecord> op;
+  op.load = TicketStore::FindForUpdate;
+  op.not_found = [&] { return NoSuchEntity("id", kTicketEntity, request.id()); };
+  op.change = [&](db::Tx& tx, const TicketRecord& before) -> absl::StatusOr<std::optional<TicketRecord>> {
+    if (!IsOpen(before.ticket.status())) {
+      return FailedPreconditionField("id",
+                                     absl::StrCat("the ticket is ", crm::v1::TicketStatus_Name(before.ticket.status()),
+                                                  "; only new, open and pending tickets can be escalated"));
+    }
+    absl::StatusOr<SlaContext> context = LoadSlaContext(tx.session(), cache, before);
+    if (!context.ok()) return context.status();
+    TicketRecord after = before;
+    const int level = before.ticket.escalation_level() + 1;
+    user = RaiseTo(after.ticket, level, StepAt(context->chain, level));
+    Retime(*context, now, after);
+    *after.ticket.mutable_update_time() = TimeToTimestamp(now);
+    return std::optional<TicketRecord>(std::move(after));
+  };
+  op.store = TicketStore::Update;
+  op.after_write = [&](db::Tx& tx, const TicketRecord& before, const TicketRecord& after) {
+    const crm::v1::TicketChange change =
+        MakeChange(after.ticket, crm::v1::TICKET_CHANGE_KIND_ESCALATED, absl::StrCat(before.ticket.escalation_level()),
+                   absl::StrCat(after.ticket.escalation_level()), Trimmed(request.reason()), call.actor, now);
+    return RecordChange(rt_, tx, change, kEscalatedEvent, crm::v1::CHANGE_KIND_NOTICE, before.ticket, after.ticket,
+                        user, call.correlation_id, now);
+  };
+  absl::StatusOr<TicketRecord> escalated =
+      db::ChangeVersioned(*rt_.db, call.deadline, request.id(), request.etag(), "etag", kTicketEntity, op);
+  if (!escalated.ok()) return escalated.status();
+  return std::move(escalated->ticket);
+}
+
+absl::StatusOr<int> EscalationLogic::SweepDue(absl::Time now, absl::Duration db_wait,
+                                              const std::function<bool()>& keep_going) {
+  SlaSourceCache cache;
+  int escalated = 0;
+  std::optional<DueTicket> position;
+  for (;;) {
+    std::vector<DueTicket> due;
+    absl::Status read = rt_.db->Read(
+        [&](soci::session& sql) -> absl::Status {
+          absl::StatusOr<std::vector<DueTicket>> batch = EscalationStore::DueTickets(sql, now, position, kBatchSize);
+          if (!batch.ok()) return batch.status();
+          due = *std::move(batch);
+          return absl::OkStatus();
+        },
+        absl::Now() + db_wait);
+    if (!read.ok()) return read;
+
+    for (const DueTicket& ticket : due) {
+      absl::StatusOr<bool> raised = SweepTicket(rt_, ticket.id, now, absl::Now() + db_wait, cache);
+      if (absl::IsNotFound(raised.status())) {
+        // Its policy or calendar is missing: nothing to count in; the others still get their turn.
+        std::fprintf(stderr, "escalation: ticket %s skipped: %s\n", ticket.id.c_str(),
+                     raised.status().ToString().c_str());
+        continue;
+      }
+      if (!raised.ok()) return raised.status();
+      if (*raised) ++escalated;
+    }
+    if (static_cast<int>(due.size()) < kBatchSize) break;
+    position = due.back();
+    if (!keep_going()) break;
+  }
+  return escalated;
+}
+
+absl::Status EscalationLogic::FollowTierChange(db::Tx& tx, const crm::v1::Event& event) {
+  if (!ChangesTier(event)) return absl::OkStatus();
+  soci::session& sql = tx.session();
+  absl::StatusOr<std::optional<crm::v1::Account>> account = accounts::AccountStore::Find(sql, event.entity_id());
+  if (!account.ok()) return account.status();
+  if (!account->has_value()) return absl::OkStatus();
+  // The account's tier now: later events of the same account then find nothing left to do.
+  const crm::v1::AccountTier tier = (*account)->tier();
+  const absl::Time now = rt_.clock->Now();
+  SlaSourceCache cache;
+
+  std::string after_id;
+  for (;;) {
+    absl::StatusOr<std::vector<std::string>> ids =
+        EscalationStore::OpenTicketsOfAccount(sql, event.entity_id(), after_id, kBatchSize);
+    if (!ids.ok()) return ids.status();
+    for (const std::string& id : *ids) {
+      absl::StatusOr<std::optional<TicketRecord>> found = TicketStore::FindForUpdate(tx, id);
+      if (!found.ok()) return found.status();
+      if (!found->has_value() || !IsOpen((*found)->ticket.status())) continue;
+      const TicketRecord& before = **found;
+      if (before.ticket.account_tier() == tier) continue;
+
+      TicketRecord after = before;
+      if (absl::Status s = Retarget(sql, tier, after); !s.ok()) return s;
+      absl::StatusOr<SlaContext> context = LoadSlaContext(sql, cache, after);
+      if (!context.ok()) return context.status();
+      Retime(*context, now, after);
+      *after.ticket.mutable_update_time() = TimeToTimestamp(now);
+      absl::StatusOr<bool> written = TicketStore::Update(tx, after, db::RevisionOf(before));
+      if (!written.ok()) return written.status();
+      // The row is locked by this transaction, so this only happens under a broken lock.
+      if (!*written) return absl::AbortedError(absl::StrCat("ticket ", id, " changed during its re-target"));
+      const crm::v1::TicketChange change =
+          MakeChange(after.ticket, crm::v1::TICKET_CHANGE_KIND_SLA_RETARGETED, DescribeTargets(before.ticket),
+                     DescribeTargets(after.ticket),
+                     absl::StrCat("account tier ", crm::v1::AccountTier_Name(before.ticket.account_tier()), " → ",
+                                  crm::v1::AccountTier_Name(tier)),
+                     kSystemActor, now);
+      const std::string& user =
+          after.ticket.assignee().empty() ? after.ticket.assignee_group() : after.ticket.assignee();
+      absl::Status recorded = RecordChange(rt_, tx, change, kRetargetedEvent, crm::v1::CHANGE_KIND_UPDATED,
+                                           before.ticket, after.ticket, user, event.request_id(), now);
+      if (!recorded.ok()) return recorded;
+    }
+    if (static_cast<int>(ids->size()) < kBatchSize) break;
+    after_id = ids->back();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace crm::servicedesk
