@@ -36,82 +36,10 @@ constexpr char kRetargetedEvent[] = "ticket.sla_retargeted";
 constexpr size_t kMaxReasonLength = 2000;
 // Rows read per query; a round reads batch after batch, so memory stays bounded.
 constexpr int kBatchSize = 200;
-// SlaPolicy.warning_percent 0 means the documented default.
-constexpr int kDefaultWarningPercent = 80;
 
 bool IsOpen(crm::v1::TicketStatus status) {
   return status == crm::v1::TICKET_STATUS_NEW || status == crm::v1::TICKET_STATUS_OPEN ||
          status == crm::v1::TICKET_STATUS_PENDING;
-}
-
-// Calendars and escalation chains, each read once per sweep round or transaction.
-class SlaSourceCache {
- public:
-  absl::StatusOr<const BusinessCalendar*> Calendar(soci::session& sql, const std::string& calendar_id) {
-    auto found = calendars_.find(calendar_id);
-    if (found == calendars_.end()) {
-      absl::StatusOr<BusinessCalendar> loaded = LoadBusinessCalendar(sql, calendar_id);
-      if (!loaded.ok()) return loaded.status();
-      found = calendars_.emplace(calendar_id, std::make_unique<BusinessCalendar>(*std::move(loaded))).first;
-    }
-    return found->second.get();
-  }
-
-  absl::StatusOr<const std::vector<EscalationStep>*> Chain(soci::session& sql, const std::string& policy_id) {
-    auto found = chains_.find(policy_id);
-    if (found == chains_.end()) {
-      absl::StatusOr<crm::v1::SlaPolicy> policy = LoadSlaPolicy(sql, policy_id);
-      if (!policy.ok()) return policy.status();
-      found =
-          chains_
-              .emplace(policy_id, std::vector<EscalationStep>(policy->escalation().begin(), policy->escalation().end()))
-              .first;
-    }
-    return &found->second;
-  }
-
- private:
-  std::map<std::string, std::unique_ptr<BusinessCalendar>> calendars_;
-  std::map<std::string, std::vector<EscalationStep>> chains_;
-};
-
-// A ticket row with what ComputeSla needs for it.
-struct SlaContext {
-  const BusinessCalendar* calendar = nullptr;  // null: the ticket has no SLA
-  const std::vector<EscalationStep>* chain = nullptr;
-  std::vector<TicketPause> pauses;
-};
-
-absl::StatusOr<SlaContext> LoadSlaContext(soci::session& sql, SlaSourceCache& cache, const TicketRecord& record) {
-  SlaContext context;
-  const Ticket& t = record.ticket;
-  if (t.sla_policy_id().empty()) return context;
-  absl::StatusOr<const std::vector<EscalationStep>*> chain = cache.Chain(sql, t.sla_policy_id());
-  if (!chain.ok()) return chain.status();
-  absl::StatusOr<const BusinessCalendar*> calendar = cache.Calendar(sql, t.calendar_id());
-  if (!calendar.ok()) return calendar.status();
-  absl::StatusOr<std::vector<TicketPause>> pauses = TicketStore::Pauses(sql, t.id());
-  if (!pauses.ok()) return pauses.status();
-  context.chain = *chain;
-  context.calendar = *calendar;
-  context.pauses = *std::move(pauses);
-  return context;
-}
-
-SlaState Evaluate(const SlaContext& context, const TicketRecord& record, absl::Time now) {
-  return ComputeSla(*context.calendar, SnapshotOfTicket(record.ticket, record.warning_percent, *context.chain),
-                    TimelineOfTicket(record.ticket, context.pauses), now);
-}
-
-// Sets the SLA columns (timers, next_escalation_time) to what ComputeSla gives at `now`.
-void Retime(const SlaContext& context, absl::Time now, TicketRecord& record) {
-  if (context.calendar == nullptr) {
-    record.next_escalation_time.reset();
-    return;
-  }
-  const SlaState state = Evaluate(context, record, now);
-  SetTicketTimers(state, &record.ticket);
-  record.next_escalation_time = state.next_escalation_time;
 }
 
 // Step `level` of the chain, or nullptr when the chain is that short.
@@ -136,17 +64,6 @@ std::string RaiseTo(Ticket& ticket, int level, const EscalationStep* step) {
   return ticket.assignee().empty() ? ticket.assignee_group() : ticket.assignee();
 }
 
-// The ticket as stored: remaining time and the paused flag depend on the instant asked about,
-// so events compare tickets without them.
-Ticket StoredView(const Ticket& ticket) {
-  Ticket stored = ticket;
-  for (crm::v1::SlaTimer* timer : {stored.mutable_first_response(), stored.mutable_resolution()}) {
-    timer->clear_remaining();
-    timer->clear_paused();
-  }
-  return stored;
-}
-
 crm::v1::TicketChange MakeChange(const Ticket& ticket, crm::v1::TicketChangeKind kind, std::string from, std::string to,
                                  std::string reason, const std::string& actor, absl::Time now) {
   crm::v1::TicketChange change;
@@ -166,45 +83,10 @@ absl::Status RecordChange(const server::Runtime& rt, db::Tx& tx, const crm::v1::
                           const std::string& event_type, crm::v1::ChangeKind event_kind, const Ticket& before,
                           const Ticket& after, const std::string& user, const std::string& request_id, absl::Time now) {
   if (absl::Status s = TicketStore::AppendHistory(tx, change); !s.ok()) return s;
-  const Ticket stored_before = StoredView(before);
-  const std::vector<FieldDelta> deltas = DiffMessages(&stored_before, StoredView(after), BookkeepingFields());
+  const Ticket stored_before = StoredTicketView(before);
+  const std::vector<FieldDelta> deltas = DiffMessages(&stored_before, StoredTicketView(after), BookkeepingFields());
   return rt.outbox->AppendChange(tx, event_type, kTicketEntity, after.id(), event_kind, deltas, user, change.actor(),
                                  request_id, now);
-}
-
-std::string DescribeTargets(const Ticket& t) {
-  if (t.sla_policy_id().empty()) return "no SLA";
-  return absl::StrCat(t.sla_policy_id(), " (first response ", t.first_response().target_minutes(), "m, resolution ",
-                      t.resolution().target_minutes(), "m)");
-}
-
-// Points the ticket at the policy for `tier` (its priority and category decide too), or at none.
-absl::Status Retarget(soci::session& sql, crm::v1::AccountTier tier, TicketRecord& record) {
-  Ticket& t = record.ticket;
-  t.set_account_tier(tier);
-  absl::StatusOr<std::optional<SlaChoice>> choice = ChooseSlaPolicy(sql, tier, t.priority(), t.category());
-  if (!choice.ok()) return choice.status();
-  // Breach flags are sticky across a re-target; everything else of the timers is recomputed.
-  const bool first_response_breached = t.first_response().breached();
-  const bool resolution_breached = t.resolution().breached();
-  t.clear_first_response();
-  t.clear_resolution();
-  t.mutable_first_response()->set_breached(first_response_breached);
-  t.mutable_resolution()->set_breached(resolution_breached);
-  if (!choice->has_value()) {
-    t.clear_sla_policy_id();
-    t.clear_calendar_id();
-    record.warning_percent = 0;
-    return absl::OkStatus();
-  }
-  const SlaChoice& chosen = **choice;
-  t.set_sla_policy_id(chosen.policy.id());
-  t.set_calendar_id(chosen.policy.calendar_id());
-  record.warning_percent =
-      chosen.policy.warning_percent() > 0 ? chosen.policy.warning_percent() : kDefaultWarningPercent;
-  t.mutable_first_response()->set_target_minutes(chosen.target.first_response_minutes());
-  t.mutable_resolution()->set_target_minutes(chosen.target.resolution_minutes());
-  return absl::OkStatus();
 }
 
 bool ChangesTier(const crm::v1::Event& event) {
@@ -216,7 +98,7 @@ bool ChangesTier(const crm::v1::Event& event) {
 
 // One due ticket, in its own transaction. True when it was escalated.
 absl::StatusOr<bool> SweepTicket(const server::Runtime& rt, const std::string& id, absl::Time now, absl::Time deadline,
-                                 SlaSourceCache& cache) {
+                                 TicketSlaSources& sources) {
   bool escalated = false;
   absl::Status status = rt.db->Write(
       [&](db::Tx& tx) -> absl::Status {
@@ -227,23 +109,27 @@ absl::StatusOr<bool> SweepTicket(const server::Runtime& rt, const std::string& i
         if (!found->has_value() || !IsOpen((*found)->ticket.status())) return absl::OkStatus();
         const TicketRecord& before = **found;
         const int64_t revision = db::RevisionOf(before);
-        absl::StatusOr<SlaContext> context = LoadSlaContext(tx.session(), cache, before);
-        if (!context.ok()) return context.status();
-        if (context->calendar == nullptr) {
-          absl::StatusOr<bool> cleared = EscalationStore::Reschedule(tx, id, std::nullopt, revision);
-          return cleared.status();
+        if (before.ticket.sla_policy_id().empty()) {
+          return EscalationStore::Reschedule(tx, id, std::nullopt, revision).status();
         }
-        const SlaState state = Evaluate(*context, before, now);
+        absl::StatusOr<std::vector<TicketPause>> pauses = TicketStore::Pauses(tx.session(), id);
+        if (!pauses.ok()) return pauses.status();
+        absl::StatusOr<std::optional<SlaState>> evaluated = sources.Evaluate(tx.session(), before, *pauses, now);
+        if (!evaluated.ok()) return evaluated.status();
+        const SlaState& state = **evaluated;
         const int level = before.ticket.escalation_level();
         if (state.due_level <= level) {
           // Nothing due (another process was first, or the ticket changed): only the schedule.
           if (state.next_escalation_time == before.next_escalation_time) return absl::OkStatus();
           return EscalationStore::Reschedule(tx, id, state.next_escalation_time, revision).status();
         }
+        absl::StatusOr<const std::vector<EscalationStep>*> chain =
+            sources.Chain(tx.session(), before.ticket.sla_policy_id());
+        if (!chain.ok()) return chain.status();
 
         TicketRecord after = before;
-        const std::string user = RaiseTo(after.ticket, state.due_level, StepAt(context->chain, state.due_level));
-        Retime(*context, now, after);
+        const std::string user = RaiseTo(after.ticket, state.due_level, StepAt(*chain, state.due_level));
+        if (absl::Status s = sources.Retime(tx.session(), *pauses, now, after); !s.ok()) return s;
         *after.ticket.mutable_update_time() = TimeToTimestamp(now);
         absl::StatusOr<bool> written = TicketStore::Update(tx, after, revision);
         if (!written.ok()) return written.status();
@@ -270,7 +156,7 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
   if (!v.ok()) return v.status();
 
   const absl::Time now = rt_.clock->Now();
-  SlaSourceCache cache;
+  TicketSlaSources sources;
   std::string user;
   db::VersionedChange<TicketRecord> op;
   op.load = TicketStore::FindForUpdate;
@@ -281,12 +167,19 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
                                      absl::StrCat("the ticket is ", crm::v1::TicketStatus_Name(before.ticket.status()),
                                                   "; only new, open and pending tickets can be escalated"));
     }
-    absl::StatusOr<SlaContext> context = LoadSlaContext(tx.session(), cache, before);
-    if (!context.ok()) return context.status();
+    // Without a policy there is no chain: the level still rises, the assignment stays.
+    const std::vector<EscalationStep>* chain = nullptr;
+    if (!before.ticket.sla_policy_id().empty()) {
+      absl::StatusOr<const std::vector<EscalationStep>*> found = sources.Chain(tx.session(), before.ticket.sla_policy_id());
+      if (!found.ok()) return found.status();
+      chain = *found;
+    }
+    absl::StatusOr<std::vector<TicketPause>> pauses = TicketStore::Pauses(tx.session(), before.ticket.id());
+    if (!pauses.ok()) return pauses.status();
     TicketRecord after = before;
     const int level = before.ticket.escalation_level() + 1;
-    user = RaiseTo(after.ticket, level, StepAt(context->chain, level));
-    Retime(*context, now, after);
+    user = RaiseTo(after.ticket, level, StepAt(chain, level));
+    if (absl::Status s = sources.Retime(tx.session(), *pauses, now, after); !s.ok()) return s;
     *after.ticket.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<TicketRecord>(std::move(after));
   };
@@ -306,7 +199,7 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
 
 absl::StatusOr<int> EscalationLogic::SweepDue(absl::Time now, absl::Duration db_wait,
                                               const std::function<bool()>& keep_going) {
-  SlaSourceCache cache;
+  TicketSlaSources sources;
   int escalated = 0;
   std::optional<DueTicket> position;
   for (;;) {
@@ -322,7 +215,7 @@ absl::StatusOr<int> EscalationLogic::SweepDue(absl::Time now, absl::Duration db_
     if (!read.ok()) return read;
 
     for (const DueTicket& ticket : due) {
-      absl::StatusOr<bool> raised = SweepTicket(rt_, ticket.id, now, absl::Now() + db_wait, cache);
+      absl::StatusOr<bool> raised = SweepTicket(rt_, ticket.id, now, absl::Now() + db_wait, sources);
       if (absl::IsNotFound(raised.status())) {
         // Its policy or calendar is missing: nothing to count in; the others still get their turn.
         std::fprintf(stderr, "escalation: ticket %s skipped: %s\n", ticket.id.c_str(),
@@ -348,7 +241,7 @@ absl::Status EscalationLogic::FollowTierChange(db::Tx& tx, const crm::v1::Event&
   // The account's tier now: later events of the same account then find nothing left to do.
   const crm::v1::AccountTier tier = (*account)->tier();
   const absl::Time now = rt_.clock->Now();
-  SlaSourceCache cache;
+  TicketSlaSources sources;
 
   std::string after_id;
   for (;;) {
@@ -363,18 +256,19 @@ absl::Status EscalationLogic::FollowTierChange(db::Tx& tx, const crm::v1::Event&
       if (before.ticket.account_tier() == tier) continue;
 
       TicketRecord after = before;
-      if (absl::Status s = Retarget(sql, tier, after); !s.ok()) return s;
-      absl::StatusOr<SlaContext> context = LoadSlaContext(sql, cache, after);
-      if (!context.ok()) return context.status();
-      Retime(*context, now, after);
+      after.ticket.set_account_tier(tier);
+      if (absl::Status s = ChooseTicketTargets(sql, after); !s.ok()) return s;
+      absl::StatusOr<std::vector<TicketPause>> pauses = TicketStore::Pauses(sql, id);
+      if (!pauses.ok()) return pauses.status();
+      if (absl::Status s = sources.Retime(sql, *pauses, now, after); !s.ok()) return s;
       *after.ticket.mutable_update_time() = TimeToTimestamp(now);
       absl::StatusOr<bool> written = TicketStore::Update(tx, after, db::RevisionOf(before));
       if (!written.ok()) return written.status();
       // The row is locked by this transaction, so this only happens under a broken lock.
       if (!*written) return absl::AbortedError(absl::StrCat("ticket ", id, " changed during its re-target"));
       const crm::v1::TicketChange change =
-          MakeChange(after.ticket, crm::v1::TICKET_CHANGE_KIND_SLA_RETARGETED, DescribeTargets(before.ticket),
-                     DescribeTargets(after.ticket),
+          MakeChange(after.ticket, crm::v1::TICKET_CHANGE_KIND_SLA_RETARGETED, DescribeTicketTargets(before.ticket),
+                     DescribeTicketTargets(after.ticket),
                      absl::StrCat("account tier ", crm::v1::AccountTier_Name(before.ticket.account_tier()), " → ",
                                   crm::v1::AccountTier_Name(tier)),
                      kSystemActor, now);

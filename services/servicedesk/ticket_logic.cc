@@ -179,19 +179,8 @@ TicketDraft NewDraft(const TicketRecord& record, std::vector<TicketPause> pauses
 
 // Recomputes the SLA columns of the draft at its time.
 absl::Status Retime(soci::session& sql, TicketDraft& draft) {
-  TicketSlaSources sources(sql);
-  return sources.Retime(draft.pauses, draft.now, draft.record);
-}
-
-// The ticket as its row stores it: remaining time and the paused flag depend on the instant
-// asked about, so events compare tickets without them.
-Ticket StoredView(const Ticket& ticket) {
-  Ticket stored = ticket;
-  for (crm::v1::SlaTimer* timer : {stored.mutable_first_response(), stored.mutable_resolution()}) {
-    timer->clear_remaining();
-    timer->clear_paused();
-  }
-  return stored;
+  TicketSlaSources sources;
+  return sources.Retime(sql, draft.pauses, draft.now, draft.record);
 }
 
 // What a draft writes besides the row: pauses, history and events, in the row's transaction.
@@ -207,8 +196,8 @@ absl::Status WriteEffects(const server::Runtime& rt, db::Tx& tx, const Ticket* b
     if (absl::Status s = TicketStore::AppendHistory(tx, change); !s.ok()) return s;
   }
   if (draft.events.empty()) return absl::OkStatus();
-  const Ticket stored_after = StoredView(after);
-  const Ticket stored_before = before == nullptr ? Ticket() : StoredView(*before);
+  const Ticket stored_after = StoredTicketView(after);
+  const Ticket stored_before = before == nullptr ? Ticket() : StoredTicketView(*before);
   const std::vector<FieldDelta> deltas =
       DiffMessages(before == nullptr ? nullptr : &stored_before, stored_after, BookkeepingFields());
   for (const std::string& type : draft.events) {
@@ -227,8 +216,8 @@ absl::StatusOr<std::optional<TicketRecord>> FindLive(soci::session& sql, const s
   if (!found.ok() || !found->has_value()) return found;
   absl::StatusOr<std::vector<TicketPause>> pauses = TicketStore::Pauses(sql, id);
   if (!pauses.ok()) return pauses.status();
-  TicketSlaSources sources(sql);
-  if (absl::Status s = sources.Retime(*pauses, now, **found); !s.ok()) return s;
+  TicketSlaSources sources;
+  if (absl::Status s = sources.Retime(sql, *pauses, now, **found); !s.ok()) return s;
   return found;
 }
 
@@ -300,20 +289,31 @@ void ToSegment(const ExplainedSegment& segment, crm::v1::DeadlineSegment* out) {
 
 // ---- SLA helpers shared with the escalation area ----------------------------------------------
 
-absl::StatusOr<const BusinessCalendar*> TicketSlaSources::Calendar(const std::string& calendar_id) {
+Ticket StoredTicketView(const Ticket& ticket) {
+  Ticket stored = ticket;
+  for (crm::v1::SlaTimer* timer : {stored.mutable_first_response(), stored.mutable_resolution()}) {
+    timer->clear_remaining();
+    timer->clear_paused();
+  }
+  return stored;
+}
+
+absl::StatusOr<const BusinessCalendar*> TicketSlaSources::Calendar(soci::session& sql,
+                                                                   const std::string& calendar_id) {
   auto found = calendars_.find(calendar_id);
   if (found == calendars_.end()) {
-    absl::StatusOr<BusinessCalendar> loaded = LoadBusinessCalendar(sql_, calendar_id);
+    absl::StatusOr<BusinessCalendar> loaded = LoadBusinessCalendar(sql, calendar_id);
     if (!loaded.ok()) return loaded.status();
     found = calendars_.emplace(calendar_id, std::make_unique<BusinessCalendar>(*std::move(loaded))).first;
   }
   return found->second.get();
 }
 
-absl::StatusOr<const std::vector<crm::v1::EscalationStep>*> TicketSlaSources::Chain(const std::string& policy_id) {
+absl::StatusOr<const std::vector<crm::v1::EscalationStep>*> TicketSlaSources::Chain(soci::session& sql,
+                                                                                    const std::string& policy_id) {
   auto found = chains_.find(policy_id);
   if (found == chains_.end()) {
-    absl::StatusOr<crm::v1::SlaPolicy> policy = LoadSlaPolicy(sql_, policy_id);
+    absl::StatusOr<crm::v1::SlaPolicy> policy = LoadSlaPolicy(sql, policy_id);
     if (!policy.ok()) return policy.status();
     found = chains_
                 .emplace(policy_id, std::vector<crm::v1::EscalationStep>(policy->escalation().begin(),
@@ -323,21 +323,22 @@ absl::StatusOr<const std::vector<crm::v1::EscalationStep>*> TicketSlaSources::Ch
   return &found->second;
 }
 
-absl::StatusOr<std::optional<SlaState>> TicketSlaSources::Evaluate(const TicketRecord& record,
+absl::StatusOr<std::optional<SlaState>> TicketSlaSources::Evaluate(soci::session& sql, const TicketRecord& record,
                                                                    const std::vector<TicketPause>& pauses,
                                                                    absl::Time now) {
   const Ticket& t = record.ticket;
   if (t.sla_policy_id().empty()) return std::optional<SlaState>();
-  absl::StatusOr<const std::vector<crm::v1::EscalationStep>*> chain = Chain(t.sla_policy_id());
+  absl::StatusOr<const std::vector<crm::v1::EscalationStep>*> chain = Chain(sql, t.sla_policy_id());
   if (!chain.ok()) return chain.status();
-  absl::StatusOr<const BusinessCalendar*> calendar = Calendar(t.calendar_id());
+  absl::StatusOr<const BusinessCalendar*> calendar = Calendar(sql, t.calendar_id());
   if (!calendar.ok()) return calendar.status();
   return std::optional<SlaState>(ComputeSla(**calendar, SnapshotOfTicket(t, record.warning_percent, **chain),
                                             TimelineOfTicket(t, pauses), now));
 }
 
-absl::Status TicketSlaSources::Retime(const std::vector<TicketPause>& pauses, absl::Time now, TicketRecord& record) {
-  absl::StatusOr<std::optional<SlaState>> state = Evaluate(record, pauses, now);
+absl::Status TicketSlaSources::Retime(soci::session& sql, const std::vector<TicketPause>& pauses, absl::Time now,
+                                      TicketRecord& record) {
+  absl::StatusOr<std::optional<SlaState>> state = Evaluate(sql, record, pauses, now);
   if (!state.ok()) return state.status();
   Ticket& t = record.ticket;
   if (!state->has_value()) {
@@ -501,10 +502,11 @@ absl::StatusOr<crm::v1::ListTicketsResponse> TicketLogic::List(const server::Cal
         for (const TicketRecord& r : *found) ids.push_back(r.id());
         absl::StatusOr<std::map<std::string, std::vector<TicketPause>>> pauses = TicketStore::PausesOf(sql, ids);
         if (!pauses.ok()) return pauses.status();
-        TicketSlaSources sources(sql);
+        TicketSlaSources sources;
         for (TicketRecord& r : *found) {
           auto mine = pauses->find(r.id());
-          absl::Status s = sources.Retime(mine == pauses->end() ? std::vector<TicketPause>() : mine->second, now, r);
+          absl::Status s =
+              sources.Retime(sql, mine == pauses->end() ? std::vector<TicketPause>() : mine->second, now, r);
           if (!s.ok()) return s;
         }
         return found;

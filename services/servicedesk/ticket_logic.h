@@ -39,23 +39,22 @@ namespace crm::servicedesk {
 inline constexpr char kTicketEntity[] = "ticket";
 
 // What ComputeSla needs besides a ticket row — its calendar and its policy's escalation chain —
-// each read once per transaction, list page or sweep round on `sql`. Usable by every area that
-// writes tickets' SLA columns (the escalation sweep and tier follow-up too).
+// each read once per transaction, list page or sweep round (the session is passed per call, so
+// one cache can serve a round of transactions). Every area that writes tickets' SLA columns
+// (tickets, the escalation sweep, the tier follow-up) computes them through it.
 class TicketSlaSources {
  public:
-  explicit TicketSlaSources(soci::session& sql) : sql_(sql) {}
-
-  absl::StatusOr<const BusinessCalendar*> Calendar(const std::string& calendar_id);
-  absl::StatusOr<const std::vector<crm::v1::EscalationStep>*> Chain(const std::string& policy_id);
+  absl::StatusOr<const BusinessCalendar*> Calendar(soci::session& sql, const std::string& calendar_id);
+  absl::StatusOr<const std::vector<crm::v1::EscalationStep>*> Chain(soci::session& sql, const std::string& policy_id);
   // ComputeSla for the ticket at `now`; nullopt when it has no SLA policy.
-  absl::StatusOr<std::optional<SlaState>> Evaluate(const TicketRecord& record, const std::vector<TicketPause>& pauses,
-                                                   absl::Time now);
+  absl::StatusOr<std::optional<SlaState>> Evaluate(soci::session& sql, const TicketRecord& record,
+                                                   const std::vector<TicketPause>& pauses, absl::Time now);
   // Sets the record's timers and next_escalation_time to Evaluate's (no policy: no timers);
   // stored breach flags stay set. At a write this is what the SLA columns hold.
-  absl::Status Retime(const std::vector<TicketPause>& pauses, absl::Time now, TicketRecord& record);
+  absl::Status Retime(soci::session& sql, const std::vector<TicketPause>& pauses, absl::Time now,
+                      TicketRecord& record);
 
  private:
-  soci::session& sql_;
   std::map<std::string, std::unique_ptr<BusinessCalendar>> calendars_;
   std::map<std::string, std::vector<crm::v1::EscalationStep>> chains_;
 };
@@ -63,6 +62,10 @@ class TicketSlaSources {
 // Points the ticket at the policy ChooseSlaPolicy picks for its account_tier, priority and
 // category (targets, calendar, warning percentage), or at none. Timers are left to Retime.
 absl::Status ChooseTicketTargets(soci::session& sql, TicketRecord& record);
+
+// The ticket as its row stores it: remaining time and the paused flag depend on the instant
+// asked about, so events compare tickets without them.
+crm::v1::Ticket StoredTicketView(const crm::v1::Ticket& ticket);
 
 // "pol_… (first response 60m, resolution 240m)" or "no SLA", for SLA_RETARGETED history.
 std::string DescribeTicketTargets(const crm::v1::Ticket& ticket);
