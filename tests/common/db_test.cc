@@ -181,6 +181,10 @@ TEST_P(DatabaseTest, LeaseHasOneHolderUntilItExpires) {
   EXPECT_TRUE(*db::TryAcquireLease(*db_, "job", "p1", t0 + absl::Seconds(20), absl::Seconds(30)));
   EXPECT_FALSE(*db::TryAcquireLease(*db_, "job", "p2", t0 + absl::Seconds(40), absl::Seconds(30)));
   EXPECT_TRUE(*db::TryAcquireLease(*db_, "job", "p2", t0 + absl::Seconds(51), absl::Seconds(30)));
+  // Renewing at the same instant writes the same expiry: MySQL then reports no changed row, and
+  // the holder must still be told it holds the lease.
+  EXPECT_TRUE(*db::TryAcquireLease(*db_, "job", "p2", t0 + absl::Seconds(51), absl::Seconds(30)));
+  EXPECT_FALSE(*db::TryAcquireLease(*db_, "job", "p1", t0 + absl::Seconds(51), absl::Seconds(30)));
 }
 
 TEST_P(DatabaseTest, SecretsAreStableAcrossCalls) {
