@@ -120,18 +120,19 @@ std::vector<std::string> MysqlSchema(const FullTextIndex& index) {
   };
 }
 
-// "w1" OR "w2" ...: each word a quoted FTS5 string (a quote inside doubled), so nothing in it is
-// syntax; OR so that a document matching more of the words ranks higher rather than being
-// required to match all.
-std::string Fts5Query(const std::vector<std::string>& words) {
-  return absl::StrJoin(words, " OR ", [](std::string* out, const std::string& word) {
-    out->push_back('"');
-    for (char c : word) {
-      if (c == '"') out->push_back('"');
-      out->push_back(c);
-    }
-    out->push_back('"');
-  });
+// "w1" OR "w2" ... (or AND, for all the words): each word a quoted FTS5 string (a quote inside
+// doubled), so nothing in it is syntax. OR ranks a document matching more of the words higher
+// rather than requiring all of them.
+std::string Fts5Query(const std::vector<std::string>& words, FullTextMatch match) {
+  return absl::StrJoin(words, match == FullTextMatch::kAllWords ? " AND " : " OR ",
+                       [](std::string* out, const std::string& word) {
+                         out->push_back('"');
+                         for (char c : word) {
+                           if (c == '"') out->push_back('"');
+                           out->push_back(c);
+                         }
+                         out->push_back('"');
+                       });
 }
 
 }  // namespace
@@ -206,7 +207,8 @@ std::vector<std::string> SearchWords(absl::string_view query) {
 }
 
 absl::StatusOr<std::vector<SearchHit>> Search(soci::session& session, const FullTextIndex& index,
-                                              absl::string_view query, int limit, absl::string_view field) {
+                                              absl::string_view query, int limit, absl::string_view field,
+                                              FullTextMatch match) {
   if (absl::Status valid = ValidateIndex(index); !valid.ok()) return valid;
   if (limit <= 0) return absl::InvalidArgumentError(absl::StrCat("search limit must be positive, got ", limit));
   const std::vector<std::string> words = SearchWords(query);
@@ -222,25 +224,38 @@ absl::StatusOr<std::vector<SearchHit>> Search(soci::session& session, const Full
     // bm25() is lower-is-better; negated so that higher is better on both backends.
     sql = absl::StrCat("SELECT d.doc_id, -bm25(", fts, weights, ") AS score FROM ", fts, " JOIN ", table,
                        " d ON d.id = ", fts, ".rowid WHERE ", fts, " MATCH :q0 ORDER BY score DESC, d.doc_id LIMIT :n");
-    bound = {Fts5Query(words)};
+    bound = {Fts5Query(words, match)};
   } else {
     // The cleaned words only: natural language mode has no operators besides double quotes,
     // which SearchWords never returns. MariaDB computes a repeated identical MATCH once.
     const std::string text = absl::StrJoin(words, " ");
-    auto match = [&](absl::string_view columns) {
+    auto natural = [&](absl::string_view columns) {
       bound.push_back(text);
       return absl::StrCat("MATCH(", columns, ") AGAINST(:q", bound.size() - 1, " IN NATURAL LANGUAGE MODE)");
     };
+    const std::string all_fields = absl::StrJoin(index.fields, ", ");
     std::string score;
     if (HasDistinctWeights(index)) {
       for (size_t i = 0; i < index.fields.size(); ++i) {
-        absl::StrAppend(&score, i == 0 ? "" : " + ", index.weights[i], " * ", match(index.fields[i]));
+        absl::StrAppend(&score, i == 0 ? "" : " + ", index.weights[i], " * ", natural(index.fields[i]));
       }
     } else {
-      score = match(absl::StrJoin(index.fields, ", "));
+      score = natural(all_fields);
     }
-    sql = absl::StrCat("SELECT doc_id, ", score, " AS score FROM ", table, " WHERE ",
-                       match(absl::StrJoin(index.fields, ", ")), " ORDER BY score DESC, doc_id LIMIT :n");
+    std::string filter;
+    if (match == FullTextMatch::kAllWords) {
+      // Boolean mode only decides which rows match ('+' = required); the score stays the natural
+      // language one above, so both modes rank alike. The words hold no boolean operators
+      // (SearchWords keeps only letters, digits and non-ASCII bytes).
+      bound.push_back(absl::StrJoin(words, " ", [](std::string* out, const std::string& word) {
+        absl::StrAppend(out, "+", word);
+      }));
+      filter = absl::StrCat("MATCH(", all_fields, ") AGAINST(:q", bound.size() - 1, " IN BOOLEAN MODE)");
+    } else {
+      filter = natural(all_fields);
+    }
+    sql = absl::StrCat("SELECT doc_id, ", score, " AS score FROM ", table, " WHERE ", filter,
+                       " ORDER BY score DESC, doc_id LIMIT :n");
   }
 
   std::vector<SearchHit> hits;

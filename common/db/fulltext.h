@@ -75,12 +75,23 @@ absl::Status RemoveDocument(Tx& tx, const FullTextIndex& index, const std::strin
 // (quotes, * - + ( ), ...) never reaches the engine.
 std::vector<std::string> SearchWords(absl::string_view query);
 
-// The documents matching any word of `query`, most relevant first (ties by doc_id), at most
-// `limit`. A document matching more of the words, or matching them more often, ranks higher.
-// A query without words is INVALID_ARGUMENT naming `field`.
+// Which documents a query finds; the ranking is the same in both modes.
+enum class FullTextMatch {
+  // Documents with at least one word of the query.
+  kAnyWord,
+  // Documents with every word of the query, each in any field. A word the engine does not index
+  // (on MariaDB one shorter than innodb_ft_min_token_size; on both, one its tokenizer drops
+  // whole, such as an emoji) is in no document, so such a query finds nothing.
+  kAllWords,
+};
+
+// The documents matching the words of `query` as `match` says, most relevant first (ties by
+// doc_id), at most `limit`. A document matching more of the words, or matching them more often,
+// ranks higher. A query without words is INVALID_ARGUMENT naming `field`.
 // `limit` must be positive (INVALID_ARGUMENT otherwise). The backend is taken from the session.
 absl::StatusOr<std::vector<SearchHit>> Search(soci::session& session, const FullTextIndex& index,
                                               absl::string_view query, int limit,
-                                              absl::string_view field = "query");
+                                              absl::string_view field = "query",
+                                              FullTextMatch match = FullTextMatch::kAnyWord);
 
 }  // namespace crm::db

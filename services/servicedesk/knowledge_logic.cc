@@ -35,10 +35,8 @@ constexpr size_t kMaxTagLength = 50;
 constexpr int kDefaultSearchPageSize = 20;
 constexpr int kMaxSearchPageSize = 100;
 constexpr size_t kMaxQueryLength = 500;
-// Each distinct word costs one index lookup (see Search).
-constexpr size_t kMaxQueryWords = 16;
-// How many matches of the query, and of each of its words, are considered. A word found in
-// more solutions than this may make a solution that has every word drop out of the result.
+// How many matches of the query are considered for one page: the index knows no categories or
+// deletions, so the best matches are filtered here (see LoadHits).
 constexpr int kSearchCandidates = 10000;
 // Candidates loaded per round while filling a search page (category and deletion filter).
 constexpr size_t kSearchLoadBatch = 200;
@@ -87,29 +85,6 @@ absl::Status AppendSolutionEvent(const server::Runtime& rt, db::Tx& tx, const ch
                                  const server::CallContext& call, const std::string& request_id, absl::Time now) {
   return rt.outbox->AppendChange(tx, type, kSolutionEntity, solution.id(), kind, deltas, solution.author(), call.actor,
                                  request_id, now);
-}
-
-// The ids of the solutions matching every word of `query`, most relevant first, with their
-// relevance. The index matches any word; a solution is kept when each distinct word on its own
-// finds it too, so "all the words" means what the engine means by a word on each backend.
-absl::StatusOr<std::vector<db::SearchHit>> FindAllWords(soci::session& sql, const std::string& query,
-                                                        const std::vector<std::string>& distinct_words) {
-  absl::StatusOr<std::vector<db::SearchHit>> ranked =
-      db::Search(sql, SolutionSearchIndex(), query, kSearchCandidates, "query");
-  if (!ranked.ok() || distinct_words.size() < 2) return ranked;
-  absl::flat_hash_map<std::string, size_t> words_found;
-  for (const std::string& word : distinct_words) {
-    absl::StatusOr<std::vector<db::SearchHit>> hits =
-        db::Search(sql, SolutionSearchIndex(), word, kSearchCandidates, "query");
-    if (!hits.ok()) return hits.status();
-    for (const db::SearchHit& hit : *hits) ++words_found[hit.doc_id];
-  }
-  std::vector<db::SearchHit> kept;
-  for (db::SearchHit& hit : *ranked) {
-    auto found = words_found.find(hit.doc_id);
-    if (found != words_found.end() && found->second == distinct_words.size()) kept.push_back(std::move(hit));
-  }
-  return kept;
 }
 
 // The first `page_size` of `hits` (best first) that are live solutions in `category` ("" = any),
@@ -305,22 +280,16 @@ absl::StatusOr<crm::v1::SearchSolutionsResponse> KnowledgeLogic::Search(
   v.OptionalText(request.query(), "query", kMaxQueryLength);
   v.OptionalText(request.category(), "category", kMaxShortTextLength);
   if (!v.ok()) return v.status();
-  std::vector<std::string> distinct_words;
-  absl::flat_hash_set<std::string> seen;
-  for (const std::string& word : db::SearchWords(request.query())) {
-    if (seen.insert(absl::AsciiStrToLower(word)).second) distinct_words.push_back(word);
-  }
-  if (distinct_words.empty()) return InvalidField("query", "must contain at least one word");
-  if (distinct_words.size() > kMaxQueryWords) {
-    return InvalidField("query", absl::StrCat("must have at most ", kMaxQueryWords, " different words"));
-  }
+  // Checked here too so that a query without words never opens a read.
+  if (db::SearchWords(request.query()).empty()) return InvalidField("query", "must contain at least one word");
   const int page_size =
       request.page_size() == 0 ? kDefaultSearchPageSize : std::min(request.page_size(), kMaxSearchPageSize);
   const std::string category = Trimmed(request.category());
 
   return db::ReadValue(
       *rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<crm::v1::SearchSolutionsResponse> {
-        absl::StatusOr<std::vector<db::SearchHit>> hits = FindAllWords(sql, request.query(), distinct_words);
+        absl::StatusOr<std::vector<db::SearchHit>> hits = db::Search(
+            sql, SolutionSearchIndex(), request.query(), kSearchCandidates, "query", db::FullTextMatch::kAllWords);
         if (!hits.ok()) return hits.status();
         return LoadHits(sql, *hits, category, page_size);
       });

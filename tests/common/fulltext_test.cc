@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
 
 // Text that shares no word with the documents under test, so that in InnoDB's TF-IDF the
 // searched words are rare enough to weigh something.
@@ -62,10 +64,11 @@ class FullTextTest : public ::testing::TestWithParam<std::string> {
   }
 
   absl::StatusOr<std::vector<db::SearchHit>> Search(const db::FullTextIndex& index, const std::string& query,
-                                                    int limit = 10, absl::string_view field = "query") {
+                                                    int limit = 10, absl::string_view field = "query",
+                                                    db::FullTextMatch match = db::FullTextMatch::kAnyWord) {
     absl::StatusOr<std::vector<db::SearchHit>> hits;
     absl::Status status = db_->Read([&](soci::session& sql) {
-      hits = db::Search(sql, index, query, limit, field);
+      hits = db::Search(sql, index, query, limit, field, match);
       return absl::OkStatus();
     });
     if (!status.ok()) return status;
@@ -73,14 +76,41 @@ class FullTextTest : public ::testing::TestWithParam<std::string> {
   }
 
   // The doc ids `query` finds, best first; fails the test on an error.
-  std::vector<std::string> Find(const db::FullTextIndex& index, const std::string& query, int limit = 10) {
-    absl::StatusOr<std::vector<db::SearchHit>> hits = Search(index, query, limit);
+  std::vector<std::string> Find(const db::FullTextIndex& index, const std::string& query, int limit = 10,
+                                db::FullTextMatch match = db::FullTextMatch::kAnyWord) {
+    absl::StatusOr<std::vector<db::SearchHit>> hits = Search(index, query, limit, "query", match);
     EXPECT_TRUE(hits.ok()) << "query " << query << ": " << hits.status();
     std::vector<std::string> ids;
     if (hits.ok()) {
       for (const db::SearchHit& hit : *hits) ids.push_back(hit.doc_id);
     }
     return ids;
+  }
+
+  // Like Find, for documents with every word of `query`.
+  std::vector<std::string> FindAll(const db::FullTextIndex& index, const std::string& query, int limit = 10) {
+    return Find(index, query, limit, db::FullTextMatch::kAllWords);
+  }
+
+  // All-words hits must be the any-word hits without the documents missing a word, in the same
+  // order and with the same scores: the mode filters, it does not rank.
+  void ExpectAllWordsRankAsAnyWord(const db::FullTextIndex& index, const std::string& query,
+                                   const std::vector<std::string>& missing_a_word) {
+    absl::StatusOr<std::vector<db::SearchHit>> any = Search(index, query, 100);
+    absl::StatusOr<std::vector<db::SearchHit>> all = Search(index, query, 100, "query", db::FullTextMatch::kAllWords);
+    ASSERT_TRUE(any.ok()) << any.status();
+    ASSERT_TRUE(all.ok()) << all.status();
+    std::vector<db::SearchHit> expected;
+    for (const db::SearchHit& hit : *any) {
+      if (std::find(missing_a_word.begin(), missing_a_word.end(), hit.doc_id) == missing_a_word.end()) {
+        expected.push_back(hit);
+      }
+    }
+    ASSERT_EQ(all->size(), expected.size()) << query;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ((*all)[i].doc_id, expected[i].doc_id) << query << " #" << i;
+      EXPECT_DOUBLE_EQ((*all)[i].score, expected[i].score) << query << " #" << i;
+    }
   }
 
   std::unique_ptr<testing::TestDatabase> test_db_;
@@ -104,6 +134,63 @@ TEST_P(FullTextTest, FindsDocumentsMostRelevantFirst) {
   ASSERT_EQ(hits->size(), 2u);
   EXPECT_GT((*hits)[0].score, (*hits)[1].score);
   EXPECT_GT((*hits)[1].score, 0);
+}
+
+TEST_P(FullTextTest, AllWordsFindsOnlyDocumentsWithEveryWord) {
+  db::FullTextIndex index = CreateIndex("all_words");
+  Upsert(index, "driver", {"printer offline", "the printer went offline after a driver update; reinstall the driver"});
+  Upsert(index, "jam", {"printer paper jam", "open the tray and remove the paper"});
+  Upsert(index, "spread", {"label printer", "its driver needs the vendor utility"});
+  Upsert(index, "graphics", {"graphics driver outdated", "update it from the vendor"});
+
+  // The words may sit in different fields; a document lacking one of them is left out.
+  EXPECT_THAT(FindAll(index, "printer driver"), UnorderedElementsAre("driver", "spread"));
+  EXPECT_THAT(FindAll(index, "printer driver vendor"), ElementsAre("spread"));
+  EXPECT_THAT(FindAll(index, "PRINTER, \"Driver\"!"), UnorderedElementsAre("driver", "spread"));
+  EXPECT_THAT(FindAll(index, "driver driver printer"), UnorderedElementsAre("driver", "spread"));
+  EXPECT_THAT(FindAll(index, "paper"), ElementsAre("jam"));
+  // A word in no document: nothing, however well the other words match.
+  EXPECT_THAT(FindAll(index, "printer keyboard"), IsEmpty());
+  EXPECT_THAT(FindAll(index, "keyboard"), IsEmpty());
+
+  // Same order and scores as matching any word, minus the documents missing a word.
+  ExpectAllWordsRankAsAnyWord(index, "printer driver", {"jam", "graphics"});
+  ExpectAllWordsRankAsAnyWord(index, "driver vendor", {"driver"});
+  ExpectAllWordsRankAsAnyWord(index, "printer", {});
+
+  // Matching any word is unchanged, and the default.
+  EXPECT_THAT(Find(index, "printer keyboard"), UnorderedElementsAre("driver", "jam", "spread"));
+  EXPECT_THAT(Find(index, "printer driver"), UnorderedElementsAre("driver", "jam", "spread", "graphics"));
+  EXPECT_THAT(Find(index, "printer driver", 10, db::FullTextMatch::kAnyWord), Find(index, "printer driver"));
+}
+
+TEST_P(FullTextTest, AllWordsKeepsWeightsLimitsTiesAndPlainWords) {
+  // Weighted fields take another path on MariaDB (one MATCH per field for the score).
+  db::FullTextIndex weighted = CreateIndex("all_weighted", {5, 1});
+  Upsert(weighted, "in_title", {"scanner cover", "open it"});
+  Upsert(weighted, "in_body", {"stuck", "open the scanner cover"});
+  Upsert(weighted, "no_cover", {"scanner slow", "clean the glass"});
+  EXPECT_THAT(FindAll(weighted, "scanner cover"), ElementsAre("in_title", "in_body"));
+  ExpectAllWordsRankAsAnyWord(weighted, "scanner cover", {"no_cover"});
+
+  db::FullTextIndex index = CreateIndex("all_limit");
+  for (const std::string id : {"w5", "w3", "w1", "w4", "w2"}) Upsert(index, id, {"widget", "a broken widget"});
+  Upsert(index, "whole", {"widget", "a whole widget"});
+  EXPECT_THAT(FindAll(index, "broken widget", 3), ElementsAre("w1", "w2", "w3"));
+  EXPECT_EQ(FindAll(index, "broken widget", 100).size(), 5u);
+
+  // Query syntax is still plain words, each of them required.
+  Upsert(index, "doc", {"printer driver", "the printer driver needs an update and a reboot"});
+  for (const std::string query : {"\"printer driver\"", "printer* driver", "-printer -driver", "+printer driver",
+                                  "(printer) (driver)", "printer\"driver\"", "~printer >driver <update",
+                                  "printer:driver", "@printer %driver", "«printer» driver"}) {
+    EXPECT_THAT(FindAll(index, query), ElementsAre("doc")) << query;
+  }
+  for (const std::string query : {"printer OR keyboard", "printer NOT driver", "printer -keyboard"}) {
+    EXPECT_THAT(FindAll(index, query), IsEmpty()) << query;
+  }
+  EXPECT_TRUE(testing::HasCodeAndField(Search(index, "-+()", 10, "query", db::FullTextMatch::kAllWords).status(),
+                                       absl::StatusCode::kInvalidArgument, "query"));
 }
 
 TEST_P(FullTextTest, UpsertReplacesTheTextAndRemoveDropsTheDocument) {
@@ -217,6 +304,9 @@ TEST_P(FullTextTest, BackendDifferences) {
   // Words under innodb_ft_min_token_size (3) are not indexed by MariaDB.
   EXPECT_EQ(Find(index, "pc").size(), IsMysql() ? 0u : 1u);
   EXPECT_THAT(Find(index, "boots"), ElementsAre("short"));
+  // With all words required, a word the engine does not index finds nothing.
+  EXPECT_EQ(FindAll(index, "pc boots").size(), IsMysql() ? 0u : 1u);
+  EXPECT_THAT(FindAll(index, "boots 🖨️"), IsEmpty());
 
   // MariaDB's full-text index sees a write only after commit.
   ASSERT_TRUE(db_->Write([&](db::Tx& tx) -> absl::Status {
