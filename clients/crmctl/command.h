@@ -55,6 +55,7 @@ class CommandContext {
   client::AccountsClient accounts() const { return gateway_.accounts(); }
   client::EventsClient events() const { return gateway_.events(); }
   client::PipelineClient pipeline() const { return gateway_.pipeline(); }
+  client::ServiceDeskClient servicedesk() const { return gateway_.servicedesk(); }
   OutputFormat format() const { return format_; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }

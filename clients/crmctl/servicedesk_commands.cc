@@ -1,30 +1,13 @@
 #include "clients/crmctl/servicedesk_commands.h"
 
-#include <memory>
 #include <ostream>
 
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "clients/crmctl/field_text.h"
-#include "clients/crmctl/global_flags.h"
-#include "clients/gateway/gateway_client.h"
 
 namespace crm::crmctl {
 namespace {
-
-// Answers every call with the reason the client could not be built.
-class UnusableServiceDeskConnection final : public client::ServiceDeskConnection {
- public:
-  explicit UnusableServiceDeskConnection(absl::Status status) : status_(std::move(status)) {}
-
-#define CRM_CRMCTL_UNUSABLE(Method, Request, Response, Kind) \
-  CRM_SERVICEDESK_CONNECTION_SIGNATURE(Method, Request, Response) override { return status_; }
-  CRM_SERVICEDESK_RPCS(CRM_CRMCTL_UNUSABLE)
-#undef CRM_CRMCTL_UNUSABLE
-
- private:
-  absl::Status status_;
-};
 
 std::string Percent(bool has, double ratio) {
   return has ? absl::StrFormat("%.1f%%", ratio * 100.0) : "";
@@ -114,18 +97,7 @@ int GetMetrics(CommandContext& context) {
 
 }  // namespace
 
-client::ServiceDeskClient ServiceDesk(CommandContext& /*context*/) {
-  static const auto* const kClient = [] {
-    absl::StatusOr<client::GatewayClient> gateway =
-        client::GatewayClient::Create(ClientOptionsFromFlags());
-    if (!gateway.ok()) {
-      return new client::ServiceDeskClient(
-          std::make_shared<UnusableServiceDeskConnection>(gateway.status()));
-    }
-    return new client::ServiceDeskClient(gateway->servicedesk());
-  }();
-  return *kClient;
-}
+client::ServiceDeskClient ServiceDesk(CommandContext& context) { return context.servicedesk(); }
 
 std::string DurationText(const google::protobuf::Duration& duration) {
   const absl::Duration length =

@@ -17,9 +17,7 @@ namespace crm::crmctl {
 std::vector<Command> SurveyCommands();
 std::vector<Command> ServiceMetricsCommands();
 
-// The ServiceDeskService client for this run's global flags. CommandContext offers no
-// servicedesk() yet, so this dials its own channel from the same options as the context's
-// gateway; when the options are unusable every call reports why.
+// The ServiceDeskService client of the context's gateway.
 client::ServiceDeskClient ServiceDesk(CommandContext& context);
 
 // A table column over rows of message type T: `text(const T&)` is the cell.

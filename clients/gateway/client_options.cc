@@ -21,4 +21,8 @@ std::string PipelineAddress(const ClientOptions& options) {
   return OrDefault(options.service_addresses.pipeline, options);
 }
 
+std::string ServiceDeskAddress(const ClientOptions& options) {
+  return OrDefault(options.service_addresses.servicedesk, options);
+}
+
 }  // namespace crm::client

@@ -82,5 +82,6 @@ struct ClientOptions {
 std::string AccountsAddress(const ClientOptions& options);
 std::string EventsAddress(const ClientOptions& options);
 std::string PipelineAddress(const ClientOptions& options);
+std::string ServiceDeskAddress(const ClientOptions& options);
 
 }  // namespace crm::client

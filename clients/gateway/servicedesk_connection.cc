@@ -18,11 +18,6 @@ CRM_SERVICEDESK_RPCS(CRM_SERVICEDESK_CONNECTION_CALL)
 
 }  // namespace internal
 
-std::string ServiceDeskAddress(const ClientOptions& options) {
-  return options.service_addresses.servicedesk.empty() ? options.address
-                                                       : options.service_addresses.servicedesk;
-}
-
 absl::StatusOr<std::shared_ptr<ServiceDeskConnection>> MakeServiceDeskConnection(
     const ClientOptions& options) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <memory>
-#include <string>
 
 #include "absl/status/statusor.h"
 #include "clients/gateway/client_options.h"
@@ -29,10 +28,6 @@ class ServiceDeskConnection {
   CRM_SERVICEDESK_RPCS(CRM_SERVICEDESK_CONNECTION_DECLARE)
 #undef CRM_SERVICEDESK_CONNECTION_DECLARE
 };
-
-// The address to dial for ServiceDeskService: service_addresses.servicedesk when set, else
-// `address` (the all-in-one server).
-std::string ServiceDeskAddress(const ClientOptions& options);
 
 // Dials ServiceDeskAddress(options) with the default stub stack.
 absl::StatusOr<std::shared_ptr<ServiceDeskConnection>> MakeServiceDeskConnection(

@@ -1,6 +1,7 @@
-// Fakes of the gateway client's own stub interfaces (AccountStub, PipelineStub, EventStub) and
-// of its stream interfaces: scripted failures, recorded calls. They stand in for the network,
-// not for the server's logic; tests that need real answers use a real in-process server.
+// Fakes of the gateway client's own stub interfaces (AccountStub, PipelineStub, ServiceDeskStub,
+// EventStub) and of its stream interfaces: scripted failures, recorded calls. They stand in for
+// the network, not for the server's logic; tests that need real answers use a real in-process
+// server.
 #pragma once
 
 #include <grpcpp/client_context.h>
@@ -21,6 +22,7 @@
 #include "clients/gateway/event_stub.h"
 #include "clients/gateway/pipeline_stub.h"
 #include "clients/gateway/retry_loop.h"
+#include "clients/gateway/servicedesk_stub.h"
 
 namespace crm::client::testing {
 
@@ -264,6 +266,17 @@ class FakePipelineStub : public PipelineStub, public ScriptedUnaryCalls {
   }
   CRM_PIPELINE_RPCS(CRM_FAKE_PIPELINE_RPC)
 #undef CRM_FAKE_PIPELINE_RPC
+};
+
+// Every RPC of ServiceDeskService as ScriptedUnaryCalls, under its RPC name.
+class FakeServiceDeskStub : public ServiceDeskStub, public ScriptedUnaryCalls {
+ public:
+#define CRM_FAKE_SERVICEDESK_RPC(Method, Request, Response, Kind)      \
+  CRM_SERVICEDESK_STUB_SIGNATURE(Method, Request, Response) override { \
+    return Answer<v1::Response>(#Method, context, request);            \
+  }
+  CRM_SERVICEDESK_RPCS(CRM_FAKE_SERVICEDESK_RPC)
+#undef CRM_FAKE_SERVICEDESK_RPC
 };
 
 class FakeEventStub : public EventStub {

@@ -27,17 +27,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 using ::testing::Return;
-
-// Every RPC of ServiceDeskService as ScriptedUnaryCalls, under its RPC name.
-class FakeServiceDeskStub : public ServiceDeskStub, public testing::ScriptedUnaryCalls {
- public:
-#define CRM_FAKE_SERVICEDESK_RPC(Method, Request, Response, Kind)      \
-  CRM_SERVICEDESK_STUB_SIGNATURE(Method, Request, Response) override { \
-    return Answer<v1::Response>(#Method, context, request);            \
-  }
-  CRM_SERVICEDESK_RPCS(CRM_FAKE_SERVICEDESK_RPC)
-#undef CRM_FAKE_SERVICEDESK_RPC
-};
+using testing::FakeServiceDeskStub;
 
 absl::Status Unavailable() { return absl::UnavailableError("connection refused"); }
 
