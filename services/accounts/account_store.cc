@@ -12,16 +12,7 @@
 #include "common/db/query.h"
 #include "common/db/row.h"
 #include "common/db/sql_error.h"
-
-namespace {
-
-// Tags are stored as "|a|b|" so that LIKE '%|a|%' finds one exactly.
-std::string JoinTags(const google::protobuf::RepeatedPtrField<std::string>& tags) {
-  if (tags.empty()) return "";
-  return absl::StrCat("|", absl::StrJoin(tags, "|"), "|");
-}
-
-}  // namespace
+#include "common/db/tags.h"
 
 namespace soci {
 
@@ -49,9 +40,7 @@ struct type_conversion<crm::v1::Account> {
     a.set_owner(GetString(v, "owner"));
     a.set_lifecycle_stage(static_cast<crm::v1::LifecycleStage>(GetInt64(v, "lifecycle_stage")));
     a.set_tier(static_cast<crm::v1::AccountTier>(GetInt64(v, "tier")));
-    for (absl::string_view tag : absl::StrSplit(GetString(v, "tags"), '|', absl::SkipEmpty())) {
-      a.add_tags(std::string(tag));
-    }
+    crm::db::DecodeTags(GetString(v, "tags"), a.mutable_tags());
     a.set_profession(GetString(v, "profession"));
     a.set_age_band(static_cast<crm::v1::AgeBand>(GetInt64(v, "age_band")));
     a.set_external_key(GetString(v, "external_key"));
@@ -77,7 +66,7 @@ struct type_conversion<crm::v1::Account> {
     v.set("owner", a.owner());
     v.set("lifecycle_stage", static_cast<long long>(a.lifecycle_stage()));
     v.set("tier", static_cast<long long>(a.tier()));
-    v.set("tags", JoinTags(a.tags()));
+    v.set("tags", crm::db::EncodeTags(a.tags()));
     v.set("profession", a.profession());
     v.set("age_band", static_cast<long long>(a.age_band()));
     v.set("external_key", a.external_key(), a.external_key().empty() ? i_null : i_ok);
@@ -179,7 +168,7 @@ absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& 
   if (f.kind() != 0) q.Where("kind = ?", static_cast<long long>(f.kind()));
   if (!f.text().empty()) q.Where(db::Dialect::ContainsPredicate("name"), db::Dialect::ContainsPattern(f.text()));
   if (!f.tag().empty()) {
-    q.Where("tags LIKE ? ESCAPE '!'", db::Dialect::ContainsPattern(absl::StrCat("|", f.tag(), "|")));
+    q.Where("tags LIKE ? ESCAPE '!'", db::Dialect::ContainsPattern(db::EncodedTag(f.tag())));
   }
   const std::string column = SortColumn(query.order);
   const char* cmp = query.descending ? "<" : ">";

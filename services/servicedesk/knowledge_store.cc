@@ -14,15 +14,7 @@
 #include "common/db/query.h"
 #include "common/db/row.h"
 #include "common/db/sql_error.h"
-
-namespace {
-
-std::string JoinTags(const google::protobuf::RepeatedPtrField<std::string>& tags) {
-  if (tags.empty()) return "";
-  return absl::StrCat("|", absl::StrJoin(tags, "|"), "|");
-}
-
-}  // namespace
+#include "common/db/tags.h"
 
 namespace soci {
 
@@ -38,9 +30,7 @@ struct type_conversion<crm::v1::Solution> {
     s.set_id(GetString(v, "id"));
     s.set_title(GetString(v, "title"));
     s.set_body(GetString(v, "body"));
-    for (absl::string_view tag : absl::StrSplit(GetString(v, "tags"), '|', absl::SkipEmpty())) {
-      s.add_tags(std::string(tag));
-    }
+    crm::db::DecodeTags(GetString(v, "tags"), s.mutable_tags());
     s.set_category(GetString(v, "category"));
     s.set_usage_count(GetInt64(v, "usage_count"));
     s.set_author(GetString(v, "author"));
@@ -53,7 +43,7 @@ struct type_conversion<crm::v1::Solution> {
     v.set("id", s.id());
     v.set("title", s.title());
     v.set("body", s.body());
-    v.set("tags", JoinTags(s.tags()));
+    v.set("tags", crm::db::EncodeTags(s.tags()));
     v.set("category", s.category());
     v.set("author", s.author());
     v.set("create_time", static_cast<long long>(crm::TimestampToMicros(s.create_time())));
@@ -176,7 +166,7 @@ absl::StatusOr<std::vector<crm::v1::Solution>> SolutionStore::List(soci::session
   q.Where("delete_time IS NULL");
   if (!query.category.empty()) q.Where("category = ?", query.category);
   if (!query.tag.empty()) {
-    q.Where(db::Dialect::ContainsPredicate("tags"), db::Dialect::ContainsPattern(absl::StrCat("|", query.tag, "|")));
+    q.Where(db::Dialect::ContainsPredicate("tags"), db::Dialect::ContainsPattern(db::EncodedTag(query.tag)));
   }
   if (query.order == SolutionOrder::kUsageCountDesc) {
     if (!query.after_id.empty()) {
