@@ -37,11 +37,6 @@ constexpr size_t kMaxReasonLength = 2000;
 // Rows read per query; a round reads batch after batch, so memory stays bounded.
 constexpr int kBatchSize = 200;
 
-bool IsOpen(crm::v1::TicketStatus status) {
-  return status == crm::v1::TICKET_STATUS_NEW || status == crm::v1::TICKET_STATUS_OPEN ||
-         status == crm::v1::TICKET_STATUS_PENDING;
-}
-
 // Step `level` of the chain, or nullptr when the chain is that short.
 const EscalationStep* StepAt(const std::vector<EscalationStep>* chain, int level) {
   if (chain == nullptr) return nullptr;
@@ -106,7 +101,7 @@ absl::StatusOr<bool> SweepTicket(const server::Runtime& rt, const std::string& i
         absl::StatusOr<std::optional<TicketRecord>> found = TicketStore::FindForUpdate(tx, id);
         if (!found.ok()) return found.status();
         // Gone, or resolved / closed since it was selected: the ticket's own writes cleared it.
-        if (!found->has_value() || !IsOpen((*found)->ticket.status())) return absl::OkStatus();
+        if (!found->has_value() || !IsOpenTicketStatus((*found)->ticket.status())) return absl::OkStatus();
         const TicketRecord& before = **found;
         const int64_t revision = db::RevisionOf(before);
         if (before.ticket.sla_policy_id().empty()) {
@@ -162,7 +157,7 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
   op.load = TicketStore::FindForUpdate;
   op.not_found = [&] { return NoSuchEntity("id", kTicketEntity, request.id()); };
   op.change = [&](db::Tx& tx, const TicketRecord& before) -> absl::StatusOr<std::optional<TicketRecord>> {
-    if (!IsOpen(before.ticket.status())) {
+    if (!IsOpenTicketStatus(before.ticket.status())) {
       return FailedPreconditionField("id",
                                      absl::StrCat("the ticket is ", crm::v1::TicketStatus_Name(before.ticket.status()),
                                                   "; only new, open and pending tickets can be escalated"));
@@ -251,7 +246,7 @@ absl::Status EscalationLogic::FollowTierChange(db::Tx& tx, const crm::v1::Event&
     for (const std::string& id : *ids) {
       absl::StatusOr<std::optional<TicketRecord>> found = TicketStore::FindForUpdate(tx, id);
       if (!found.ok()) return found.status();
-      if (!found->has_value() || !IsOpen((*found)->ticket.status())) continue;
+      if (!found->has_value() || !IsOpenTicketStatus((*found)->ticket.status())) continue;
       const TicketRecord& before = **found;
       if (before.ticket.account_tier() == tier) continue;
 

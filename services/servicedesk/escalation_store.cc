@@ -7,6 +7,7 @@
 #include "common/db/row.h"
 #include "common/db/sql_error.h"
 #include "crm/v1/servicedesk.pb.h"
+#include "services/servicedesk/ticket_store.h"
 
 namespace soci {
 
@@ -30,18 +31,9 @@ namespace {
 // Served by tickets_by_next_escalation; the few due rows are then checked for their status.
 constexpr char kSelectDue[] = "SELECT id, next_escalation_time FROM tickets";
 constexpr char kSelectAccountTickets[] = "SELECT id FROM tickets";
-constexpr char kOpenStatuses[] = "status IN (?, ?, ?)";
-
 constexpr char kReschedule[] =
     "UPDATE tickets SET next_escalation_time = :next_escalation_time"
     " WHERE id = :id AND revision = :expected_revision";
-
-// Binds the open statuses into a predicate on kOpenStatuses.
-db::SqlQuery& WhereOpen(db::SqlQuery& q) {
-  return q.Where(kOpenStatuses, static_cast<long long>(crm::v1::TICKET_STATUS_NEW),
-                 static_cast<long long>(crm::v1::TICKET_STATUS_OPEN),
-                 static_cast<long long>(crm::v1::TICKET_STATUS_PENDING));
-}
 
 }  // namespace
 
@@ -53,7 +45,7 @@ absl::StatusOr<std::vector<DueTicket>> EscalationStore::DueTickets(soci::session
     const long long position = ToMicros(after->next_escalation_time);
     q.Where("(next_escalation_time > ? OR (next_escalation_time = ? AND id > ?))", position, position, after->id);
   }
-  WhereOpen(q);
+  WhereTicketOpen(q);
   q.Append(" ORDER BY next_escalation_time, id LIMIT ?", static_cast<long long>(limit));
   return db::QueryAll<DueTicket>(sql, q, "read due escalations");
 }
@@ -64,7 +56,7 @@ absl::StatusOr<std::vector<std::string>> EscalationStore::OpenTicketsOfAccount(s
   db::SqlQuery q(kSelectAccountTickets);
   q.Where("account_id = ?", account_id);
   if (!after_id.empty()) q.Where("id > ?", after_id);
-  WhereOpen(q);
+  WhereTicketOpen(q);
   q.Append(" ORDER BY id LIMIT ?", static_cast<long long>(limit));
   return db::QueryAll<std::string>(sql, q, "read open tickets of account");
 }

@@ -7,6 +7,7 @@
 #include "common/db/query.h"
 #include "common/db/row.h"
 #include "common/db/sql_error.h"
+#include "services/servicedesk/ticket_store.h"
 
 namespace soci {
 
@@ -78,9 +79,6 @@ namespace crm::servicedesk {
 namespace {
 
 // Proto numbers (ticket_schema.cc stores enums as numbers).
-constexpr long long kStatusNew = crm::v1::TICKET_STATUS_NEW;
-constexpr long long kStatusOpen = crm::v1::TICKET_STATUS_OPEN;
-constexpr long long kStatusPending = crm::v1::TICKET_STATUS_PENDING;
 constexpr long long kChangeEscalated = crm::v1::TICKET_CHANGE_KIND_ESCALATED;
 
 // Each `?` takes `now` (microseconds).
@@ -105,14 +103,6 @@ constexpr char kDurationsColumns[] =
 
 constexpr char kEscalationsColumns[] =
     ", COUNT(*) AS escalation_count FROM ticket_history h JOIN tickets t ON t.id = h.ticket_id";
-
-// Each `?` takes `now` (microseconds).
-constexpr char kSelectBacklog[] =
-    "SELECT t.priority AS priority, COUNT(*) AS open_count,"
-    " COUNT(CASE WHEN t.first_response_breached = 1 OR t.resolution_breached = 1"
-    "   OR (t.first_response_time IS NULL AND t.first_response_due < ?)"
-    "   OR (t.resolve_time IS NULL AND t.resolution_due < ?) THEN 1 END) AS breached_count"
-    " FROM tickets t";
 
 // The group key as two columns (key_number, key_text) and the GROUP BY that goes with it. Fixed
 // fragments chosen by the enum: nothing from the request reaches the SQL text.
@@ -196,8 +186,10 @@ absl::StatusOr<std::vector<BacklogRow>> MetricsStore::Backlog(soci::session& sql
                                                               absl::Time now) {
   const long long now_micros = ToMicros(now);
   db::SqlQuery q("");
-  q.Append(kSelectBacklog, now_micros, now_micros);
-  q.Where("t.status IN (?, ?, ?)", kStatusNew, kStatusOpen, kStatusPending);
+  q.Append(absl::StrCat("SELECT t.priority AS priority, COUNT(*) AS open_count, COUNT(CASE WHEN ",
+                        TicketBreachedPredicate("t"), " THEN 1 END) AS breached_count FROM tickets t"),
+           now_micros, now_micros);
+  WhereTicketOpen(q, "t");
   ApplyTierAndAgent(q, filter);
   q.Append(" GROUP BY t.priority ORDER BY t.priority");
   return db::QueryAll<BacklogRow>(sql, q, "count backlog for metrics");

@@ -271,13 +271,25 @@ constexpr char kInsertComment[] =
     "INSERT INTO ticket_comments (id, ticket_id, visibility, author_kind, author, body, create_time)"
     " VALUES (:id, :ticket_id, :visibility, :author_kind, :author, :body, :create_time)";
 
-// An unmet target whose stored due time has passed, or a stored breach flag.
-constexpr char kBreachedPredicate[] =
-    "(first_response_breached = 1 OR resolution_breached = 1"
-    " OR (first_response_due IS NOT NULL AND first_response_due < ?)"
-    " OR (resolution_due IS NOT NULL AND resolution_due < ?))";
-
 }  // namespace
+
+bool IsOpenTicketStatus(crm::v1::TicketStatus status) {
+  return status == crm::v1::TICKET_STATUS_NEW || status == crm::v1::TICKET_STATUS_OPEN ||
+         status == crm::v1::TICKET_STATUS_PENDING;
+}
+
+void WhereTicketOpen(db::SqlQuery& q, absl::string_view table) {
+  const std::string prefix = table.empty() ? "" : absl::StrCat(table, ".");
+  q.Where(absl::StrCat(prefix, "status IN (?, ?, ?)"), static_cast<long long>(crm::v1::TICKET_STATUS_NEW),
+          static_cast<long long>(crm::v1::TICKET_STATUS_OPEN), static_cast<long long>(crm::v1::TICKET_STATUS_PENDING));
+}
+
+std::string TicketBreachedPredicate(absl::string_view table) {
+  const std::string p = table.empty() ? "" : absl::StrCat(table, ".");
+  return absl::StrCat("(", p, "first_response_breached = 1 OR ", p, "resolution_breached = 1 OR (", p,
+                      "first_response_due IS NOT NULL AND ", p, "first_response_due < ?) OR (", p,
+                      "resolution_due IS NOT NULL AND ", p, "resolution_due < ?))");
+}
 
 absl::StatusOr<std::optional<TicketRecord>> TicketStore::Find(soci::session& sql, const std::string& id) {
   return db::QueryOne<TicketRecord>(sql, kSelectTicketById, id, "read ticket");
@@ -315,7 +327,8 @@ absl::StatusOr<std::vector<TicketRecord>> TicketStore::List(soci::session& sql, 
   if (query.escalation_level) q.Where("escalation_level = ?", static_cast<long long>(*query.escalation_level));
   if (query.breached) {
     const long long now = ToMicros(query.now);
-    q.Where(*query.breached ? std::string(kBreachedPredicate) : absl::StrCat("NOT ", kBreachedPredicate), now, now);
+    const std::string breached = TicketBreachedPredicate();
+    q.Where(*query.breached ? breached : absl::StrCat("NOT ", breached), now, now);
   }
   if (!query.before_id.empty()) q.Where("id < ?", query.before_id);
   q.Append(" ORDER BY id DESC LIMIT ?", static_cast<long long>(query.limit));

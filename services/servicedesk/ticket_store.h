@@ -11,7 +11,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/strings/string_view.h"
 #include "common/db/database.h"
+#include "common/db/query.h"
 #include "crm/v1/servicedesk.pb.h"
 #include "services/servicedesk/ticket_sla.h"
 
@@ -60,6 +62,14 @@ struct CommentListQuery {
   std::string after_id;
   int limit = 50;
 };
+
+// New, open and pending tickets: work still to do (escalation, tier follow-up, the backlog).
+bool IsOpenTicketStatus(crm::v1::TicketStatus status);
+// Narrows `q` to open tickets; `table` qualifies the column ("t" gives t.status, "" none).
+void WhereTicketOpen(db::SqlQuery& q, absl::string_view table = "");
+// Either target breached at a `now` bound twice (microseconds): a stored flag, or an unmet target
+// whose due time has passed (a met or paused target stores no due time).
+std::string TicketBreachedPredicate(absl::string_view table = "");
 
 struct HistoryEntry {
   int64_t seq = 0;
