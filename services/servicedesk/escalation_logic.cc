@@ -32,8 +32,6 @@ using crm::v1::Ticket;
 constexpr char kSystemActor[] = "system";
 constexpr char kEscalatedEvent[] = "ticket.escalated";
 constexpr char kRetargetedEvent[] = "ticket.sla_retargeted";
-// ticket_history.reason is VARCHAR(2000).
-constexpr size_t kMaxReasonLength = 2000;
 // Rows read per query; a round reads batch after batch, so memory stays bounded.
 constexpr int kBatchSize = 200;
 
@@ -57,31 +55,6 @@ std::string RaiseTo(Ticket& ticket, int level, const EscalationStep* step) {
     return step->assignee().empty() ? step->assignee_group() : step->assignee();
   }
   return ticket.assignee().empty() ? ticket.assignee_group() : ticket.assignee();
-}
-
-crm::v1::TicketChange MakeChange(const Ticket& ticket, crm::v1::TicketChangeKind kind, std::string from, std::string to,
-                                 std::string reason, const std::string& actor, absl::Time now) {
-  crm::v1::TicketChange change;
-  change.set_ticket_id(ticket.id());
-  change.set_kind(kind);
-  change.set_from_value(std::move(from));
-  change.set_to_value(std::move(to));
-  if (reason.size() > kMaxReasonLength) reason.resize(kMaxReasonLength);
-  change.set_reason(std::move(reason));
-  change.set_actor(actor);
-  *change.mutable_time() = TimeToTimestamp(now);
-  return change;
-}
-
-// The history entry and the event of a written change, in its transaction.
-absl::Status RecordChange(const server::Runtime& rt, db::Tx& tx, const crm::v1::TicketChange& change,
-                          const std::string& event_type, crm::v1::ChangeKind event_kind, const Ticket& before,
-                          const Ticket& after, const std::string& user, const std::string& request_id, absl::Time now) {
-  if (absl::Status s = TicketStore::AppendHistory(tx, change); !s.ok()) return s;
-  const Ticket stored_before = StoredTicketView(before);
-  const std::vector<FieldDelta> deltas = DiffMessages(&stored_before, StoredTicketView(after), BookkeepingFields());
-  return rt.outbox->AppendChange(tx, event_type, kTicketEntity, after.id(), event_kind, deltas, user, change.actor(),
-                                 request_id, now);
 }
 
 bool ChangesTier(const crm::v1::Event& event) {
@@ -131,10 +104,10 @@ absl::StatusOr<bool> SweepTicket(const server::Runtime& rt, const std::string& i
         if (!*written) return absl::OkStatus();  // changed meanwhile: the next round looks again
         escalated = true;
         const crm::v1::TicketChange change =
-            MakeChange(after.ticket, crm::v1::TICKET_CHANGE_KIND_ESCALATED, absl::StrCat(level),
-                       absl::StrCat(state.due_level), state.due_reason, kSystemActor, now);
-        return RecordChange(rt, tx, change, kEscalatedEvent, crm::v1::CHANGE_KIND_NOTICE, before.ticket, after.ticket,
-                            user, "", now);
+            MakeTicketChange(after.ticket.id(), crm::v1::TICKET_CHANGE_KIND_ESCALATED, absl::StrCat(level),
+                             absl::StrCat(state.due_level), state.due_reason, kSystemActor, now);
+        return RecordTicketChange(rt, tx, &before.ticket, after.ticket, {change}, {kEscalatedEvent},
+                                  crm::v1::CHANGE_KIND_NOTICE, user, change.actor(), "", now);
       },
       deadline);
   if (!status.ok()) return status;
@@ -147,7 +120,7 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
                                                  const crm::v1::EscalateTicketRequest& request) {
   Validator v;
   v.RequiredId(request.id(), "id");
-  v.RequiredText(request.reason(), "reason", kMaxReasonLength);
+  v.RequiredText(request.reason(), "reason", kMaxTicketReasonLength);
   if (!v.ok()) return v.status();
 
   const absl::Time now = rt_.clock->Now();
@@ -165,7 +138,8 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
     // Without a policy there is no chain: the level still rises, the assignment stays.
     const std::vector<EscalationStep>* chain = nullptr;
     if (!before.ticket.sla_policy_id().empty()) {
-      absl::StatusOr<const std::vector<EscalationStep>*> found = sources.Chain(tx.session(), before.ticket.sla_policy_id());
+      absl::StatusOr<const std::vector<EscalationStep>*> found =
+          sources.Chain(tx.session(), before.ticket.sla_policy_id());
       if (!found.ok()) return found.status();
       chain = *found;
     }
@@ -180,11 +154,11 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
   };
   op.store = TicketStore::Update;
   op.after_write = [&](db::Tx& tx, const TicketRecord& before, const TicketRecord& after) {
-    const crm::v1::TicketChange change =
-        MakeChange(after.ticket, crm::v1::TICKET_CHANGE_KIND_ESCALATED, absl::StrCat(before.ticket.escalation_level()),
-                   absl::StrCat(after.ticket.escalation_level()), Trimmed(request.reason()), call.actor, now);
-    return RecordChange(rt_, tx, change, kEscalatedEvent, crm::v1::CHANGE_KIND_NOTICE, before.ticket, after.ticket,
-                        user, call.correlation_id, now);
+    const crm::v1::TicketChange change = MakeTicketChange(
+        after.ticket.id(), crm::v1::TICKET_CHANGE_KIND_ESCALATED, absl::StrCat(before.ticket.escalation_level()),
+        absl::StrCat(after.ticket.escalation_level()), Trimmed(request.reason()), call.actor, now);
+    return RecordTicketChange(rt_, tx, &before.ticket, after.ticket, {change}, {kEscalatedEvent},
+                              crm::v1::CHANGE_KIND_NOTICE, user, change.actor(), call.correlation_id, now);
   };
   absl::StatusOr<TicketRecord> escalated =
       db::ChangeVersioned(*rt_.db, call.deadline, request.id(), request.etag(), "etag", kTicketEntity, op);
@@ -262,15 +236,16 @@ absl::Status EscalationLogic::FollowTierChange(db::Tx& tx, const crm::v1::Event&
       // The row is locked by this transaction, so this only happens under a broken lock.
       if (!*written) return absl::AbortedError(absl::StrCat("ticket ", id, " changed during its re-target"));
       const crm::v1::TicketChange change =
-          MakeChange(after.ticket, crm::v1::TICKET_CHANGE_KIND_SLA_RETARGETED, DescribeTicketTargets(before.ticket),
-                     DescribeTicketTargets(after.ticket),
-                     absl::StrCat("account tier ", crm::v1::AccountTier_Name(before.ticket.account_tier()), " → ",
-                                  crm::v1::AccountTier_Name(tier)),
-                     kSystemActor, now);
+          MakeTicketChange(after.ticket.id(), crm::v1::TICKET_CHANGE_KIND_SLA_RETARGETED,
+                           DescribeTicketTargets(before.ticket), DescribeTicketTargets(after.ticket),
+                           absl::StrCat("account tier ", crm::v1::AccountTier_Name(before.ticket.account_tier()), " → ",
+                                        crm::v1::AccountTier_Name(tier)),
+                           kSystemActor, now);
       const std::string& user =
           after.ticket.assignee().empty() ? after.ticket.assignee_group() : after.ticket.assignee();
-      absl::Status recorded = RecordChange(rt_, tx, change, kRetargetedEvent, crm::v1::CHANGE_KIND_UPDATED,
-                                           before.ticket, after.ticket, user, event.request_id(), now);
+      absl::Status recorded =
+          RecordTicketChange(rt_, tx, &before.ticket, after.ticket, {change}, {kRetargetedEvent},
+                             crm::v1::CHANGE_KIND_UPDATED, user, change.actor(), event.request_id(), now);
       if (!recorded.ok()) return recorded;
     }
     if (static_cast<int>(ids->size()) < kBatchSize) break;

@@ -44,12 +44,11 @@ constexpr char kListScope[] = "tickets.list";
 constexpr char kCommentListScope[] = "tickets.comments.list";
 constexpr char kHistoryListScope[] = "tickets.history.list";
 // ticket_history.reason is VARCHAR(2000).
-constexpr size_t kMaxReasonLength = 2000;
 
 // Status, assignment, escalation and timers move only through their own methods.
 const absl::flat_hash_set<std::string>& UpdatableFields() {
-  static const auto* fields = new absl::flat_hash_set<std::string>{"subject",    "description", "category",
-                                                                   "contact_id", "priority",    "channel"};
+  static const auto* fields =
+      new absl::flat_hash_set<std::string>{"subject", "description", "category", "contact_id", "priority", "channel"};
   return *fields;
 }
 
@@ -111,14 +110,8 @@ struct TicketDraft {
   std::string actor;
 
   void Record(crm::v1::TicketChangeKind kind, std::string from, std::string to, std::string reason) {
-    crm::v1::TicketChange& change = history.emplace_back();
-    change.set_ticket_id(record.id());
-    change.set_kind(kind);
-    change.set_from_value(std::move(from));
-    change.set_to_value(std::move(to));
-    change.set_reason(std::move(reason));
-    change.set_actor(actor);
-    *change.mutable_time() = TimeToTimestamp(now);
+    history.push_back(
+        MakeTicketChange(record.id(), kind, std::move(from), std::move(to), std::move(reason), actor, now));
   }
 
   void Event(const std::string& type) {
@@ -192,22 +185,9 @@ absl::Status WriteEffects(const server::Runtime& rt, db::Tx& tx, const Ticket* b
                                  : TicketStore::EndPause(tx, after.id(), write.kind, draft.now);
     if (!s.ok()) return s;
   }
-  for (const crm::v1::TicketChange& change : draft.history) {
-    if (absl::Status s = TicketStore::AppendHistory(tx, change); !s.ok()) return s;
-  }
-  if (draft.events.empty()) return absl::OkStatus();
-  const Ticket stored_after = StoredTicketView(after);
-  const Ticket stored_before = before == nullptr ? Ticket() : StoredTicketView(*before);
-  const std::vector<FieldDelta> deltas =
-      DiffMessages(before == nullptr ? nullptr : &stored_before, stored_after, BookkeepingFields());
-  for (const std::string& type : draft.events) {
-    absl::Status s = rt.outbox->AppendChange(tx, type, kTicketEntity, after.id(),
-                                             before == nullptr ? crm::v1::CHANGE_KIND_CREATED
-                                                               : crm::v1::CHANGE_KIND_UPDATED,
-                                             deltas, after.assignee(), call.actor, request_id, draft.now);
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
+  return RecordTicketChange(rt, tx, before, after, draft.history, draft.events,
+                            before == nullptr ? crm::v1::CHANGE_KIND_CREATED : crm::v1::CHANGE_KIND_UPDATED,
+                            after.assignee(), call.actor, request_id, draft.now);
 }
 
 // The ticket with its timers as of `now`, read on `sql`.
@@ -252,8 +232,7 @@ absl::StatusOr<Ticket> ChangeTicket(const server::Runtime& rt, const server::Cal
   op.after_write = [&](db::Tx& tx, const TicketRecord& before, const TicketRecord&) {
     return WriteEffects(rt, tx, &before.ticket, draft, call, call.correlation_id);
   };
-  absl::StatusOr<TicketRecord> result =
-      db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kTicketEntity, op);
+  absl::StatusOr<TicketRecord> result = db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kTicketEntity, op);
   if (!result.ok()) return result.status();
   if (!changed) return draft.record.ticket;
   return std::move(result->ticket);
@@ -289,6 +268,41 @@ void ToSegment(const ExplainedSegment& segment, crm::v1::DeadlineSegment* out) {
 
 // ---- SLA helpers shared with the escalation area ----------------------------------------------
 
+crm::v1::TicketChange MakeTicketChange(const std::string& ticket_id, crm::v1::TicketChangeKind kind, std::string from,
+                                       std::string to, std::string reason, const std::string& actor, absl::Time now) {
+  crm::v1::TicketChange change;
+  change.set_ticket_id(ticket_id);
+  change.set_kind(kind);
+  change.set_from_value(std::move(from));
+  change.set_to_value(std::move(to));
+  if (reason.size() > kMaxTicketReasonLength) reason.resize(kMaxTicketReasonLength);
+  change.set_reason(std::move(reason));
+  change.set_actor(actor);
+  *change.mutable_time() = TimeToTimestamp(now);
+  return change;
+}
+
+absl::Status RecordTicketChange(const server::Runtime& rt, db::Tx& tx, const Ticket* before, const Ticket& after,
+                                const std::vector<crm::v1::TicketChange>& history,
+                                const std::vector<std::string>& event_types, crm::v1::ChangeKind event_kind,
+                                const std::string& user, const std::string& actor, const std::string& request_id,
+                                absl::Time now) {
+  for (const crm::v1::TicketChange& change : history) {
+    if (absl::Status s = TicketStore::AppendHistory(tx, change); !s.ok()) return s;
+  }
+  if (event_types.empty()) return absl::OkStatus();
+  const Ticket stored_after = StoredTicketView(after);
+  const Ticket stored_before = before == nullptr ? Ticket() : StoredTicketView(*before);
+  const std::vector<FieldDelta> deltas =
+      DiffMessages(before == nullptr ? nullptr : &stored_before, stored_after, BookkeepingFields());
+  for (const std::string& type : event_types) {
+    absl::Status s =
+        rt.outbox->AppendChange(tx, type, kTicketEntity, after.id(), event_kind, deltas, user, actor, request_id, now);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 Ticket StoredTicketView(const Ticket& ticket) {
   Ticket stored = ticket;
   for (crm::v1::SlaTimer* timer : {stored.mutable_first_response(), stored.mutable_resolution()}) {
@@ -298,8 +312,7 @@ Ticket StoredTicketView(const Ticket& ticket) {
   return stored;
 }
 
-absl::StatusOr<const BusinessCalendar*> TicketSlaSources::Calendar(soci::session& sql,
-                                                                   const std::string& calendar_id) {
+absl::StatusOr<const BusinessCalendar*> TicketSlaSources::Calendar(soci::session& sql, const std::string& calendar_id) {
   auto found = calendars_.find(calendar_id);
   if (found == calendars_.end()) {
     absl::StatusOr<BusinessCalendar> loaded = LoadBusinessCalendar(sql, calendar_id);
@@ -316,8 +329,8 @@ absl::StatusOr<const std::vector<crm::v1::EscalationStep>*> TicketSlaSources::Ch
     absl::StatusOr<crm::v1::SlaPolicy> policy = LoadSlaPolicy(sql, policy_id);
     if (!policy.ok()) return policy.status();
     found = chains_
-                .emplace(policy_id, std::vector<crm::v1::EscalationStep>(policy->escalation().begin(),
-                                                                        policy->escalation().end()))
+                .emplace(policy_id,
+                         std::vector<crm::v1::EscalationStep>(policy->escalation().begin(), policy->escalation().end()))
                 .first;
   }
   return &found->second;
@@ -332,8 +345,8 @@ absl::StatusOr<std::optional<SlaState>> TicketSlaSources::Evaluate(soci::session
   if (!chain.ok()) return chain.status();
   absl::StatusOr<const BusinessCalendar*> calendar = Calendar(sql, t.calendar_id());
   if (!calendar.ok()) return calendar.status();
-  return std::optional<SlaState>(ComputeSla(**calendar, SnapshotOfTicket(t, record.warning_percent, **chain),
-                                            TimelineOfTicket(t, pauses), now));
+  return std::optional<SlaState>(
+      ComputeSla(**calendar, SnapshotOfTicket(t, record.warning_percent, **chain), TimelineOfTicket(t, pauses), now));
 }
 
 absl::Status TicketSlaSources::Retime(soci::session& sql, const std::vector<TicketPause>& pauses, absl::Time now,
@@ -359,8 +372,7 @@ absl::Status TicketSlaSources::Retime(soci::session& sql, const std::vector<Tick
 
 absl::Status ChooseTicketTargets(soci::session& sql, TicketRecord& record) {
   Ticket& t = record.ticket;
-  absl::StatusOr<std::optional<SlaChoice>> choice =
-      ChooseSlaPolicy(sql, t.account_tier(), t.priority(), t.category());
+  absl::StatusOr<std::optional<SlaChoice>> choice = ChooseSlaPolicy(sql, t.account_tier(), t.priority(), t.category());
   if (!choice.ok()) return choice.status();
   if (!choice->has_value()) {
     t.clear_sla_policy_id();
@@ -383,11 +395,12 @@ absl::Status ChooseTicketTargets(soci::session& sql, TicketRecord& record) {
 
 std::string DescribeTicketTargets(const Ticket& t) {
   if (t.sla_policy_id().empty()) return "no SLA";
-  return absl::StrCat(t.sla_policy_id(), " (first response ", t.first_response().target_minutes(),
-                      "m, resolution ", t.resolution().target_minutes(), "m)");
+  return absl::StrCat(t.sla_policy_id(), " (first response ", t.first_response().target_minutes(), "m, resolution ",
+                      t.resolution().target_minutes(), "m)");
 }
 
-absl::StatusOr<Ticket> TicketLogic::Create(const server::CallContext& call, const crm::v1::CreateTicketRequest& request) {
+absl::StatusOr<Ticket> TicketLogic::Create(const server::CallContext& call,
+                                           const crm::v1::CreateTicketRequest& request) {
   Validator request_checks;
   request_checks.Check(request.has_ticket(), "ticket", "is required");
   request_checks.OptionalText(request.request_id(), "request_id", kMaxShortTextLength);
@@ -440,7 +453,8 @@ absl::StatusOr<Ticket> TicketLogic::Create(const server::CallContext& call, cons
         ticket.set_account_tier((*account)->tier());
         if (absl::Status s = ChooseTicketTargets(tx.session(), draft.record); !s.ok()) return s;
         if (absl::Status s = Retime(tx.session(), draft); !s.ok()) return s;
-        draft.Record(crm::v1::TICKET_CHANGE_KIND_CREATED, "", StatusName(ticket.status()), DescribeTicketTargets(ticket));
+        draft.Record(crm::v1::TICKET_CHANGE_KIND_CREATED, "", StatusName(ticket.status()),
+                     DescribeTicketTargets(ticket));
         draft.Event("ticket.created");
         if (absl::Status s = TicketStore::Insert(tx, draft.record); !s.ok()) return s;
         if (absl::Status s = WriteEffects(rt_, tx, nullptr, draft, call, request.request_id()); !s.ok()) return s;
@@ -519,7 +533,8 @@ absl::StatusOr<crm::v1::ListTicketsResponse> TicketLogic::List(const server::Cal
   return response;
 }
 
-absl::StatusOr<Ticket> TicketLogic::Update(const server::CallContext& call, const crm::v1::UpdateTicketRequest& request) {
+absl::StatusOr<Ticket> TicketLogic::Update(const server::CallContext& call,
+                                           const crm::v1::UpdateTicketRequest& request) {
   Validator request_checks;
   request_checks.Check(request.has_ticket(), "ticket", "is required");
   if (request.has_ticket()) request_checks.RequiredId(request.ticket().id(), "ticket.id");
@@ -552,19 +567,19 @@ absl::StatusOr<Ticket> TicketLogic::Update(const server::CallContext& call, cons
           // Re-targeted from creation: pauses and sticky breach flags stay.
           if (absl::Status s = ChooseTicketTargets(tx.session(), draft.record); !s.ok()) return s;
           const std::string why =
-              priority_changed
-                  ? absl::StrCat("priority ", crm::v1::TicketPriority_Name(before.priority()), " → ",
-                                 crm::v1::TicketPriority_Name(after.priority()))
-                  : absl::StrCat("category \"", before.category(), "\" → \"", after.category(), "\"");
-          draft.Record(crm::v1::TICKET_CHANGE_KIND_SLA_RETARGETED, DescribeTicketTargets(before), DescribeTicketTargets(after),
-                       why);
+              priority_changed ? absl::StrCat("priority ", crm::v1::TicketPriority_Name(before.priority()), " → ",
+                                              crm::v1::TicketPriority_Name(after.priority()))
+                               : absl::StrCat("category \"", before.category(), "\" → \"", after.category(), "\"");
+          draft.Record(crm::v1::TICKET_CHANGE_KIND_SLA_RETARGETED, DescribeTicketTargets(before),
+                       DescribeTicketTargets(after), why);
         }
         draft.Event("ticket.updated");
         return true;
       });
 }
 
-absl::StatusOr<Ticket> TicketLogic::Assign(const server::CallContext& call, const crm::v1::AssignTicketRequest& request) {
+absl::StatusOr<Ticket> TicketLogic::Assign(const server::CallContext& call,
+                                           const crm::v1::AssignTicketRequest& request) {
   Validator v;
   v.RequiredId(request.id(), "id");
   v.OptionalText(request.assignee(), "assignee", kMaxShortTextLength);
@@ -597,41 +612,40 @@ absl::StatusOr<Ticket> TicketLogic::ChangeStatus(const server::CallContext& call
   Validator v;
   v.RequiredId(request.id(), "id");
   v.Enum(request.status(), crm::v1::TicketStatus_IsValid, "status", true);
-  v.OptionalLongText(request.reason(), "reason", kMaxReasonLength);
+  v.OptionalLongText(request.reason(), "reason", kMaxTicketReasonLength);
   if (!v.ok()) return v.status();
   const TicketStatus to = request.status();
-  return ChangeTicket(rt_, call, request.id(), request.etag(), "id",
-                      [&](db::Tx&, TicketDraft& draft) -> absl::StatusOr<bool> {
-                        const TicketStatus from = draft.record.ticket.status();
-                        if (!TransitionAllowed(from, to)) {
-                          std::string why = absl::StrCat("a ", StatusName(from), " ticket cannot move to ",
-                                                         StatusName(to));
-                          if (from == crm::v1::TICKET_STATUS_RESOLVED && to == crm::v1::TICKET_STATUS_OPEN) {
-                            absl::StrAppend(&why, " (use ReopenTicket)");
-                          }
-                          return FailedPreconditionField("status", why);
-                        }
-                        draft.MoveStatus(to, Trimmed(request.reason()));
-                        return true;
-                      });
+  return ChangeTicket(
+      rt_, call, request.id(), request.etag(), "id", [&](db::Tx&, TicketDraft& draft) -> absl::StatusOr<bool> {
+        const TicketStatus from = draft.record.ticket.status();
+        if (!TransitionAllowed(from, to)) {
+          std::string why = absl::StrCat("a ", StatusName(from), " ticket cannot move to ", StatusName(to));
+          if (from == crm::v1::TICKET_STATUS_RESOLVED && to == crm::v1::TICKET_STATUS_OPEN) {
+            absl::StrAppend(&why, " (use ReopenTicket)");
+          }
+          return FailedPreconditionField("status", why);
+        }
+        draft.MoveStatus(to, Trimmed(request.reason()));
+        return true;
+      });
 }
 
-absl::StatusOr<Ticket> TicketLogic::Reopen(const server::CallContext& call, const crm::v1::ReopenTicketRequest& request) {
+absl::StatusOr<Ticket> TicketLogic::Reopen(const server::CallContext& call,
+                                           const crm::v1::ReopenTicketRequest& request) {
   Validator v;
   v.RequiredId(request.id(), "id");
-  v.OptionalLongText(request.reason(), "reason", kMaxReasonLength);
+  v.OptionalLongText(request.reason(), "reason", kMaxTicketReasonLength);
   if (!v.ok()) return v.status();
-  return ChangeTicket(rt_, call, request.id(), request.etag(), "id",
-                      [&](db::Tx&, TicketDraft& draft) -> absl::StatusOr<bool> {
-                        const TicketStatus from = draft.record.ticket.status();
-                        if (from != crm::v1::TICKET_STATUS_RESOLVED) {
-                          return FailedPreconditionField(
-                              "id", absl::StrCat("only a resolved ticket can be reopened; this one is ",
-                                                 StatusName(from)));
-                        }
-                        draft.MoveStatus(crm::v1::TICKET_STATUS_OPEN, Trimmed(request.reason()));
-                        return true;
-                      });
+  return ChangeTicket(
+      rt_, call, request.id(), request.etag(), "id", [&](db::Tx&, TicketDraft& draft) -> absl::StatusOr<bool> {
+        const TicketStatus from = draft.record.ticket.status();
+        if (from != crm::v1::TICKET_STATUS_RESOLVED) {
+          return FailedPreconditionField(
+              "id", absl::StrCat("only a resolved ticket can be reopened; this one is ", StatusName(from)));
+        }
+        draft.MoveStatus(crm::v1::TICKET_STATUS_OPEN, Trimmed(request.reason()));
+        return true;
+      });
 }
 
 absl::StatusOr<TicketComment> TicketLogic::AddComment(const server::CallContext& call,
@@ -675,8 +689,8 @@ absl::StatusOr<TicketComment> TicketLogic::AddComment(const server::CallContext&
         const bool agent = comment.author_kind() == crm::v1::COMMENT_AUTHOR_KIND_AGENT;
         if (agent && comment.visibility() == crm::v1::COMMENT_VISIBILITY_PUBLIC && !t.has_first_response_time()) {
           *t.mutable_first_response_time() = TimeToTimestamp(now);
-          draft.Record(crm::v1::TICKET_CHANGE_KIND_FIRST_RESPONSE, "", absl::FormatTime(absl::RFC3339_full, now, absl::UTCTimeZone()),
-                       "first public agent reply");
+          draft.Record(crm::v1::TICKET_CHANGE_KIND_FIRST_RESPONSE, "",
+                       absl::FormatTime(absl::RFC3339_full, now, absl::UTCTimeZone()), "first public agent reply");
           if (t.status() == crm::v1::TICKET_STATUS_NEW) draft.MoveStatus(crm::v1::TICKET_STATUS_OPEN, "first response");
           ticket_changed = true;
         }
@@ -713,8 +727,8 @@ absl::StatusOr<crm::v1::ListCommentsResponse> TicketLogic::ListComments(const se
   if (!page->first()) query.after_id = page->cursor()[0];
   query.limit = page->fetch_limit();
 
-  absl::StatusOr<std::vector<TicketComment>> rows = db::ReadValue(
-      *rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<std::vector<TicketComment>> {
+  absl::StatusOr<std::vector<TicketComment>> rows =
+      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<std::vector<TicketComment>> {
         absl::StatusOr<std::optional<TicketRecord>> ticket = TicketStore::Find(sql, request.ticket_id());
         if (!ticket.ok()) return ticket.status();
         if (!ticket->has_value()) return NoSuchEntity("ticket_id", kTicketEntity, request.ticket_id());
@@ -742,8 +756,8 @@ absl::StatusOr<crm::v1::ListTicketHistoryResponse> TicketLogic::ListHistory(
     after_seq = *seq;
   }
 
-  absl::StatusOr<std::vector<HistoryEntry>> rows = db::ReadValue(
-      *rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<std::vector<HistoryEntry>> {
+  absl::StatusOr<std::vector<HistoryEntry>> rows =
+      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<std::vector<HistoryEntry>> {
         absl::StatusOr<std::optional<TicketRecord>> ticket = TicketStore::Find(sql, request.ticket_id());
         if (!ticket.ok()) return ticket.status();
         if (!ticket->has_value()) return NoSuchEntity("ticket_id", kTicketEntity, request.ticket_id());
@@ -751,8 +765,8 @@ absl::StatusOr<crm::v1::ListTicketHistoryResponse> TicketLogic::ListHistory(
       });
   if (!rows.ok()) return rows.status();
   crm::v1::ListTicketHistoryResponse response;
-  response.set_next_page_token(page->Finish(
-      &*rows, [](const HistoryEntry& last) { return KeysetPage::Cursor{absl::StrCat(last.seq)}; }));
+  response.set_next_page_token(
+      page->Finish(&*rows, [](const HistoryEntry& last) { return KeysetPage::Cursor{absl::StrCat(last.seq)}; }));
   for (HistoryEntry& h : *rows) *response.add_changes() = std::move(h.change);
   return response;
 }
@@ -815,8 +829,7 @@ absl::StatusOr<crm::v1::DeadlineExplanation> TicketLogic::ExplainDeadline(
     pause.to = std::max(now, pause.from);
   }
   const Explanation explanation = loaded->calendar->ExplainDeadline(start, absl::Minutes(minutes), pauses);
-  const bool due_known =
-      explanation.due != absl::InfiniteFuture() && (!open_since || explanation.due <= *open_since);
+  const bool due_known = explanation.due != absl::InfiniteFuture() && (!open_since || explanation.due <= *open_since);
 
   crm::v1::DeadlineExplanation response;
   response.set_ticket_id(t.id());

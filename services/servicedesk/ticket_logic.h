@@ -51,8 +51,7 @@ class TicketSlaSources {
                                                    const std::vector<TicketPause>& pauses, absl::Time now);
   // Sets the record's timers and next_escalation_time to Evaluate's (no policy: no timers);
   // stored breach flags stay set. At a write this is what the SLA columns hold.
-  absl::Status Retime(soci::session& sql, const std::vector<TicketPause>& pauses, absl::Time now,
-                      TicketRecord& record);
+  absl::Status Retime(soci::session& sql, const std::vector<TicketPause>& pauses, absl::Time now, TicketRecord& record);
 
  private:
   std::map<std::string, std::unique_ptr<BusinessCalendar>> calendars_;
@@ -62,6 +61,21 @@ class TicketSlaSources {
 // Points the ticket at the policy ChooseSlaPolicy picks for its account_tier, priority and
 // category (targets, calendar, warning percentage), or at none. Timers are left to Retime.
 absl::Status ChooseTicketTargets(soci::session& sql, TicketRecord& record);
+
+// ticket_history.reason is VARCHAR(2000).
+inline constexpr size_t kMaxTicketReasonLength = 2000;
+
+// One history entry; a longer reason is cut to what the column holds.
+crm::v1::TicketChange MakeTicketChange(const std::string& ticket_id, crm::v1::TicketChangeKind kind, std::string from,
+                                       std::string to, std::string reason, const std::string& actor, absl::Time now);
+
+// What a written ticket change records besides the row, in its transaction: its history entries
+// and one event per type, whose field deltas compare the stored views (`before` null: created).
+absl::Status RecordTicketChange(const server::Runtime& rt, db::Tx& tx, const crm::v1::Ticket* before,
+                                const crm::v1::Ticket& after, const std::vector<crm::v1::TicketChange>& history,
+                                const std::vector<std::string>& event_types, crm::v1::ChangeKind event_kind,
+                                const std::string& user, const std::string& actor, const std::string& request_id,
+                                absl::Time now);
 
 // The ticket as its row stores it: remaining time and the paused flag depend on the instant
 // asked about, so events compare tickets without them.
