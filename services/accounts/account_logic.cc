@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "common/core/errors.h"
 #include "common/core/etag.h"
+#include "common/db/tags.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
 #include "common/core/keyset_page.h"
@@ -26,8 +27,6 @@ using crm::v1::Account;
 
 constexpr char kCreateScope[] = "accounts.create";
 constexpr char kListScope[] = "accounts.list";
-constexpr size_t kMaxTags = 50;
-constexpr size_t kMaxTagLength = 50;
 
 absl::Status NotFound(const std::string& field, const std::string& id) {
   return NoSuchEntity(field, kAccountEntity, id);
@@ -71,12 +70,7 @@ absl::Status ValidateAccount(const Account& a, const std::string& prefix) {
   v.OptionalText(a.owner(), f("owner"), kMaxShortTextLength);
   v.Enum(a.lifecycle_stage(), crm::v1::LifecycleStage_IsValid, f("lifecycle_stage"), false);
   v.Enum(a.tier(), crm::v1::AccountTier_IsValid, f("tier"), false);
-  v.Check(static_cast<size_t>(a.tags_size()) <= kMaxTags, f("tags"), absl::StrCat("at most ", kMaxTags, " tags"));
-  for (int i = 0; i < a.tags_size() && i < static_cast<int>(kMaxTags); ++i) {
-    const std::string field = absl::StrCat(prefix, ".tags[", i, "]");
-    v.RequiredText(a.tags(i), field, kMaxTagLength);
-    v.Check(!absl::StrContains(a.tags(i), "|"), field, "must not contain '|'");
-  }
+  db::ValidateTags(a.tags(), f("tags"), v);
   v.OptionalText(a.profession(), f("profession"), kMaxShortTextLength);
   v.Enum(a.age_band(), crm::v1::AgeBand_IsValid, f("age_band"), false);
   if (a.kind() == crm::v1::ACCOUNT_KIND_COMPANY) {
@@ -90,13 +84,7 @@ absl::Status ValidateAccount(const Account& a, const std::string& prefix) {
 void NormaliseAccount(Account& account) {
   if (account.kind() == crm::v1::ACCOUNT_KIND_UNSPECIFIED) account.set_kind(crm::v1::ACCOUNT_KIND_COMPANY);
   account.set_name(std::string(absl::StripAsciiWhitespace(account.name())));
-  absl::flat_hash_set<std::string> seen;
-  google::protobuf::RepeatedPtrField<std::string> tags;
-  for (const std::string& tag : account.tags()) {
-    std::string trimmed(absl::StripAsciiWhitespace(tag));
-    if (seen.insert(trimmed).second) *tags.Add() = std::move(trimmed);
-  }
-  account.mutable_tags()->Swap(&tags);
+  db::NormaliseTags(account.mutable_tags());
 }
 
 absl::Status ValidateAccountFilter(const crm::v1::AccountFilter& f, const std::string& prefix) {
@@ -109,7 +97,7 @@ absl::Status ValidateAccountFilter(const crm::v1::AccountFilter& f, const std::s
   v.OptionalText(f.region(), field("region"), kMaxShortTextLength);
   v.Enum(f.kind(), crm::v1::AccountKind_IsValid, field("kind"), false);
   v.OptionalText(f.text(), field("text"), kMaxShortTextLength);
-  v.OptionalText(f.tag(), field("tag"), kMaxTagLength);
+  v.OptionalText(f.tag(), field("tag"), db::kMaxTagLength);
   return v.status();
 }
 

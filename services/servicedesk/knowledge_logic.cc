@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/core/errors.h"
 #include "common/core/etag.h"
+#include "common/db/tags.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
 #include "common/core/keyset_page.h"
@@ -30,8 +31,6 @@ constexpr char kIdPrefix[] = "sol";
 constexpr char kCreateScope[] = "solutions.create";
 constexpr char kListScope[] = "solutions.list";
 constexpr char kListLinksScope[] = "solution_links.list";
-constexpr size_t kMaxTags = 50;
-constexpr size_t kMaxTagLength = 50;
 constexpr int kDefaultSearchPageSize = 20;
 constexpr int kMaxSearchPageSize = 100;
 constexpr size_t kMaxQueryLength = 500;
@@ -64,13 +63,7 @@ void NormaliseSolution(Solution& solution) {
   solution.set_title(Trimmed(solution.title()));
   solution.set_body(Trimmed(solution.body()));
   solution.set_category(Trimmed(solution.category()));
-  absl::flat_hash_set<std::string> seen;
-  google::protobuf::RepeatedPtrField<std::string> tags;
-  for (const std::string& tag : solution.tags()) {
-    std::string trimmed = Trimmed(tag);
-    if (seen.insert(trimmed).second) *tags.Add() = std::move(trimmed);
-  }
-  solution.mutable_tags()->Swap(&tags);
+  db::NormaliseTags(solution.mutable_tags());
 }
 
 absl::StatusOr<SolutionOrder> ParseOrder(const std::string& order_by) {
@@ -121,12 +114,7 @@ absl::Status ValidateSolution(const Solution& s, const std::string& prefix) {
   v.Check(!Trimmed(s.body()).empty(), f("body"), "is required");
   v.OptionalLongText(s.body(), f("body"), kMaxLongTextLength);
   v.OptionalText(s.category(), f("category"), kMaxShortTextLength);
-  v.Check(static_cast<size_t>(s.tags_size()) <= kMaxTags, f("tags"), absl::StrCat("at most ", kMaxTags, " tags"));
-  for (int i = 0; i < s.tags_size() && i < static_cast<int>(kMaxTags); ++i) {
-    const std::string field = absl::StrCat(prefix, ".tags[", i, "]");
-    v.RequiredText(s.tags(i), field, kMaxTagLength);
-    v.Check(!absl::StrContains(s.tags(i), "|"), field, "must not contain '|'");
-  }
+  db::ValidateTags(s.tags(), f("tags"), v);
   return v.status();
 }
 
@@ -240,7 +228,7 @@ absl::StatusOr<crm::v1::ListSolutionsResponse> KnowledgeLogic::List(const server
   if (!page_size.ok()) return page_size.status();
   Validator v;
   v.OptionalText(request.category(), "category", kMaxShortTextLength);
-  v.OptionalText(request.tag(), "tag", kMaxTagLength);
+  v.OptionalText(request.tag(), "tag", db::kMaxTagLength);
   if (!v.ok()) return v.status();
 
   SolutionListQuery query;
