@@ -375,12 +375,7 @@ int Main() {
       {"rss_kib", {{"idle", idle.rss_kib}, {"after_load", after.rss_kib}, {"peak", after.hwm_kib}}},
       {"threads", {{"idle", idle.threads}, {"after_load", after.threads}}},
       {"runs", runs_json}};
-  const std::string line = summary.dump();
-  std::printf("%s\n", line.c_str());
-  std::fflush(stdout);
-  if (const std::string path = absl::GetFlag(FLAGS_json_out); !path.empty()) {
-    std::ofstream(path) << line << "\n";
-  }
+  EmitSummary(summary, absl::GetFlag(FLAGS_json_out));
 
   if (!absl::GetFlag(FLAGS_keep_data)) {
     std::error_code ignored;

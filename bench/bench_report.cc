@@ -1,5 +1,6 @@
 #include "bench/bench_report.h"
 
+#include <cstdio>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -39,6 +40,13 @@ nlohmann::json PhaseJson(const PhaseResult& p) {
           {"max_ms", Ms(p.latencies_ns.empty() ? 0 : p.latencies_ns.back())},
           {"server_cpu_cores", p.server_cpu_seconds / cpu_window},
           {"bench_cpu_cores", p.bench_cpu_seconds / cpu_window}};
+}
+
+void EmitSummary(const nlohmann::json& summary, const std::string& json_out) {
+  const std::string line = summary.dump();
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+  if (!json_out.empty()) std::ofstream(json_out) << line << "\n";
 }
 
 }  // namespace crm::bench

@@ -21,4 +21,8 @@ inline double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 // Calls, errors, QPS, latency percentiles (ms) and CPU cores busy of one phase.
 nlohmann::json PhaseJson(const PhaseResult& phase);
 
+// Prints the run's summary as the last line of stdout (one line of JSON), and also writes it to
+// `json_out` unless that is empty.
+void EmitSummary(const nlohmann::json& summary, const std::string& json_out);
+
 }  // namespace crm::bench

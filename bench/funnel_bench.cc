@@ -914,10 +914,7 @@ int Main() {
                         {"funnel", funnel_json},
                         {"phases", phases_json},
                         {"checks_after_moves", checks}};
-  const std::string line = summary.dump();
-  std::printf("%s\n", line.c_str());
-  std::fflush(stdout);
-  if (const std::string path = absl::GetFlag(FLAGS_json_out); !path.empty()) std::ofstream(path) << line << "\n";
+  EmitSummary(summary, absl::GetFlag(FLAGS_json_out));
   return failure.any ? 1 : 0;
 }
 
