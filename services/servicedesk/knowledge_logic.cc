@@ -21,6 +21,7 @@
 #include "common/db/entity_ops.h"
 #include "common/db/fulltext.h"
 #include "services/servicedesk/knowledge_store.h"
+#include "services/servicedesk/ticket_store.h"
 
 namespace crm::servicedesk {
 namespace {
@@ -298,9 +299,9 @@ absl::StatusOr<crm::v1::SolutionLink> KnowledgeLogic::Link(const server::CallCon
 
   absl::Status status = rt_.db->Write(
       [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<bool> ticket_exists = SolutionLinkStore::TicketExists(tx.session(), request.ticket_id());
-        if (!ticket_exists.ok()) return ticket_exists.status();
-        if (!*ticket_exists) return NoSuchEntity("ticket_id", "ticket", request.ticket_id());
+        absl::StatusOr<std::optional<TicketRecord>> ticket = TicketStore::Find(tx.session(), request.ticket_id());
+        if (!ticket.ok()) return ticket.status();
+        if (!ticket->has_value()) return NoSuchEntity("ticket_id", "ticket", request.ticket_id());
         absl::StatusOr<std::optional<Solution>> solution = SolutionStore::FindForUpdate(tx, request.solution_id());
         if (!solution.ok()) return solution.status();
         if (!solution->has_value()) return NotFound("solution_id", request.solution_id());

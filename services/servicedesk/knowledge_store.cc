@@ -100,7 +100,6 @@ constexpr char kInsertLink[] =
     "INSERT INTO solution_links (ticket_id, solution_id, linked_by, create_time)"
     " VALUES (:ticket_id, :solution_id, :linked_by, :create_time)";
 constexpr char kSelectLinks[] = "SELECT ticket_id, solution_id, linked_by, create_time FROM solution_links";
-constexpr char kCountTickets[] = "SELECT COUNT(*) FROM tickets";
 
 // Ids per FindMany statement: keeps the IN list well below any backend's parameter limit.
 constexpr size_t kFindManyChunk = 200;
@@ -225,18 +224,6 @@ absl::StatusOr<std::vector<crm::v1::SolutionLink>> SolutionLinkStore::List(soci:
   if (!query.after_id.empty()) q.Where(absl::StrCat(other, " > ?"), query.after_id);
   q.Append(absl::StrCat(" ORDER BY ", other, " LIMIT ?"), static_cast<long long>(query.limit));
   return db::QueryAll<crm::v1::SolutionLink>(sql, q, "list solution links");
-}
-
-absl::StatusOr<bool> SolutionLinkStore::TicketExists(soci::session& sql, const std::string& ticket_id) {
-  long long count = 0;
-  absl::Status status = db::Guard("read ticket", [&]() -> absl::Status {
-    db::SqlQuery q(kCountTickets);
-    q.Where("id = ?", ticket_id);
-    count = db::QueryInt64(sql, q);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return count > 0;
 }
 
 }  // namespace crm::servicedesk

@@ -71,8 +71,6 @@ class SolutionLinkStore {
   static absl::Status Insert(db::Tx& tx, const crm::v1::SolutionLink& link);
   static absl::StatusOr<std::vector<crm::v1::SolutionLink>> List(soci::session& sql,
                                                                  const SolutionLinkListQuery& query);
-  // True when a ticket with this id exists (the tickets table belongs to the ticket area).
-  static absl::StatusOr<bool> TicketExists(soci::session& sql, const std::string& ticket_id);
 };
 
 }  // namespace crm::servicedesk

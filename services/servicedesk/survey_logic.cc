@@ -9,6 +9,7 @@
 #include "common/core/validation.h"
 #include "common/db/entity_ops.h"
 #include "services/servicedesk/survey_store.h"
+#include "services/servicedesk/ticket_store.h"
 
 namespace crm::servicedesk {
 namespace {
@@ -47,19 +48,21 @@ absl::StatusOr<SatisfactionSurvey> SurveyLogic::Submit(const server::CallContext
 
   absl::Status status = rt_.db->Write(
       [&](db::Tx& tx) -> absl::Status {
-        absl::StatusOr<std::optional<SurveyedTicket>> ticket = SurveyStore::FindTicketForUpdate(tx, survey.ticket_id());
+        // The ticket's row stays locked until commit, so it cannot be reopened meanwhile.
+        absl::StatusOr<std::optional<TicketRecord>> ticket = TicketStore::FindForUpdate(tx, survey.ticket_id());
         if (!ticket.ok()) return ticket.status();
         if (!ticket->has_value()) return NoSuchEntity("survey.ticket_id", "ticket", survey.ticket_id());
-        if (!IsResolved((*ticket)->status)) {
+        const crm::v1::TicketStatus status = (*ticket)->ticket.status();
+        if (!IsResolved(status)) {
           return FailedPreconditionField("survey.ticket_id",
-                                         absl::StrCat("the ticket is ", crm::v1::TicketStatus_Name((*ticket)->status),
+                                         absl::StrCat("the ticket is ", crm::v1::TicketStatus_Name(status),
                                                       "; a survey can be submitted once it is resolved"));
         }
         if (absl::Status s = SurveyStore::Insert(tx, survey); !s.ok()) return s;
         // The event concerns the agent the ticket is assigned to: it is their rating.
         return rt_.outbox->AppendChange(tx, "survey.submitted", kSurveyEntity, survey.ticket_id(),
                                         crm::v1::CHANGE_KIND_CREATED, DiffMessages(nullptr, survey),
-                                        (*ticket)->assignee, call.actor, call.correlation_id, now);
+                                        (*ticket)->ticket.assignee(), call.actor, call.correlation_id, now);
       },
       call.deadline);
   if (!status.ok()) return status;

@@ -42,7 +42,6 @@ constexpr char kSelectSurveyByTicket[] =
 constexpr char kInsertSurvey[] =
     "INSERT INTO satisfaction_surveys (ticket_id, score, comment, create_time)"
     " VALUES (:ticket_id, :score, :comment, :create_time)";
-constexpr char kSelectTicketForSurvey[] = "SELECT status, assignee FROM tickets WHERE id = :id";
 
 }  // namespace
 
@@ -60,22 +59,6 @@ absl::Status SurveyStore::Insert(db::Tx& tx, const crm::v1::SatisfactionSurvey& 
     return AlreadyExistsField("survey.ticket_id", "the ticket has a survey already; there is one per ticket");
   }
   return status;
-}
-
-absl::StatusOr<std::optional<SurveyedTicket>> SurveyStore::FindTicketForUpdate(db::Tx& tx,
-                                                                               const std::string& ticket_id) {
-  long long status = 0;
-  std::string assignee;
-  bool found = false;
-  const std::string sql = std::string(kSelectTicketForSurvey) + tx.dialect().ForUpdate();
-  absl::Status read = db::Guard("read ticket", [&]() -> absl::Status {
-    tx.session() << sql, soci::use(ticket_id, "id"), soci::into(status), soci::into(assignee);
-    found = tx.session().got_data();
-    return absl::OkStatus();
-  });
-  if (!read.ok()) return read;
-  if (!found) return std::optional<SurveyedTicket>();
-  return std::optional<SurveyedTicket>(SurveyedTicket{static_cast<crm::v1::TicketStatus>(status), assignee});
 }
 
 }  // namespace crm::servicedesk

@@ -15,12 +15,6 @@ class session;
 
 namespace crm::servicedesk {
 
-// What a survey needs to know about its ticket.
-struct SurveyedTicket {
-  crm::v1::TicketStatus status = crm::v1::TICKET_STATUS_UNSPECIFIED;
-  std::string assignee;
-};
-
 class SurveyStore {
  public:
   // nullopt when the ticket has no survey.
@@ -28,9 +22,6 @@ class SurveyStore {
                                                                          const std::string& ticket_id);
   // ALREADY_EXISTS naming survey.ticket_id when the ticket has a survey already.
   static absl::Status Insert(db::Tx& tx, const crm::v1::SatisfactionSurvey& survey);
-  // The ticket's status and assignee, locking its row for the rest of the transaction so that it
-  // cannot be reopened while its survey is written. nullopt when there is no such ticket.
-  static absl::StatusOr<std::optional<SurveyedTicket>> FindTicketForUpdate(db::Tx& tx, const std::string& ticket_id);
 };
 
 }  // namespace crm::servicedesk
