@@ -70,7 +70,7 @@ absl::Status ValidateFacts(absl::Span<const AccountFacts> accounts) {
   Validator validator;
   for (size_t i = 0; i < accounts.size(); ++i) {
     const AccountFacts& a = accounts[i];
-    const bool bad = a.orders_in_window < 0 || a.orders_total < 0 ||
+    const bool bad = a.orders_in_window < 0 ||
                      !(a.overdue_share >= 0 && a.overdue_share <= 1) ||
                      (a.satisfaction && !(*a.satisfaction >= 1 && *a.satisfaction <= 5)) ||
                      (a.industry_influence &&
@@ -80,7 +80,6 @@ absl::Status ValidateFacts(absl::Span<const AccountFacts> accounts) {
     if (!bad) continue;  // field names are built only for the rare bad account
     const std::string field = absl::StrCat("accounts[", i, "]");
     validator.Check(a.orders_in_window >= 0, field + ".orders_in_window", "must not be negative")
-        .Check(a.orders_total >= 0, field + ".orders_total", "must not be negative")
         .Check(a.overdue_share >= 0 && a.overdue_share <= 1, field + ".overdue_share",
                "must be 0 to 1")
         .Check(!a.satisfaction || (*a.satisfaction >= 1 && *a.satisfaction <= 5),

@@ -110,7 +110,6 @@ struct AccountFacts {
   std::optional<absl::Time> first_order_time;
   std::optional<absl::Time> last_order_time;
   int64_t orders_in_window = 0;  // RFM window
-  int64_t orders_total = 0;
   int64_t revenue_minor = 0;           // scoring window
   int64_t profit_minor = 0;            // scoring window; may be negative
   int64_t previous_revenue_minor = 0;  // the comparable period before, for the trend
@@ -118,7 +117,6 @@ struct AccountFacts {
   std::optional<double> satisfaction;  // mean rating 1..5
   std::optional<int> industry_influence;     // 1..5
   std::optional<int> cooperation_potential;  // 1..5
-  absl::Time created_at;
 };
 
 // Defaults lean on money and buying behaviour; a deployment tunes them per model version.

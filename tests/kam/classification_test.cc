@@ -134,14 +134,12 @@ std::vector<AccountFacts> Generate(std::mt19937_64& rng, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     AccountFacts& a = accounts[i];
     a.account_id = absl::StrCat("acct-", pick(0, static_cast<int>(n)), "-", i);
-    a.created_at = kAsOf - pick(0, 3000) * kDay;
     if (pick(0, 4) == 0) {  // never ordered
       a.previous_revenue_minor = 0;
     } else {
       a.first_order_time = kAsOf - pick(0, 8) * 100 * kDay;
       a.last_order_time = kAsOf - pick(0, 6) * 30 * kDay;
       a.orders_in_window = pick(0, 6);
-      a.orders_total = a.orders_in_window + pick(0, 10);
       a.revenue_minor = a.orders_in_window == 0 ? 0 : pick(0, 5) * 1000;
       a.profit_minor = pick(-2, 4) * 250;
       a.previous_revenue_minor = pick(0, 4) * 1000;
