@@ -17,6 +17,8 @@ constexpr char kTakeLease[] =
     "UPDATE job_leases SET holder = :holder, expires_at = :exp "
     "WHERE name = :name AND (holder = :holder2 OR expires_at < :now)";
 
+constexpr char kReleaseLease[] = "UPDATE job_leases SET expires_at = 0 WHERE name = :name AND holder = :holder";
+
 }  // namespace
 
 absl::StatusOr<std::string> GetOrCreateSecret(Database& db, absl::string_view name) {
@@ -57,6 +59,16 @@ absl::StatusOr<bool> TryAcquireLease(Database& db, absl::string_view name, absl:
   });
   if (!status.ok()) return status;
   return held;
+}
+
+absl::Status ReleaseLease(Database& db, absl::string_view name, absl::string_view holder) {
+  const std::string lease(name), who(holder);
+  return db.Write([&](Tx& tx) -> absl::Status {
+    return Guard("release lease", [&]() -> absl::Status {
+      tx.session() << kReleaseLease, soci::use(lease, "name"), soci::use(who, "holder");
+      return absl::OkStatus();
+    });
+  });
 }
 
 }  // namespace crm::db

@@ -19,4 +19,8 @@ absl::StatusOr<std::string> GetOrCreateSecret(Database& db, absl::string_view na
 absl::StatusOr<bool> TryAcquireLease(Database& db, absl::string_view name, absl::string_view holder,
                                      absl::Time now, absl::Duration ttl);
 
+// Gives the lease `name` up at once when `holder` holds it (a finished run need not wait for its
+// lease to expire before the next may start); does nothing otherwise.
+absl::Status ReleaseLease(Database& db, absl::string_view name, absl::string_view holder);
+
 }  // namespace crm::db

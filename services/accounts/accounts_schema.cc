@@ -102,6 +102,26 @@ db::MigrationSet AccountsMigrations() {
                // ListActivities without an account or assignee filter pages in (due_time, id) order.
                "CREATE INDEX IF NOT EXISTS activities_by_due_time ON activities (due_time, id)",
            }},
+          {3,
+           "tier service policies",
+           {
+               // How each account tier (crm.v1.AccountTier number) is served; managed by
+               // key-account management, read by the service desk (sla_tier: the tier whose SLA
+               // policies apply to this tier's tickets). Kept beside the accounts so that every
+               // service that knows accounts can read it. Day counts: 0 = no cadence.
+               "CREATE TABLE IF NOT EXISTS tier_policies ("
+               " tier BIGINT NOT NULL PRIMARY KEY,"
+               " dedicated_manager_required BIGINT NOT NULL,"
+               " sla_tier BIGINT NOT NULL,"
+               " review_every_days BIGINT NOT NULL,"
+               " contact_every_days BIGINT NOT NULL,"
+               " update_time BIGINT NOT NULL){{KEYED_TABLE_OPTIONS}}",
+               // Defaults: strategic and key accounts have a dedicated manager, close contact
+               // and regular plan reviews; each tier's tickets use its own SLA tier.
+               "{{INSERT_IGNORE}} INTO tier_policies (tier, dedicated_manager_required, sla_tier,"
+               " review_every_days, contact_every_days, update_time) VALUES"
+               " (1, 1, 1, 30, 14, 0), (2, 1, 2, 90, 30, 0), (3, 0, 3, 180, 90, 0), (4, 0, 4, 0, 0, 0)",
+           }},
       }};
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/server/call_context.h"
+#include "common/server/failed_stream.h"
 #include "common/server/grpc_status.h"
 #include "common/server/unary.h"
 #include "services/accounts/account_handler.h"
@@ -25,16 +26,9 @@ namespace crm::accounts {
 namespace {
 
 using crm::v1::Account;
+using server::FailedStream;
 
 grpc::Status FromException() { return server::ToGrpcStatus(server::StatusFromException()); }
-
-// A stream that ends at once with an error, before anything is read or written.
-template <typename Reactor>
-class FailedStream final : public Reactor {
- public:
-  explicit FailedStream(const grpc::Status& status) { this->Finish(status); }
-  void OnDone() override { delete this; }
-};
 
 // ImportAccounts. Reads rows ahead while the previous batch is written, at most
 // kMaxImportBatch of them: reading pauses when that many are queued, so a fast client is held

@@ -1,24 +1,14 @@
 #include "services/events/event_handler.h"
 
+#include "common/server/failed_stream.h"
 #include "common/server/grpc_status.h"
 #include "common/server/unary.h"
 
 namespace crm::events {
-namespace {
-
-// A stream that ends at once with an error.
-class FailedStream final : public grpc::ServerWriteReactor<crm::v1::Event> {
- public:
-  explicit FailedStream(const grpc::Status& status) { Finish(status); }
-  void OnDone() override { delete this; }
-};
-
-}  // namespace
-
 grpc::ServerWriteReactor<crm::v1::Event>* EventHandler::Subscribe(grpc::CallbackServerContext* context,
                                                                   const crm::v1::SubscribeRequest* request) {
   if (absl::Status valid = ValidateSubscribe(*request); !valid.ok()) {
-    return new FailedStream(server::ToGrpcStatus(valid));
+    return new server::FailedStream<grpc::ServerWriteReactor<crm::v1::Event>>(server::ToGrpcStatus(valid));
   }
   return new Subscription(rt_, &subscriptions_, *request);
 }

@@ -53,7 +53,7 @@ LifecycleStage Lifecycle(const LifecycleRules& rules, absl::Time as_of, const Ac
   if (!a.first_order_time || as_of - *a.first_order_time < rules.new_max_tenure) {
     return LifecycleStage::kNew;
   }
-  const int64_t current = a.revenue_minor;
+  const int64_t current = a.recent_revenue_minor;
   const int64_t previous = a.previous_revenue_minor;
   if (previous <= 0) {
     return current > 0 ? LifecycleStage::kGrowth : LifecycleStage::kDecline;

@@ -32,11 +32,11 @@
 //   is B. Shares are double(cumulative) / double(total).
 //
 // Lifecycle, checked in this order (tenure = as_of - first_order_time;
-// trend = (revenue - previous_revenue) / previous_revenue):
+// trend = (recent - previous_revenue) / previous_revenue, over two equal trend periods):
 //   1. new      no first order, or tenure < lifecycle.new_max_tenure
 //   2. decline  previous_revenue > 0 and trend <= -lifecycle.decline_min_drop,
-//               or both revenue and previous_revenue are <= 0 (a dormant account)
-//   3. growth   previous_revenue <= 0 < revenue, or trend >= lifecycle.growth_min_rise
+//               or both recent and previous_revenue are <= 0 (a dormant account)
+//   3. growth   previous_revenue <= 0 < recent, or trend >= lifecycle.growth_min_rise
 //   4. mature   otherwise (steady revenue)
 //
 // Normalised dimension values, each in [0, 1]:
@@ -112,7 +112,8 @@ struct AccountFacts {
   int64_t orders_in_window = 0;  // RFM window
   int64_t revenue_minor = 0;           // scoring window
   int64_t profit_minor = 0;            // scoring window; may be negative
-  int64_t previous_revenue_minor = 0;  // the comparable period before, for the trend
+  int64_t recent_revenue_minor = 0;    // the latest trend period, for the lifecycle trend
+  int64_t previous_revenue_minor = 0;  // the trend period before it
   double overdue_share = 0;            // overdue / invoiced, 0..1
   std::optional<double> satisfaction;  // mean rating 1..5
   std::optional<int> industry_influence;     // 1..5

@@ -2,6 +2,7 @@
 
 #include "services/accounts/accounts_module.h"
 #include "services/events/events_module.h"
+#include "services/kam/kam_module.h"
 #include "services/pipeline/pipeline_module.h"
 #include "services/servicedesk/servicedesk_module.h"
 
@@ -9,7 +10,7 @@ namespace crm {
 
 std::vector<server::ModuleSpec> AllModules() {
   return {accounts::AccountsModule(), pipeline::PipelineModule(), servicedesk::ServiceDeskModule(),
-          events::EventsModule()};
+          kam::KamModule(), events::EventsModule()};
 }
 
 }  // namespace crm

@@ -117,9 +117,9 @@ std::vector<AbcClass> RefAbc(const ScoringModel& model, const std::vector<Accoun
 LifecycleStage RefLifecycle(const ScoringModel& model, const AccountFacts& a) {
   if (!a.first_order_time.has_value()) return LifecycleStage::kNew;
   if (kAsOf - *a.first_order_time < model.lifecycle.new_max_tenure) return LifecycleStage::kNew;
-  if (a.previous_revenue_minor <= 0 && a.revenue_minor <= 0) return LifecycleStage::kDecline;
+  if (a.previous_revenue_minor <= 0 && a.recent_revenue_minor <= 0) return LifecycleStage::kDecline;
   if (a.previous_revenue_minor <= 0) return LifecycleStage::kGrowth;
-  const double trend = static_cast<double>(a.revenue_minor - a.previous_revenue_minor) /
+  const double trend = static_cast<double>(a.recent_revenue_minor - a.previous_revenue_minor) /
                        static_cast<double>(a.previous_revenue_minor);
   if (trend <= -model.lifecycle.decline_min_drop) return LifecycleStage::kDecline;
   if (trend >= model.lifecycle.growth_min_rise) return LifecycleStage::kGrowth;
@@ -142,6 +142,7 @@ std::vector<AccountFacts> Generate(std::mt19937_64& rng, size_t n) {
       a.orders_in_window = pick(0, 6);
       a.revenue_minor = a.orders_in_window == 0 ? 0 : pick(0, 5) * 1000;
       a.profit_minor = pick(-2, 4) * 250;
+      a.recent_revenue_minor = pick(0, 5) * 1000;
       a.previous_revenue_minor = pick(0, 4) * 1000;
     }
     a.overdue_share = pick(0, 4) / 4.0;
@@ -428,6 +429,7 @@ TEST(Classification, LifecycleBoundaries) {
   auto stage = [&](std::optional<absl::Duration> tenure, int64_t revenue, int64_t previous) {
     AccountFacts a = Account("a", revenue);
     if (tenure) a.first_order_time = kAsOf - *tenure;
+    a.recent_revenue_minor = revenue;
     a.previous_revenue_minor = previous;
     return ClassifyOk(model, {a})[0].lifecycle;
   };

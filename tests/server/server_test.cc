@@ -61,6 +61,9 @@ TEST_P(ServerTest, ReportsServingForEveryService) {
   EXPECT_EQ(Health(health.get()), HealthCheckResponse::SERVING);
   EXPECT_EQ(Health(health.get(), "crm.v1.AccountService"), HealthCheckResponse::SERVING);
   EXPECT_EQ(Health(health.get(), "crm.v1.EventService"), HealthCheckResponse::SERVING);
+  for (const char* service : {"crm.v1.PipelineService", "crm.v1.ServiceDeskService", "crm.v1.KeyAccountService"}) {
+    EXPECT_EQ(Health(health.get(), service), HealthCheckResponse::SERVING) << service;
+  }
 }
 
 TEST_P(ServerTest, OversizedRequestsAreRefused) {

@@ -1,4 +1,4 @@
-#include "bench/bulk_insert.h"
+#include "common/db/bulk_insert.h"
 
 #include <soci/soci.h>
 
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/sql_error.h"
 
-namespace crm::bench {
+namespace crm::db {
 
 // One bound parameter. The block of cells is allocated once, so the addresses SOCI holds stay
 // valid for every statement prepared over it.
@@ -17,7 +17,7 @@ struct BulkInsert::Cell {
   soci::indicator indicator = soci::i_ok;
 };
 
-BulkInsert::BulkInsert(db::Backend backend, std::string table, std::vector<Column> columns, int rows_per_statement)
+BulkInsert::BulkInsert(Backend backend, std::string table, std::vector<Column> columns, int rows_per_statement)
     : backend_(backend),
       table_(std::move(table)),
       columns_(std::move(columns)),
@@ -34,7 +34,7 @@ std::string BulkInsert::StatementText(int rows) const {
   // each named one against every name seen so far while parsing, which with thousands per
   // statement costs more than the insert. SOCI's MySQL backend substitutes values on the client
   // and only recognises ":name".
-  const bool anonymous = backend_ == db::Backend::kSqlite;
+  const bool anonymous = backend_ == Backend::kSqlite;
   for (int r = 0; r < rows; ++r) {
     text += r == 0 ? "(" : ", (";
     for (size_t c = 0; c < columns_.size(); ++c) {
@@ -88,7 +88,7 @@ absl::Status BulkInsert::Run(soci::session& sql, absl::FunctionRef<void()> add_r
   sql_ = &sql;
   pending_rows_ = 0;
   next_column_ = 0;
-  absl::Status status = db::Guard(absl::StrCat("bulk insert into ", table_), [&]() -> absl::Status {
+  absl::Status status = Guard(absl::StrCat("bulk insert into ", table_), [&]() -> absl::Status {
     add_rows();
     Flush();
     return absl::OkStatus();
@@ -153,4 +153,4 @@ BulkInsert& BulkInsert::NullableInt(std::optional<int64_t> value) {
   return *this;
 }
 
-}  // namespace crm::bench
+}  // namespace crm::db

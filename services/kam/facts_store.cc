@@ -1,0 +1,309 @@
+#include "services/kam/facts_store.h"
+
+#include <soci/soci.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/core/date_util.h"
+#include "common/core/errors.h"
+#include "common/core/money.h"
+#include "common/db/query.h"
+#include "common/db/sql_error.h"
+#include "crm/v1/pipeline.pb.h"
+#include "crm/v1/servicedesk.pb.h"
+#include "services/pipeline/pipelines_logic.h"
+#include "services/servicedesk/ticket_store.h"
+
+namespace crm::kam {
+namespace {
+
+// Rows fetched per round trip of a bulk read.
+constexpr size_t kBatch = 10000;
+
+absl::Time DayStart(int64_t day) { return absl::UnixEpoch() + absl::Hours(24) * day; }
+
+// Positions the rows of each aggregate (in account id order) on the accounts (in id order).
+class Merger {
+ public:
+  explicit Merger(std::vector<AccountData>& accounts) : accounts_(accounts) {}
+  // The account with this id, or null (deleted accounts have orders too).
+  AccountData* Find(const std::string& id) {
+    while (pos_ < accounts_.size() && accounts_[pos_].facts.account_id < id) ++pos_;
+    if (pos_ < accounts_.size() && accounts_[pos_].facts.account_id == id) return &accounts_[pos_];
+    return nullptr;
+  }
+
+ private:
+  std::vector<AccountData>& accounts_;
+  size_t pos_ = 0;
+};
+
+// Runs `query` fetching kBatch rows at a time into the bound vectors `bind` sets up, and calls
+// `on_batch(rows)` after each fetch. `bind(statement)` exchanges soci::into(vector) per column;
+// `resize(n)` sets every vector's size.
+template <typename Bind, typename Resize, typename OnBatch>
+void BulkRead(soci::session& sql, const db::SqlQuery& query, Bind&& bind, Resize&& resize, OnBatch&& on_batch) {
+  soci::statement statement(sql);
+  statement.alloc();
+  statement.prepare(query.text());
+  query.BindTo(statement);
+  resize(kBatch);
+  bind(statement);
+  statement.define_and_bind();
+  if (!statement.execute(true)) return;
+  for (;;) {
+    const size_t rows = on_batch();
+    if (rows < kBatch) return;
+    resize(kBatch);
+    if (!statement.fetch()) return;
+  }
+}
+
+class FactsReader {
+ public:
+  FactsReader(soci::session& sql, const FactsWindow& window, const std::function<bool(int64_t)>& on_progress)
+      : sql_(sql), window_(window), on_progress_(on_progress) {
+    as_of_day_ = DayNumberOf(window.as_of);
+    window_start_ = as_of_day_ - window.window_days;
+    trend_start_ = as_of_day_ - window.trend_period_days;
+    previous_start_ = trend_start_ - window.trend_period_days;
+  }
+
+  absl::StatusOr<std::vector<AccountData>> Read(const std::optional<std::string>& only) {
+    only_ = only;
+    absl::StatusOr<pipeline::SalesConfig> config = pipeline::LoadSalesConfig(sql_);
+    if (!config.ok()) return config.status();
+    converter_ = config->converter;
+    std::vector<AccountData> accounts;
+    absl::Status status = db::Guard("read account facts", [&]() -> absl::Status {
+      ReadAccounts(accounts);
+      if (cancelled_) return absl::OkStatus();
+      if (absl::Status s = ReadOrders(accounts); !s.ok()) return s;
+      if (cancelled_) return absl::OkStatus();
+      ReadTickets(accounts);
+      ReadSurveys(accounts);
+      ReadQualitative(accounts);
+      return absl::OkStatus();
+    });
+    if (!status.ok()) return status;
+    if (cancelled_) return absl::CancelledError("reclassification cancelled");
+    return accounts;
+  }
+
+ private:
+  void Progress(size_t rows) {
+    rows_ += static_cast<int64_t>(rows);
+    if (on_progress_ && !on_progress_(rows_)) cancelled_ = true;
+  }
+
+  void Narrow(db::SqlQuery& q, absl::string_view column) {
+    if (only_) q.Where(absl::StrCat(column, " = ?"), *only_);
+  }
+
+  void ReadAccounts(std::vector<AccountData>& accounts) {
+    db::SqlQuery q("SELECT id, owner, tier FROM accounts");
+    q.Where("delete_time IS NULL");
+    Narrow(q, "id");
+    q.Append(" ORDER BY id");
+    std::vector<std::string> ids, owners;
+    std::vector<long long> tiers;
+    BulkRead(
+        sql_, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(owners)); s.exchange(soci::into(tiers)); },
+        [&](size_t n) { ids.resize(n); owners.resize(n); tiers.resize(n); },
+        [&]() {
+          for (size_t i = 0; i < ids.size(); ++i) {
+            AccountData& a = accounts.emplace_back();
+            a.facts.account_id = std::move(ids[i]);
+            a.owner = std::move(owners[i]);
+            a.tier = static_cast<crm::v1::AccountTier>(tiers[i]);
+          }
+          Progress(ids.size());
+          return cancelled_ ? size_t{0} : ids.size();
+        });
+  }
+
+  absl::Status ReadOrders(std::vector<AccountData>& accounts) {
+    // One row per account and currency; the CASE sums split the counted orders into the window,
+    // the trend periods and the overdue amount in one pass over the scoring index.
+    db::SqlQuery q("");
+    q.Append(absl::StrCat(
+        "SELECT account_id, currency, MIN(order_day), MAX(order_day), COUNT(*), SUM(total_micros),"
+        " SUM(CASE WHEN order_day > ? THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN order_day > ? THEN total_micros ELSE 0 END),"
+        " SUM(CASE WHEN order_day > ? THEN total_micros ELSE 0 END),"
+        " SUM(CASE WHEN order_day > ? AND order_day <= ? THEN total_micros ELSE 0 END),"
+        " SUM(CASE WHEN order_day > ? AND status = ", static_cast<int>(crm::v1::ORDER_STATUS_OPEN),
+        " AND due_day < ? THEN total_micros - paid_micros ELSE 0 END)"
+        " FROM orders"),
+             static_cast<long long>(window_start_), static_cast<long long>(window_start_),
+             static_cast<long long>(trend_start_), static_cast<long long>(previous_start_),
+             static_cast<long long>(trend_start_), static_cast<long long>(window_start_),
+             static_cast<long long>(as_of_day_));
+    q.Where("status <> ?", static_cast<int>(crm::v1::ORDER_STATUS_CANCELLED));
+    q.Where("order_day <= ?", static_cast<long long>(as_of_day_));
+    Narrow(q, "account_id");
+    q.Append(" GROUP BY account_id, currency ORDER BY account_id, currency");
+
+    std::vector<std::string> ids, currencies;
+    std::vector<long long> first, last, count, total, window_orders, window_revenue, recent, previous, overdue;
+    absl::Status failure;
+    Merger merger(accounts);
+    BulkRead(
+        sql_, q,
+        [&](soci::statement& s) {
+          s.exchange(soci::into(ids)); s.exchange(soci::into(currencies));
+          s.exchange(soci::into(first)); s.exchange(soci::into(last)); s.exchange(soci::into(count));
+          s.exchange(soci::into(total)); s.exchange(soci::into(window_orders));
+          s.exchange(soci::into(window_revenue)); s.exchange(soci::into(recent));
+          s.exchange(soci::into(previous)); s.exchange(soci::into(overdue));
+        },
+        [&](size_t n) {
+          for (auto* v : {&ids, &currencies}) v->resize(n);
+          for (auto* v : {&first, &last, &count, &total, &window_orders, &window_revenue, &recent, &previous, &overdue}) v->resize(n);
+        },
+        [&]() {
+          for (size_t i = 0; i < ids.size() && failure.ok(); ++i) {
+            AccountData* a = merger.Find(ids[i]);
+            if (a == nullptr) continue;
+            auto base = [&](long long micros) -> int64_t {
+              if (currencies[i] == converter_.base_currency()) return micros;
+              absl::StatusOr<int64_t> converted = converter_.ToBaseMicros(Amount{currencies[i], micros}, "orders");
+              if (!converted.ok()) {
+                failure = FailedPreconditionField(
+                    "sales_settings.rates",
+                    absl::StrCat("orders of account ", ids[i], " are in ", currencies[i],
+                                 ", which has no exchange rate to ", converter_.base_currency()));
+                return 0;
+              }
+              return *converted;
+            };
+            AccountFacts& f = a->facts;
+            const absl::Time first_time = DayStart(first[i]);
+            const absl::Time last_time = DayStart(last[i]);
+            if (!f.first_order_time || first_time < *f.first_order_time) f.first_order_time = first_time;
+            if (!f.last_order_time || last_time > *f.last_order_time) f.last_order_time = last_time;
+            f.orders_in_window += window_orders[i];
+            f.revenue_minor += base(window_revenue[i]);
+            f.recent_revenue_minor += base(recent[i]);
+            f.previous_revenue_minor += base(previous[i]);
+            overdue_[a - accounts.data()] += base(overdue[i]);
+            a->lifetime_orders += count[i];
+            a->lifetime_revenue_micros += base(total[i]);
+          }
+          Progress(ids.size());
+          return cancelled_ || !failure.ok() ? size_t{0} : ids.size();
+        });
+    if (!failure.ok()) return failure;
+    // Derived once all currencies of an account are summed.
+    for (size_t i = 0; i < accounts.size(); ++i) {
+      AccountFacts& f = accounts[i].facts;
+      f.profit_minor = static_cast<int64_t>(static_cast<double>(f.revenue_minor) * window_.margin);
+      auto it = overdue_.find(i);
+      if (it != overdue_.end() && f.revenue_minor > 0) {
+        f.overdue_share = std::clamp(static_cast<double>(it->second) / static_cast<double>(f.revenue_minor), 0.0, 1.0);
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  void ReadTickets(std::vector<AccountData>& accounts) {
+    db::SqlQuery q("SELECT account_id, COUNT(*) FROM tickets");
+    q.Where("priority = ?", static_cast<int>(crm::v1::TICKET_PRIORITY_P1));
+    servicedesk::WhereTicketOpen(q);
+    q.Where("create_time <= ?", static_cast<long long>(absl::ToUnixMicros(window_.as_of)));
+    Narrow(q, "account_id");
+    q.Append(" GROUP BY account_id ORDER BY account_id");
+    std::vector<std::string> ids;
+    std::vector<long long> counts;
+    Merger merger(accounts);
+    BulkRead(
+        sql_, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(counts)); },
+        [&](size_t n) { ids.resize(n); counts.resize(n); },
+        [&]() {
+          for (size_t i = 0; i < ids.size(); ++i) {
+            if (AccountData* a = merger.Find(ids[i])) a->open_p1_tickets = counts[i];
+          }
+          Progress(ids.size());
+          return ids.size();
+        });
+  }
+
+  void ReadSurveys(std::vector<AccountData>& accounts) {
+    const long long as_of = absl::ToUnixMicros(window_.as_of);
+    const long long since = absl::ToUnixMicros(DayStart(window_start_ + 1));
+    db::SqlQuery q("SELECT t.account_id, SUM(s.score), COUNT(*) FROM satisfaction_surveys s"
+                   " JOIN tickets t ON t.id = s.ticket_id");
+    q.Where("s.create_time >= ?", since).Where("s.create_time <= ?", as_of);
+    Narrow(q, "t.account_id");
+    q.Append(" GROUP BY t.account_id ORDER BY t.account_id");
+    std::vector<std::string> ids;
+    std::vector<long long> sums, counts;
+    Merger merger(accounts);
+    BulkRead(
+        sql_, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(sums)); s.exchange(soci::into(counts)); },
+        [&](size_t n) { ids.resize(n); sums.resize(n); counts.resize(n); },
+        [&]() {
+          for (size_t i = 0; i < ids.size(); ++i) {
+            AccountData* a = merger.Find(ids[i]);
+            if (a == nullptr || counts[i] <= 0) continue;
+            a->surveys_in_window = counts[i];
+            a->facts.satisfaction = static_cast<double>(sums[i]) / static_cast<double>(counts[i]);
+          }
+          Progress(ids.size());
+          return ids.size();
+        });
+  }
+
+  void ReadQualitative(std::vector<AccountData>& accounts) {
+    db::SqlQuery q("SELECT account_id, industry_influence, cooperation_potential FROM kam_qualitative_inputs");
+    Narrow(q, "account_id");
+    q.Append(" ORDER BY account_id");
+    std::vector<std::string> ids;
+    std::vector<long long> influence, cooperation;
+    Merger merger(accounts);
+    BulkRead(
+        sql_, q,
+        [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(influence)); s.exchange(soci::into(cooperation)); },
+        [&](size_t n) { ids.resize(n); influence.resize(n); cooperation.resize(n); },
+        [&]() {
+          for (size_t i = 0; i < ids.size(); ++i) {
+            AccountData* a = merger.Find(ids[i]);
+            if (a == nullptr) continue;
+            // 0 = not assessed: the engine then treats the dimension as neutral.
+            if (influence[i] > 0) a->facts.industry_influence = static_cast<int>(influence[i]);
+            if (cooperation[i] > 0) a->facts.cooperation_potential = static_cast<int>(cooperation[i]);
+          }
+          Progress(ids.size());
+          return ids.size();
+        });
+  }
+
+  soci::session& sql_;
+  const FactsWindow& window_;
+  const std::function<bool(int64_t)>& on_progress_;
+  std::optional<std::string> only_;
+  CurrencyConverter converter_;
+  int64_t as_of_day_ = 0, window_start_ = 0, trend_start_ = 0, previous_start_ = 0;
+  absl::flat_hash_map<size_t, int64_t> overdue_;  // account index → overdue micros
+  int64_t rows_ = 0;
+  bool cancelled_ = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<AccountData>> FactsStore::ReadAll(soci::session& sql, const FactsWindow& window,
+                                                             const std::function<bool(int64_t)>& on_progress) {
+  return FactsReader(sql, window, on_progress).Read(std::nullopt);
+}
+
+absl::StatusOr<std::optional<AccountData>> FactsStore::ReadOne(soci::session& sql, const FactsWindow& window,
+                                                               const std::string& account_id) {
+  const std::function<bool(int64_t)> none;
+  absl::StatusOr<std::vector<AccountData>> rows = FactsReader(sql, window, none).Read(account_id);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<AccountData>();
+  return std::optional<AccountData>(std::move(rows->front()));
+}
+
+}  // namespace crm::kam

@@ -1,0 +1,33 @@
+// Reads AccountData (account_facts.h) for every live account, or for one, in a handful of
+// aggregate queries: accounts, orders grouped by account and currency, open P1 tickets, survey
+// scores and qualitative inputs, each in account id order and merged by id.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/kam/account_facts.h"
+
+namespace soci {
+class session;
+}
+
+namespace crm::kam {
+
+class FactsStore {
+ public:
+  // Every account not deleted, in id order. `on_progress(rows_read)` is called now and then
+  // (rows of any of the queries) so a caller can report progress and notice cancellation; it
+  // returns false to stop (CANCELLED). FAILED_PRECONDITION naming the currency when an order's
+  // currency has no exchange rate.
+  static absl::StatusOr<std::vector<AccountData>> ReadAll(soci::session& sql, const FactsWindow& window,
+                                                          const std::function<bool(int64_t)>& on_progress = {});
+  // One account; nullopt when it does not exist or is deleted.
+  static absl::StatusOr<std::optional<AccountData>> ReadOne(soci::session& sql, const FactsWindow& window,
+                                                            const std::string& account_id);
+};
+
+}  // namespace crm::kam

@@ -1,0 +1,479 @@
+#include "services/kam/reclassify_logic.h"
+
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "common/core/errors.h"
+#include "common/core/field_mask.h"
+#include "common/core/ids.h"
+#include "common/core/time_util.h"
+#include "common/core/validation.h"
+#include "common/db/entity_ops.h"
+#include "common/db/shared_state.h"
+#include "crm/v1/account.pb.h"
+#include "services/kam/classification_store.h"
+#include "services/kam/facts_store.h"
+#include "services/kam/model_logic.h"
+#include "services/pipeline/pipelines_logic.h"
+#include "services/kam/risk.h"
+#include "services/kam/scoring_model.h"
+
+namespace crm::kam {
+namespace {
+
+using crm::v1::AccountTier;
+using crm::v1::ReclassifyProgress;
+
+constexpr char kLease[] = "kam.reclassify";
+// Long enough to survive a slow phase between renewals; a crashed run frees it after this.
+constexpr absl::Duration kLeaseTtl = absl::Minutes(2);
+constexpr absl::Duration kRenewEvery = absl::Seconds(10);
+// Progress messages at most this often (the stream coalesces anyway).
+constexpr absl::Duration kProgressEvery = absl::Milliseconds(200);
+// Tier changes (records, account updates, events) are written this many at a time, so a run that
+// changes every account never holds them all in memory.
+constexpr size_t kChangeChunk = 10000;
+// Dimensions named in a tier change's reason.
+constexpr int kReasonDimensions = 3;
+
+// One account whose tier the run changes; 8 bytes so that a million of them stay small.
+struct PendingChange {
+  uint32_t index;  // into the accounts
+  uint8_t old_tier;
+  uint8_t new_tier;
+  uint8_t source;  // TierChangeSource
+};
+
+std::string Points(double points) { return absl::StrFormat("%.1f", points); }
+
+// "\"ACCOUNT_TIER_KEY\"": the tier as the event's field change carries it (as DiffMessages would).
+const std::string& TierJson(AccountTier tier) {
+  static const auto* json = [] {
+    auto* map = new absl::flat_hash_map<int, std::string>();
+    for (int t = crm::v1::AccountTier_MIN; t <= crm::v1::AccountTier_MAX; ++t) {
+      crm::v1::Account account;
+      account.set_tier(static_cast<AccountTier>(t));
+      (*map)[t] = FieldValueJson(account, account.GetDescriptor()->FindFieldByName("tier"));
+    }
+    return map;
+  }();
+  return json->at(tier);
+}
+
+// Everything the write phase needs from the earlier phases; read-only there, so the write
+// transaction can run again after a busy retry.
+struct RunState {
+  RunRecord run;
+  crm::v1::ScoringModel model;
+  std::vector<AccountData> accounts;
+  std::vector<AccountClassification> results;
+  std::vector<double> risk;
+  std::string base_currency;
+};
+
+// The weights of every model version a previous classification names (to explain movements).
+class WeightsByVersion {
+ public:
+  explicit WeightsByVersion(soci::session& sql) : sql_(sql) {}
+  absl::StatusOr<const ScoringModel*> Get(int32_t version) {
+    auto it = models_.find(version);
+    if (it != models_.end()) return &it->second;
+    absl::StatusOr<crm::v1::ScoringModel> model = LoadScoringModel(sql_, version, "model_version");
+    if (!model.ok()) return model.status();
+    return &models_.emplace(version, ToEngineModel(*model)).first->second;
+  }
+
+ private:
+  soci::session& sql_;
+  absl::flat_hash_map<int32_t, ScoringModel> models_;
+};
+
+// READING and SCORING: the facts, the churn risk and the engine's classification of every account.
+absl::Status ClassifyAccounts(const server::Runtime& rt_, const server::CallContext& call, RunState& state,
+                              const ProgressSink& progress, const std::function<bool()>& is_cancelled,
+                              const std::function<absl::Status()>& renew) {
+  absl::Time last_progress = absl::InfinitePast();
+  absl::Status renew_failure;
+  auto on_rows = [&](int64_t rows) {
+    if (absl::Now() - last_progress >= kProgressEvery && progress) {
+      last_progress = absl::Now();
+      ReclassifyProgress p;
+      p.set_phase(ReclassifyProgress::PHASE_READING);
+      p.set_accounts_done(rows);
+      progress(p);
+    }
+    if (absl::Status s = renew(); !s.ok()) renew_failure = s;
+    return renew_failure.ok() && !is_cancelled();
+  };
+  const FactsWindow window = FactsWindowFor(state.model, state.run.as_of);
+  absl::StatusOr<std::vector<AccountData>> accounts = db::ReadValue(
+      *rt_.db, call.deadline, [&](soci::session& sql) { return FactsStore::ReadAll(sql, window, on_rows); });
+  if (!renew_failure.ok()) return renew_failure;
+  if (!accounts.ok()) return accounts.status();
+  state.accounts = *std::move(accounts);
+  if (is_cancelled()) return absl::CancelledError("reclassification cancelled; nothing was written");
+
+  if (progress) {
+    ReclassifyProgress p;
+    p.set_phase(ReclassifyProgress::PHASE_SCORING);
+    p.set_accounts_total(static_cast<int64_t>(state.accounts.size()));
+    progress(p);
+  }
+  const size_t n = state.accounts.size();
+  state.risk.resize(n);
+  for (size_t i = 0; i < n; ++i) state.risk[i] = AssessChurnRisk(state.accounts[i], state.run.as_of).score;
+  // The engine wants the facts contiguous; they move out of the accounts (ids stay in the facts).
+  std::vector<AccountFacts> facts;
+  facts.reserve(n);
+  for (AccountData& a : state.accounts) facts.push_back(std::move(a.facts));
+  absl::StatusOr<std::vector<AccountClassification>> results =
+      kam::Classify(ToEngineModel(state.model), state.run.as_of, facts);
+  // Back where they were, for the write phase.
+  for (size_t i = 0; i < n; ++i) state.accounts[i].facts = std::move(facts[i]);
+  if (!results.ok()) return results.status();
+  state.results = *std::move(results);
+  if (is_cancelled()) return absl::CancelledError("reclassification cancelled; nothing was written");
+  return renew();
+}
+
+// WRITING, in one transaction: see the header.
+absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& call, RunState& state,
+                      const ProgressSink& progress, const std::function<absl::Status()>& renew) {
+  RunRecord& run = state.run;
+  const crm::v1::ScoringModel& model = state.model;
+  const ScoringModel engine = ToEngineModel(model);
+  const size_t n = state.accounts.size();
+  const absl::Time now = rt_.clock->Now();
+  const std::string& actor = call.actor;
+
+  absl::Time last_progress = absl::InfinitePast();
+  auto report = [&](int64_t done, bool force) {
+    if (!progress || (!force && absl::Now() - last_progress < kProgressEvery)) return;
+    last_progress = absl::Now();
+    ReclassifyProgress p;
+    p.set_phase(ReclassifyProgress::PHASE_WRITING);
+    p.set_accounts_done(done);
+    p.set_accounts_total(static_cast<int64_t>(n));
+    progress(p);
+  };
+  report(0, true);
+
+  return rt_.db->Write(
+      [&](db::Tx& tx) -> absl::Status {
+        soci::session& sql = tx.session();
+        absl::StatusOr<pipeline::SalesConfig> config = pipeline::LoadSalesConfig(sql);
+        if (!config.ok()) return config.status();
+
+        // Overrides as they are now: one set or cleared while the run was reading still counts.
+        absl::StatusOr<std::vector<crm::v1::TierOverride>> overrides = OverrideStore::All(sql);
+        if (!overrides.ok()) return overrides.status();
+        absl::flat_hash_map<std::string, const crm::v1::TierOverride*> override_of;
+        for (const crm::v1::TierOverride& o : *overrides) override_of[o.account_id()] = &o;
+        // Only overrides change an account's tier outside a run: the current tier of accounts
+        // with one (or whose override was cleared meanwhile) is read again under the lock.
+        absl::flat_hash_map<std::string, AccountTier> current_tier;
+        std::vector<std::string> expired;
+        for (const crm::v1::TierOverride& o : *overrides) {
+          absl::StatusOr<std::optional<AccountTierRow>> row = AccountTierStore::FindForUpdate(tx, o.account_id());
+          if (!row.ok()) return row.status();
+          if (row->has_value()) current_tier[o.account_id()] = (*row)->tier;
+          const absl::Time expiry = TimestampToTime(o.expire_time());
+          if (expiry <= run.as_of && expiry <= now) expired.push_back(o.account_id());
+        }
+
+        // Decide every account's tier.
+        std::vector<PendingChange> changes;
+        run.overridden = 0;
+        std::vector<AccountTier> tier_of(n);
+        for (size_t i = 0; i < n; ++i) {
+          const AccountData& a = state.accounts[i];
+          const AccountTier computed = TierAt(model, state.results[i].tier);
+          AccountTier tier = computed;
+          crm::v1::TierChangeSource source = crm::v1::TIER_CHANGE_SOURCE_RECLASSIFICATION;
+          auto o = override_of.find(a.facts.account_id);
+          if (o != override_of.end()) {
+            if (TimestampToTime(o->second->expire_time()) > run.as_of) {
+              tier = o->second->tier();
+              source = crm::v1::TIER_CHANGE_SOURCE_OVERRIDE;
+              ++run.overridden;
+            } else {
+              source = crm::v1::TIER_CHANGE_SOURCE_OVERRIDE_EXPIRED;
+            }
+          }
+          tier_of[i] = tier;
+          auto current = current_tier.find(a.facts.account_id);
+          const AccountTier old_tier = current != current_tier.end() ? current->second : a.tier;
+          if (tier != old_tier) {
+            changes.push_back(PendingChange{static_cast<uint32_t>(i), static_cast<uint8_t>(old_tier),
+                                            static_cast<uint8_t>(tier), static_cast<uint8_t>(source)});
+          }
+        }
+        run.accounts = static_cast<int64_t>(n);
+        run.tier_changes = static_cast<int64_t>(changes.size());
+        run.status = RunStatus::kDone;
+        run.finish_time = rt_.clock->Now();
+        if (run.dry_run) return RunStore::Finish(tx, run);
+
+        // Reasons need the previous classification of the accounts that change, read before the
+        // table is replaced.
+        std::vector<std::string> reasons(changes.size());
+        absl::StatusOr<int64_t> previous_rows = ClassificationStore::Count(sql);
+        if (!previous_rows.ok()) return previous_rows.status();
+        WeightsByVersion weights(sql);
+        for (size_t start = 0; start < changes.size(); start += kChangeChunk) {
+          const size_t end = std::min(changes.size(), start + kChangeChunk);
+          absl::flat_hash_map<std::string, ClassificationRow> previous;
+          if (*previous_rows > 0) {
+            std::vector<std::string> ids;
+            for (size_t c = start; c < end; ++c) ids.push_back(state.accounts[changes[c].index].facts.account_id);
+            absl::StatusOr<std::vector<ClassificationRow>> rows = ClassificationStore::FindMany(sql, ids);
+            if (!rows.ok()) return rows.status();
+            for (ClassificationRow& row : *rows) previous.emplace(row.account_id, std::move(row));
+          }
+          for (size_t c = start; c < end; ++c) {
+            const PendingChange& change = changes[c];
+            const AccountClassification& after = state.results[change.index];
+            const std::string& id = state.accounts[change.index].facts.account_id;
+            if (change.source == crm::v1::TIER_CHANGE_SOURCE_OVERRIDE) {
+              const crm::v1::TierOverride& o = *override_of.at(id);
+              reasons[c] = absl::StrCat("override until ", absl::FormatTime(TimestampToTime(o.expire_time())), ": ",
+                                        o.reason());
+              continue;
+            }
+            std::string prefix = change.source == crm::v1::TIER_CHANGE_SOURCE_OVERRIDE_EXPIRED
+                                     ? "override expired; back to the computed tier; "
+                                     : "";
+            auto p = previous.find(id);
+            if (p == previous.end()) {
+              std::string top;
+              const std::vector<Contribution> parts = Contributions(engine, after);
+              for (int k = 0; k < kReasonDimensions && k < static_cast<int>(parts.size()); ++k) {
+                absl::StrAppend(&top, k == 0 ? "" : ", ", ContractDimensionName(parts[k].dimension), " ",
+                                Points(parts[k].points));
+              }
+              reasons[c] = absl::StrCat(prefix, "first classification: score ", Points(after.composite), " (", top, ")");
+              continue;
+            }
+            // Movement per dimension, each side at its own model version's weights.
+            absl::StatusOr<const ScoringModel*> before_model = weights.Get(p->second.model_version);
+            if (!before_model.ok()) return before_model.status();
+            std::vector<Contribution> moves;
+            for (int d = 0; d < kDimensionCount; ++d) {
+              const Dimension dim = static_cast<Dimension>(d);
+              const double before_points = 100 * (*before_model)->weights.Get(dim) * FromMicro(p->second.dims[d]);
+              const double after_points = 100 * engine.weights.Get(dim) * after.normalised[d];
+              moves.push_back(Contribution{dim, after_points - before_points});
+            }
+            std::stable_sort(moves.begin(), moves.end(), [](const Contribution& x, const Contribution& y) {
+              return std::abs(x.points) > std::abs(y.points);
+            });
+            std::string top;
+            for (int k = 0; k < kReasonDimensions; ++k) {
+              if (std::abs(moves[k].points) < 0.05) break;
+              absl::StrAppend(&top, k == 0 ? "" : ", ", ContractDimensionName(moves[k].dimension), " ",
+                              moves[k].points > 0 ? "+" : "", Points(moves[k].points));
+            }
+            reasons[c] = absl::StrCat(prefix, "score ", Points(FromMicro(p->second.composite_micro)), " → ",
+                                      Points(after.composite), top.empty() ? "" : ": ", top);
+            if (p->second.model_version != model.version()) {
+              absl::StrAppend(&reasons[c], " (model ", p->second.model_version, " → ", model.version(), ")");
+            }
+          }
+        }
+
+        // The classifications, replacing the previous run's.
+        ClassificationRow row;
+        row.run_id = run.id;
+        row.model_version = model.version();
+        row.as_of = run.as_of;
+        row.currency = config->base_currency();
+        int64_t written = 0;
+        absl::Status replaced = ClassificationStore::ReplaceAll(tx, [&](auto add) {
+          for (size_t i = 0; i < n; ++i) {
+            const AccountClassification& r = state.results[i];
+            row.account_id = state.accounts[i].facts.account_id;
+            row.abc = ToProto(r.abc);
+            row.recency_score = r.r;
+            row.frequency_score = r.f;
+            row.monetary_score = r.m;
+            row.segment = ToProto(r.segment);
+            row.lifecycle = ToProto(r.lifecycle);
+            row.composite_micro = ToMicro(r.composite);
+            row.computed_tier = TierAt(model, r.tier);
+            row.tier = tier_of[i];
+            row.revenue_micros = state.accounts[i].facts.revenue_minor;
+            row.churn_risk_micro = ToMicro(state.risk[i]);
+            for (int d = 0; d < kDimensionCount; ++d) row.dims[d] = ToMicro(r.normalised[d]);
+            add(row);
+            if (++written % 10000 == 0) report(written, false);
+          }
+        });
+        if (!replaced.ok()) return replaced;
+        if (absl::Status s = renew(); !s.ok()) return s;
+
+        // The changes: records, the accounts' tier, and an event each, a chunk at a time.
+        for (size_t start = 0; start < changes.size(); start += kChangeChunk) {
+          const size_t end = std::min(changes.size(), start + kChangeChunk);
+          std::vector<crm::v1::TierChange> records;
+          std::vector<std::pair<std::string, AccountTier>> tiers;
+          std::vector<crm::v1::Event> events;
+          records.reserve(end - start);
+          tiers.reserve(end - start);
+          events.reserve(end - start);
+          for (size_t c = start; c < end; ++c) {
+            const PendingChange& change = changes[c];
+            const AccountData& a = state.accounts[change.index];
+            const auto old_tier = static_cast<AccountTier>(change.old_tier);
+            const auto new_tier = static_cast<AccountTier>(change.new_tier);
+            crm::v1::TierChange& t = records.emplace_back();
+            t.set_id(NewIdAt("tch", now));
+            t.set_account_id(a.facts.account_id);
+            t.set_old_tier(old_tier);
+            t.set_new_tier(new_tier);
+            t.set_source(static_cast<crm::v1::TierChangeSource>(change.source));
+            t.set_reason(reasons[c].substr(0, 2000));
+            t.set_model_version(model.version());
+            t.set_run_id(run.id);
+            t.set_actor(actor);
+            *t.mutable_change_time() = TimeToTimestamp(now);
+            tiers.emplace_back(a.facts.account_id, new_tier);
+            // The account's manager is the user concerned; the service desk follows the change.
+            events.push_back(events::Outbox::MakeChange("account.updated", "account", a.facts.account_id,
+                                                        crm::v1::CHANGE_KIND_UPDATED,
+                                                        {FieldDelta{"tier", TierJson(old_tier), TierJson(new_tier)}},
+                                                        a.owner, actor, call.correlation_id, now));
+          }
+          if (absl::Status s = TierChangeStore::InsertAll(tx, records); !s.ok()) return s;
+          if (absl::Status s = AccountTierStore::SetTiers(tx, tiers, now); !s.ok()) return s;
+          if (absl::Status s = rt_.outbox->AppendBatch(tx, events); !s.ok()) return s;
+          if (absl::Status s = renew(); !s.ok()) return s;
+        }
+        for (const std::string& account_id : expired) {
+          if (absl::Status s = OverrideStore::Delete(tx, account_id); !s.ok()) return s;
+        }
+        report(static_cast<int64_t>(n), true);
+        return RunStore::Finish(tx, run);
+      },
+      call.deadline);
+}
+
+}  // namespace
+
+absl::Status ReclassifyLogic::Validate(const crm::v1::ReclassifyRequest& request) const {
+  Validator v;
+  v.OptionalTimestamp(request.as_of(), request.has_as_of(), "as_of");
+  v.Check(request.model_version() >= 0, "model_version", "must not be negative (0 = the version in force)");
+  return v.status();
+}
+
+absl::StatusOr<crm::v1::ReclassifySummary> ReclassifyLogic::Run(const server::CallContext& call,
+                                                                const crm::v1::ReclassifyRequest& request,
+                                                                const ProgressSink& progress,
+                                                                const std::atomic<bool>* cancelled) {
+  if (absl::Status valid = Validate(request); !valid.ok()) return valid;
+  const absl::Time started = absl::Now();  // wall time, for the summary's seconds
+  const absl::Time now = rt_.clock->Now();
+  auto is_cancelled = [&] { return cancelled != nullptr && cancelled->load(); };
+
+  RunState state;
+  RunRecord& run = state.run;
+  run.id = NewIdAt("rcl", now);
+  run.as_of = request.has_as_of() ? TimestampToTime(request.as_of()) : now;
+  run.dry_run = request.dry_run();
+  run.actor = call.actor;
+  run.start_time = now;
+
+  // One run at a time, across processes.
+  absl::StatusOr<bool> held = db::TryAcquireLease(*rt_.db, kLease, run.id, now, kLeaseTtl);
+  if (!held.ok()) return held.status();
+  if (!*held) {
+    absl::StatusOr<std::optional<RunRecord>> running =
+        db::ReadValue(*rt_.db, call.deadline, [](soci::session& sql) { return RunStore::FindRunning(sql); });
+    std::string which = "another reclassification is running";
+    if (running.ok() && running->has_value()) {
+      which = absl::StrCat("reclassification ", (*running)->id, " (started ", absl::FormatTime((*running)->start_time),
+                           " by ", (*running)->actor.empty() ? "the scheduler" : (*running)->actor, ") is running");
+    }
+    return absl::FailedPreconditionError(absl::StrCat(which, "; wait for it to finish"));
+  }
+  absl::Time last_renewal = absl::Now();
+  auto renew = [&]() -> absl::Status {
+    if (absl::Now() - last_renewal < kRenewEvery) return absl::OkStatus();
+    last_renewal = absl::Now();
+    absl::StatusOr<bool> still = db::TryAcquireLease(*rt_.db, kLease, run.id, rt_.clock->Now(), kLeaseTtl);
+    if (!still.ok()) return still.status();
+    if (!*still) return absl::AbortedError("the reclassification lease was lost; another run took over");
+    return absl::OkStatus();
+  };
+
+  absl::StatusOr<crm::v1::ReclassifySummary> result = [&]() -> absl::StatusOr<crm::v1::ReclassifySummary> {
+    absl::StatusOr<crm::v1::ScoringModel> model = db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) {
+      return LoadScoringModel(sql, request.model_version(), "model_version");
+    });
+    if (!model.ok()) return model.status();
+    state.model = *std::move(model);
+    run.model_version = state.model.version();
+    absl::Status recorded = rt_.db->Write([&](db::Tx& tx) { return RunStore::Insert(tx, run); }, call.deadline);
+    if (!recorded.ok()) return recorded;
+
+    absl::Status status = ClassifyAccounts(rt_, call, state, progress, is_cancelled, renew);
+    if (status.ok()) status = WriteRun(rt_, call, state, progress, renew);
+    if (!status.ok()) {
+      run.status = RunStatus::kFailed;
+      run.error = std::string(status.message()).substr(0, 2000);
+      run.finish_time = rt_.clock->Now();
+      (void)rt_.db->Write([&](db::Tx& tx) { return RunStore::Finish(tx, run); });
+      return status;
+    }
+    crm::v1::ReclassifySummary summary;
+    summary.set_run_id(run.id);
+    summary.set_model_version(run.model_version);
+    *summary.mutable_as_of() = TimeToTimestamp(run.as_of);
+    summary.set_accounts(run.accounts);
+    summary.set_tier_changes(run.tier_changes);
+    summary.set_overridden(run.overridden);
+    summary.set_seconds(absl::ToDoubleSeconds(absl::Now() - started));
+    return summary;
+  }();
+  (void)db::ReleaseLease(*rt_.db, kLease, run.id);
+  return result;
+}
+
+absl::StatusOr<std::optional<crm::v1::ReclassifySummary>> ReclassifyLogic::RunScheduledIfDue() {
+  const absl::Time now = rt_.clock->Now();
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  absl::StatusOr<std::pair<crm::v1::ScoringModel, std::optional<RunRecord>>> state =
+      db::ReadValue(*rt_.db, deadline,
+                    [](soci::session& sql) -> absl::StatusOr<std::pair<crm::v1::ScoringModel, std::optional<RunRecord>>> {
+                      absl::StatusOr<crm::v1::ScoringModel> model = LoadScoringModel(sql, 0, "model_version");
+                      if (!model.ok()) return model.status();
+                      absl::StatusOr<std::optional<RunRecord>> last = RunStore::LastApplied(sql);
+                      if (!last.ok()) return last.status();
+                      return std::make_pair(*std::move(model), *std::move(last));
+                    });
+  if (!state.ok()) return state.status();
+  const int every_days = state->first.reevaluate_every_days();
+  if (every_days <= 0) return std::optional<crm::v1::ReclassifySummary>();
+  if (state->second.has_value() && now - state->second->start_time < absl::Hours(24) * every_days) {
+    return std::optional<crm::v1::ReclassifySummary>();
+  }
+  server::CallContext call;
+  call.actor = "kam.scheduler";
+  call.deadline = absl::InfiniteFuture();
+  crm::v1::ReclassifyRequest request;
+  absl::StatusOr<crm::v1::ReclassifySummary> summary = Run(call, request, ProgressSink());
+  // Another process running one is not a failure of this round.
+  if (absl::IsFailedPrecondition(summary.status())) return std::optional<crm::v1::ReclassifySummary>();
+  if (!summary.ok()) return summary.status();
+  return std::optional<crm::v1::ReclassifySummary>(*std::move(summary));
+}
+
+}  // namespace crm::kam
