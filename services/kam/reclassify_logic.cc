@@ -222,9 +222,9 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
         run.finish_time = rt_.clock->Now();
         if (run.dry_run) return RunStore::Finish(tx, run);
 
-        // Reasons need the previous classification of the accounts that change, read before the
-        // table is replaced.
-        std::vector<std::string> reasons(changes.size());
+        // The changes, a chunk at a time: the tier-change records (their reasons compare with the
+        // previous classification, so this comes before the table is replaced), the accounts'
+        // tier, and an event each.
         absl::StatusOr<int64_t> previous_rows = ClassificationStore::Count(sql);
         if (!previous_rows.ok()) return previous_rows.status();
         WeightsByVersion weights(sql);
@@ -238,14 +238,16 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
             if (!rows.ok()) return rows.status();
             for (ClassificationRow& row : *rows) previous.emplace(row.account_id, std::move(row));
           }
+          std::vector<std::string> reasons(end - start);
           for (size_t c = start; c < end; ++c) {
+            std::string& reason = reasons[c - start];
             const PendingChange& change = changes[c];
             const AccountClassification& after = state.results[change.index];
             const std::string& id = state.accounts[change.index].facts.account_id;
             if (change.source == crm::v1::TIER_CHANGE_SOURCE_OVERRIDE) {
               const crm::v1::TierOverride& o = *override_of.at(id);
-              reasons[c] = absl::StrCat("override until ", absl::FormatTime(TimestampToTime(o.expire_time())), ": ",
-                                        o.reason());
+              reason = absl::StrCat("override until ", absl::FormatTime(TimestampToTime(o.expire_time())), ": ",
+                                    o.reason());
               continue;
             }
             std::string prefix = change.source == crm::v1::TIER_CHANGE_SOURCE_OVERRIDE_EXPIRED
@@ -259,7 +261,7 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
                 absl::StrAppend(&top, k == 0 ? "" : ", ", ContractDimensionName(parts[k].dimension), " ",
                                 Points(parts[k].points));
               }
-              reasons[c] = absl::StrCat(prefix, "first classification: score ", Points(after.composite), " (", top, ")");
+              reason = absl::StrCat(prefix, "first classification: score ", Points(after.composite), " (", top, ")");
               continue;
             }
             // Movement per dimension, each side at its own model version's weights.
@@ -281,12 +283,45 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
               absl::StrAppend(&top, k == 0 ? "" : ", ", ContractDimensionName(moves[k].dimension), " ",
                               moves[k].points > 0 ? "+" : "", Points(moves[k].points));
             }
-            reasons[c] = absl::StrCat(prefix, "score ", Points(FromMicro(p->second.composite_micro)), " → ",
-                                      Points(after.composite), top.empty() ? "" : ": ", top);
+            reason = absl::StrCat(prefix, "score ", Points(FromMicro(p->second.composite_micro)), " → ",
+                                  Points(after.composite), top.empty() ? "" : ": ", top);
             if (p->second.model_version != model.version()) {
-              absl::StrAppend(&reasons[c], " (model ", p->second.model_version, " → ", model.version(), ")");
+              absl::StrAppend(&reason, " (model ", p->second.model_version, " → ", model.version(), ")");
             }
           }
+          std::vector<crm::v1::TierChange> records;
+          std::vector<std::pair<std::string, AccountTier>> tiers;
+          std::vector<crm::v1::Event> events;
+          records.reserve(end - start);
+          tiers.reserve(end - start);
+          events.reserve(end - start);
+          for (size_t c = start; c < end; ++c) {
+            const PendingChange& change = changes[c];
+            const AccountData& a = state.accounts[change.index];
+            const auto old_tier = static_cast<AccountTier>(change.old_tier);
+            const auto new_tier = static_cast<AccountTier>(change.new_tier);
+            crm::v1::TierChange& t = records.emplace_back();
+            t.set_id(NewIdAt("tch", now));
+            t.set_account_id(a.facts.account_id);
+            t.set_old_tier(old_tier);
+            t.set_new_tier(new_tier);
+            t.set_source(static_cast<crm::v1::TierChangeSource>(change.source));
+            t.set_reason(reasons[c - start].substr(0, 2000));
+            t.set_model_version(model.version());
+            t.set_run_id(run.id);
+            t.set_actor(actor);
+            *t.mutable_change_time() = TimeToTimestamp(now);
+            tiers.emplace_back(a.facts.account_id, new_tier);
+            // The account's manager is the user concerned; the service desk follows the change.
+            events.push_back(events::Outbox::MakeChange("account.updated", "account", a.facts.account_id,
+                                                        crm::v1::CHANGE_KIND_UPDATED,
+                                                        {FieldDelta{"tier", TierJson(old_tier), TierJson(new_tier)}},
+                                                        a.owner, actor, call.correlation_id, now));
+          }
+          if (absl::Status s = TierChangeStore::InsertAll(tx, records); !s.ok()) return s;
+          if (absl::Status s = AccountTierStore::SetTiers(tx, tiers, now); !s.ok()) return s;
+          if (absl::Status s = rt_.outbox->AppendBatch(tx, events); !s.ok()) return s;
+          if (absl::Status s = renew(); !s.ok()) return s;
         }
 
         // The classifications, replacing the previous run's.
@@ -319,43 +354,6 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
         if (!replaced.ok()) return replaced;
         if (absl::Status s = renew(); !s.ok()) return s;
 
-        // The changes: records, the accounts' tier, and an event each, a chunk at a time.
-        for (size_t start = 0; start < changes.size(); start += kChangeChunk) {
-          const size_t end = std::min(changes.size(), start + kChangeChunk);
-          std::vector<crm::v1::TierChange> records;
-          std::vector<std::pair<std::string, AccountTier>> tiers;
-          std::vector<crm::v1::Event> events;
-          records.reserve(end - start);
-          tiers.reserve(end - start);
-          events.reserve(end - start);
-          for (size_t c = start; c < end; ++c) {
-            const PendingChange& change = changes[c];
-            const AccountData& a = state.accounts[change.index];
-            const auto old_tier = static_cast<AccountTier>(change.old_tier);
-            const auto new_tier = static_cast<AccountTier>(change.new_tier);
-            crm::v1::TierChange& t = records.emplace_back();
-            t.set_id(NewIdAt("tch", now));
-            t.set_account_id(a.facts.account_id);
-            t.set_old_tier(old_tier);
-            t.set_new_tier(new_tier);
-            t.set_source(static_cast<crm::v1::TierChangeSource>(change.source));
-            t.set_reason(reasons[c].substr(0, 2000));
-            t.set_model_version(model.version());
-            t.set_run_id(run.id);
-            t.set_actor(actor);
-            *t.mutable_change_time() = TimeToTimestamp(now);
-            tiers.emplace_back(a.facts.account_id, new_tier);
-            // The account's manager is the user concerned; the service desk follows the change.
-            events.push_back(events::Outbox::MakeChange("account.updated", "account", a.facts.account_id,
-                                                        crm::v1::CHANGE_KIND_UPDATED,
-                                                        {FieldDelta{"tier", TierJson(old_tier), TierJson(new_tier)}},
-                                                        a.owner, actor, call.correlation_id, now));
-          }
-          if (absl::Status s = TierChangeStore::InsertAll(tx, records); !s.ok()) return s;
-          if (absl::Status s = AccountTierStore::SetTiers(tx, tiers, now); !s.ok()) return s;
-          if (absl::Status s = rt_.outbox->AppendBatch(tx, events); !s.ok()) return s;
-          if (absl::Status s = renew(); !s.ok()) return s;
-        }
         for (const std::string& account_id : expired) {
           if (absl::Status s = OverrideStore::Delete(tx, account_id); !s.ok()) return s;
         }
