@@ -9,6 +9,7 @@
 #include "common/db/query.h"
 #include "common/db/row.h"
 #include "common/db/sql_error.h"
+#include "services/kam/kam_schema.h"
 
 namespace crm::kam {
 namespace {
@@ -189,12 +190,20 @@ absl::Status ClassificationStore::ReplaceAll(
             {"dim_satisfaction", B::kInt},         {"dim_industry_influence", B::kInt},
             {"dim_cooperation_potential", B::kInt}},
            kRowsPerInsert);
+  // SQLite rebuilds the indexes after the rows are in (inside the transaction: readers keep the
+  // old table and indexes until commit). MySQL would commit at the first DDL, so it keeps them.
+  const bool rebuild_indexes = tx.dialect().backend() == db::Backend::kSqlite;
   absl::Status cleared = db::Guard("clear classifications", [&]() -> absl::Status {
+    if (rebuild_indexes) {
+      for (const IndexDefinition& index : ClassificationIndexes()) {
+        tx.session() << tx.dialect().DropIndex("kam_classifications", index.name);
+      }
+    }
     tx.session() << "DELETE FROM kam_classifications";
     return absl::OkStatus();
   });
   if (!cleared.ok()) return cleared;
-  return insert.Run(tx.session(), [&] {
+  absl::Status inserted = insert.Run(tx.session(), [&] {
     add_rows([&](const ClassificationRow& c) {
       insert.Row()
           .Text(c.account_id)
@@ -215,6 +224,11 @@ absl::Status ClassificationStore::ReplaceAll(
           .Int(c.churn_risk_micro);
       for (int64_t d : c.dims) insert.Int(d);
     });
+  });
+  if (!inserted.ok() || !rebuild_indexes) return inserted;
+  return db::Guard("index classifications", [&]() -> absl::Status {
+    for (const IndexDefinition& index : ClassificationIndexes()) tx.session() << index.create;
+    return absl::OkStatus();
   });
 }
 

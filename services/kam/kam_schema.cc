@@ -18,6 +18,20 @@ void SeedFirstModel(soci::session& sql, const db::Dialect&) {
 
 }  // namespace
 
+const std::vector<IndexDefinition>& ClassificationIndexes() {
+  // Lists: by score (optionally within a tier), and accounts at risk by risk.
+  static const auto* indexes = new std::vector<IndexDefinition>{
+      {"kam_classifications_by_score",
+       "CREATE INDEX IF NOT EXISTS kam_classifications_by_score ON kam_classifications (composite_micro, account_id)"},
+      {"kam_classifications_by_tier",
+       "CREATE INDEX IF NOT EXISTS kam_classifications_by_tier ON kam_classifications"
+       " (tier, composite_micro, account_id)"},
+      {"kam_classifications_by_risk",
+       "CREATE INDEX IF NOT EXISTS kam_classifications_by_risk ON kam_classifications (churn_risk_micro, account_id)"},
+  };
+  return *indexes;
+}
+
 db::MigrationSet ModelMigrations() {
   return db::MigrationSet{
       "kam.model",
@@ -40,7 +54,7 @@ db::MigrationSet ModelMigrations() {
 }
 
 db::MigrationSet ClassificationMigrations() {
-  return db::MigrationSet{
+  db::MigrationSet set{
       "kam.classification",
       {
           {1,
@@ -98,13 +112,6 @@ db::MigrationSet ClassificationMigrations() {
                " dim_satisfaction BIGINT NOT NULL,"
                " dim_industry_influence BIGINT NOT NULL,"
                " dim_cooperation_potential BIGINT NOT NULL){{KEYED_TABLE_OPTIONS}}",
-               // Lists: by score (optionally within a tier), and accounts at risk by risk.
-               "CREATE INDEX IF NOT EXISTS kam_classifications_by_score ON kam_classifications"
-               " (composite_micro, account_id)",
-               "CREATE INDEX IF NOT EXISTS kam_classifications_by_tier ON kam_classifications"
-               " (tier, composite_micro, account_id)",
-               "CREATE INDEX IF NOT EXISTS kam_classifications_by_risk ON kam_classifications"
-               " (churn_risk_micro, account_id)",
 
                // Qualitative judgement, 1..5; 0 = not assessed (the dimension is then neutral).
                "CREATE TABLE IF NOT EXISTS kam_qualitative_inputs ("
@@ -143,6 +150,9 @@ db::MigrationSet ClassificationMigrations() {
            },
            /*seed=*/nullptr},
       }};
+  std::vector<std::string>& first = set.migrations[0].statements;
+  for (const IndexDefinition& index : ClassificationIndexes()) first.push_back(index.create);
+  return set;
 }
 
 std::vector<db::MigrationSet> AllKamMigrations() {

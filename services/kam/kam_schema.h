@@ -13,6 +13,15 @@ db::MigrationSet ModelMigrations();           // scoring model versions (kam_sch
 db::MigrationSet ClassificationMigrations();  // runs, classifications, judgement, tier changes (kam_schema.cc)
 db::MigrationSet PlanMigrations();            // key account plans and their actions (plan_schema.cc)
 
+// The secondary indexes of kam_classifications: created by its migration, and rebuilt by a
+// reclassification on SQLite, which drops them while it replaces every row (building an index
+// once from sorted rows costs a fraction of keeping it up to date row by row).
+struct IndexDefinition {
+  const char* name;
+  const char* create;
+};
+const std::vector<IndexDefinition>& ClassificationIndexes();
+
 // In the order they are applied.
 std::vector<db::MigrationSet> AllKamMigrations();
 

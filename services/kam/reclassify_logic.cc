@@ -129,7 +129,7 @@ absl::Status ClassifyAccounts(const server::Runtime& rt_, const server::CallCont
   }
   const size_t n = state.accounts.size();
   state.risk.resize(n);
-  for (size_t i = 0; i < n; ++i) state.risk[i] = AssessChurnRisk(state.accounts[i], state.run.as_of).score;
+  for (size_t i = 0; i < n; ++i) state.risk[i] = ChurnRiskScore(state.accounts[i], state.run.as_of);
   // The engine wants the facts contiguous; they move out of the accounts (ids stay in the facts).
   std::vector<AccountFacts> facts;
   facts.reserve(n);
@@ -345,7 +345,7 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
             row.computed_tier = TierAt(model, r.tier);
             row.tier = tier_of[i];
             row.revenue_micros = state.accounts[i].facts.revenue_minor;
-            row.churn_risk_micro = ToMicro(state.risk[i]);
+            row.churn_risk_micro = ChurnRiskMicros(state.risk[i]);
             for (int d = 0; d < kDimensionCount; ++d) row.dims[d] = ToMicro(r.normalised[d]);
             add(row);
             if (++written % 10000 == 0) report(written, false);

@@ -24,6 +24,7 @@
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_logic.h"
 #include "services/accounts/account_store.h"
+#include "services/accounts/tier_policy_store.h"
 #include "services/servicedesk/business_calendar.h"
 #include "services/servicedesk/sla_resolution.h"
 #include "services/servicedesk/ticket_sla.h"
@@ -372,7 +373,10 @@ absl::Status TicketSlaSources::Retime(soci::session& sql, const std::vector<Tick
 
 absl::Status ChooseTicketTargets(soci::session& sql, TicketRecord& record) {
   Ticket& t = record.ticket;
-  absl::StatusOr<std::optional<SlaChoice>> choice = ChooseSlaPolicy(sql, t.account_tier(), t.priority(), t.category());
+  // The tier policy may serve a tier under another tier's SLA; the ticket keeps the real tier.
+  absl::StatusOr<crm::v1::AccountTier> sla_tier = accounts::TierPolicyStore::SlaTierFor(sql, t.account_tier());
+  if (!sla_tier.ok()) return sla_tier.status();
+  absl::StatusOr<std::optional<SlaChoice>> choice = ChooseSlaPolicy(sql, *sla_tier, t.priority(), t.category());
   if (!choice.ok()) return choice.status();
   if (!choice->has_value()) {
     t.clear_sla_policy_id();

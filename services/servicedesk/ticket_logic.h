@@ -58,8 +58,9 @@ class TicketSlaSources {
   std::map<std::string, std::vector<crm::v1::EscalationStep>> chains_;
 };
 
-// Points the ticket at the policy ChooseSlaPolicy picks for its account_tier, priority and
-// category (targets, calendar, warning percentage), or at none. Timers are left to Retime.
+// Points the ticket at the policy ChooseSlaPolicy picks for the SLA tier its account_tier maps
+// to through the tier service policy (TierPolicyStore::SlaTierFor), its priority and category
+// (targets, calendar, warning percentage), or at none. Timers are left to Retime.
 absl::Status ChooseTicketTargets(soci::session& sql, TicketRecord& record);
 
 // ticket_history.reason is VARCHAR(2000).
