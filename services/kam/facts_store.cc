@@ -3,6 +3,8 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/core/date_util.h"
@@ -26,7 +28,7 @@ absl::Time DayStart(int64_t day) { return absl::UnixEpoch() + absl::Hours(24) * 
 // Positions the rows of each aggregate (in account id order) on the accounts (in id order).
 class Merger {
  public:
-  explicit Merger(std::vector<AccountData>& accounts) : accounts_(accounts) {}
+  explicit Merger(std::vector<AccountData>& accounts, size_t start = 0) : accounts_(accounts), pos_(start) {}
   // The account with this id, or null (deleted accounts have orders too).
   AccountData* Find(const std::string& id) {
     while (pos_ < accounts_.size() && accounts_[pos_].facts.account_id < id) ++pos_;
@@ -36,7 +38,7 @@ class Merger {
 
  private:
   std::vector<AccountData>& accounts_;
-  size_t pos_ = 0;
+  size_t pos_;
 };
 
 // Runs `query` fetching kBatch rows at a time into the bound vectors `bind` sets up, and calls
@@ -62,28 +64,26 @@ void BulkRead(soci::session& sql, const db::SqlQuery& query, Bind&& bind, Resize
 
 class FactsReader {
  public:
-  FactsReader(soci::session& sql, const FactsWindow& window, const std::function<bool(int64_t)>& on_progress)
-      : sql_(sql), window_(window), on_progress_(on_progress) {
+  FactsReader(const FactsWindow& window, const std::function<bool(int64_t)>& on_progress)
+      : window_(window), on_progress_(on_progress) {
     as_of_day_ = DayNumberOf(window.as_of);
     window_start_ = as_of_day_ - window.window_days;
     trend_start_ = as_of_day_ - window.trend_period_days;
     previous_start_ = trend_start_ - window.trend_period_days;
   }
 
-  absl::StatusOr<std::vector<AccountData>> Read(const std::optional<std::string>& only) {
+  // Everything on one session (one account, or a small database).
+  absl::StatusOr<std::vector<AccountData>> ReadOn(soci::session& sql, const std::optional<std::string>& only) {
     only_ = only;
-    absl::StatusOr<pipeline::SalesConfig> config = pipeline::LoadSalesConfig(sql_);
-    if (!config.ok()) return config.status();
-    converter_ = config->converter;
     std::vector<AccountData> accounts;
     absl::Status status = db::Guard("read account facts", [&]() -> absl::Status {
-      ReadAccounts(accounts);
+      if (absl::Status s = LoadConverter(sql); !s.ok()) return s;
+      ReadAccounts(sql, accounts);
       if (cancelled_) return absl::OkStatus();
-      if (absl::Status s = ReadOrders(accounts); !s.ok()) return s;
+      if (absl::Status s = ReadOrders(sql, accounts, 0, accounts.size(), /*lead=*/true); !s.ok()) return s;
+      Derive(accounts);
       if (cancelled_) return absl::OkStatus();
-      ReadTickets(accounts);
-      ReadSurveys(accounts);
-      ReadQualitative(accounts);
+      ReadRest(sql, accounts);
       return absl::OkStatus();
     });
     if (!status.ok()) return status;
@@ -91,17 +91,95 @@ class FactsReader {
     return accounts;
   }
 
+  // The orders pass, by far the largest, split into `partitions` account-id ranges read at once
+  // on their own pooled sessions (each its own snapshot); the rest on one session.
+  absl::StatusOr<std::vector<AccountData>> ReadAll(db::Database& db, absl::Time deadline, int partitions) {
+    std::vector<AccountData> accounts;
+    absl::Status status = db.Read(
+        [&](soci::session& sql) {
+          return db::Guard("read accounts", [&]() -> absl::Status {
+            if (absl::Status s = LoadConverter(sql); !s.ok()) return s;
+            ReadAccounts(sql, accounts);
+            return absl::OkStatus();
+          });
+        },
+        deadline);
+    if (!status.ok()) return status;
+    if (cancelled_) return absl::CancelledError("reclassification cancelled");
+
+    const size_t n = accounts.size();
+    const size_t k = std::max<size_t>(1, std::min<size_t>(partitions, n));
+    std::vector<absl::Status> results(k);
+    auto read_range = [&](size_t p) {
+      const size_t begin = n * p / k, end = n * (p + 1) / k;
+      results[p] = db.Read(
+          [&](soci::session& sql) {
+            return db::Guard("read orders", [&] { return ReadOrders(sql, accounts, begin, end, /*lead=*/p == 0); });
+          },
+          deadline);
+      if (!results[p].ok()) cancelled_ = true;  // the others stop at their next batch
+    };
+    std::vector<std::thread> helpers;
+    for (size_t p = 1; p < k; ++p) helpers.emplace_back(read_range, p);
+    read_range(0);
+    for (std::thread& t : helpers) t.join();
+    for (const absl::Status& result : results) {
+      if (!result.ok() && !absl::IsCancelled(result)) return result;
+    }
+    if (cancelled_) return absl::CancelledError("reclassification cancelled");
+    Derive(accounts);
+
+    status = db.Read(
+        [&](soci::session& sql) {
+          return db::Guard("read account facts", [&]() -> absl::Status {
+            ReadRest(sql, accounts);
+            return absl::OkStatus();
+          });
+        },
+        deadline);
+    if (!status.ok()) return status;
+    if (cancelled_) return absl::CancelledError("reclassification cancelled");
+    return accounts;
+  }
+
  private:
-  void Progress(size_t rows) {
-    rows_ += static_cast<int64_t>(rows);
-    if (on_progress_ && !on_progress_(rows_)) cancelled_ = true;
+  // Counts rows read; only the lead reader (the caller's thread) reports, so on_progress is
+  // never called concurrently.
+  void Progress(size_t rows, bool lead) {
+    const int64_t total = rows_ += static_cast<int64_t>(rows);
+    if (lead && on_progress_ && !on_progress_(total)) cancelled_ = true;
   }
 
   void Narrow(db::SqlQuery& q, absl::string_view column) {
     if (only_) q.Where(absl::StrCat(column, " = ?"), *only_);
   }
 
-  void ReadAccounts(std::vector<AccountData>& accounts) {
+  absl::Status LoadConverter(soci::session& sql) {
+    absl::StatusOr<pipeline::SalesConfig> config = pipeline::LoadSalesConfig(sql);
+    if (!config.ok()) return config.status();
+    converter_ = config->converter;
+    return absl::OkStatus();
+  }
+
+  void ReadRest(soci::session& sql, std::vector<AccountData>& accounts) {
+    ReadTickets(sql, accounts);
+    ReadSurveys(sql, accounts);
+    ReadQualitative(sql, accounts);
+  }
+
+  // Profit and the overdue share, once every currency of every account is summed.
+  void Derive(std::vector<AccountData>& accounts) {
+    for (size_t i = 0; i < accounts.size(); ++i) {
+      AccountFacts& f = accounts[i].facts;
+      f.profit_minor = static_cast<int64_t>(static_cast<double>(f.revenue_minor) * window_.margin);
+      if (overdue_[i] > 0 && f.revenue_minor > 0) {
+        f.overdue_share =
+            std::clamp(static_cast<double>(overdue_[i]) / static_cast<double>(f.revenue_minor), 0.0, 1.0);
+      }
+    }
+  }
+
+  void ReadAccounts(soci::session& sql, std::vector<AccountData>& accounts) {
     db::SqlQuery q("SELECT id, owner, tier FROM accounts");
     q.Where("delete_time IS NULL");
     Narrow(q, "id");
@@ -109,7 +187,7 @@ class FactsReader {
     std::vector<std::string> ids, owners;
     std::vector<long long> tiers;
     BulkRead(
-        sql_, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(owners)); s.exchange(soci::into(tiers)); },
+        sql, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(owners)); s.exchange(soci::into(tiers)); },
         [&](size_t n) { ids.resize(n); owners.resize(n); tiers.resize(n); },
         [&]() {
           for (size_t i = 0; i < ids.size(); ++i) {
@@ -118,12 +196,15 @@ class FactsReader {
             a.owner = std::move(owners[i]);
             a.tier = static_cast<crm::v1::AccountTier>(tiers[i]);
           }
-          Progress(ids.size());
+          Progress(ids.size(), true);
           return cancelled_ ? size_t{0} : ids.size();
         });
+    overdue_.assign(accounts.size(), 0);
   }
 
-  absl::Status ReadOrders(std::vector<AccountData>& accounts) {
+  // Orders of the accounts [begin, end) (in id order).
+  absl::Status ReadOrders(soci::session& sql, std::vector<AccountData>& accounts, size_t begin, size_t end, bool lead) {
+    if (begin >= end) return absl::OkStatus();
     // One row per account and currency; the CASE sums split the counted orders into the window,
     // the trend periods and the overdue amount in one pass over the scoring index.
     db::SqlQuery q("");
@@ -143,14 +224,20 @@ class FactsReader {
     q.Where("status <> ?", static_cast<int>(crm::v1::ORDER_STATUS_CANCELLED));
     q.Where("order_day <= ?", static_cast<long long>(as_of_day_));
     Narrow(q, "account_id");
+    if (!only_) {
+      // The range of this partition; the first and last are open-ended so that orders of
+      // accounts not read (deleted meanwhile, say) need no special case.
+      if (begin > 0) q.Where("account_id >= ?", accounts[begin].facts.account_id);
+      if (end < accounts.size()) q.Where("account_id < ?", accounts[end].facts.account_id);
+    }
     q.Append(" GROUP BY account_id, currency ORDER BY account_id, currency");
 
     std::vector<std::string> ids, currencies;
     std::vector<long long> first, last, count, total, window_orders, window_revenue, recent, previous, overdue;
     absl::Status failure;
-    Merger merger(accounts);
+    Merger merger(accounts, begin);
     BulkRead(
-        sql_, q,
+        sql, q,
         [&](soci::statement& s) {
           s.exchange(soci::into(ids)); s.exchange(soci::into(currencies));
           s.exchange(soci::into(first)); s.exchange(soci::into(last)); s.exchange(soci::into(count));
@@ -191,23 +278,13 @@ class FactsReader {
             a->lifetime_orders += count[i];
             a->lifetime_revenue_micros += base(total[i]);
           }
-          Progress(ids.size());
+          Progress(ids.size(), lead);
           return cancelled_ || !failure.ok() ? size_t{0} : ids.size();
         });
-    if (!failure.ok()) return failure;
-    // Derived once all currencies of an account are summed.
-    for (size_t i = 0; i < accounts.size(); ++i) {
-      AccountFacts& f = accounts[i].facts;
-      f.profit_minor = static_cast<int64_t>(static_cast<double>(f.revenue_minor) * window_.margin);
-      auto it = overdue_.find(i);
-      if (it != overdue_.end() && f.revenue_minor > 0) {
-        f.overdue_share = std::clamp(static_cast<double>(it->second) / static_cast<double>(f.revenue_minor), 0.0, 1.0);
-      }
-    }
-    return absl::OkStatus();
+    return failure;
   }
 
-  void ReadTickets(std::vector<AccountData>& accounts) {
+  void ReadTickets(soci::session& sql, std::vector<AccountData>& accounts) {
     db::SqlQuery q("SELECT account_id, COUNT(*) FROM tickets");
     q.Where("priority = ?", static_cast<int>(crm::v1::TICKET_PRIORITY_P1));
     servicedesk::WhereTicketOpen(q);
@@ -218,18 +295,18 @@ class FactsReader {
     std::vector<long long> counts;
     Merger merger(accounts);
     BulkRead(
-        sql_, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(counts)); },
+        sql, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(counts)); },
         [&](size_t n) { ids.resize(n); counts.resize(n); },
         [&]() {
           for (size_t i = 0; i < ids.size(); ++i) {
             if (AccountData* a = merger.Find(ids[i])) a->open_p1_tickets = counts[i];
           }
-          Progress(ids.size());
+          Progress(ids.size(), true);
           return ids.size();
         });
   }
 
-  void ReadSurveys(std::vector<AccountData>& accounts) {
+  void ReadSurveys(soci::session& sql, std::vector<AccountData>& accounts) {
     const long long as_of = absl::ToUnixMicros(window_.as_of);
     const long long since = absl::ToUnixMicros(DayStart(window_start_ + 1));
     db::SqlQuery q("SELECT t.account_id, SUM(s.score), COUNT(*) FROM satisfaction_surveys s"
@@ -241,7 +318,7 @@ class FactsReader {
     std::vector<long long> sums, counts;
     Merger merger(accounts);
     BulkRead(
-        sql_, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(sums)); s.exchange(soci::into(counts)); },
+        sql, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(sums)); s.exchange(soci::into(counts)); },
         [&](size_t n) { ids.resize(n); sums.resize(n); counts.resize(n); },
         [&]() {
           for (size_t i = 0; i < ids.size(); ++i) {
@@ -250,12 +327,12 @@ class FactsReader {
             a->surveys_in_window = counts[i];
             a->facts.satisfaction = static_cast<double>(sums[i]) / static_cast<double>(counts[i]);
           }
-          Progress(ids.size());
+          Progress(ids.size(), true);
           return ids.size();
         });
   }
 
-  void ReadQualitative(std::vector<AccountData>& accounts) {
+  void ReadQualitative(soci::session& sql, std::vector<AccountData>& accounts) {
     db::SqlQuery q("SELECT account_id, industry_influence, cooperation_potential FROM kam_qualitative_inputs");
     Narrow(q, "account_id");
     q.Append(" ORDER BY account_id");
@@ -263,7 +340,7 @@ class FactsReader {
     std::vector<long long> influence, cooperation;
     Merger merger(accounts);
     BulkRead(
-        sql_, q,
+        sql, q,
         [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(influence)); s.exchange(soci::into(cooperation)); },
         [&](size_t n) { ids.resize(n); influence.resize(n); cooperation.resize(n); },
         [&]() {
@@ -274,33 +351,34 @@ class FactsReader {
             if (influence[i] > 0) a->facts.industry_influence = static_cast<int>(influence[i]);
             if (cooperation[i] > 0) a->facts.cooperation_potential = static_cast<int>(cooperation[i]);
           }
-          Progress(ids.size());
+          Progress(ids.size(), true);
           return ids.size();
         });
   }
 
-  soci::session& sql_;
   const FactsWindow& window_;
   const std::function<bool(int64_t)>& on_progress_;
   std::optional<std::string> only_;
   CurrencyConverter converter_;
   int64_t as_of_day_ = 0, window_start_ = 0, trend_start_ = 0, previous_start_ = 0;
-  absl::flat_hash_map<size_t, int64_t> overdue_;  // account index → overdue micros
-  int64_t rows_ = 0;
-  bool cancelled_ = false;
+  std::vector<int64_t> overdue_;  // per account index, micros; partitions write disjoint ranges
+  std::atomic<int64_t> rows_{0};
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace
 
-absl::StatusOr<std::vector<AccountData>> FactsStore::ReadAll(soci::session& sql, const FactsWindow& window,
-                                                             const std::function<bool(int64_t)>& on_progress) {
-  return FactsReader(sql, window, on_progress).Read(std::nullopt);
+absl::StatusOr<std::vector<AccountData>> FactsStore::ReadAll(db::Database& db, absl::Time deadline,
+                                                             const FactsWindow& window,
+                                                             const std::function<bool(int64_t)>& on_progress,
+                                                             int partitions) {
+  return FactsReader(window, on_progress).ReadAll(db, deadline, partitions);
 }
 
 absl::StatusOr<std::optional<AccountData>> FactsStore::ReadOne(soci::session& sql, const FactsWindow& window,
                                                                const std::string& account_id) {
   const std::function<bool(int64_t)> none;
-  absl::StatusOr<std::vector<AccountData>> rows = FactsReader(sql, window, none).Read(account_id);
+  absl::StatusOr<std::vector<AccountData>> rows = FactsReader(window, none).ReadOn(sql, account_id);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<AccountData>();
   return std::optional<AccountData>(std::move(rows->front()));

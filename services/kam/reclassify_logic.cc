@@ -36,11 +36,16 @@ constexpr char kLease[] = "kam.reclassify";
 // Long enough to survive a slow phase between renewals; a crashed run frees it after this.
 constexpr absl::Duration kLeaseTtl = absl::Minutes(2);
 constexpr absl::Duration kRenewEvery = absl::Seconds(10);
+// Held through the write phase, which cannot renew it.
+constexpr absl::Duration kWriteLeaseTtl = absl::Minutes(30);
 // Progress messages at most this often (the stream coalesces anyway).
 constexpr absl::Duration kProgressEvery = absl::Milliseconds(200);
 // Tier changes (records, account updates, events) are written this many at a time, so a run that
 // changes every account never holds them all in memory.
 constexpr size_t kChangeChunk = 10000;
+// The orders pass runs in this many account-id ranges at once: one per core of the machines we
+// run on (and within the connection pool).
+constexpr int kReadPartitions = 2;
 // Dimensions named in a tier change's reason.
 constexpr int kReasonDimensions = 3;
 
@@ -114,8 +119,8 @@ absl::Status ClassifyAccounts(const server::Runtime& rt_, const server::CallCont
     return renew_failure.ok() && !is_cancelled();
   };
   const FactsWindow window = FactsWindowFor(state.model, state.run.as_of);
-  absl::StatusOr<std::vector<AccountData>> accounts = db::ReadValue(
-      *rt_.db, call.deadline, [&](soci::session& sql) { return FactsStore::ReadAll(sql, window, on_rows); });
+  absl::StatusOr<std::vector<AccountData>> accounts =
+      FactsStore::ReadAll(*rt_.db, call.deadline, window, on_rows, kReadPartitions);
   if (!renew_failure.ok()) return renew_failure;
   if (!accounts.ok()) return accounts.status();
   state.accounts = *std::move(accounts);
@@ -146,7 +151,7 @@ absl::Status ClassifyAccounts(const server::Runtime& rt_, const server::CallCont
 
 // WRITING, in one transaction: see the header.
 absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& call, RunState& state,
-                      const ProgressSink& progress, const std::function<absl::Status()>& renew) {
+                      const ProgressSink& progress) {
   RunRecord& run = state.run;
   const crm::v1::ScoringModel& model = state.model;
   const ScoringModel engine = ToEngineModel(model);
@@ -321,7 +326,6 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
           if (absl::Status s = TierChangeStore::InsertAll(tx, records); !s.ok()) return s;
           if (absl::Status s = AccountTierStore::SetTiers(tx, tiers, now); !s.ok()) return s;
           if (absl::Status s = rt_.outbox->AppendBatch(tx, events); !s.ok()) return s;
-          if (absl::Status s = renew(); !s.ok()) return s;
         }
 
         // The classifications, replacing the previous run's.
@@ -352,7 +356,6 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
           }
         });
         if (!replaced.ok()) return replaced;
-        if (absl::Status s = renew(); !s.ok()) return s;
 
         for (const std::string& account_id : expired) {
           if (absl::Status s = OverrideStore::Delete(tx, account_id); !s.ok()) return s;
@@ -423,7 +426,17 @@ absl::StatusOr<crm::v1::ReclassifySummary> ReclassifyLogic::Run(const server::Ca
     if (!recorded.ok()) return recorded;
 
     absl::Status status = ClassifyAccounts(rt_, call, state, progress, is_cancelled, renew);
-    if (status.ok()) status = WriteRun(rt_, call, state, progress, renew);
+    if (status.ok()) {
+      // The lease cannot be renewed from inside the write transaction (on SQLite the renewal
+      // would wait for that very transaction), so it is taken for long enough beforehand.
+      absl::StatusOr<bool> still = db::TryAcquireLease(*rt_.db, kLease, run.id, rt_.clock->Now(), kWriteLeaseTtl);
+      if (!still.ok()) {
+        status = still.status();
+      } else if (!*still) {
+        status = absl::AbortedError("the reclassification lease was lost; another run took over");
+      }
+    }
+    if (status.ok()) status = WriteRun(rt_, call, state, progress);
     if (!status.ok()) {
       run.status = RunStatus::kFailed;
       run.error = std::string(status.message()).substr(0, 2000);
