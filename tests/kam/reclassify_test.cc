@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -22,6 +23,7 @@
 #include "crm/v1/servicedesk.grpc.pb.h"
 #include "services/kam/classification.h"
 #include "services/kam/reclassify_logic.h"
+#include "services/servicedesk/ticket_jobs.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_server.h"
 
@@ -192,7 +194,7 @@ class ReclassifyTest : public ::testing::TestWithParam<std::string> {
 
   // Accounts with orders drawn from small value sets (ties at quintile and ABC boundaries), one
   // without orders, a few with surveys and qualitative inputs.
-  void Generate(int n, uint64_t seed) {
+  void Generate(int n, uint64_t seed, bool first_without_orders = true) {
     std::mt19937_64 rng(seed);
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
     const int64_t as_of_day = DayNumberOf(kAsOf);
@@ -200,7 +202,7 @@ class ReclassifyTest : public ::testing::TestWithParam<std::string> {
       TestAccount a;
       a.owner = absl::StrCat("mgr", i % 3);
       a.id = NewAccount(absl::StrCat("Account ", i), a.owner);
-      const int orders = i == 0 ? 0 : pick(1, 6);
+      const int orders = i == 0 && first_without_orders ? 0 : pick(1, 6);
       for (int k = 0; k < orders; ++k) {
         TestOrder o;
         o.day = as_of_day - pick(0, 14) * 50;
@@ -288,6 +290,43 @@ class ReclassifyTest : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
+  // Every account's classification, tier and tier history against kam::Classify over facts
+  // computed here from what the test created.
+  void ExpectEveryFigure(const crm::v1::ReclassifySummary& summary) {
+    std::vector<kam::AccountFacts> facts;
+    for (const auto& [id, a] : accounts_by_id_) facts.push_back(ExpectedFacts(a));
+    absl::StatusOr<std::vector<kam::AccountClassification>> expected = kam::Classify(kam::ScoringModel(), kAsOf, facts);
+    ASSERT_TRUE(expected.ok()) << expected.status();
+    size_t i = 0;
+    for (const auto& [id, a] : accounts_by_id_) {
+      SCOPED_TRACE(absl::StrCat("account ", i, " ", id));
+      const kam::AccountClassification& want = (*expected)[i++];
+      const crm::v1::AccountClassification got = Classification(id);
+      EXPECT_EQ(got.abc_class(), static_cast<int>(want.abc) + 1);
+      EXPECT_EQ(got.recency_score(), want.r);
+      EXPECT_EQ(got.frequency_score(), want.f);
+      EXPECT_EQ(got.monetary_score(), want.m);
+      EXPECT_EQ(got.rfm_segment(), static_cast<int>(want.segment) + 1);
+      EXPECT_EQ(got.lifecycle_stage(), static_cast<int>(want.lifecycle) + crm::v1::LIFECYCLE_STAGE_NEW);
+      EXPECT_NEAR(got.composite_score(), want.composite, 1e-6);
+      EXPECT_EQ(got.computed_tier(), TierOfIndex(want.tier));
+      EXPECT_EQ(got.tier(), TierOfIndex(want.tier));
+      ASSERT_EQ(got.dimensions_size(), kam::kDimensionCount);
+      for (int d = 0; d < kam::kDimensionCount; ++d) EXPECT_NEAR(got.dimensions(d).value(), want.normalised[d], 1e-6);
+      EXPECT_EQ(got.window_revenue().currency_code(), "EUR");
+      EXPECT_EQ(got.window_revenue().units(), facts[i - 1].revenue_minor / 1000000);
+      // The account carries the tier, and its history says why.
+      EXPECT_EQ(GetAccount(id).tier(), TierOfIndex(want.tier));
+      const std::vector<crm::v1::TierChange> changes = TierChanges(id);
+      ASSERT_EQ(changes.size(), 1u);
+      EXPECT_EQ(changes[0].old_tier(), crm::v1::ACCOUNT_TIER_UNSPECIFIED);
+      EXPECT_EQ(changes[0].new_tier(), TierOfIndex(want.tier));
+      EXPECT_EQ(changes[0].source(), crm::v1::TIER_CHANGE_SOURCE_RECLASSIFICATION);
+      EXPECT_THAT(changes[0].reason(), ::testing::StartsWith("first classification: score "));
+      EXPECT_EQ(changes[0].run_id(), summary.run_id());
+    }
+  }
+
   std::unique_ptr<testing::TestDatabase> database_;
   std::unique_ptr<testing::TestServer> server_;
   std::unique_ptr<crm::v1::KeyAccountService::Stub> kam_;
@@ -306,38 +345,7 @@ TEST_P(ReclassifyTest, EveryFigureMatchesAnIndependentComputation) {
   EXPECT_EQ(summary.model_version(), 1);
   EXPECT_EQ(absl::FromUnixMicros(summary.as_of().seconds() * 1000000), kAsOf);
 
-  std::vector<kam::AccountFacts> facts;
-  for (const auto& [id, a] : accounts_by_id_) facts.push_back(ExpectedFacts(a));
-  absl::StatusOr<std::vector<kam::AccountClassification>> expected = kam::Classify(kam::ScoringModel(), kAsOf, facts);
-  ASSERT_TRUE(expected.ok()) << expected.status();
-  size_t i = 0;
-  for (const auto& [id, a] : accounts_by_id_) {
-    SCOPED_TRACE(absl::StrCat("account ", i, " ", id));
-    const kam::AccountClassification& want = (*expected)[i++];
-    const crm::v1::AccountClassification got = Classification(id);
-    EXPECT_EQ(got.abc_class(), static_cast<int>(want.abc) + 1);
-    EXPECT_EQ(got.recency_score(), want.r);
-    EXPECT_EQ(got.frequency_score(), want.f);
-    EXPECT_EQ(got.monetary_score(), want.m);
-    EXPECT_EQ(got.rfm_segment(), static_cast<int>(want.segment) + 1);
-    EXPECT_EQ(got.lifecycle_stage(), static_cast<int>(want.lifecycle) + crm::v1::LIFECYCLE_STAGE_NEW);
-    EXPECT_NEAR(got.composite_score(), want.composite, 1e-6);
-    EXPECT_EQ(got.computed_tier(), TierOfIndex(want.tier));
-    EXPECT_EQ(got.tier(), TierOfIndex(want.tier));
-    ASSERT_EQ(got.dimensions_size(), kam::kDimensionCount);
-    for (int d = 0; d < kam::kDimensionCount; ++d) EXPECT_NEAR(got.dimensions(d).value(), want.normalised[d], 1e-6);
-    EXPECT_EQ(got.window_revenue().currency_code(), "EUR");
-    EXPECT_EQ(got.window_revenue().units(), facts[i - 1].revenue_minor / 1000000);
-    // The account carries the tier, and its history says why.
-    EXPECT_EQ(GetAccount(id).tier(), TierOfIndex(want.tier));
-    const std::vector<crm::v1::TierChange> changes = TierChanges(id);
-    ASSERT_EQ(changes.size(), 1u);
-    EXPECT_EQ(changes[0].old_tier(), crm::v1::ACCOUNT_TIER_UNSPECIFIED);
-    EXPECT_EQ(changes[0].new_tier(), TierOfIndex(want.tier));
-    EXPECT_EQ(changes[0].source(), crm::v1::TIER_CHANGE_SOURCE_RECLASSIFICATION);
-    EXPECT_THAT(changes[0].reason(), ::testing::StartsWith("first classification: score "));
-    EXPECT_EQ(changes[0].run_id(), summary.run_id());
-  }
+  ExpectEveryFigure(summary);
   EXPECT_EQ(TierEvents().size(), 24u);
   EXPECT_EQ(TierChanges().size(), 24u);
 }
@@ -614,6 +622,98 @@ TEST_P(ReclassifyTest, ListsFilterAndPageInScoreOrder) {
   forged.set_page_token("not-a-token");
   EXPECT_TRUE(HasCodeAndField(kam_->ListClassifications(CallAs().get(), forged, &owned),
                               grpc::StatusCode::INVALID_ARGUMENT, "page_token"));
+}
+
+TEST_P(ReclassifyTest, ASingleAccount) {
+  Generate(1, 17, /*first_without_orders=*/false);
+  const crm::v1::ReclassifySummary summary = MustReclassify();
+  EXPECT_EQ(summary.accounts(), 1);
+  ExpectEveryFigure(summary);
+  const crm::v1::AccountClassification only = Classification(accounts_by_id_.begin()->first);
+  EXPECT_EQ(only.abc_class(), crm::v1::ABC_CLASS_A);  // all the revenue there is
+  EXPECT_EQ(only.recency_score(), 1);                  // nobody to beat
+}
+
+TEST_P(ReclassifyTest, NoAccountsAtAll) {
+  const crm::v1::ReclassifySummary summary = MustReclassify();
+  EXPECT_EQ(summary.accounts(), 0);
+  EXPECT_EQ(summary.tier_changes(), 0);
+}
+
+TEST_P(ReclassifyTest, TwoServersOnOneDatabaseRunTheScheduleOnce) {
+  Generate(5, 19);
+  testing::TestServer other(*database_);
+  ASSERT_TRUE(other.ok()) << other.status();
+  other.clock().Set(kAsOf);
+  kam::ReclassifyLogic here(server_->runtime());
+  kam::ReclassifyLogic there(other.runtime());
+  absl::StatusOr<std::optional<crm::v1::ReclassifySummary>> a, b;
+  std::thread first([&] { a = here.RunScheduledIfDue(); });
+  std::thread second([&] { b = there.RunScheduledIfDue(); });
+  first.join();
+  second.join();
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(static_cast<int>(a->has_value()) + static_cast<int>(b->has_value()), 1);
+  EXPECT_EQ(TierChanges().size(), 5u);
+  EXPECT_EQ(TierEvents().size(), 5u);
+}
+
+TEST_P(ReclassifyTest, TheServiceDeskFollowsTheNewTier) {
+  // One SLA policy per tier, P1 first response in (tier number × 15) minutes.
+  crm::v1::CreateCalendarRequest calendar_request;
+  calendar_request.mutable_calendar()->set_name("Always");
+  calendar_request.mutable_calendar()->set_time_zone("UTC");
+  for (int day = 1; day <= 7; ++day) {
+    crm::v1::WorkingHours* h = calendar_request.mutable_calendar()->add_hours();
+    h->set_weekday(day);
+    h->set_start_minute(0);
+    h->set_end_minute(24 * 60);
+  }
+  crm::v1::BusinessCalendar calendar;
+  ASSERT_GRPC_OK(desk_->CreateCalendar(CallAs().get(), calendar_request, &calendar));
+  std::map<AccountTier, std::string> policy_of;
+  for (int t = 1; t <= 4; ++t) {
+    const AccountTier tier = static_cast<AccountTier>(t);
+    crm::v1::CreateSlaPolicyRequest request;
+    request.mutable_policy()->set_name(crm::v1::AccountTier_Name(tier));
+    request.mutable_policy()->set_precedence(t);
+    request.mutable_policy()->add_tiers(tier);
+    request.mutable_policy()->set_calendar_id(calendar.id());
+    crm::v1::SlaPriorityTarget* target = request.mutable_policy()->add_targets();
+    target->set_priority(crm::v1::TICKET_PRIORITY_P1);
+    target->set_first_response_minutes(15 * t);
+    target->set_resolution_minutes(60 * t);
+    crm::v1::SlaPolicy policy;
+    ASSERT_GRPC_OK(desk_->CreateSlaPolicy(CallAs().get(), request, &policy));
+    policy_of[tier] = policy.id();
+  }
+  Generate(8, 23);
+  // Tickets opened before any account has a tier get no SLA policy.
+  std::map<std::string, std::string> ticket_of;
+  for (const auto& [id, a] : accounts_by_id_) {
+    crm::v1::CreateTicketRequest create;
+    create.mutable_ticket()->set_account_id(id);
+    create.mutable_ticket()->set_subject("Outage");
+    create.mutable_ticket()->set_priority(crm::v1::TICKET_PRIORITY_P1);
+    crm::v1::Ticket ticket;
+    ASSERT_GRPC_OK(desk_->CreateTicket(CallAs().get(), create, &ticket));
+    EXPECT_TRUE(ticket.sla_policy_id().empty());
+    ticket_of[id] = ticket.id();
+  }
+  MustReclassify();
+  servicedesk::TicketJobs jobs(server_->runtime());
+  absl::StatusOr<int64_t> handled = jobs.CatchUpTierChanges();
+  ASSERT_TRUE(handled.ok()) << handled.status();
+  for (const auto& [id, ticket_id] : ticket_of) {
+    const AccountTier tier = GetAccount(id).tier();
+    crm::v1::GetTicketRequest get;
+    get.set_id(ticket_id);
+    crm::v1::Ticket ticket;
+    ASSERT_GRPC_OK(desk_->GetTicket(CallAs().get(), get, &ticket));
+    EXPECT_EQ(ticket.account_tier(), tier);
+    EXPECT_EQ(ticket.sla_policy_id(), policy_of[tier]) << crm::v1::AccountTier_Name(tier);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReclassifyTest, ::testing::ValuesIn(testing::AllBackends()), testing::BackendName());
