@@ -1,5 +1,7 @@
 #include "bench/bench_database.h"
 
+#include <algorithm>
+
 #include <soci/soci.h>
 
 #include <filesystem>
@@ -69,6 +71,67 @@ int64_t DatabaseBytes(db::Database& db) {
     });
   });
   return status.ok() ? bytes : 0;
+}
+
+absl::Status WriteInTransactions(db::Database& db, db::BulkInsert& insert, int64_t count, int64_t per_transaction,
+                                 const std::function<void(int64_t)>& add_row) {
+  for (int64_t begin = 0; begin < count; begin += per_transaction) {
+    const int64_t end = std::min(count, begin + per_transaction);
+    absl::Status status = db.Write([&](db::Tx& tx) {
+      return insert.Run(tx.session(), [&] {
+        for (int64_t i = begin; i < end; ++i) add_row(i);
+      });
+    });
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+std::vector<db::BulkInsert::Column> AccountColumns() {
+  using B = db::BulkInsert;
+  return {{"id", B::kText},           {"name", B::kText},          {"kind", B::kInt},
+          {"industry", B::kText},     {"region", B::kText},        {"size_band", B::kInt},
+          {"revenue_currency", B::kText}, {"revenue_units", B::kInt}, {"revenue_nanos", B::kInt},
+          {"owner", B::kText},        {"lifecycle_stage", B::kInt}, {"tier", B::kInt},
+          {"tags", B::kText},         {"profession", B::kText},    {"age_band", B::kInt},
+          {"external_key", B::kText}, {"create_time", B::kInt},    {"update_time", B::kInt},
+          {"delete_time", B::kInt},   {"revision", B::kInt}};
+}
+
+std::vector<db::BulkInsert::Column> TicketColumns() {
+  using B = db::BulkInsert;
+  return {{"id", B::kText},
+          {"account_id", B::kText},
+          {"contact_id", B::kText},
+          {"channel", B::kInt},
+          {"category", B::kText},
+          {"priority", B::kInt},
+          {"subject", B::kText},
+          {"description", B::kText},
+          {"status", B::kInt},
+          {"assignee", B::kText},
+          {"assignee_group", B::kText},
+          {"escalation_level", B::kInt},
+          {"account_tier", B::kInt},
+          {"sla_policy_id", B::kText},
+          {"calendar_id", B::kText},
+          {"warning_percent", B::kInt},
+          {"first_response_minutes", B::kInt},
+          {"resolution_minutes", B::kInt},
+          {"first_response_due", B::kInt},
+          {"first_response_warning", B::kInt},
+          {"resolution_due", B::kInt},
+          {"resolution_warning", B::kInt},
+          {"first_response_breached", B::kInt},
+          {"resolution_breached", B::kInt},
+          {"next_escalation_time", B::kInt},
+          {"reporter", B::kText},
+          {"create_time", B::kInt},
+          {"update_time", B::kInt},
+          {"first_response_time", B::kInt},
+          {"resolve_time", B::kInt},
+          {"close_time", B::kInt},
+          {"revision", B::kInt}};
 }
 
 }  // namespace crm::bench

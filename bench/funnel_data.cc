@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "bench/bench_database.h"
 #include "bench/bulk_insert.h"
 #include "common/core/date_util.h"
 #include "common/core/etag.h"
@@ -436,22 +437,6 @@ class Generator {
 
 double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
 
-// Writes rows [0, count) through `insert`, `per_transaction` rows per write transaction;
-// `add_row(i)` adds row i.
-absl::Status WriteInTransactions(db::Database& db, BulkInsert& insert, int64_t count, int64_t per_transaction,
-                                 const std::function<void(int64_t)>& add_row) {
-  for (int64_t begin = 0; begin < count; begin += per_transaction) {
-    const int64_t end = std::min(count, begin + per_transaction);
-    absl::Status status = db.Write([&](db::Tx& tx) {
-      return insert.Run(tx.session(), [&] {
-        for (int64_t i = begin; i < end; ++i) add_row(i);
-      });
-    });
-    if (!status.ok()) return status;
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 int64_t LoadReport::rows() const {
@@ -500,28 +485,7 @@ absl::StatusOr<LoadReport> GenerateAndLoad(db::Database& db, const FunnelDataOpt
   // Accounts.
   absl::Time t0 = absl::Now();
   const std::vector<AccountRow> accounts = gen.MakeAccounts();
-  BulkInsert account_insert(db.backend(), "accounts",
-                            {{"id", BulkInsert::kText},
-                             {"name", BulkInsert::kText},
-                             {"kind", BulkInsert::kInt},
-                             {"industry", BulkInsert::kText},
-                             {"region", BulkInsert::kText},
-                             {"size_band", BulkInsert::kInt},
-                             {"revenue_currency", BulkInsert::kText},
-                             {"revenue_units", BulkInsert::kInt},
-                             {"revenue_nanos", BulkInsert::kInt},
-                             {"owner", BulkInsert::kText},
-                             {"lifecycle_stage", BulkInsert::kInt},
-                             {"tier", BulkInsert::kInt},
-                             {"tags", BulkInsert::kText},
-                             {"profession", BulkInsert::kText},
-                             {"age_band", BulkInsert::kInt},
-                             {"external_key", BulkInsert::kText},
-                             {"create_time", BulkInsert::kInt},
-                             {"update_time", BulkInsert::kInt},
-                             {"delete_time", BulkInsert::kInt},
-                             {"revision", BulkInsert::kInt}},
-                            per_statement);
+  BulkInsert account_insert(db.backend(), "accounts", AccountColumns(), per_statement);
   status = WriteInTransactions(db, account_insert, options.accounts, per_transaction, [&](int64_t i) {
     const AccountFacts& facts = data->accounts[i];
     const AccountRow& row = accounts[i];

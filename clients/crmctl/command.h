@@ -56,6 +56,7 @@ class CommandContext {
   client::EventsClient events() const { return gateway_.events(); }
   client::PipelineClient pipeline() const { return gateway_.pipeline(); }
   client::ServiceDeskClient servicedesk() const { return gateway_.servicedesk(); }
+  client::KeyAccountClient keyaccount() const { return gateway_.keyaccount(); }
   OutputFormat format() const { return format_; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }

@@ -11,6 +11,8 @@
 #include "clients/crmctl/events_commands.h"
 #include "clients/crmctl/global_flags.h"
 #include "clients/crmctl/interactions_commands.h"
+#include "clients/crmctl/kam_commands.h"
+#include "clients/crmctl/kam_plans_commands.h"
 #include "clients/crmctl/leads_commands.h"
 #include "clients/crmctl/opportunities_commands.h"
 #include "clients/crmctl/pipelines_commands.h"
@@ -39,8 +41,14 @@ Arguments name fields of the request or of the entity in it (account=<id> sets a
             hours="mon-fri 09:00-12:00,13:00-17:00; sat 10:00-14:00"
             holidays="2026-12-25 Christmas; 2027-01-01"   targets="p1=60/240; p2=2h/1d"
             escalation="warning tier2; breach+60 managers/alice"
+  key-account lists (see `crmctl scoring-model` and `crmctl account-plans`):
+            weights="revenue_contribution=0.3,profit=0.1"   abc=0.8/0.95
+            tiers="strategic=80,key=60,standard=30,potential=0"
+            actions="QBR|alice|2026-12-31; Exec visit|bob|2027-03-01|done"
 The client fills request_id into creates (and lead convert, ticket comments), so they are
-retried safely on UNAVAILABLE; updates, moves, closes and the like are sent once.
+retried safely on UNAVAILABLE; updates, moves, closes and the like are sent once, except the
+key-account updates carrying etag= or based_on= and the key-account sets (qualitative,
+tier-override set, tier-policies update), which a repeat cannot apply twice.
 
 Import CSV: the header row names Account fields, e.g.
   external_key,name,kind,industry,region,size_band,owner,annual_revenue,lifecycle_stage,tags
@@ -67,7 +75,8 @@ const std::vector<Command>& AllCommands() {
                        ActivityCommands(), PipelineCommands(), OpportunityCommands(),
                        LeadCommands(), AnalyticsCommands(), TicketCommands(),
                        CalendarCommands(), SlaPolicyCommands(), SolutionCommands(),
-                       SurveyCommands(), ServiceMetricsCommands(), EventCommands()}) {
+                       SurveyCommands(), ServiceMetricsCommands(), KeyAccountCommands(),
+                       KeyAccountPlanCommands(), EventCommands()}) {
       commands->insert(commands->end(), group.begin(), group.end());
     }
     return commands;

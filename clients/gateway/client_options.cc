@@ -25,4 +25,8 @@ std::string ServiceDeskAddress(const ClientOptions& options) {
   return OrDefault(options.service_addresses.servicedesk, options);
 }
 
+std::string KeyAccountAddress(const ClientOptions& options) {
+  return OrDefault(options.service_addresses.keyaccounts, options);
+}
+
 }  // namespace crm::client

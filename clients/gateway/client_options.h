@@ -83,5 +83,6 @@ std::string AccountsAddress(const ClientOptions& options);
 std::string EventsAddress(const ClientOptions& options);
 std::string PipelineAddress(const ClientOptions& options);
 std::string ServiceDeskAddress(const ClientOptions& options);
+std::string KeyAccountAddress(const ClientOptions& options);
 
 }  // namespace crm::client

@@ -29,6 +29,9 @@ absl::StatusOr<GatewayClient> GatewayClient::Create(const ClientOptions& options
   absl::StatusOr<std::shared_ptr<grpc::Channel>> servicedesk =
       channel_for(ServiceDeskAddress(options));
   if (!servicedesk.ok()) return servicedesk.status();
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> keyaccount =
+      channel_for(KeyAccountAddress(options));
+  if (!keyaccount.ok()) return keyaccount.status();
 
   return GatewayClient(
       AccountsClient(MakeAccountConnection(CreateDefaultAccountStub(*accounts, options), options)),
@@ -36,7 +39,9 @@ absl::StatusOr<GatewayClient> GatewayClient::Create(const ClientOptions& options
       PipelineClient(
           MakePipelineConnection(CreateDefaultPipelineStub(*pipeline, options), options)),
       ServiceDeskClient(
-          MakeServiceDeskConnection(CreateDefaultServiceDeskStub(*servicedesk, options), options)));
+          MakeServiceDeskConnection(CreateDefaultServiceDeskStub(*servicedesk, options), options)),
+      KeyAccountClient(
+          MakeKeyAccountConnection(CreateDefaultKeyAccountStub(*keyaccount, options), options)));
 }
 
 }  // namespace crm::client

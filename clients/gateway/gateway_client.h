@@ -6,6 +6,7 @@
 #include "clients/gateway/accounts_client.h"
 #include "clients/gateway/client_options.h"
 #include "clients/gateway/events_client.h"
+#include "clients/gateway/keyaccount_client.h"
 #include "clients/gateway/pipeline_client.h"
 #include "clients/gateway/servicedesk_client.h"
 
@@ -21,19 +22,22 @@ class GatewayClient {
   EventsClient events() const { return events_; }
   PipelineClient pipeline() const { return pipeline_; }
   ServiceDeskClient servicedesk() const { return servicedesk_; }
+  KeyAccountClient keyaccount() const { return keyaccount_; }
 
  private:
   GatewayClient(AccountsClient accounts, EventsClient events, PipelineClient pipeline,
-                ServiceDeskClient servicedesk)
+                ServiceDeskClient servicedesk, KeyAccountClient keyaccount)
       : accounts_(std::move(accounts)),
         events_(std::move(events)),
         pipeline_(std::move(pipeline)),
-        servicedesk_(std::move(servicedesk)) {}
+        servicedesk_(std::move(servicedesk)),
+        keyaccount_(std::move(keyaccount)) {}
 
   AccountsClient accounts_;
   EventsClient events_;
   PipelineClient pipeline_;
   ServiceDeskClient servicedesk_;
+  KeyAccountClient keyaccount_;
 };
 
 }  // namespace crm::client

@@ -44,4 +44,10 @@ std::shared_ptr<ServiceDeskStub> CreateDefaultServiceDeskStub(
                        v1::ServiceDeskService>(std::move(channel), options);
 }
 
+std::shared_ptr<KeyAccountStub> CreateDefaultKeyAccountStub(
+    std::shared_ptr<grpc::Channel> channel, const ClientOptions& options) {
+  return DecoratedStub<KeyAccountStub, DefaultKeyAccountStub, MetadataKeyAccountStub,
+                       v1::KeyAccountService>(std::move(channel), options);
+}
+
 }  // namespace crm::client

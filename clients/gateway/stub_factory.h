@@ -9,6 +9,7 @@
 #include "clients/gateway/account_stub.h"
 #include "clients/gateway/client_options.h"
 #include "clients/gateway/event_stub.h"
+#include "clients/gateway/keyaccount_stub.h"
 #include "clients/gateway/pipeline_stub.h"
 #include "clients/gateway/servicedesk_stub.h"
 
@@ -21,6 +22,8 @@ std::shared_ptr<EventStub> CreateDefaultEventStub(std::shared_ptr<grpc::Channel>
 std::shared_ptr<PipelineStub> CreateDefaultPipelineStub(std::shared_ptr<grpc::Channel> channel,
                                                         const ClientOptions& options);
 std::shared_ptr<ServiceDeskStub> CreateDefaultServiceDeskStub(
+    std::shared_ptr<grpc::Channel> channel, const ClientOptions& options);
+std::shared_ptr<KeyAccountStub> CreateDefaultKeyAccountStub(
     std::shared_ptr<grpc::Channel> channel, const ClientOptions& options);
 
 }  // namespace crm::client
