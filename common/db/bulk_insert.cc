@@ -1,6 +1,7 @@
 #include "common/db/bulk_insert.h"
 
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <stdexcept>
 
@@ -23,6 +24,17 @@ BulkInsert::BulkInsert(Backend backend, std::string table, std::vector<Column> c
       columns_(std::move(columns)),
       rows_per_statement_(rows_per_statement < 1 ? 1 : rows_per_statement),
       cells_(static_cast<size_t>(rows_per_statement_) * columns_.size()) {}
+
+namespace sq = ::sqlite_api;
+
+// A prepared SQLite statement for a block of `rows` rows, finalized with the object.
+struct BulkInsert::NativeStatement {
+  sq::sqlite3_stmt* statement = nullptr;
+  int rows = 0;
+  ~NativeStatement() {
+    if (statement != nullptr) sq::sqlite3_finalize(statement);
+  }
+};
 
 BulkInsert::~BulkInsert() = default;
 
@@ -68,12 +80,57 @@ std::unique_ptr<soci::statement> BulkInsert::Prepare(int rows) {
   return statement;
 }
 
+void BulkInsert::FlushSqlite() {
+  sq::sqlite3* connection = static_cast<soci::sqlite3_session_backend*>(sql_->get_backend())->conn_;
+  auto fail = [&](absl::string_view what) {
+    throw std::runtime_error(absl::StrCat("bulk insert into ", table_, ": ", what, ": ", sq::sqlite3_errmsg(connection)));
+  };
+  std::unique_ptr<NativeStatement> partial;
+  NativeStatement* target = nullptr;
+  auto prepare = [&](std::unique_ptr<NativeStatement>& holder) {
+    holder = std::make_unique<NativeStatement>();
+    holder->rows = pending_rows_;
+    if (sq::sqlite3_prepare_v2(connection, StatementText(pending_rows_).c_str(), -1, &holder->statement, nullptr) !=
+        SQLITE_OK) {
+      fail("prepare");
+    }
+  };
+  if (pending_rows_ == rows_per_statement_) {
+    if (native_full_ == nullptr) prepare(native_full_);
+    target = native_full_.get();
+  } else {
+    prepare(partial);
+    target = partial.get();
+  }
+  sq::sqlite3_stmt* statement = target->statement;
+  const int cells = pending_rows_ * static_cast<int>(columns_.size());
+  for (int i = 0; i < cells; ++i) {
+    const Cell& cell = cells_[i];
+    const int index = i + 1;
+    int rc;
+    if (cell.indicator == soci::i_null) {
+      rc = sq::sqlite3_bind_null(statement, index);
+    } else if (columns_[i % columns_.size()].type == kText) {
+      // The cells outlive the step, so SQLite need not copy them (SQLITE_STATIC).
+      rc = sq::sqlite3_bind_text(statement, index, cell.text.data(), static_cast<int>(cell.text.size()), nullptr);
+    } else {
+      rc = sq::sqlite3_bind_int64(statement, index, cell.number);
+    }
+    if (rc != SQLITE_OK) fail("bind");
+  }
+  const int step = sq::sqlite3_step(statement);
+  sq::sqlite3_reset(statement);
+  if (step != SQLITE_DONE) fail("step");
+}
+
 void BulkInsert::Flush() {
   if (pending_rows_ == 0) return;
   if (next_column_ != static_cast<int>(columns_.size())) {
     throw std::logic_error(absl::StrCat("a row for ", table_, " has ", next_column_, " of ", columns_.size(), " cells"));
   }
-  if (pending_rows_ == rows_per_statement_) {
+  if (backend_ == Backend::kSqlite) {
+    FlushSqlite();
+  } else if (pending_rows_ == rows_per_statement_) {
     if (full_ == nullptr) full_ = Prepare(rows_per_statement_);
     full_->execute(true);
   } else {
@@ -95,6 +152,7 @@ absl::Status BulkInsert::Run(soci::session& sql, absl::FunctionRef<void()> add_r
   });
   // The statement belongs to this session and this run; a transaction run again starts afresh.
   full_.reset();
+  native_full_.reset();
   sql_ = nullptr;
   pending_rows_ = 0;
   next_column_ = 0;

@@ -61,6 +61,9 @@ class BulkInsert {
   std::string StatementText(int rows) const;
   std::unique_ptr<soci::statement> Prepare(int rows);
   void Flush();
+  // SQLite: the block through the C API (SOCI's SQLite backend passes every value as text).
+  void FlushSqlite();
+  struct NativeStatement;
   Cell& NextCell(Type type);
 
   Backend backend_;
@@ -70,6 +73,7 @@ class BulkInsert {
   std::vector<Cell> cells_;
   soci::session* sql_ = nullptr;
   std::unique_ptr<soci::statement> full_;
+  std::unique_ptr<NativeStatement> native_full_;
   int pending_rows_ = 0;
   int next_column_ = 0;
   int64_t rows_written_ = 0;

@@ -329,4 +329,20 @@ absl::Status Database::Ping(absl::Time deadline) {
       deadline);
 }
 
+ScopedPageCache::ScopedPageCache(Tx& tx, int mib) : tx_(tx) {
+  if (tx.dialect().backend() != Backend::kSqlite) return;
+  tx_.session() << "PRAGMA cache_size", soci::into(previous_);
+  tx_.session() << "PRAGMA cache_size=-" + std::to_string(static_cast<long long>(mib) * 1024);
+  widened_ = true;
+}
+
+ScopedPageCache::~ScopedPageCache() {
+  if (!widened_) return;
+  try {
+    tx_.session() << "PRAGMA cache_size=" + std::to_string(previous_);
+  } catch (...) {
+    // The connection is going away; its cache goes with it.
+  }
+}
+
 }  // namespace crm::db

@@ -61,6 +61,17 @@ class SqlQuery {
   const std::string& text() const { return text_; }
   // Prepares the statement with every parameter bound, ready for into() and execute().
   void BindTo(soci::statement& statement) const;
+  // Calls one of the visitors per parameter, in placeholder order (for binding outside SOCI).
+  template <typename OnText, typename OnInt, typename OnDouble>
+  void VisitParameters(OnText&& on_text, OnInt&& on_int, OnDouble&& on_double) const {
+    for (const auto& [kind, index] : order_) {
+      switch (kind) {
+        case Kind::kString: on_text(strings_[index]); break;
+        case Kind::kInt: on_int(ints_[index]); break;
+        case Kind::kDouble: on_double(doubles_[index]); break;
+      }
+    }
+  }
 
  private:
   void AppendFragment(absl::string_view fragment);

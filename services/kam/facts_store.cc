@@ -11,6 +11,7 @@
 #include "common/core/errors.h"
 #include "common/core/money.h"
 #include "common/db/query.h"
+#include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
 #include "crm/v1/pipeline.pb.h"
 #include "crm/v1/servicedesk.pb.h"
@@ -78,7 +79,7 @@ class FactsReader {
     std::vector<AccountData> accounts;
     absl::Status status = db::Guard("read account facts", [&]() -> absl::Status {
       if (absl::Status s = LoadConverter(sql); !s.ok()) return s;
-      ReadAccounts(sql, accounts);
+      if (absl::Status s = ReadAccounts(sql, accounts); !s.ok()) return s;
       if (cancelled_) return absl::OkStatus();
       if (absl::Status s = ReadOrders(sql, accounts, 0, accounts.size(), /*lead=*/true); !s.ok()) return s;
       Derive(accounts);
@@ -99,8 +100,7 @@ class FactsReader {
         [&](soci::session& sql) {
           return db::Guard("read accounts", [&]() -> absl::Status {
             if (absl::Status s = LoadConverter(sql); !s.ok()) return s;
-            ReadAccounts(sql, accounts);
-            return absl::OkStatus();
+            return ReadAccounts(sql, accounts);
           });
         },
         deadline);
@@ -179,27 +179,25 @@ class FactsReader {
     }
   }
 
-  void ReadAccounts(soci::session& sql, std::vector<AccountData>& accounts) {
+  // Rows between progress reports (and cancellation checks) of a scan.
+  static constexpr int64_t kReportEvery = 10000;
+
+  absl::Status ReadAccounts(soci::session& sql, std::vector<AccountData>& accounts) {
     db::SqlQuery q("SELECT id, owner, tier FROM accounts");
     q.Where("delete_time IS NULL");
     Narrow(q, "id");
     q.Append(" ORDER BY id");
-    std::vector<std::string> ids, owners;
-    std::vector<long long> tiers;
-    BulkRead(
-        sql, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(owners)); s.exchange(soci::into(tiers)); },
-        [&](size_t n) { ids.resize(n); owners.resize(n); tiers.resize(n); },
-        [&]() {
-          for (size_t i = 0; i < ids.size(); ++i) {
-            AccountData& a = accounts.emplace_back();
-            a.facts.account_id = std::move(ids[i]);
-            a.owner = std::move(owners[i]);
-            a.tier = static_cast<crm::v1::AccountTier>(tiers[i]);
-          }
-          Progress(ids.size(), true);
-          return cancelled_ ? size_t{0} : ids.size();
-        });
+    int64_t rows = 0;
+    absl::Status status = db::ScanRows(sql, q, "read accounts", [&](const db::ScannedRow& row) {
+      AccountData& a = accounts.emplace_back();
+      a.facts.account_id = std::string(row.Text(0));
+      a.owner = std::string(row.Text(1));
+      a.tier = static_cast<crm::v1::AccountTier>(row.Int(2));
+      if (++rows % kReportEvery == 0) Progress(kReportEvery, true);
+      return !cancelled_;
+    });
     overdue_.assign(accounts.size(), 0);
+    return status;
   }
 
   // Orders of the accounts [begin, end) (in id order).
@@ -232,55 +230,41 @@ class FactsReader {
     }
     q.Append(" GROUP BY account_id, currency ORDER BY account_id, currency");
 
-    std::vector<std::string> ids, currencies;
-    std::vector<long long> first, last, count, total, window_orders, window_revenue, recent, previous, overdue;
     absl::Status failure;
     Merger merger(accounts, begin);
-    BulkRead(
-        sql, q,
-        [&](soci::statement& s) {
-          s.exchange(soci::into(ids)); s.exchange(soci::into(currencies));
-          s.exchange(soci::into(first)); s.exchange(soci::into(last)); s.exchange(soci::into(count));
-          s.exchange(soci::into(total)); s.exchange(soci::into(window_orders));
-          s.exchange(soci::into(window_revenue)); s.exchange(soci::into(recent));
-          s.exchange(soci::into(previous)); s.exchange(soci::into(overdue));
-        },
-        [&](size_t n) {
-          for (auto* v : {&ids, &currencies}) v->resize(n);
-          for (auto* v : {&first, &last, &count, &total, &window_orders, &window_revenue, &recent, &previous, &overdue}) v->resize(n);
-        },
-        [&]() {
-          for (size_t i = 0; i < ids.size() && failure.ok(); ++i) {
-            AccountData* a = merger.Find(ids[i]);
-            if (a == nullptr) continue;
-            auto base = [&](long long micros) -> int64_t {
-              if (currencies[i] == converter_.base_currency()) return micros;
-              absl::StatusOr<int64_t> converted = converter_.ToBaseMicros(Amount{currencies[i], micros}, "orders");
-              if (!converted.ok()) {
-                failure = FailedPreconditionField(
-                    "sales_settings.rates",
-                    absl::StrCat("orders of account ", ids[i], " are in ", currencies[i],
-                                 ", which has no exchange rate to ", converter_.base_currency()));
-                return 0;
-              }
-              return *converted;
-            };
-            AccountFacts& f = a->facts;
-            const absl::Time first_time = DayStart(first[i]);
-            const absl::Time last_time = DayStart(last[i]);
-            if (!f.first_order_time || first_time < *f.first_order_time) f.first_order_time = first_time;
-            if (!f.last_order_time || last_time > *f.last_order_time) f.last_order_time = last_time;
-            f.orders_in_window += window_orders[i];
-            f.revenue_minor += base(window_revenue[i]);
-            f.recent_revenue_minor += base(recent[i]);
-            f.previous_revenue_minor += base(previous[i]);
-            overdue_[a - accounts.data()] += base(overdue[i]);
-            a->lifetime_orders += count[i];
-            a->lifetime_revenue_micros += base(total[i]);
-          }
-          Progress(ids.size(), lead);
-          return cancelled_ || !failure.ok() ? size_t{0} : ids.size();
-        });
+    int64_t rows = 0;
+    absl::Status status = db::ScanRows(sql, q, "read orders", [&](const db::ScannedRow& row) {
+      if (++rows % kReportEvery == 0) Progress(kReportEvery, lead);
+      const std::string id(row.Text(0));
+      AccountData* a = merger.Find(id);
+      if (a == nullptr) return !cancelled_;
+      const absl::string_view currency = row.Text(1);
+      auto base = [&](int64_t micros) -> int64_t {
+        if (currency == converter_.base_currency()) return micros;
+        absl::StatusOr<int64_t> converted = converter_.ToBaseMicros(Amount{std::string(currency), micros}, "orders");
+        if (!converted.ok()) {
+          failure = FailedPreconditionField(
+              "sales_settings.rates", absl::StrCat("orders of account ", id, " are in ", currency,
+                                                   ", which has no exchange rate to ", converter_.base_currency()));
+          return 0;
+        }
+        return *converted;
+      };
+      AccountFacts& f = a->facts;
+      const absl::Time first_time = DayStart(row.Int(2));
+      const absl::Time last_time = DayStart(row.Int(3));
+      if (!f.first_order_time || first_time < *f.first_order_time) f.first_order_time = first_time;
+      if (!f.last_order_time || last_time > *f.last_order_time) f.last_order_time = last_time;
+      a->lifetime_orders += row.Int(4);
+      a->lifetime_revenue_micros += base(row.Int(5));
+      f.orders_in_window += row.Int(6);
+      f.revenue_minor += base(row.Int(7));
+      f.recent_revenue_minor += base(row.Int(8));
+      f.previous_revenue_minor += base(row.Int(9));
+      overdue_[a - accounts.data()] += base(row.Int(10));
+      return failure.ok() && !cancelled_;
+    });
+    if (!status.ok()) return status;
     return failure;
   }
 

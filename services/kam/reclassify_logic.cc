@@ -46,6 +46,8 @@ constexpr size_t kChangeChunk = 10000;
 // The orders pass runs in this many account-id ranges at once: one per core of the machines we
 // run on (and within the connection pool).
 constexpr int kReadPartitions = 2;
+// SQLite page cache while writing a run (see db::ScopedPageCache); filled only as far as needed.
+constexpr int kWritePageCacheMib = 256;
 // Dimensions named in a tier change's reason.
 constexpr int kReasonDimensions = 3;
 
@@ -173,6 +175,8 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
 
   return rt_.db->Write(
       [&](db::Tx& tx) -> absl::Status {
+        // Room for the pages a run rewrites (classifications, accounts, their indexes).
+        db::ScopedPageCache cache(tx, kWritePageCacheMib);
         soci::session& sql = tx.session();
         absl::StatusOr<pipeline::SalesConfig> config = pipeline::LoadSalesConfig(sql);
         if (!config.ok()) return config.status();
