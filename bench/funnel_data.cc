@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/bench_database.h"
+#include "bench/random_draws.h"
 #include "bench/bulk_insert.h"
 #include "common/core/date_util.h"
 #include "common/core/etag.h"
@@ -42,11 +43,6 @@ constexpr char kSelectEnteredStages[] =
     "SELECT sequence, opportunity_id, to_stage_id FROM stage_changes"
     " WHERE sequence > :after AND pipeline_id = :pipeline ORDER BY sequence LIMIT 100000";
 
-// A value and how often it is drawn relative to the others.
-struct Weighted {
-  const char* name;
-  double weight;
-};
 
 const std::vector<Weighted> kRegions = {
     {"North America", 30}, {"Western Europe", 25}, {"Asia Pacific", 17},
@@ -78,43 +74,8 @@ const crm::v1::LeadChannel kCampaignChannels[] = {
 const double kMeanDaysInOpenStage[] = {8, 12, 16, 20, 24};
 constexpr double kMeanDaysClosedBeforeReopen = 25;
 
-class Random {
- public:
-  explicit Random(uint64_t seed) : engine_(seed) {}
-  double Uniform() { return std::uniform_real_distribution<double>(0, 1)(engine_); }
-  int64_t Below(int64_t n) { return std::uniform_int_distribution<int64_t>(0, n - 1)(engine_); }
-  bool Chance(double p) { return Uniform() < p; }
-  double Exponential(double mean) { return std::exponential_distribution<double>(1.0 / mean)(engine_); }
-  double LogNormal(double log_median, double sigma) {
-    return std::lognormal_distribution<double>(log_median, sigma)(engine_);
-  }
 
- private:
-  std::mt19937_64 engine_;
-};
 
-// Draws an index with probability proportional to its weight.
-class Chooser {
- public:
-  explicit Chooser(const std::vector<double>& weights) {
-    double total = 0;
-    for (double w : weights) cumulative_.push_back(total += w);
-  }
-  size_t Pick(Random& random) const {
-    const double x = random.Uniform() * cumulative_.back();
-    const size_t i = std::upper_bound(cumulative_.begin(), cumulative_.end(), x) - cumulative_.begin();
-    return std::min(i, cumulative_.size() - 1);
-  }
-
- private:
-  std::vector<double> cumulative_;
-};
-
-std::vector<double> WeightsOf(const std::vector<Weighted>& values) {
-  std::vector<double> weights;
-  for (const Weighted& v : values) weights.push_back(v.weight);
-  return weights;
-}
 
 std::vector<std::string> NamesOf(const std::vector<Weighted>& values) {
   std::vector<std::string> names;

@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/bench_database.h"
+#include "bench/random_draws.h"
 #include "bench/bulk_insert.h"
 #include "common/core/date_util.h"
 #include "common/core/etag.h"
@@ -77,10 +78,6 @@ constexpr char kMysqlOrderIndexColumns[] =
     " WHERE table_schema = DATABASE() AND table_name = 'orders' AND index_name <> 'PRIMARY'"
     " ORDER BY index_name, seq_in_index";
 
-struct Weighted {
-  const char* name;
-  double weight;
-};
 
 const std::vector<Weighted> kRegions = {
     {"Western Europe", 30}, {"Northern Europe", 18}, {"North America", 20},
@@ -103,43 +100,8 @@ const std::vector<const char*> kInteractionSubjects = {"Quarterly review", "Orde
 // How an account buys over the window.
 enum class Pattern : uint8_t { kNone, kSteady, kRecent, kStopped, kDeclining, kGrowing };
 
-class Random {
- public:
-  explicit Random(uint64_t seed) : engine_(seed) {}
-  double Uniform() { return std::uniform_real_distribution<double>(0, 1)(engine_); }
-  int64_t Below(int64_t n) { return std::uniform_int_distribution<int64_t>(0, n - 1)(engine_); }
-  bool Chance(double p) { return Uniform() < p; }
-  double LogNormal(double sigma) { return std::lognormal_distribution<double>(0, sigma)(engine_); }
-  // Pareto with minimum 1 and tail index `alpha`.
-  double Pareto(double alpha) { return std::pow(1.0 - Uniform(), -1.0 / alpha); }
 
- private:
-  std::mt19937_64 engine_;
-};
 
-// Draws an index with probability proportional to its weight.
-class Chooser {
- public:
-  explicit Chooser(const std::vector<double>& weights) {
-    double total = 0;
-    cumulative_.reserve(weights.size());
-    for (double w : weights) cumulative_.push_back(total += w);
-  }
-  size_t Pick(Random& random) const {
-    const double x = random.Uniform() * cumulative_.back();
-    const size_t i = std::upper_bound(cumulative_.begin(), cumulative_.end(), x) - cumulative_.begin();
-    return std::min(i, cumulative_.size() - 1);
-  }
-
- private:
-  std::vector<double> cumulative_;
-};
-
-std::vector<double> WeightsOf(const std::vector<Weighted>& values) {
-  std::vector<double> weights;
-  for (const Weighted& v : values) weights.push_back(v.weight);
-  return weights;
-}
 
 double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
 
@@ -294,7 +256,7 @@ class Generator {
       a.owner = random_.Chance(0.04) ? -1 : static_cast<int16_t>(random_.Below(options_.owners));
       // Capped, so that no single account holds an absurd share of ten million orders.
       a.size = static_cast<float>(std::min(1000.0, random_.Pareto(1.6)) * (0.6 + 0.2 * a.size_band));
-      a.order_value = static_cast<float>(300.0 * std::pow(a.size, 0.7) * random_.LogNormal(0.5));
+      a.order_value = static_cast<float>(300.0 * std::pow(a.size, 0.7) * random_.LogNormal(0, 0.5));
       a.second_currency = random_.Chance(0.03);
       if (a.second_currency) a.order_value *= 1.1f;
       const double payer = random_.Uniform();
@@ -358,7 +320,7 @@ class Generator {
       if (a.pattern == Pattern::kNone) continue;
       ++buyers;
       const double span_years = (a.last_day - a.first_day + 1) / 365.0;
-      expected[i] = std::pow(a.size, 0.6) * random_.LogNormal(0.4) * span_years;
+      expected[i] = std::pow(a.size, 0.6) * random_.LogNormal(0, 0.4) * span_years;
     }
     std::vector<uint32_t> counts(n, 0);
     int64_t remaining = options_.orders;
@@ -403,7 +365,7 @@ class Generator {
         int64_t micros = ToMicros(StartOfDay(day)) + 8 * kMicrosPerHour + random_.Below(10 * kMicrosPerHour);
         micros = std::max(micros, a.create_micros + kMicrosPerSecond);
         micros = std::min(micros, as_of_micros_ - kMicrosPerSecond);
-        const double value = std::clamp(a.order_value * random_.LogNormal(0.6), 1.0, 5e7);
+        const double value = std::clamp(a.order_value * random_.LogNormal(0, 0.6), 1.0, 5e7);
         const int64_t cents = static_cast<int64_t>(std::llround(value * 100));
         orders.push_back({micros, cents * 10000, static_cast<uint32_t>(i), OrderStatus(a, day, shape)});
       }
