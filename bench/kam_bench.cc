@@ -11,8 +11,10 @@
 //        later    Reclassify at --as_of + --later_days: some accounts move, exactly as many as
 //                 the dry run predicted.
 //      Each run streams progress (phases and their times are printed), and is measured by the
-//      wall time of the call and the server's peak RSS (VmHWM, read after the call). The tier
-//      distribution is read from the accounts table after every run.
+//      wall time of the call and the server's peak RSS (VmHWM, read after the call). Then the
+//      same server stays up until its event consumers have followed every event the run wrote
+//      (printed: events and seconds), so the next run does not share the machine with that
+//      backlog. The tier distribution is read from the accounts table after every run.
 //
 // Promises (exit code 1 when one breaks): on SQLite with at least 1,000,000 accounts and
 // 10,000,000 orders every run takes at most --max_seconds (15) and peaks at most --max_rss_mib
@@ -95,6 +97,8 @@ ABSL_FLAG(std::string, server_flags, "--job_period_ms=86400000",
 ABSL_FLAG(std::string, health_service, "crm.v1.KeyAccountService",
           "The health-check service that must answer SERVING before a run.");
 ABSL_FLAG(int, call_deadline_s, 600, "Deadline of every Reclassify call.");
+ABSL_FLAG(int, follow_deadline_s, 1800,
+          "After each run, the longest wait for the event consumers to follow the run's events.");
 ABSL_FLAG(std::string, label, "", "A name for this run in the report.");
 ABSL_FLAG(std::string, json_out, "", "Also write the JSON summary to this file.");
 
@@ -143,6 +147,12 @@ struct Run {
   int64_t idle_rss_kib = 0;  // VmHWM once SERVING, before the call
   int64_t peak_rss_kib = 0;  // VmHWM after the call
   double server_cpu_seconds = 0;
+  // After the call, on the same server: the event consumers (the service desk's tiers, the
+  // funnel's accounts) catching up with the events the run wrote, so the next run starts on a
+  // settled database rather than competing with that backlog.
+  int64_t followed_events = 0;
+  double follow_seconds = 0;
+  bool followed = false;
   std::map<int, int64_t> tiers_after;  // crm.v1.AccountTier -> accounts
 };
 
@@ -165,7 +175,49 @@ absl::StatusOr<std::map<int, int64_t>> TierCounts(const std::string& url) {
   return counts;
 }
 
-// Starts a server, calls Reclassify once, drains the stream, reads the server's peak RSS, stops it.
+// The run's events (account.updated) that some consumer has not handled yet. Consumers move
+// their cursor only over the types they follow, so events of other types (such as those the
+// consumers write themselves) never count as a backlog.
+absl::StatusOr<int64_t> UnfollowedEvents(db::Database& database) {
+  long long unfollowed = 0;
+  absl::Status status = database.Read([&](soci::session& sql) {
+    return db::Guard("count unfollowed events", [&]() -> absl::Status {
+      sql << "SELECT COUNT(*) FROM events WHERE type = 'account.updated' AND sequence > "
+             "(SELECT COALESCE(MIN(sequence), 0) FROM event_cursors)",
+          soci::into(unfollowed);
+      return absl::OkStatus();
+    });
+  });
+  if (!status.ok()) return status;
+  return static_cast<int64_t>(unfollowed);
+}
+
+// Waits until every consumer has followed the run's events, polling the database.
+absl::Status WaitForConsumers(const std::string& url, Run& run) {
+  absl::StatusOr<std::unique_ptr<db::Database>> database = OpenDatabase(url);
+  if (!database.ok()) return database.status();
+  const absl::Time started = absl::Now();
+  const absl::Time deadline = started + absl::Seconds(absl::GetFlag(FLAGS_follow_deadline_s));
+  std::optional<int64_t> backlog;
+  while (true) {
+    absl::StatusOr<int64_t> unfollowed = UnfollowedEvents(**database);
+    if (!unfollowed.ok()) return unfollowed.status();
+    if (!backlog) backlog = *unfollowed;
+    if (*unfollowed == 0) break;
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("event consumers still ", *unfollowed, " events behind after ",
+                                                      absl::GetFlag(FLAGS_follow_deadline_s), " s"));
+    }
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  run.followed = true;
+  run.followed_events = *backlog;
+  run.follow_seconds = SecondsSince(started);
+  return absl::OkStatus();
+}
+
+// Starts a server, calls Reclassify once, drains the stream, reads the server's peak RSS, waits
+// for the event consumers to follow the run's events, stops it.
 Run Reclassify(const ServerOptions& server_options, const std::string& name, absl::Time as_of, bool dry_run) {
   Run run;
   run.name = name;
@@ -232,6 +284,15 @@ Run Reclassify(const ServerOptions& server_options, const std::string& name, abs
   }
   std::fprintf(stderr, "kam_bench:   %7.2f s  %s; peak RSS %.0f MiB\n", run.wall_seconds,
                run.ok ? "done" : run.error.c_str(), run.peak_rss_kib / 1024.0);
+  if (run.ok) {
+    if (absl::Status followed = WaitForConsumers(server_options.db_url, run); !followed.ok()) {
+      run.error = absl::StrCat("following the run's events: ", followed.message());
+      run.ok = false;
+    } else {
+      std::fprintf(stderr, "kam_bench:   consumers followed %lld events in %.1f s\n",
+                   static_cast<long long>(run.followed_events), run.follow_seconds);
+    }
+  }
   if (absl::StatusOr<absl::Duration> stopped = server->Stop(); !stopped.ok()) {
     const std::string problem = absl::StrCat("server stop: ", stopped.status().message());
     run.error = run.error.empty() ? problem : absl::StrCat(run.error, "; ", problem);
@@ -277,6 +338,8 @@ json RunJson(const Run& run) {
           {"idle_rss_mib", run.idle_rss_kib / 1024.0},
           {"peak_rss_mib", run.peak_rss_kib / 1024.0},
           {"server_cpu_seconds", run.server_cpu_seconds},
+          {"followed_events", run.followed_events},
+          {"follow_seconds", run.follow_seconds},
           {"tiers_after", tiers}};
 }
 
@@ -605,6 +668,12 @@ int Main() {
                   static_cast<long long>(run.summary.accounts()), static_cast<long long>(run.summary.tier_changes()),
                   static_cast<long long>(run.summary.overridden()), run.summary.seconds(),
                   TierLine(run.tiers_after).c_str());
+    }
+    for (const Run& run : runs) {
+      if (!run.followed || run.followed_events == 0) continue;
+      std::printf("  %-8s events: the consumers followed %lld events in %.1f s (%.0f events/s) before the server stopped\n",
+                  run.name.c_str(), static_cast<long long>(run.followed_events), run.follow_seconds,
+                  run.followed_events / std::max(run.follow_seconds, 1e-3));
     }
   }
   if (!promises.empty()) {
