@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -152,6 +153,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
     });
     if (!created.ok()) return created;
   }
+  if (db->spec_.backend == Backend::kSqlite && db->spec_.sqlite_path != ":memory:") {
+    db->checkpointer_ = std::make_unique<SqliteCheckpointer>(db->spec_.sqlite_path, options.busy_timeout);
+  }
   for (int i = 0; i < options.pool_size; ++i) {
     db->sessions_.push_back(std::make_unique<soci::session>());
     db->connected_.push_back(false);
@@ -185,6 +189,7 @@ absl::Status Database::Configure(soci::session& session) {
     session << "PRAGMA synchronous=FULL";
     session << "PRAGMA foreign_keys=ON";
     session << "PRAGMA busy_timeout=" << absl::ToInt64Milliseconds(options_.busy_timeout);
+    if (checkpointer_ != nullptr && absl::AsciiStrToLower(mode) == "wal") checkpointer_->Attach(session);
   } else {
     session << "SET SESSION sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
                "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/db/dialect.h"
+#include "common/db/sqlite_checkpointer.h"
 
 namespace soci {
 class session;
@@ -111,6 +112,8 @@ class Database {
   // SQLite's busy handler, which sleeps up to 100 ms between tries and lets a waiter lose again
   // and again. Other processes on the same file still meet the busy timeout.
   std::timed_mutex sqlite_writer_;
+  // SQLite files only; declared after the sessions so that it stops before they close.
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
 
 // Widens the SQLite page cache of the transaction's connection while it lives (nothing on MySQL,

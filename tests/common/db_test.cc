@@ -4,6 +4,8 @@
 #include <soci/soci.h>
 
 #include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -219,6 +221,66 @@ TEST(DatabaseOpenTest, UnreachableMysqlFailsCleanly) {
   options.pool_size = 1;
   auto opened = db::Database::Open(options);
   EXPECT_FALSE(opened.ok());
+}
+
+// The pooled connections hand their WAL checkpoints to a background thread: a large commit
+// must still reach the database file (else the WAL would grow without end), and the WAL must
+// restart from its beginning once it has been copied, instead of growing with every write.
+TEST(SqliteCheckpointTest, LargeCommitsReachTheDatabaseFileInTheBackground) {
+  testing::TestDatabase test_db("sqlite");
+  ASSERT_TRUE(test_db.available());
+  auto opened = testing::OpenDatabase(test_db, 2);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<db::Database> database = *std::move(opened);
+  const std::string path = database->spec().sqlite_path;
+  constexpr int kRows = 2000;  // of 4 KiB: about 8 MiB, 2,000+ WAL pages
+  auto write_rows = [&](int from) {
+    return database->Write([&](db::Tx& tx) {
+      if (from == 0) tx.session() << "CREATE TABLE blobs (id BIGINT NOT NULL PRIMARY KEY, body TEXT NOT NULL)";
+      const std::string body(4096, 'x');
+      long long id = 0;
+      soci::statement insert = (tx.session().prepare << "INSERT INTO blobs (id, body) VALUES (:id, :body)",
+                                soci::use(id, "id"), soci::use(body, "body"));
+      for (int i = 0; i < kRows; ++i) {
+        id = from + i;
+        insert.execute(true);
+      }
+      return absl::OkStatus();
+    });
+  };
+  auto file_size = [](const std::string& file) -> int64_t {
+    std::error_code error;
+    const uintmax_t size = std::filesystem::file_size(file, error);
+    return error ? 0 : static_cast<int64_t>(size);
+  };
+  auto wait_for_file_size = [&](int64_t at_least) {
+    for (int i = 0; i < 200 && file_size(path) < at_least; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return file_size(path);
+  };
+  const int64_t rows_bytes = int64_t{kRows} * 4096;
+
+  ASSERT_TRUE(write_rows(0).ok());
+  EXPECT_GE(wait_for_file_size(rows_bytes), rows_bytes) << "the commit was never checkpointed";
+  const int64_t wal_after_one = file_size(path + "-wal");
+  EXPECT_GE(wal_after_one, rows_bytes);  // the WAL held the commit first
+
+  ASSERT_TRUE(write_rows(kRows).ok());
+  EXPECT_GE(wait_for_file_size(2 * rows_bytes), 2 * rows_bytes);
+  ASSERT_TRUE(write_rows(2 * kRows).ok());
+  EXPECT_GE(wait_for_file_size(3 * rows_bytes), 3 * rows_bytes);
+  // Each commit after a complete checkpoint writes the WAL from its start again.
+  EXPECT_LT(file_size(path + "-wal"), 2 * wal_after_one);
+
+  long long rows = 0;
+  ASSERT_TRUE(database
+                  ->Read([&](soci::session& sql) {
+                    sql << "SELECT COUNT(*) FROM blobs", soci::into(rows);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(rows, 3 * kRows);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest, ::testing::ValuesIn(testing::AllBackends()), testing::BackendName());
