@@ -24,6 +24,7 @@ class SqliteRow final : public ScannedRow {
     return absl::string_view(reinterpret_cast<const char*>(text),
                              static_cast<size_t>(sq::sqlite3_column_bytes(statement_, column)));
   }
+  bool IsNull(int column) const override { return sq::sqlite3_column_type(statement_, column) == SQLITE_NULL; }
 
  private:
   sq::sqlite3_stmt* statement_;
@@ -37,6 +38,7 @@ class SociRow final : public ScannedRow {
     text_ = GetString(row_, static_cast<size_t>(column));
     return text_;
   }
+  bool IsNull(int column) const override { return row_.get_indicator(static_cast<size_t>(column)) == soci::i_null; }
 
  private:
   const soci::row& row_;

@@ -3,13 +3,15 @@
 // millions of rows (a reclassification reads every account and every account's order totals)
 // that costs several times what SQLite itself spends. On SQLite this steps the statement with
 // the C API and reads integers as integers and text in place; on MySQL it goes through SOCI rows.
-// Everything else keeps using SqlQuery with ForEachRow / QueryAll.
+// ScanAll maps every row for lists and lookups of any size.
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/db/query.h"
 
@@ -21,11 +23,25 @@ class ScannedRow {
   virtual ~ScannedRow() = default;
   virtual int64_t Int(int column) const = 0;          // NULL reads as 0
   virtual absl::string_view Text(int column) const = 0;  // NULL reads as ""
+  virtual bool IsNull(int column) const = 0;
 };
 
 // Runs `query` on `sql` and calls `on_row` for each row until it returns false. SOCI and SQLite
 // errors come back as a status named by `context`.
 absl::Status ScanRows(soci::session& sql, const SqlQuery& query, absl::string_view context,
                       absl::FunctionRef<bool(const ScannedRow&)> on_row);
+
+// Every row of `query`, each made into a T by `map(const ScannedRow&)`.
+template <typename T, typename Map>
+absl::StatusOr<std::vector<T>> ScanAll(soci::session& sql, const SqlQuery& query, absl::string_view context,
+                                       Map&& map) {
+  std::vector<T> rows;
+  absl::Status status = ScanRows(sql, query, context, [&](const ScannedRow& row) {
+    rows.push_back(map(row));
+    return true;
+  });
+  if (!status.ok()) return status;
+  return rows;
+}
 
 }  // namespace crm::db

@@ -2,12 +2,15 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "common/core/time_util.h"
 #include "common/db/query.h"
-#include "common/db/row.h"
+#include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
 #include "services/kam/kam_schema.h"
 
@@ -40,80 +43,68 @@ constexpr char kOverrideColumns[] =
 long long Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
-template <typename T, typename Map>
-absl::StatusOr<std::vector<T>> Select(soci::session& sql, const db::SqlQuery& query, absl::string_view context,
-                                      Map&& map) {
-  std::vector<T> rows;
-  absl::Status status = db::Guard(context, [&]() -> absl::Status {
-    db::ForEachRow<soci::row>(sql, query, [&](const soci::row& row) { rows.push_back(map(row)); });
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return rows;
-}
-
-RunRecord RunFromRow(const soci::row& r) {
+RunRecord RunFromRow(const db::ScannedRow& r) {
   RunRecord run;
-  run.id = db::GetString(r, 0);
-  run.model_version = static_cast<int32_t>(db::GetInt64(r, 1));
-  run.as_of = FromMicros(db::GetInt64(r, 2));
-  run.dry_run = db::GetInt64(r, 3) != 0;
-  run.actor = db::GetString(r, 4);
-  run.status = static_cast<RunStatus>(db::GetInt64(r, 5));
-  run.start_time = FromMicros(db::GetInt64(r, 6));
-  if (r.get_indicator(7) != soci::i_null) run.finish_time = FromMicros(db::GetInt64(r, 7));
-  run.accounts = db::GetInt64(r, 8);
-  run.tier_changes = db::GetInt64(r, 9);
-  run.overridden = db::GetInt64(r, 10);
-  run.error = db::GetString(r, 11);
+  run.id = std::string(r.Text(0));
+  run.model_version = static_cast<int32_t>(r.Int(1));
+  run.as_of = FromMicros(r.Int(2));
+  run.dry_run = r.Int(3) != 0;
+  run.actor = std::string(r.Text(4));
+  run.status = static_cast<RunStatus>(r.Int(5));
+  run.start_time = FromMicros(r.Int(6));
+  if (!r.IsNull(7)) run.finish_time = FromMicros(r.Int(7));
+  run.accounts = r.Int(8);
+  run.tier_changes = r.Int(9);
+  run.overridden = r.Int(10);
+  run.error = std::string(r.Text(11));
   return run;
 }
 
-ClassificationRow ClassificationFromRow(const soci::row& r) {
+ClassificationRow ClassificationFromRow(const db::ScannedRow& r) {
   ClassificationRow c;
-  c.account_id = db::GetString(r, 0);
-  c.run_id = db::GetString(r, 1);
-  c.model_version = static_cast<int32_t>(db::GetInt64(r, 2));
-  c.as_of = FromMicros(db::GetInt64(r, 3));
-  c.abc = static_cast<crm::v1::AbcClass>(db::GetInt64(r, 4));
-  c.recency_score = static_cast<int>(db::GetInt64(r, 5));
-  c.frequency_score = static_cast<int>(db::GetInt64(r, 6));
-  c.monetary_score = static_cast<int>(db::GetInt64(r, 7));
-  c.segment = static_cast<crm::v1::RfmSegment>(db::GetInt64(r, 8));
-  c.lifecycle = static_cast<crm::v1::LifecycleStage>(db::GetInt64(r, 9));
-  c.composite_micro = db::GetInt64(r, 10);
-  c.computed_tier = static_cast<crm::v1::AccountTier>(db::GetInt64(r, 11));
-  c.tier = static_cast<crm::v1::AccountTier>(db::GetInt64(r, 12));
-  c.currency = db::GetString(r, 13);
-  c.revenue_micros = db::GetInt64(r, 14);
-  c.churn_risk_micro = db::GetInt64(r, 15);
-  for (int d = 0; d < kDimensionCount; ++d) c.dims[d] = db::GetInt64(r, 16 + d);
+  c.account_id = std::string(r.Text(0));
+  c.run_id = std::string(r.Text(1));
+  c.model_version = static_cast<int32_t>(r.Int(2));
+  c.as_of = FromMicros(r.Int(3));
+  c.abc = static_cast<crm::v1::AbcClass>(r.Int(4));
+  c.recency_score = static_cast<int>(r.Int(5));
+  c.frequency_score = static_cast<int>(r.Int(6));
+  c.monetary_score = static_cast<int>(r.Int(7));
+  c.segment = static_cast<crm::v1::RfmSegment>(r.Int(8));
+  c.lifecycle = static_cast<crm::v1::LifecycleStage>(r.Int(9));
+  c.composite_micro = r.Int(10);
+  c.computed_tier = static_cast<crm::v1::AccountTier>(r.Int(11));
+  c.tier = static_cast<crm::v1::AccountTier>(r.Int(12));
+  c.currency = std::string(r.Text(13));
+  c.revenue_micros = r.Int(14);
+  c.churn_risk_micro = r.Int(15);
+  for (int d = 0; d < kDimensionCount; ++d) c.dims[d] = r.Int(16 + d);
   return c;
 }
 
-crm::v1::TierChange TierChangeFromRow(const soci::row& r) {
+crm::v1::TierChange TierChangeFromRow(const db::ScannedRow& r) {
   crm::v1::TierChange t;
-  t.set_id(db::GetString(r, 0));
-  t.set_account_id(db::GetString(r, 1));
-  t.set_old_tier(static_cast<crm::v1::AccountTier>(db::GetInt64(r, 2)));
-  t.set_new_tier(static_cast<crm::v1::AccountTier>(db::GetInt64(r, 3)));
-  t.set_source(static_cast<crm::v1::TierChangeSource>(db::GetInt64(r, 4)));
-  t.set_reason(db::GetString(r, 5));
-  t.set_model_version(static_cast<int32_t>(db::GetInt64(r, 6)));
-  t.set_run_id(db::GetString(r, 7));
-  t.set_actor(db::GetString(r, 8));
-  *t.mutable_change_time() = MicrosToTimestamp(db::GetInt64(r, 9));
+  t.set_id(std::string(r.Text(0)));
+  t.set_account_id(std::string(r.Text(1)));
+  t.set_old_tier(static_cast<crm::v1::AccountTier>(r.Int(2)));
+  t.set_new_tier(static_cast<crm::v1::AccountTier>(r.Int(3)));
+  t.set_source(static_cast<crm::v1::TierChangeSource>(r.Int(4)));
+  t.set_reason(std::string(r.Text(5)));
+  t.set_model_version(static_cast<int32_t>(r.Int(6)));
+  t.set_run_id(std::string(r.Text(7)));
+  t.set_actor(std::string(r.Text(8)));
+  *t.mutable_change_time() = MicrosToTimestamp(r.Int(9));
   return t;
 }
 
-crm::v1::TierOverride OverrideFromRow(const soci::row& r) {
+crm::v1::TierOverride OverrideFromRow(const db::ScannedRow& r) {
   crm::v1::TierOverride o;
-  o.set_account_id(db::GetString(r, 0));
-  o.set_tier(static_cast<crm::v1::AccountTier>(db::GetInt64(r, 1)));
-  o.set_reason(db::GetString(r, 2));
-  *o.mutable_expire_time() = MicrosToTimestamp(db::GetInt64(r, 3));
-  o.set_set_by(db::GetString(r, 4));
-  *o.mutable_create_time() = MicrosToTimestamp(db::GetInt64(r, 5));
+  o.set_account_id(std::string(r.Text(0)));
+  o.set_tier(static_cast<crm::v1::AccountTier>(r.Int(1)));
+  o.set_reason(std::string(r.Text(2)));
+  *o.mutable_expire_time() = MicrosToTimestamp(r.Int(3));
+  o.set_set_by(std::string(r.Text(4)));
+  *o.mutable_create_time() = MicrosToTimestamp(r.Int(5));
   return o;
 }
 
@@ -160,14 +151,14 @@ absl::Status RunStore::Finish(db::Tx& tx, const RunRecord& run) {
 absl::StatusOr<std::optional<RunRecord>> RunStore::FindRunning(soci::session& sql) {
   db::SqlQuery q(kRunColumns);
   q.Where("status = ?", static_cast<int>(RunStatus::kRunning)).Append(" ORDER BY start_time DESC, id DESC LIMIT 1");
-  return First(Select<RunRecord>(sql, q, "read running reclassification", RunFromRow));
+  return First(db::ScanAll<RunRecord>(sql, q, "read running reclassification", RunFromRow));
 }
 
 absl::StatusOr<std::optional<RunRecord>> RunStore::LastApplied(soci::session& sql) {
   db::SqlQuery q(kRunColumns);
   q.Where("status = ?", static_cast<int>(RunStatus::kDone)).Where("dry_run = 0");
   q.Append(" ORDER BY start_time DESC, id DESC LIMIT 1");
-  return First(Select<RunRecord>(sql, q, "read last reclassification", RunFromRow));
+  return First(db::ScanAll<RunRecord>(sql, q, "read last reclassification", RunFromRow));
 }
 
 // Classifications.
@@ -236,34 +227,55 @@ absl::StatusOr<std::optional<ClassificationRow>> ClassificationStore::Find(soci:
                                                                            const std::string& account_id) {
   db::SqlQuery q(kClassificationColumns);
   q.Where("c.account_id = ?", account_id);
-  return First(Select<ClassificationRow>(sql, q, "read classification", ClassificationFromRow));
+  return First(db::ScanAll<ClassificationRow>(sql, q, "read classification", ClassificationFromRow));
 }
 
 absl::StatusOr<std::vector<ClassificationRow>> ClassificationStore::List(soci::session& sql,
                                                                          const ClassificationQuery& query) {
-  db::SqlQuery q(kClassificationColumns);
-  if (!query.owner.empty()) {
-    q.Append(" JOIN accounts a ON a.id = c.account_id");
-    q.Where("a.owner = ?", query.owner);
-  }
-  if (query.tier != crm::v1::ACCOUNT_TIER_UNSPECIFIED) q.Where("c.tier = ?", static_cast<int>(query.tier));
-  if (query.abc != crm::v1::ABC_CLASS_UNSPECIFIED) q.Where("c.abc = ?", static_cast<int>(query.abc));
-  if (query.segment != crm::v1::RFM_SEGMENT_UNSPECIFIED) q.Where("c.segment = ?", static_cast<int>(query.segment));
-  if (query.lifecycle != crm::v1::LIFECYCLE_STAGE_UNSPECIFIED) {
-    q.Where("c.lifecycle = ?", static_cast<int>(query.lifecycle));
-  }
-  if (query.by_score) {
-    if (query.after_score) {
-      q.Where("(c.composite_micro < ? OR (c.composite_micro = ? AND c.account_id < ?))",
-              static_cast<long long>(*query.after_score), static_cast<long long>(*query.after_score),
-              query.after_account);
+  auto select = [&](std::optional<crm::v1::AccountTier> tier) {
+    db::SqlQuery q(kClassificationColumns);
+    if (!query.owner.empty()) {
+      q.Append(" JOIN accounts a ON a.id = c.account_id");
+      q.Where("a.owner = ?", query.owner);
     }
-    q.Append(" ORDER BY c.composite_micro DESC, c.account_id DESC LIMIT ?", query.limit);
-  } else {
-    if (!query.after_account.empty()) q.Where("c.account_id > ?", query.after_account);
-    q.Append(" ORDER BY c.account_id LIMIT ?", query.limit);
+    if (tier) q.Where("c.tier = ?", static_cast<int>(*tier));
+    if (query.abc != crm::v1::ABC_CLASS_UNSPECIFIED) q.Where("c.abc = ?", static_cast<int>(query.abc));
+    if (query.segment != crm::v1::RFM_SEGMENT_UNSPECIFIED) q.Where("c.segment = ?", static_cast<int>(query.segment));
+    if (query.lifecycle != crm::v1::LIFECYCLE_STAGE_UNSPECIFIED) {
+      q.Where("c.lifecycle = ?", static_cast<int>(query.lifecycle));
+    }
+    if (query.by_score) {
+      if (query.after_score) {
+        q.Where("(c.composite_micro < ? OR (c.composite_micro = ? AND c.account_id < ?))",
+                static_cast<long long>(*query.after_score), static_cast<long long>(*query.after_score),
+                query.after_account);
+      }
+      q.Append(" ORDER BY c.composite_micro DESC, c.account_id DESC LIMIT ?", query.limit);
+    } else {
+      if (!query.after_account.empty()) q.Where("c.account_id > ?", query.after_account);
+      q.Append(" ORDER BY c.account_id LIMIT ?", query.limit);
+    }
+    return db::ScanAll<ClassificationRow>(sql, q, "list classifications", ClassificationFromRow);
+  };
+  if (query.tier != crm::v1::ACCOUNT_TIER_UNSPECIFIED) return select(query.tier);
+  // An owner's accounts come through the accounts' owner index; and account id order is the
+  // table's own.
+  if (!query.by_score || !query.owner.empty()) return select(std::nullopt);
+
+  // Score order across tiers: the first page-full of each tier (from the tier index), merged.
+  std::vector<ClassificationRow> merged;
+  const google::protobuf::EnumDescriptor* tiers = crm::v1::AccountTier_descriptor();
+  for (int i = 0; i < tiers->value_count(); ++i) {
+    absl::StatusOr<std::vector<ClassificationRow>> rows =
+        select(static_cast<crm::v1::AccountTier>(tiers->value(i)->number()));
+    if (!rows.ok()) return rows.status();
+    std::move(rows->begin(), rows->end(), std::back_inserter(merged));
   }
-  return Select<ClassificationRow>(sql, q, "list classifications", ClassificationFromRow);
+  std::sort(merged.begin(), merged.end(), [](const ClassificationRow& a, const ClassificationRow& b) {
+    return std::tie(a.composite_micro, a.account_id) > std::tie(b.composite_micro, b.account_id);
+  });
+  if (merged.size() > static_cast<size_t>(query.limit)) merged.resize(static_cast<size_t>(query.limit));
+  return merged;
 }
 
 absl::StatusOr<std::vector<ClassificationRow>> ClassificationStore::FindMany(
@@ -274,7 +286,7 @@ absl::StatusOr<std::vector<ClassificationRow>> ClassificationStore::FindMany(
     db::SqlQuery q(kClassificationColumns);
     q.WhereIn("c.account_id", std::vector<std::string>(account_ids.begin() + start, account_ids.begin() + end));
     absl::StatusOr<std::vector<ClassificationRow>> part =
-        Select<ClassificationRow>(sql, q, "read classifications", ClassificationFromRow);
+        db::ScanAll<ClassificationRow>(sql, q, "read classifications", ClassificationFromRow);
     if (!part.ok()) return part.status();
     for (ClassificationRow& row : *part) rows.push_back(std::move(row));
   }
@@ -338,7 +350,7 @@ absl::StatusOr<std::vector<crm::v1::TierChange>> TierChangeStore::List(soci::ses
             static_cast<long long>(*query.after_time), query.after_id);
   }
   q.Append(" ORDER BY change_time DESC, id DESC LIMIT ?", query.limit);
-  return Select<crm::v1::TierChange>(sql, q, "list tier changes", TierChangeFromRow);
+  return db::ScanAll<crm::v1::TierChange>(sql, q, "list tier changes", TierChangeFromRow);
 }
 
 // Overrides.
@@ -346,14 +358,14 @@ absl::StatusOr<std::vector<crm::v1::TierChange>> TierChangeStore::List(soci::ses
 absl::StatusOr<std::vector<crm::v1::TierOverride>> OverrideStore::All(soci::session& sql) {
   db::SqlQuery q(kOverrideColumns);
   q.Append(" ORDER BY account_id");
-  return Select<crm::v1::TierOverride>(sql, q, "read tier overrides", OverrideFromRow);
+  return db::ScanAll<crm::v1::TierOverride>(sql, q, "read tier overrides", OverrideFromRow);
 }
 
 absl::StatusOr<std::optional<crm::v1::TierOverride>> OverrideStore::Find(soci::session& sql,
                                                                          const std::string& account_id) {
   db::SqlQuery q(kOverrideColumns);
   q.Where("account_id = ?", account_id);
-  return First(Select<crm::v1::TierOverride>(sql, q, "read tier override", OverrideFromRow));
+  return First(db::ScanAll<crm::v1::TierOverride>(sql, q, "read tier override", OverrideFromRow));
 }
 
 absl::Status OverrideStore::Put(db::Tx& tx, const crm::v1::TierOverride& o) {
@@ -382,13 +394,14 @@ absl::StatusOr<std::optional<crm::v1::QualitativeInputs>> QualitativeStore::Find
   db::SqlQuery q("SELECT account_id, industry_influence, cooperation_potential, assessed_by, update_time"
                  " FROM kam_qualitative_inputs");
   q.Where("account_id = ?", account_id);
-  return First(Select<crm::v1::QualitativeInputs>(sql, q, "read qualitative inputs", [](const soci::row& r) {
+  return First(db::ScanAll<crm::v1::QualitativeInputs>(sql, q, "read qualitative inputs",
+                                                       [](const db::ScannedRow& r) {
     crm::v1::QualitativeInputs in;
-    in.set_account_id(db::GetString(r, 0));
-    in.set_industry_influence(static_cast<int32_t>(db::GetInt64(r, 1)));
-    in.set_cooperation_potential(static_cast<int32_t>(db::GetInt64(r, 2)));
-    in.set_assessed_by(db::GetString(r, 3));
-    *in.mutable_update_time() = MicrosToTimestamp(db::GetInt64(r, 4));
+    in.set_account_id(std::string(r.Text(0)));
+    in.set_industry_influence(static_cast<int32_t>(r.Int(1)));
+    in.set_cooperation_potential(static_cast<int32_t>(r.Int(2)));
+    in.set_assessed_by(std::string(r.Text(3)));
+    *in.mutable_update_time() = MicrosToTimestamp(r.Int(4));
     return in;
   }));
 }
@@ -413,11 +426,11 @@ absl::StatusOr<std::optional<AccountTierRow>> AccountTierStore::FindForUpdate(db
   db::SqlQuery q("SELECT id, owner, tier FROM accounts");
   q.Where("id = ?", account_id).Where("delete_time IS NULL");
   q.Append(tx.dialect().ForUpdate());
-  return First(Select<AccountTierRow>(tx.session(), q, "read account tier", [](const soci::row& r) {
+  return First(db::ScanAll<AccountTierRow>(tx.session(), q, "read account tier", [](const db::ScannedRow& r) {
     AccountTierRow a;
-    a.id = db::GetString(r, 0);
-    a.owner = db::GetString(r, 1);
-    a.tier = static_cast<crm::v1::AccountTier>(db::GetInt64(r, 2));
+    a.id = std::string(r.Text(0));
+    a.owner = std::string(r.Text(1));
+    a.tier = static_cast<crm::v1::AccountTier>(r.Int(2));
     return a;
   }));
 }

@@ -19,10 +19,10 @@ void SeedFirstModel(soci::session& sql, const db::Dialect&) {
 }  // namespace
 
 const std::vector<IndexDefinition>& ClassificationIndexes() {
-  // Lists: by score (optionally within a tier), and accounts at risk by risk.
+  // Lists in score order within a tier; a list across tiers merges one range per tier (a
+  // handful) rather than keep another score index that every run would rebuild. Accounts at
+  // risk by risk.
   static const auto* indexes = new std::vector<IndexDefinition>{
-      {"kam_classifications_by_score",
-       "CREATE INDEX IF NOT EXISTS kam_classifications_by_score ON kam_classifications (composite_micro, account_id)"},
       {"kam_classifications_by_tier",
        "CREATE INDEX IF NOT EXISTS kam_classifications_by_tier ON kam_classifications"
        " (tier, composite_micro, account_id)"},
@@ -149,6 +149,12 @@ db::MigrationSet ClassificationMigrations() {
                "CREATE INDEX IF NOT EXISTS kam_tier_changes_by_new_tier ON kam_tier_changes (new_tier, change_time, id)",
            },
            /*seed=*/nullptr},
+          {2,
+           "classifications: lists across tiers merge the tier index instead of a score index",
+           {},
+           [](soci::session& sql, const db::Dialect& dialect) {
+             sql << dialect.DropIndex("kam_classifications", "kam_classifications_by_score");
+           }},
       }};
   std::vector<std::string>& first = set.migrations[0].statements;
   for (const IndexDefinition& index : ClassificationIndexes()) first.push_back(index.create);

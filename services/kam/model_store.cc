@@ -5,7 +5,7 @@
 
 #include "common/core/time_util.h"
 #include "common/db/query.h"
-#include "common/db/row.h"
+#include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
 #include "services/kam/scoring_model.h"
 
@@ -30,33 +30,15 @@ std::string ContentJson(const crm::v1::ScoringModel& model) {
   return json;
 }
 
-crm::v1::ScoringModel FromRow(const soci::row& row) {
+crm::v1::ScoringModel FromRow(const db::ScannedRow& row) {
   crm::v1::ScoringModel model;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;  // a field a later release dropped
-  (void)google::protobuf::util::JsonStringToMessage(db::GetString(row, 1), &model, options);
-  model.set_version(static_cast<int32_t>(db::GetInt64(row, 0)));
-  model.set_created_by(db::GetString(row, 2));
-  *model.mutable_create_time() = MicrosToTimestamp(db::GetInt64(row, 3));
+  (void)google::protobuf::util::JsonStringToMessage(std::string(row.Text(1)), &model, options);
+  model.set_version(static_cast<int32_t>(row.Int(0)));
+  model.set_created_by(std::string(row.Text(2)));
+  *model.mutable_create_time() = MicrosToTimestamp(row.Int(3));
   return model;
-}
-
-absl::StatusOr<std::vector<crm::v1::ScoringModel>> Select(soci::session& sql, const db::SqlQuery& query) {
-  std::vector<crm::v1::ScoringModel> models;
-  absl::Status status = db::Guard("read scoring models", [&]() -> absl::Status {
-    soci::row row;
-    soci::statement statement(sql);
-    statement.alloc();
-    statement.prepare(query.text());
-    query.BindTo(statement);
-    statement.exchange(soci::into(row));
-    statement.define_and_bind();
-    statement.execute(false);
-    while (statement.fetch()) models.push_back(FromRow(row));
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return models;
 }
 
 void InsertRow(soci::session& sql, const crm::v1::ScoringModel& model) {
@@ -74,7 +56,8 @@ absl::StatusOr<std::optional<crm::v1::ScoringModel>> ModelStore::Find(soci::sess
   db::SqlQuery query(kSelectColumns);
   if (version > 0) query.Where("version = ?", version);
   query.Append(" ORDER BY version DESC LIMIT 1");
-  absl::StatusOr<std::vector<crm::v1::ScoringModel>> rows = Select(sql, query);
+  absl::StatusOr<std::vector<crm::v1::ScoringModel>> rows =
+      db::ScanAll<crm::v1::ScoringModel>(sql, query, "read scoring models", FromRow);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<crm::v1::ScoringModel>();
   return std::optional<crm::v1::ScoringModel>(std::move(rows->front()));
@@ -84,7 +67,7 @@ absl::StatusOr<std::vector<crm::v1::ScoringModel>> ModelStore::List(soci::sessio
   db::SqlQuery query(kSelectColumns);
   if (before > 0) query.Where("version < ?", before);
   query.Append(" ORDER BY version DESC LIMIT ?", limit);
-  return Select(sql, query);
+  return db::ScanAll<crm::v1::ScoringModel>(sql, query, "read scoring models", FromRow);
 }
 
 absl::Status ModelStore::Insert(db::Tx& tx, const crm::v1::ScoringModel& model) {
