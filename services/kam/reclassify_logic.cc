@@ -4,7 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -151,6 +156,208 @@ absl::Status ClassifyAccounts(const server::Runtime& rt_, const server::CallCont
   return renew();
 }
 
+// What the tier changes' reasons, records and events are made of besides the previous
+// classifications; read-only while the write phase runs.
+struct ChangeInputs {
+  const RunState& state;
+  const ScoringModel& engine;
+  const absl::flat_hash_map<std::string, const crm::v1::TierOverride*>& override_of;
+  const std::vector<PendingChange>& changes;
+  absl::Time now;
+  const server::CallContext& call;
+};
+
+// The tier changes of one chunk, ready to write.
+struct PreparedChunk {
+  std::vector<crm::v1::TierChange> records;
+  std::vector<std::pair<std::string, AccountTier>> tiers;
+  std::vector<crm::v1::Event> events;
+};
+
+// Why the account's tier changed: an override's reason, or the three dimensions that moved its
+// score most since its previous classification (each side at its own model version's weights),
+// or the largest contributions of a first classification.
+absl::StatusOr<std::string> ReasonFor(const ChangeInputs& in, const PendingChange& change,
+                                      const ClassificationRow* previous, WeightsByVersion& weights) {
+  const AccountClassification& after = in.state.results[change.index];
+  const std::string& id = in.state.accounts[change.index].facts.account_id;
+  if (change.source == crm::v1::TIER_CHANGE_SOURCE_OVERRIDE) {
+    const crm::v1::TierOverride& o = *in.override_of.at(id);
+    return absl::StrCat("override until ", absl::FormatTime(TimestampToTime(o.expire_time())), ": ", o.reason());
+  }
+  const std::string prefix =
+      change.source == crm::v1::TIER_CHANGE_SOURCE_OVERRIDE_EXPIRED ? "override expired; back to the computed tier; "
+                                                                    : "";
+  if (previous == nullptr) {
+    std::string top;
+    const std::vector<Contribution> parts = Contributions(in.engine, after);
+    for (int k = 0; k < kReasonDimensions && k < static_cast<int>(parts.size()); ++k) {
+      absl::StrAppend(&top, k == 0 ? "" : ", ", ContractDimensionName(parts[k].dimension), " ",
+                      Points(parts[k].points));
+    }
+    return absl::StrCat(prefix, "first classification: score ", Points(after.composite), " (", top, ")");
+  }
+  absl::StatusOr<const ScoringModel*> before_model = weights.Get(previous->model_version);
+  if (!before_model.ok()) return before_model.status();
+  std::vector<Contribution> moves;
+  for (int d = 0; d < kDimensionCount; ++d) {
+    const Dimension dim = static_cast<Dimension>(d);
+    const double before_points = 100 * (*before_model)->weights.Get(dim) * FromMicro(previous->dims[d]);
+    const double after_points = 100 * in.engine.weights.Get(dim) * after.normalised[d];
+    moves.push_back(Contribution{dim, after_points - before_points});
+  }
+  std::stable_sort(moves.begin(), moves.end(), [](const Contribution& x, const Contribution& y) {
+    return std::abs(x.points) > std::abs(y.points);
+  });
+  std::string top;
+  for (int k = 0; k < kReasonDimensions; ++k) {
+    if (std::abs(moves[k].points) < 0.05) break;
+    absl::StrAppend(&top, k == 0 ? "" : ", ", ContractDimensionName(moves[k].dimension), " ",
+                    moves[k].points > 0 ? "+" : "", Points(moves[k].points));
+  }
+  std::string reason = absl::StrCat(prefix, "score ", Points(FromMicro(previous->composite_micro)), " → ",
+                                    Points(after.composite), top.empty() ? "" : ": ", top);
+  const int32_t version = in.state.model.version();
+  if (previous->model_version != version) {
+    absl::StrAppend(&reason, " (model ", previous->model_version, " → ", version, ")");
+  }
+  return reason;
+}
+
+// Changes [start, end): the previous classifications of those accounts from `sql` (when there
+// are any), then each change's record, the account's new tier and its event.
+absl::Status PrepareChunk(soci::session& sql, const ChangeInputs& in, WeightsByVersion& weights, bool any_previous,
+                          size_t start, size_t end, PreparedChunk& out) {
+  absl::flat_hash_map<std::string, ClassificationRow> previous;
+  if (any_previous) {
+    std::vector<std::string> ids;
+    for (size_t c = start; c < end; ++c) ids.push_back(in.state.accounts[in.changes[c].index].facts.account_id);
+    absl::StatusOr<std::vector<ClassificationRow>> rows = ClassificationStore::FindMany(sql, ids);
+    if (!rows.ok()) return rows.status();
+    for (ClassificationRow& row : *rows) previous.emplace(row.account_id, std::move(row));
+  }
+  const RunRecord& run = in.state.run;
+  const int32_t version = in.state.model.version();
+  out.records.reserve(end - start);
+  out.tiers.reserve(end - start);
+  out.events.reserve(end - start);
+  for (size_t c = start; c < end; ++c) {
+    const PendingChange& change = in.changes[c];
+    const AccountData& a = in.state.accounts[change.index];
+    auto p = previous.find(a.facts.account_id);
+    absl::StatusOr<std::string> reason = ReasonFor(in, change, p == previous.end() ? nullptr : &p->second, weights);
+    if (!reason.ok()) return reason.status();
+    const auto old_tier = static_cast<AccountTier>(change.old_tier);
+    const auto new_tier = static_cast<AccountTier>(change.new_tier);
+    crm::v1::TierChange& t = out.records.emplace_back();
+    t.set_id(NewIdAt("tch", in.now));
+    t.set_account_id(a.facts.account_id);
+    t.set_old_tier(old_tier);
+    t.set_new_tier(new_tier);
+    t.set_source(static_cast<crm::v1::TierChangeSource>(change.source));
+    t.set_reason(reason->substr(0, 2000));
+    t.set_model_version(version);
+    t.set_run_id(run.id);
+    t.set_actor(in.call.actor);
+    *t.mutable_change_time() = TimeToTimestamp(in.now);
+    out.tiers.emplace_back(a.facts.account_id, new_tier);
+    // The account's manager is the user concerned; the service desk follows the change.
+    out.events.push_back(events::Outbox::MakeChange("account.updated", "account", a.facts.account_id,
+                                                    crm::v1::CHANGE_KIND_UPDATED,
+                                                    {FieldDelta{"tier", TierJson(old_tier), TierJson(new_tier)}},
+                                                    a.owner, in.call.actor, in.call.correlation_id, in.now));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteChunk(db::Tx& tx, events::Outbox& outbox, PreparedChunk& chunk, absl::Time now) {
+  if (absl::Status s = TierChangeStore::InsertAll(tx, chunk.records); !s.ok()) return s;
+  if (absl::Status s = AccountTierStore::SetTiers(tx, chunk.tiers, now); !s.ok()) return s;
+  return outbox.AppendBatch(tx, chunk.events);
+}
+
+// Prepares the tier changes on a thread of its own while the run's transaction replaces the
+// classifications (the two cores both work). It reads the previous classifications through a
+// connection of its own: its snapshot is the last committed state, the one before this run's
+// transaction, on both backends. It stays at most kPreparedAhead changes ahead of the writer,
+// which bounds its memory when every account changes.
+class ChangePreparer {
+ public:
+  ChangePreparer(db::Database& db, absl::Time deadline, const ChangeInputs& in)
+      : db_(db), deadline_(deadline), in_(in), thread_([this] { Work(); }) {}
+  ~ChangePreparer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  ChangePreparer(const ChangePreparer&) = delete;
+  ChangePreparer& operator=(const ChangePreparer&) = delete;
+
+  // The next chunk in order; nullopt after the last.
+  absl::StatusOr<std::optional<PreparedChunk>> Next() {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [this] { return !ready_.empty() || finished_; });
+    if (!ready_.empty()) {
+      PreparedChunk chunk = std::move(ready_.front());
+      ready_.pop_front();
+      ready_changes_ -= chunk.records.size();
+      changed_.notify_all();
+      return std::optional<PreparedChunk>(std::move(chunk));
+    }
+    if (!error_.ok()) return error_;
+    return std::optional<PreparedChunk>();
+  }
+
+ private:
+  static constexpr size_t kPreparedAhead = 8 * kChangeChunk;
+
+  void Work() {
+    absl::Status status = db_.Read(
+        [&](soci::session& sql) -> absl::Status {
+          absl::StatusOr<int64_t> previous_rows = ClassificationStore::Count(sql);
+          if (!previous_rows.ok()) return previous_rows.status();
+          WeightsByVersion weights(sql);
+          for (size_t start = 0; start < in_.changes.size(); start += kChangeChunk) {
+            const size_t end = std::min(in_.changes.size(), start + kChangeChunk);
+            {
+              std::unique_lock<std::mutex> lock(mu_);
+              changed_.wait(lock, [this] { return ready_changes_ < kPreparedAhead || stopping_; });
+              if (stopping_) return absl::CancelledError("the write phase ended");
+            }
+            PreparedChunk chunk;
+            if (absl::Status s = PrepareChunk(sql, in_, weights, *previous_rows > 0, start, end, chunk); !s.ok()) {
+              return s;
+            }
+            std::lock_guard<std::mutex> lock(mu_);
+            ready_changes_ += chunk.records.size();
+            ready_.push_back(std::move(chunk));
+            changed_.notify_all();
+          }
+          return absl::OkStatus();
+        },
+        deadline_);
+    std::lock_guard<std::mutex> lock(mu_);
+    error_ = status;
+    finished_ = true;
+    changed_.notify_all();
+  }
+
+  db::Database& db_;
+  const absl::Time deadline_;
+  const ChangeInputs& in_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<PreparedChunk> ready_;
+  size_t ready_changes_ = 0;
+  bool stopping_ = false;
+  bool finished_ = false;
+  absl::Status error_;
+  std::thread thread_;  // last: starts once the rest is ready
+};
+
 // WRITING, in one transaction: see the header.
 absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& call, RunState& state,
                       const ProgressSink& progress) {
@@ -159,7 +366,6 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
   const ScoringModel engine = ToEngineModel(model);
   const size_t n = state.accounts.size();
   const absl::Time now = rt_.clock->Now();
-  const std::string& actor = call.actor;
 
   absl::Time last_progress = absl::InfinitePast();
   auto report = [&](int64_t done, bool force) {
@@ -231,105 +437,26 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
         run.finish_time = rt_.clock->Now();
         if (run.dry_run) return RunStore::Finish(tx, run);
 
-        // The changes, a chunk at a time: the tier-change records (their reasons compare with the
-        // previous classification, so this comes before the table is replaced), the accounts'
-        // tier, and an event each.
-        absl::StatusOr<int64_t> previous_rows = ClassificationStore::Count(sql);
-        if (!previous_rows.ok()) return previous_rows.status();
-        WeightsByVersion weights(sql);
-        for (size_t start = 0; start < changes.size(); start += kChangeChunk) {
-          const size_t end = std::min(changes.size(), start + kChangeChunk);
-          absl::flat_hash_map<std::string, ClassificationRow> previous;
-          if (*previous_rows > 0) {
-            std::vector<std::string> ids;
-            for (size_t c = start; c < end; ++c) ids.push_back(state.accounts[changes[c].index].facts.account_id);
-            absl::StatusOr<std::vector<ClassificationRow>> rows = ClassificationStore::FindMany(sql, ids);
-            if (!rows.ok()) return rows.status();
-            for (ClassificationRow& row : *rows) previous.emplace(row.account_id, std::move(row));
+        // The tier changes (records, the accounts' tiers, events) are prepared a chunk at a time:
+        // on a thread of their own while the classifications are replaced below, or, with a
+        // single pooled connection, here and before that (their reasons compare with the
+        // previous classifications).
+        const ChangeInputs inputs{state, engine, override_of, changes, now, call};
+        std::optional<ChangePreparer> preparer;
+        if (rt_.db->pool_size() >= 2) {
+          preparer.emplace(*rt_.db, call.deadline, inputs);
+        } else {
+          absl::StatusOr<int64_t> previous_rows = ClassificationStore::Count(sql);
+          if (!previous_rows.ok()) return previous_rows.status();
+          WeightsByVersion weights(sql);
+          for (size_t start = 0; start < changes.size(); start += kChangeChunk) {
+            PreparedChunk chunk;
+            const size_t end = std::min(changes.size(), start + kChangeChunk);
+            if (absl::Status s = PrepareChunk(sql, inputs, weights, *previous_rows > 0, start, end, chunk); !s.ok()) {
+              return s;
+            }
+            if (absl::Status s = WriteChunk(tx, *rt_.outbox, chunk, now); !s.ok()) return s;
           }
-          std::vector<std::string> reasons(end - start);
-          for (size_t c = start; c < end; ++c) {
-            std::string& reason = reasons[c - start];
-            const PendingChange& change = changes[c];
-            const AccountClassification& after = state.results[change.index];
-            const std::string& id = state.accounts[change.index].facts.account_id;
-            if (change.source == crm::v1::TIER_CHANGE_SOURCE_OVERRIDE) {
-              const crm::v1::TierOverride& o = *override_of.at(id);
-              reason = absl::StrCat("override until ", absl::FormatTime(TimestampToTime(o.expire_time())), ": ",
-                                    o.reason());
-              continue;
-            }
-            std::string prefix = change.source == crm::v1::TIER_CHANGE_SOURCE_OVERRIDE_EXPIRED
-                                     ? "override expired; back to the computed tier; "
-                                     : "";
-            auto p = previous.find(id);
-            if (p == previous.end()) {
-              std::string top;
-              const std::vector<Contribution> parts = Contributions(engine, after);
-              for (int k = 0; k < kReasonDimensions && k < static_cast<int>(parts.size()); ++k) {
-                absl::StrAppend(&top, k == 0 ? "" : ", ", ContractDimensionName(parts[k].dimension), " ",
-                                Points(parts[k].points));
-              }
-              reason = absl::StrCat(prefix, "first classification: score ", Points(after.composite), " (", top, ")");
-              continue;
-            }
-            // Movement per dimension, each side at its own model version's weights.
-            absl::StatusOr<const ScoringModel*> before_model = weights.Get(p->second.model_version);
-            if (!before_model.ok()) return before_model.status();
-            std::vector<Contribution> moves;
-            for (int d = 0; d < kDimensionCount; ++d) {
-              const Dimension dim = static_cast<Dimension>(d);
-              const double before_points = 100 * (*before_model)->weights.Get(dim) * FromMicro(p->second.dims[d]);
-              const double after_points = 100 * engine.weights.Get(dim) * after.normalised[d];
-              moves.push_back(Contribution{dim, after_points - before_points});
-            }
-            std::stable_sort(moves.begin(), moves.end(), [](const Contribution& x, const Contribution& y) {
-              return std::abs(x.points) > std::abs(y.points);
-            });
-            std::string top;
-            for (int k = 0; k < kReasonDimensions; ++k) {
-              if (std::abs(moves[k].points) < 0.05) break;
-              absl::StrAppend(&top, k == 0 ? "" : ", ", ContractDimensionName(moves[k].dimension), " ",
-                              moves[k].points > 0 ? "+" : "", Points(moves[k].points));
-            }
-            reason = absl::StrCat(prefix, "score ", Points(FromMicro(p->second.composite_micro)), " → ",
-                                  Points(after.composite), top.empty() ? "" : ": ", top);
-            if (p->second.model_version != model.version()) {
-              absl::StrAppend(&reason, " (model ", p->second.model_version, " → ", model.version(), ")");
-            }
-          }
-          std::vector<crm::v1::TierChange> records;
-          std::vector<std::pair<std::string, AccountTier>> tiers;
-          std::vector<crm::v1::Event> events;
-          records.reserve(end - start);
-          tiers.reserve(end - start);
-          events.reserve(end - start);
-          for (size_t c = start; c < end; ++c) {
-            const PendingChange& change = changes[c];
-            const AccountData& a = state.accounts[change.index];
-            const auto old_tier = static_cast<AccountTier>(change.old_tier);
-            const auto new_tier = static_cast<AccountTier>(change.new_tier);
-            crm::v1::TierChange& t = records.emplace_back();
-            t.set_id(NewIdAt("tch", now));
-            t.set_account_id(a.facts.account_id);
-            t.set_old_tier(old_tier);
-            t.set_new_tier(new_tier);
-            t.set_source(static_cast<crm::v1::TierChangeSource>(change.source));
-            t.set_reason(reasons[c - start].substr(0, 2000));
-            t.set_model_version(model.version());
-            t.set_run_id(run.id);
-            t.set_actor(actor);
-            *t.mutable_change_time() = TimeToTimestamp(now);
-            tiers.emplace_back(a.facts.account_id, new_tier);
-            // The account's manager is the user concerned; the service desk follows the change.
-            events.push_back(events::Outbox::MakeChange("account.updated", "account", a.facts.account_id,
-                                                        crm::v1::CHANGE_KIND_UPDATED,
-                                                        {FieldDelta{"tier", TierJson(old_tier), TierJson(new_tier)}},
-                                                        a.owner, actor, call.correlation_id, now));
-          }
-          if (absl::Status s = TierChangeStore::InsertAll(tx, records); !s.ok()) return s;
-          if (absl::Status s = AccountTierStore::SetTiers(tx, tiers, now); !s.ok()) return s;
-          if (absl::Status s = rt_.outbox->AppendBatch(tx, events); !s.ok()) return s;
         }
 
         // The classifications, replacing the previous run's.
@@ -360,6 +487,14 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
           }
         });
         if (!replaced.ok()) return replaced;
+        if (preparer) {
+          for (;;) {
+            absl::StatusOr<std::optional<PreparedChunk>> chunk = preparer->Next();
+            if (!chunk.ok()) return chunk.status();
+            if (!chunk->has_value()) break;
+            if (absl::Status s = WriteChunk(tx, *rt_.outbox, **chunk, now); !s.ok()) return s;
+          }
+        }
 
         for (const std::string& account_id : expired) {
           if (absl::Status s = OverrideStore::Delete(tx, account_id); !s.ok()) return s;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "google/protobuf/util/time_util.h"
 #include "common/core/date_util.h"
 #include "common/db/shared_state.h"
@@ -101,7 +102,12 @@ class ReclassifyTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     database_ = std::make_unique<testing::TestDatabase>(GetParam());
     CRM_SKIP_IF_UNAVAILABLE(*database_);
-    server_ = std::make_unique<testing::TestServer>(*database_);
+    StartServer({});
+  }
+
+  void StartServer(testing::TestServerOptions options) {
+    server_.reset();
+    server_ = std::make_unique<testing::TestServer>(*database_, options);
     ASSERT_TRUE(server_->ok()) << server_->status();
     kam_ = crm::v1::KeyAccountService::NewStub(server_->channel());
     accounts_ = crm::v1::AccountService::NewStub(server_->channel());
@@ -258,6 +264,27 @@ class ReclassifyTest : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
+  // Reclassifies at `as_of` and checks that every change it wrote names the score the account had
+  // before (from the previous run's classification) and the one it has now; returns the run.
+  crm::v1::ReclassifySummary ReclassifyAndCheckReasons(absl::Time as_of) {
+    std::map<std::string, double> before;
+    for (const auto& [id, account] : accounts_by_id_) before[id] = Classification(id).composite_score();
+    crm::v1::ReclassifyRequest request;
+    *request.mutable_as_of() = google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(as_of));
+    const crm::v1::ReclassifySummary run = MustReclassify(request);
+    int described = 0;
+    for (const crm::v1::TierChange& c : TierChanges()) {
+      if (c.run_id() != run.run_id()) continue;
+      const std::string scores = absl::StrFormat("score %.1f → %.1f", before.at(c.account_id()),
+                                                 Classification(c.account_id()).composite_score());
+      EXPECT_THAT(c.reason(), ::testing::HasSubstr(scores));
+      EXPECT_EQ(GetAccount(c.account_id()).tier(), c.new_tier());
+      ++described;
+    }
+    EXPECT_EQ(described, run.tier_changes());
+    return run;
+  }
+
   std::vector<crm::v1::TierChange> TierChanges(const std::string& account_id = "") {
     std::vector<crm::v1::TierChange> all;
     crm::v1::ListTierChangesRequest request;
@@ -361,18 +388,23 @@ TEST_P(ReclassifyTest, RunningAgainChangesNothingAndMovesReportTheirDimensions) 
 
   // A year later with no new orders every account has dropped out of the window: the ones that
   // were above the bottom tier fall, and each fall names the dimensions that moved it.
-  crm::v1::ReclassifyRequest later;
-  *later.mutable_as_of() = google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kAsOf + 400 * kDay));
-  const crm::v1::ReclassifySummary moved = MustReclassify(later);
+  const crm::v1::ReclassifySummary moved = ReclassifyAndCheckReasons(kAsOf + 400 * kDay);
   EXPECT_GT(moved.tier_changes(), 0);
-  int described = 0;
-  for (const crm::v1::TierChange& c : TierChanges()) {
-    if (c.run_id() != moved.run_id()) continue;
-    EXPECT_THAT(c.reason(), ::testing::HasSubstr(" → "));
-    EXPECT_EQ(GetAccount(c.account_id()).tier(), c.new_tier());
-    ++described;
-  }
-  EXPECT_EQ(described, moved.tier_changes());
+}
+
+// With one pooled connection the tier changes are prepared inside the write transaction, before
+// the classifications are replaced, rather than beside it on a second connection.
+TEST_P(ReclassifyTest, OnePooledConnectionWritesTheSameChanges) {
+  testing::TestServerOptions single;
+  single.db_pool_size = 1;
+  StartServer(single);
+  Generate(12, 11);
+  const crm::v1::ReclassifySummary first = MustReclassify();
+  EXPECT_EQ(first.tier_changes(), 12);
+  ExpectEveryFigure(first);
+  const crm::v1::ReclassifySummary moved = ReclassifyAndCheckReasons(kAsOf + 400 * kDay);
+  EXPECT_GT(moved.tier_changes(), 0);
+  EXPECT_EQ(TierEvents().size(), static_cast<size_t>(12 + moved.tier_changes()));
 }
 
 TEST_P(ReclassifyTest, ADryRunReportsAndWritesNoTier) {
