@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "clients/gateway/account_stub.h"
 #include "clients/gateway/event_stub.h"
+#include "clients/gateway/keyaccount_stub.h"
 #include "clients/gateway/pipeline_stub.h"
 #include "clients/gateway/retry_loop.h"
 #include "clients/gateway/servicedesk_stub.h"
@@ -277,6 +278,28 @@ class FakeServiceDeskStub : public ServiceDeskStub, public ScriptedUnaryCalls {
   }
   CRM_SERVICEDESK_RPCS(CRM_FAKE_SERVICEDESK_RPC)
 #undef CRM_FAKE_SERVICEDESK_RPC
+};
+
+// Every unary RPC of KeyAccountService as ScriptedUnaryCalls under its RPC name; Reclassify
+// hands out the streams the test queued.
+class FakeKeyAccountStub : public KeyAccountStub, public ScriptedUnaryCalls {
+ public:
+#define CRM_FAKE_KEYACCOUNT_RPC(Method, Request, Response, Kind)      \
+  CRM_KEYACCOUNT_STUB_SIGNATURE(Method, Request, Response) override { \
+    return Answer<v1::Response>(#Method, context, request);           \
+  }
+  CRM_KEYACCOUNT_RPCS(CRM_FAKE_KEYACCOUNT_RPC)
+#undef CRM_FAKE_KEYACCOUNT_RPC
+
+  std::unique_ptr<ReclassifyStream> Reclassify(std::unique_ptr<grpc::ClientContext> context,
+                                               const v1::ReclassifyRequest& request) override {
+    calls_.push_back(Record("Reclassify", *context, request));
+    auto stream = std::move(reclassify_streams.front());
+    reclassify_streams.pop_front();
+    return stream;
+  }
+
+  std::deque<std::unique_ptr<ReclassifyStream>> reclassify_streams;
 };
 
 class FakeEventStub : public EventStub {

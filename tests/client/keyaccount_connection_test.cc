@@ -28,6 +28,7 @@ namespace {
 
 using ::testing::_;
 using ::testing::ElementsAre;
+using testing::FakeKeyAccountStub;
 using testing::FakeReadStream;
 using ::testing::HasSubstr;
 using ::testing::Pair;
@@ -35,28 +36,6 @@ using testing::RecordedCall;
 using ::testing::Return;
 
 absl::Status Unavailable() { return absl::UnavailableError("connection refused"); }
-
-// Every unary RPC of KeyAccountService as ScriptedUnaryCalls under its RPC name; Reclassify
-// hands out the streams the test queued.
-class FakeKeyAccountStub : public KeyAccountStub, public testing::ScriptedUnaryCalls {
- public:
-#define CRM_FAKE_KEYACCOUNT_RPC(Method, Request, Response, Kind)      \
-  CRM_KEYACCOUNT_STUB_SIGNATURE(Method, Request, Response) override { \
-    return Answer<v1::Response>(#Method, context, request);           \
-  }
-  CRM_KEYACCOUNT_RPCS(CRM_FAKE_KEYACCOUNT_RPC)
-#undef CRM_FAKE_KEYACCOUNT_RPC
-
-  std::unique_ptr<ReclassifyStream> Reclassify(std::unique_ptr<grpc::ClientContext> context,
-                                               const v1::ReclassifyRequest& request) override {
-    calls_.push_back(testing::Record("Reclassify", *context, request));
-    auto stream = std::move(reclassify_streams.front());
-    reclassify_streams.pop_front();
-    return stream;
-  }
-
-  std::deque<std::unique_ptr<ReclassifyStream>> reclassify_streams;
-};
 
 const google::protobuf::ServiceDescriptor& KeyAccountService() {
   return *v1::ScoringModel::descriptor()->file()->FindServiceByName("KeyAccountService");
