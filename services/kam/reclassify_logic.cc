@@ -505,6 +505,18 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
       call.deadline);
 }
 
+// Whether the scheduled re-evaluation is due at `now`: the model in force re-evaluates every
+// reevaluate_every_days (0 = never), counted from the start of the last applied run.
+absl::StatusOr<bool> ScheduleIsDue(soci::session& sql, absl::Time now) {
+  absl::StatusOr<crm::v1::ScoringModel> model = LoadScoringModel(sql, 0, "model_version");
+  if (!model.ok()) return model.status();
+  const int every_days = model->reevaluate_every_days();
+  if (every_days <= 0) return false;
+  absl::StatusOr<std::optional<RunRecord>> last = RunStore::LastApplied(sql);
+  if (!last.ok()) return last.status();
+  return !last->has_value() || now - (*last)->start_time >= absl::Hours(24) * every_days;
+}
+
 }  // namespace
 
 absl::Status ReclassifyLogic::Validate(const crm::v1::ReclassifyRequest& request) const {
@@ -518,6 +530,15 @@ absl::StatusOr<crm::v1::ReclassifySummary> ReclassifyLogic::Run(const server::Ca
                                                                 const crm::v1::ReclassifyRequest& request,
                                                                 const ProgressSink& progress,
                                                                 const std::atomic<bool>* cancelled) {
+  absl::StatusOr<std::optional<crm::v1::ReclassifySummary>> summary =
+      RunUnderLease(call, request, progress, cancelled, /*only_if_due=*/false);
+  if (!summary.ok()) return summary.status();
+  return **std::move(summary);
+}
+
+absl::StatusOr<std::optional<crm::v1::ReclassifySummary>> ReclassifyLogic::RunUnderLease(
+    const server::CallContext& call, const crm::v1::ReclassifyRequest& request, const ProgressSink& progress,
+    const std::atomic<bool>* cancelled, bool only_if_due) {
   if (absl::Status valid = Validate(request); !valid.ok()) return valid;
   const absl::Time started = absl::Now();  // wall time, for the summary's seconds
   const absl::Time now = rt_.clock->Now();
@@ -543,6 +564,16 @@ absl::StatusOr<crm::v1::ReclassifySummary> ReclassifyLogic::Run(const server::Ca
                            " by ", (*running)->actor.empty() ? "the scheduler" : (*running)->actor, ") is running");
     }
     return absl::FailedPreconditionError(absl::StrCat(which, "; wait for it to finish"));
+  }
+  if (only_if_due) {
+    absl::StatusOr<bool> due = db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) {
+      return ScheduleIsDue(sql, now);
+    });
+    if (!due.ok() || !*due) {
+      (void)db::ReleaseLease(*rt_.db, kLease, run.id);
+      if (!due.ok()) return due.status();
+      return std::optional<crm::v1::ReclassifySummary>();
+    }
   }
   absl::Time last_renewal = absl::Now();
   auto renew = [&]() -> absl::Status {
@@ -594,36 +625,25 @@ absl::StatusOr<crm::v1::ReclassifySummary> ReclassifyLogic::Run(const server::Ca
     return summary;
   }();
   (void)db::ReleaseLease(*rt_.db, kLease, run.id);
-  return result;
+  if (!result.ok()) return result.status();
+  return std::optional<crm::v1::ReclassifySummary>(*std::move(result));
 }
 
 absl::StatusOr<std::optional<crm::v1::ReclassifySummary>> ReclassifyLogic::RunScheduledIfDue() {
   const absl::Time now = rt_.clock->Now();
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  absl::StatusOr<std::pair<crm::v1::ScoringModel, std::optional<RunRecord>>> state =
-      db::ReadValue(*rt_.db, deadline,
-                    [](soci::session& sql) -> absl::StatusOr<std::pair<crm::v1::ScoringModel, std::optional<RunRecord>>> {
-                      absl::StatusOr<crm::v1::ScoringModel> model = LoadScoringModel(sql, 0, "model_version");
-                      if (!model.ok()) return model.status();
-                      absl::StatusOr<std::optional<RunRecord>> last = RunStore::LastApplied(sql);
-                      if (!last.ok()) return last.status();
-                      return std::make_pair(*std::move(model), *std::move(last));
-                    });
-  if (!state.ok()) return state.status();
-  const int every_days = state->first.reevaluate_every_days();
-  if (every_days <= 0) return std::optional<crm::v1::ReclassifySummary>();
-  if (state->second.has_value() && now - state->second->start_time < absl::Hours(24) * every_days) {
-    return std::optional<crm::v1::ReclassifySummary>();
-  }
+  // A look without the lease first, so that an idle period writes nothing; asked again under it.
+  absl::StatusOr<bool> due = db::ReadValue(*rt_.db, absl::Now() + absl::Seconds(30),
+                                           [&](soci::session& sql) { return ScheduleIsDue(sql, now); });
+  if (!due.ok()) return due.status();
+  if (!*due) return std::optional<crm::v1::ReclassifySummary>();
   server::CallContext call;
   call.actor = "kam.scheduler";
   call.deadline = absl::InfiniteFuture();
-  crm::v1::ReclassifyRequest request;
-  absl::StatusOr<crm::v1::ReclassifySummary> summary = Run(call, request, ProgressSink());
+  absl::StatusOr<std::optional<crm::v1::ReclassifySummary>> summary =
+      RunUnderLease(call, crm::v1::ReclassifyRequest(), ProgressSink(), nullptr, /*only_if_due=*/true);
   // Another process running one is not a failure of this round.
   if (absl::IsFailedPrecondition(summary.status())) return std::optional<crm::v1::ReclassifySummary>();
-  if (!summary.ok()) return summary.status();
-  return std::optional<crm::v1::ReclassifySummary>(*std::move(summary));
+  return summary;
 }
 
 }  // namespace crm::kam

@@ -56,6 +56,14 @@ class ReclassifyLogic {
   absl::StatusOr<std::optional<crm::v1::ReclassifySummary>> RunScheduledIfDue();
 
  private:
+  // Run, or, when `only_if_due`, nothing (nullopt) unless the schedule is still due once the
+  // lease is held: another process may have finished a run between our look and our lease.
+  absl::StatusOr<std::optional<crm::v1::ReclassifySummary>> RunUnderLease(const server::CallContext& call,
+                                                                          const crm::v1::ReclassifyRequest& request,
+                                                                          const ProgressSink& progress,
+                                                                          const std::atomic<bool>* cancelled,
+                                                                          bool only_if_due);
+
   const server::Runtime& rt_;
 };
 
