@@ -92,14 +92,6 @@ json SummaryJson(const std::vector<double>& values) {
 
 double MiB(int64_t kib) { return static_cast<double>(kib) / 1024.0; }
 
-struct Failure {
-  bool any = false;
-  void Note(const std::string& what) {
-    any = true;
-    std::fprintf(stderr, "accounts_bench: %s\n", what.c_str());
-  }
-};
-
 std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const std::string& address, int count) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < count; ++i) {
@@ -211,7 +203,7 @@ RunResult LoadAccounts(const std::string& address, pid_t server_pid, int channel
 }
 
 int Main() {
-  Failure failure;
+  Failure failure("accounts_bench");
   const std::string server_binary = absl::GetFlag(FLAGS_server);
   const std::string db_url = absl::GetFlag(FLAGS_db);
   const int starts = absl::GetFlag(FLAGS_starts);
@@ -390,14 +382,9 @@ int Main() {
 }  // namespace crm::bench
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  return crm::bench::RunBenchmark(
+      argc, argv,
       "Starts crm-server as a process and measures start-to-SERVING, idle and loaded RSS, and "
-      "CreateAccount / GetAccount throughput and latency. See bench/README.md.");
-  absl::ParseCommandLine(argc, argv);
-  // Keep gRPC initialised for the whole run: otherwise it shuts down whenever the last channel
-  // goes away, and every timed start would also pay for the benchmark's own gRPC start-up.
-  grpc_init();
-  const int code = crm::bench::Main();
-  grpc_shutdown();
-  return code;
+      "CreateAccount / GetAccount throughput and latency. See bench/README.md.",
+      crm::bench::Main);
 }

@@ -1,8 +1,12 @@
 #include "bench/bench_report.h"
 
+#include <grpc/grpc.h>
+
 #include <cstdio>
 #include <fstream>
 
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 
 namespace crm::bench {
@@ -47,6 +51,21 @@ void EmitSummary(const nlohmann::json& summary, const std::string& json_out) {
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
   if (!json_out.empty()) std::ofstream(json_out) << line << "\n";
+}
+
+void Failure::Note(const std::string& what) {
+  any = true;
+  notes.push_back(what);
+  std::fprintf(stderr, "%s: FAIL: %s\n", program.c_str(), what.c_str());
+}
+
+int RunBenchmark(int argc, char** argv, const char* usage, absl::FunctionRef<int()> run) {
+  absl::SetProgramUsageMessage(usage);
+  absl::ParseCommandLine(argc, argv);
+  grpc_init();
+  const int code = run();
+  grpc_shutdown();
+  return code;
 }
 
 }  // namespace crm::bench

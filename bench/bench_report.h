@@ -1,10 +1,14 @@
-// Pieces every benchmark's report shares: the machine's load, a database URL fit for output, and
-// a closed-loop load phase as a table row and as JSON.
+// Pieces every benchmark's report shares: the machine's load, a database URL fit for output, a
+// closed-loop load phase as a table row and as JSON, the checks that failed, and main().
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "absl/functional/function_ref.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "bench/load_runner.h"
 #include "nlohmann/json.hpp"
 
@@ -16,6 +20,8 @@ std::string LoadAverage();
 // The URL with its password replaced by ***.
 std::string DisplayUrl(const std::string& url);
 
+inline double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
+
 inline double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 // Calls, errors, QPS, latency percentiles (ms) and CPU cores busy of one phase.
@@ -24,5 +30,21 @@ nlohmann::json PhaseJson(const PhaseResult& phase);
 // Prints the run's summary as the last line of stdout (one line of JSON), and also writes it to
 // `json_out` unless that is empty.
 void EmitSummary(const nlohmann::json& summary, const std::string& json_out);
+
+// The checks of a run that failed: each is printed to stderr as "<program>: FAIL: <what>" when
+// noted, kept for the JSON summary, and makes the run exit 1.
+struct Failure {
+  explicit Failure(std::string program_name) : program(std::move(program_name)) {}
+  void Note(const std::string& what);
+
+  std::string program;
+  bool any = false;
+  std::vector<std::string> notes;
+};
+
+// main() of a benchmark: parses the flags (with `usage` for --help), then runs `run` with gRPC
+// initialised for the whole run (else gRPC shuts down whenever the last channel goes away, and
+// every timed server start would also pay for the benchmark's own gRPC start-up).
+int RunBenchmark(int argc, char** argv, const char* usage, absl::FunctionRef<int()> run);
 
 }  // namespace crm::bench

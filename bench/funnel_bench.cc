@@ -114,16 +114,6 @@ namespace {
 
 using nlohmann::json;
 
-struct Failure {
-  bool any = false;
-  void Note(const std::string& what) {
-    any = true;
-    std::fprintf(stderr, "funnel_bench: %s\n", what.c_str());
-  }
-};
-
-double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
-
 // ---------------------------------------------------------------------------------------------
 // The database before the server: schema, load, aggregates, facts.
 
@@ -591,7 +581,7 @@ json TimingJson(const FunnelTiming& t) {
 }
 
 int Main() {
-  Failure failure;
+  Failure failure("funnel_bench");
   const std::string db_url = absl::GetFlag(FLAGS_db);
   const std::string server_binary = absl::GetFlag(FLAGS_server);
   const std::vector<std::string> phase_list = absl::GetFlag(FLAGS_phases);
@@ -922,12 +912,9 @@ int Main() {
 }  // namespace crm::bench
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  return crm::bench::RunBenchmark(
+      argc, argv,
       "Bulk-loads opportunities with their stage history, then measures GetFunnel per filter and "
-      "MoveOpportunity / CreateOpportunity throughput against crm-server. See bench/README.md.");
-  absl::ParseCommandLine(argc, argv);
-  grpc_init();
-  const int code = crm::bench::Main();
-  grpc_shutdown();
-  return code;
+      "MoveOpportunity / CreateOpportunity throughput against crm-server. See bench/README.md.",
+      crm::bench::Main);
 }

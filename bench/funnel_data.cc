@@ -1,3 +1,4 @@
+#include "bench/bench_report.h"
 #include "bench/funnel_data.h"
 
 #include <soci/soci.h>
@@ -395,8 +396,6 @@ class Generator {
   std::vector<uint8_t> account_band_;
   std::vector<CampaignInfo> campaigns_;
 };
-
-double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
 
 }  // namespace
 

@@ -107,18 +107,6 @@ namespace {
 
 using nlohmann::json;
 
-struct Failure {
-  bool any = false;
-  std::vector<std::string> notes;
-  void Note(const std::string& what) {
-    any = true;
-    notes.push_back(what);
-    std::fprintf(stderr, "kam_bench: FAIL: %s\n", what.c_str());
-  }
-};
-
-double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
-
 std::string PhaseName(crm::v1::ReclassifyProgress::Phase phase) {
   std::string name = crm::v1::ReclassifyProgress::Phase_Name(phase);
   return absl::StartsWith(name, "PHASE_") ? name.substr(6) : name;
@@ -354,7 +342,7 @@ std::string TierLine(const std::map<int, int64_t>& tiers) {
 }
 
 int Main() {
-  Failure failure;
+  Failure failure("kam_bench");
   const std::string backend = absl::GetFlag(FLAGS_backend);
   if (backend != "sqlite" && backend != "mysql") {
     std::fprintf(stderr, "kam_bench: --backend is sqlite or mysql\n");
@@ -716,12 +704,9 @@ int Main() {
 }  // namespace crm::bench
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  return crm::bench::RunBenchmark(
+      argc, argv,
       "Generates (or reuses) a million accounts with ten million orders and times "
-      "KeyAccountService.Reclassify on them through crm-server. See bench/README.md.");
-  absl::ParseCommandLine(argc, argv);
-  grpc_init();
-  const int code = crm::bench::Main();
-  grpc_shutdown();
-  return code;
+      "KeyAccountService.Reclassify on them through crm-server. See bench/README.md.",
+      crm::bench::Main);
 }

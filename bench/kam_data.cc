@@ -1,3 +1,4 @@
+#include "bench/bench_report.h"
 #include "bench/kam_data.h"
 
 #include <soci/soci.h>
@@ -102,8 +103,6 @@ enum class Pattern : uint8_t { kNone, kSteady, kRecent, kStopped, kDeclining, kG
 
 
 
-
-double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
 
 // One account as planned before its rows are written.
 struct AccountPlan {

@@ -87,16 +87,6 @@ namespace {
 
 using nlohmann::json;
 
-struct Failure {
-  bool any = false;
-  void Note(const std::string& what) {
-    any = true;
-    std::fprintf(stderr, "servicedesk_bench: %s\n", what.c_str());
-  }
-};
-
-double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
-
 std::unique_ptr<grpc::ClientContext> Call(absl::Duration timeout = absl::Seconds(10)) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
@@ -408,7 +398,7 @@ absl::StatusOr<int64_t> Count(db::Database& db, const std::string& query) {
 }
 
 int Main() {
-  Failure failure;
+  Failure failure("servicedesk_bench");
   const std::string db_url = absl::GetFlag(FLAGS_db);
   if (db_url.empty()) {
     std::fprintf(stderr, "servicedesk_bench: --db is required\n");
@@ -588,12 +578,9 @@ int Main() {
 }  // namespace crm::bench
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  return crm::bench::RunBenchmark(
+      argc, argv,
       "Measures CreateTicket throughput with SLA targets against crm-server, and one escalation sweep over "
-      "many open tickets. See bench/README.md.");
-  absl::ParseCommandLine(argc, argv);
-  grpc_init();
-  const int code = crm::bench::Main();
-  grpc_shutdown();
-  return code;
+      "many open tickets. See bench/README.md.",
+      crm::bench::Main);
 }
