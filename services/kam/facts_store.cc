@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "common/core/date_util.h"
 #include "common/core/errors.h"
@@ -20,9 +21,6 @@
 
 namespace crm::kam {
 namespace {
-
-// Rows fetched per round trip of a bulk read.
-constexpr size_t kBatch = 10000;
 
 absl::Time DayStart(int64_t day) { return absl::UnixEpoch() + absl::Hours(24) * day; }
 
@@ -41,27 +39,6 @@ class Merger {
   std::vector<AccountData>& accounts_;
   size_t pos_;
 };
-
-// Runs `query` fetching kBatch rows at a time into the bound vectors `bind` sets up, and calls
-// `on_batch(rows)` after each fetch. `bind(statement)` exchanges soci::into(vector) per column;
-// `resize(n)` sets every vector's size.
-template <typename Bind, typename Resize, typename OnBatch>
-void BulkRead(soci::session& sql, const db::SqlQuery& query, Bind&& bind, Resize&& resize, OnBatch&& on_batch) {
-  soci::statement statement(sql);
-  statement.alloc();
-  statement.prepare(query.text());
-  query.BindTo(statement);
-  resize(kBatch);
-  bind(statement);
-  statement.define_and_bind();
-  if (!statement.execute(true)) return;
-  for (;;) {
-    const size_t rows = on_batch();
-    if (rows < kBatch) return;
-    resize(kBatch);
-    if (!statement.fetch()) return;
-  }
-}
 
 class FactsReader {
  public:
@@ -84,8 +61,7 @@ class FactsReader {
       if (absl::Status s = ReadOrders(sql, accounts, 0, accounts.size(), /*lead=*/true); !s.ok()) return s;
       Derive(accounts);
       if (cancelled_) return absl::OkStatus();
-      ReadRest(sql, accounts);
-      return absl::OkStatus();
+      return ReadRest(sql, accounts);
     });
     if (!status.ok()) return status;
     if (cancelled_) return absl::CancelledError("reclassification cancelled");
@@ -131,10 +107,7 @@ class FactsReader {
 
     status = db.Read(
         [&](soci::session& sql) {
-          return db::Guard("read account facts", [&]() -> absl::Status {
-            ReadRest(sql, accounts);
-            return absl::OkStatus();
-          });
+          return db::Guard("read account facts", [&] { return ReadRest(sql, accounts); });
         },
         deadline);
     if (!status.ok()) return status;
@@ -161,10 +134,10 @@ class FactsReader {
     return absl::OkStatus();
   }
 
-  void ReadRest(soci::session& sql, std::vector<AccountData>& accounts) {
-    ReadTickets(sql, accounts);
-    ReadSurveys(sql, accounts);
-    ReadQualitative(sql, accounts);
+  absl::Status ReadRest(soci::session& sql, std::vector<AccountData>& accounts) {
+    if (absl::Status s = ReadTickets(sql, accounts); !s.ok()) return s;
+    if (absl::Status s = ReadSurveys(sql, accounts); !s.ok()) return s;
+    return ReadQualitative(sql, accounts);
   }
 
   // Profit and the overdue share, once every currency of every account is summed.
@@ -268,29 +241,34 @@ class FactsReader {
     return failure;
   }
 
-  void ReadTickets(soci::session& sql, std::vector<AccountData>& accounts) {
+  // Runs `query` (rows in account id order, the id first) and hands each row to `apply` with its
+  // account, skipping ids of accounts not read (deleted ones).
+  absl::Status MergeRows(soci::session& sql, const db::SqlQuery& query, absl::string_view context,
+                         std::vector<AccountData>& accounts,
+                         absl::FunctionRef<void(AccountData&, const db::ScannedRow&)> apply) {
+    Merger merger(accounts);
+    size_t rows = 0;
+    absl::Status status = db::ScanRows(sql, query, context, [&](const db::ScannedRow& row) {
+      if (++rows % kReportEvery == 0) Progress(kReportEvery, true);
+      if (AccountData* a = merger.Find(std::string(row.Text(0)))) apply(*a, row);
+      return !cancelled_;
+    });
+    Progress(rows % kReportEvery, true);
+    return status;
+  }
+
+  absl::Status ReadTickets(soci::session& sql, std::vector<AccountData>& accounts) {
     db::SqlQuery q("SELECT account_id, COUNT(*) FROM tickets");
     q.Where("priority = ?", static_cast<int>(crm::v1::TICKET_PRIORITY_P1));
     servicedesk::WhereTicketOpen(q);
     q.Where("create_time <= ?", static_cast<long long>(absl::ToUnixMicros(window_.as_of)));
     Narrow(q, "account_id");
     q.Append(" GROUP BY account_id ORDER BY account_id");
-    std::vector<std::string> ids;
-    std::vector<long long> counts;
-    Merger merger(accounts);
-    BulkRead(
-        sql, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(counts)); },
-        [&](size_t n) { ids.resize(n); counts.resize(n); },
-        [&]() {
-          for (size_t i = 0; i < ids.size(); ++i) {
-            if (AccountData* a = merger.Find(ids[i])) a->open_p1_tickets = counts[i];
-          }
-          Progress(ids.size(), true);
-          return ids.size();
-        });
+    return MergeRows(sql, q, "read open P1 tickets", accounts,
+                     [](AccountData& a, const db::ScannedRow& row) { a.open_p1_tickets = row.Int(1); });
   }
 
-  void ReadSurveys(soci::session& sql, std::vector<AccountData>& accounts) {
+  absl::Status ReadSurveys(soci::session& sql, std::vector<AccountData>& accounts) {
     const long long as_of = absl::ToUnixMicros(window_.as_of);
     const long long since = absl::ToUnixMicros(DayStart(window_start_ + 1));
     db::SqlQuery q("SELECT t.account_id, SUM(s.score), COUNT(*) FROM satisfaction_surveys s"
@@ -298,46 +276,23 @@ class FactsReader {
     q.Where("s.create_time >= ?", since).Where("s.create_time <= ?", as_of);
     Narrow(q, "t.account_id");
     q.Append(" GROUP BY t.account_id ORDER BY t.account_id");
-    std::vector<std::string> ids;
-    std::vector<long long> sums, counts;
-    Merger merger(accounts);
-    BulkRead(
-        sql, q, [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(sums)); s.exchange(soci::into(counts)); },
-        [&](size_t n) { ids.resize(n); sums.resize(n); counts.resize(n); },
-        [&]() {
-          for (size_t i = 0; i < ids.size(); ++i) {
-            AccountData* a = merger.Find(ids[i]);
-            if (a == nullptr || counts[i] <= 0) continue;
-            a->surveys_in_window = counts[i];
-            a->facts.satisfaction = static_cast<double>(sums[i]) / static_cast<double>(counts[i]);
-          }
-          Progress(ids.size(), true);
-          return ids.size();
-        });
+    return MergeRows(sql, q, "read satisfaction surveys", accounts, [](AccountData& a, const db::ScannedRow& row) {
+      const int64_t sum = row.Int(1), count = row.Int(2);
+      if (count <= 0) return;
+      a.surveys_in_window = count;
+      a.facts.satisfaction = static_cast<double>(sum) / static_cast<double>(count);
+    });
   }
 
-  void ReadQualitative(soci::session& sql, std::vector<AccountData>& accounts) {
+  absl::Status ReadQualitative(soci::session& sql, std::vector<AccountData>& accounts) {
     db::SqlQuery q("SELECT account_id, industry_influence, cooperation_potential FROM kam_qualitative_inputs");
     Narrow(q, "account_id");
     q.Append(" ORDER BY account_id");
-    std::vector<std::string> ids;
-    std::vector<long long> influence, cooperation;
-    Merger merger(accounts);
-    BulkRead(
-        sql, q,
-        [&](soci::statement& s) { s.exchange(soci::into(ids)); s.exchange(soci::into(influence)); s.exchange(soci::into(cooperation)); },
-        [&](size_t n) { ids.resize(n); influence.resize(n); cooperation.resize(n); },
-        [&]() {
-          for (size_t i = 0; i < ids.size(); ++i) {
-            AccountData* a = merger.Find(ids[i]);
-            if (a == nullptr) continue;
-            // 0 = not assessed: the engine then treats the dimension as neutral.
-            if (influence[i] > 0) a->facts.industry_influence = static_cast<int>(influence[i]);
-            if (cooperation[i] > 0) a->facts.cooperation_potential = static_cast<int>(cooperation[i]);
-          }
-          Progress(ids.size(), true);
-          return ids.size();
-        });
+    return MergeRows(sql, q, "read qualitative inputs", accounts, [](AccountData& a, const db::ScannedRow& row) {
+      // 0 = not assessed: the engine then treats the dimension as neutral.
+      if (row.Int(1) > 0) a.facts.industry_influence = static_cast<int>(row.Int(1));
+      if (row.Int(2) > 0) a.facts.cooperation_potential = static_cast<int>(row.Int(2));
+    });
   }
 
   const FactsWindow& window_;
