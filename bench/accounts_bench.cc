@@ -34,6 +34,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "bench/bench_auth.h"
 #include "bench/bench_report.h"
 #include "bench/load_runner.h"
 #include "bench/server_process.h"
@@ -112,8 +113,8 @@ struct RunResult {
 };
 
 // CreateAccount then GetAccount, closed loop, over `channel_count` channels.
-RunResult LoadAccounts(const std::string& address, pid_t server_pid, int channel_count, const std::string& tag,
-                       Failure& failure) {
+RunResult LoadAccounts(const ServerProcess& server, int channel_count, const std::string& tag, Failure& failure) {
+  const std::string& address = server.address();
   RunResult run;
   run.channels = channel_count;
   std::vector<std::shared_ptr<grpc::Channel>> channels = MakeChannels(address, channel_count);
@@ -130,13 +131,10 @@ RunResult LoadAccounts(const std::string& address, pid_t server_pid, int channel
   options.callers = absl::GetFlag(FLAGS_callers);
   options.warmup = absl::Seconds(absl::GetFlag(FLAGS_warmup_seconds));
   options.measure = absl::Seconds(absl::GetFlag(FLAGS_seconds));
-  options.server_pid = server_pid;
-  const auto deadline = std::chrono::milliseconds(absl::GetFlag(FLAGS_call_deadline_ms));
+  options.server_pid = server.pid();
+  const absl::Duration deadline = absl::Milliseconds(absl::GetFlag(FLAGS_call_deadline_ms));
   auto stub_of = [&](int caller) { return stubs[caller % stubs.size()].get(); };
-  auto prepare = [&](grpc::ClientContext& context) {
-    context.set_deadline(std::chrono::system_clock::now() + deadline);
-    context.AddMetadata("x-crm-user", "bench");
-  };
+  auto prepare = [&](grpc::ClientContext& context) { PrepareCall(context, server.token(), deadline); };
 
   // Phase 1: creates. Every caller keeps the ids it created (warm-up included) for phase 2.
   std::vector<std::vector<std::string>> created(options.callers);
@@ -190,7 +188,7 @@ RunResult LoadAccounts(const std::string& address, pid_t server_pid, int channel
     return CallOutcome::Ok();
   }));
 
-  if (absl::StatusOr<ProcessUsage> usage = ReadProcessUsage(server_pid); usage.ok()) {
+  if (absl::StatusOr<ProcessUsage> usage = ReadProcessUsage(server.pid()); usage.ok()) {
     run.rss_kib_after = usage->rss_kib;
   }
   for (const PhaseResult& phase : run.phases) {
@@ -282,7 +280,7 @@ int Main() {
     if (absl::StatusOr<ProcessUsage> usage = ReadProcessUsage(server->pid()); usage.ok()) idle = *usage;
     for (int layout : channel_layouts) {
       std::fprintf(stderr, "accounts_bench: load, %d callers over %d channel(s)\n", callers, layout);
-      runs.push_back(LoadAccounts(server->address(), server->pid(), layout, absl::StrCat(tag, "-c", layout), failure));
+      runs.push_back(LoadAccounts(*server, layout, absl::StrCat(tag, "-c", layout), failure));
     }
     if (absl::StatusOr<ProcessUsage> usage = ReadProcessUsage(server->pid()); usage.ok()) after = *usage;
     absl::StatusOr<absl::Duration> stopped = server->Stop();

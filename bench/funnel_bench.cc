@@ -48,6 +48,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bench/bench_database.h"
+#include "bench/bench_auth.h"
 #include "bench/bench_report.h"
 #include "bench/funnel_data.h"
 #include "bench/load_runner.h"
@@ -374,23 +375,24 @@ struct FunnelTiming {
 
 class Client {
  public:
-  explicit Client(const std::string& address)
+  Client(const std::string& address, std::string token)
       : channel_(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
-        stub_(crm::v1::PipelineService::NewStub(channel_)) {}
+        stub_(crm::v1::PipelineService::NewStub(channel_)),
+        token_(std::move(token)) {}
 
   bool Connect() {
     return channel_->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
   }
   crm::v1::PipelineService::Stub& stub() { return *stub_; }
 
-  static void Prepare(grpc::ClientContext& context, int deadline_ms) {
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(deadline_ms));
-    context.AddMetadata("x-crm-user", "bench");
+  void Prepare(grpc::ClientContext& context, int deadline_ms) const {
+    PrepareCall(context, token_, absl::Milliseconds(deadline_ms));
   }
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<crm::v1::PipelineService::Stub> stub_;
+  std::string token_;
 };
 
 // One GetFunnel, checked against `expected`; "" or what went wrong.
@@ -398,7 +400,7 @@ std::string CallFunnel(Client& client, const DataSet& data, const FilterCase& c,
   crm::v1::GetFunnelRequest request;
   *request.mutable_filter() = c.filter;
   grpc::ClientContext context;
-  Client::Prepare(context, absl::GetFlag(FLAGS_funnel_deadline_ms));
+  client.Prepare(context, absl::GetFlag(FLAGS_funnel_deadline_ms));
   crm::v1::Funnel funnel;
   const grpc::Status status = client.stub().GetFunnel(&context, request, &funnel);
   if (!status.ok()) {
@@ -500,7 +502,7 @@ PhaseResult MoveOpportunities(Client& client, DataSet& data, pid_t server_pid, u
     request.set_id(data.opportunity_ids[index]);
     request.set_stage_id(data.pipeline.stages(open[target]).id());
     grpc::ClientContext context;
-    Client::Prepare(context, deadline_ms);
+    client.Prepare(context, deadline_ms);
     crm::v1::Opportunity response;
     const grpc::Status status = client.stub().MoveOpportunity(&context, request, &response);
     if (!status.ok()) return CallOutcome::FromStatus(status);
@@ -544,7 +546,7 @@ PhaseResult CreateOpportunities(Client& client, DataSet& data, pid_t server_pid,
     o->set_owner(data.owners[facts.owner]);
     o->set_source_channel(crm::v1::LEAD_CHANNEL_WEB);
     grpc::ClientContext context;
-    Client::Prepare(context, deadline_ms);
+    client.Prepare(context, deadline_ms);
     crm::v1::Opportunity response;
     const grpc::Status status = client.stub().CreateOpportunity(&context, request, &response);
     if (!status.ok()) return CallOutcome::FromStatus(status);
@@ -774,7 +776,7 @@ int Main() {
       std::fprintf(stderr, "funnel_bench: server SERVING after %.0f ms (pid %d, %s)\n",
                    absl::ToDoubleMilliseconds(server->start_to_serving()), static_cast<int>(server->pid()),
                    server->address().c_str());
-      Client client(server->address());
+      Client client(server->address(), server->token());
       if (!client.Connect()) failure.Note(absl::StrCat("could not connect to ", server->address()));
 
       // The team the team filter names.
@@ -794,7 +796,7 @@ int Main() {
         request.mutable_team()->set_manager(members.front());
         for (const std::string& m : members) request.mutable_team()->add_members(m);
         grpc::ClientContext context;
-        Client::Prepare(context, absl::GetFlag(FLAGS_call_deadline_ms));
+        client.Prepare(context, absl::GetFlag(FLAGS_call_deadline_ms));
         crm::v1::Team team;
         if (grpc::Status s = client.stub().SetTeam(&context, request, &team); !s.ok()) {
           failure.Note(absl::StrCat("SetTeam: ", StatusCodeName(s.error_code()), " ", s.error_message()));

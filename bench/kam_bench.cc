@@ -49,6 +49,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/bench_database.h"
+#include "bench/bench_auth.h"
 #include "bench/bench_report.h"
 #include "bench/kam_data.h"
 #include "bench/load_runner.h"
@@ -227,8 +228,7 @@ Run Reclassify(const ServerOptions& server_options, const std::string& name, abs
   *request.mutable_as_of() = TimeToTimestamp(as_of);
   request.set_dry_run(dry_run);
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_call_deadline_s))));
-  context.AddMetadata("x-crm-user", "kam-bench");
+  PrepareCall(context, server->token(), absl::Seconds(absl::GetFlag(FLAGS_call_deadline_s)));
 
   std::fprintf(stderr, "kam_bench: %s: Reclassify as of %s%s (server pid %d, SERVING after %.1f s)\n", name.c_str(),
                absl::FormatTime(absl::RFC3339_sec, as_of, absl::UTCTimeZone()).c_str(), dry_run ? ", dry run" : "",

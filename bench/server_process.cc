@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "bench/bench_auth.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 extern char** environ;
@@ -119,12 +120,11 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
   server->address_ = absl::StrCat("127.0.0.1:", *port);
   server->log_path_ = absl::StrCat(options.data_dir, "/server.log");
 
+  const std::string db_url =
+      options.db_url.empty() ? absl::StrCat("sqlite://", options.data_dir, "/crm.db") : options.db_url;
   // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
   std::vector<std::string> args = {options.binary, absl::StrCat("--listen=", server->address_),
-                                   absl::StrCat("--data_dir=", options.data_dir),
-                                   absl::StrCat("--db=", options.db_url.empty()
-                                                             ? absl::StrCat("sqlite://", options.data_dir, "/crm.db")
-                                                             : options.db_url)};
+                                   absl::StrCat("--data_dir=", options.data_dir), absl::StrCat("--db=", db_url)};
   args.insert(args.end(), options.extra_flags.begin(), options.extra_flags.end());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
@@ -162,6 +162,11 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
                                                      ") ---\n", server->LogTail()));
   }
   server->start_to_serving_ = Since(spawned);
+  absl::StatusOr<std::string> token = ServerToken(options.data_dir, db_url);
+  if (!token.ok()) {
+    return absl::Status(token.status().code(), absl::StrCat("access token for the server: ", token.status().message()));
+  }
+  server->token_ = *std::move(token);
   return server;
 }
 

@@ -1,7 +1,7 @@
 // Runs a server binary (crm-server or a single-service server) as a child process for a
 // benchmark: a free loopback port, a caller-chosen data directory, start-to-SERVING timing
-// through the gRPC health check, resource readings from /proc, and a stop on SIGTERM that must
-// end in exit code 0.
+// through the gRPC health check, an admin access token to call it with, resource readings from
+// /proc, and a stop on SIGTERM that must end in exit code 0.
 #pragma once
 
 #include <sys/types.h>
@@ -21,7 +21,8 @@ struct ServerOptions {
   std::string binary;
   // Passed as --db; empty means sqlite://<data_dir>/crm.db.
   std::string db_url;
-  // Passed as --data_dir; must exist. The server's stderr goes to <data_dir>/server.log.
+  // Passed as --data_dir; must exist and be the benchmark's own. The server's stderr goes to
+  // <data_dir>/server.log; the admin token the benchmark calls with is read from (or kept in) it.
   std::string data_dir;
   // Appended to the command line as they are, e.g. "--db_pool_size=16".
   std::vector<std::string> extra_flags;
@@ -50,7 +51,8 @@ absl::StatusOr<int> PickFreePort();
 class ServerProcess {
  public:
   // Spawns the server (environment without CRM_* variables, so only the flags configure it) and
-  // waits until the health check answers SERVING; the time between is start_to_serving().
+  // waits until the health check answers SERVING; the time between is start_to_serving(). Then
+  // gets the token() to call it with (bench/bench_auth.h: ServerToken), outside that time.
   static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(const ServerOptions& options);
   // Kills the server (SIGKILL) if it still runs.
   ~ServerProcess();
@@ -59,6 +61,9 @@ class ServerProcess {
 
   pid_t pid() const { return pid_; }
   const std::string& address() const { return address_; }
+  // The secret of an admin access token on the server's database, for PrepareCall
+  // (bench/bench_auth.h): `authorization: Bearer <token>`.
+  const std::string& token() const { return token_; }
   // From fork until the first health check that answered SERVING.
   absl::Duration start_to_serving() const { return start_to_serving_; }
   // The server's own "... after N ms" figure from its log (time spent in ServerHost::Start),
@@ -82,6 +87,7 @@ class ServerProcess {
   int port_ = 0;
   std::string address_;
   std::string log_path_;
+  std::string token_;
   absl::Duration start_to_serving_;
 };
 

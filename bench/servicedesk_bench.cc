@@ -39,6 +39,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "bench/bench_database.h"
+#include "bench/bench_auth.h"
 #include "bench/bench_report.h"
 #include "bench/bulk_insert.h"
 #include "bench/load_runner.h"
@@ -87,10 +88,10 @@ namespace {
 
 using nlohmann::json;
 
-std::unique_ptr<grpc::ClientContext> Call(absl::Duration timeout = absl::Seconds(10)) {
+// A call's context with the server's token (ServerProcess::token()).
+std::unique_ptr<grpc::ClientContext> Call(const std::string& token, absl::Duration timeout = absl::Seconds(10)) {
   auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  context->AddMetadata("x-crm-user", "bench");
+  PrepareCall(*context, token, timeout);
   return context;
 }
 
@@ -150,12 +151,12 @@ crm::v1::SlaPolicy Policy(const std::string& name, int precedence, std::vector<c
   return policy;
 }
 
-absl::StatusOr<SlaSetup> CreateSla(crm::v1::ServiceDeskService::Stub& desk) {
+absl::StatusOr<SlaSetup> CreateSla(crm::v1::ServiceDeskService::Stub& desk, const std::string& token) {
   SlaSetup setup;
   crm::v1::CreateCalendarRequest calendar_request;
   *calendar_request.mutable_calendar() = BerlinCalendar();
   crm::v1::BusinessCalendar calendar;
-  if (grpc::Status s = desk.CreateCalendar(Call().get(), calendar_request, &calendar); !s.ok()) {
+  if (grpc::Status s = desk.CreateCalendar(Call(token).get(), calendar_request, &calendar); !s.ok()) {
     return absl::InternalError(absl::StrCat("CreateCalendar: ", s.error_message()));
   }
   setup.calendar_id = calendar.id();
@@ -173,7 +174,7 @@ absl::StatusOr<SlaSetup> CreateSla(crm::v1::ServiceDeskService::Stub& desk) {
     crm::v1::CreateSlaPolicyRequest request;
     *request.mutable_policy() = Policy(p.name, p.precedence, p.tiers, setup.calendar_id, p.scale);
     crm::v1::SlaPolicy created;
-    if (grpc::Status s = desk.CreateSlaPolicy(Call().get(), request, &created); !s.ok()) {
+    if (grpc::Status s = desk.CreateSlaPolicy(Call(token).get(), request, &created); !s.ok()) {
       return absl::InternalError(absl::StrCat("CreateSlaPolicy: ", s.error_message()));
     }
     *p.id = created.id();
@@ -183,15 +184,15 @@ absl::StatusOr<SlaSetup> CreateSla(crm::v1::ServiceDeskService::Stub& desk) {
 
 // Accounts through the server, then their tiers straight in the table (key-account management
 // owns the tier; the account service does not set it).
-absl::StatusOr<std::vector<std::string>> CreateAccounts(crm::v1::AccountService::Stub& accounts, db::Database& db,
-                                                        int count) {
+absl::StatusOr<std::vector<std::string>> CreateAccounts(crm::v1::AccountService::Stub& accounts,
+                                                        const std::string& token, db::Database& db, int count) {
   std::vector<std::string> ids;
   for (int i = 0; i < count; ++i) {
     crm::v1::CreateAccountRequest request;
     request.mutable_account()->set_name(absl::StrCat("Servicedesk bench customer ", i));
     request.mutable_account()->set_kind(crm::v1::ACCOUNT_KIND_COMPANY);
     crm::v1::Account account;
-    if (grpc::Status s = accounts.CreateAccount(Call().get(), request, &account); !s.ok()) {
+    if (grpc::Status s = accounts.CreateAccount(Call(token).get(), request, &account); !s.ok()) {
       return absl::InternalError(absl::StrCat("CreateAccount: ", s.error_message()));
     }
     ids.push_back(account.id());
@@ -211,8 +212,8 @@ absl::StatusOr<std::vector<std::string>> CreateAccounts(crm::v1::AccountService:
   return ids;
 }
 
-PhaseResult RunCreates(crm::v1::ServiceDeskService::Stub& desk, const std::vector<std::string>& accounts,
-                       pid_t server_pid, std::atomic<int64_t>* unchecked) {
+PhaseResult RunCreates(crm::v1::ServiceDeskService::Stub& desk, const std::string& token,
+                       const std::vector<std::string>& accounts, pid_t server_pid, std::atomic<int64_t>* unchecked) {
   LoadOptions options;
   options.callers = absl::GetFlag(FLAGS_callers);
   options.warmup = absl::Seconds(absl::GetFlag(FLAGS_warmup_seconds));
@@ -231,7 +232,7 @@ PhaseResult RunCreates(crm::v1::ServiceDeskService::Stub& desk, const std::vecto
     ticket->set_description("The customer asks why the last invoice differs from the order.");
     request.set_request_id(absl::StrCat("bench-", seed, "-", caller, "-", seq));
     crm::v1::Ticket created;
-    grpc::Status status = desk.CreateTicket(Call().get(), request, &created);
+    grpc::Status status = desk.CreateTicket(Call(token).get(), request, &created);
     if (!status.ok()) return CallOutcome::FromStatus(status);
     // Every ticket falls under a policy: both targets must carry a due time.
     if (created.sla_policy_id().empty() || !created.first_response().has_due_time() ||
@@ -455,8 +456,8 @@ int Main() {
     auto account_stub = crm::v1::AccountService::NewStub(channel);
     auto desk = crm::v1::ServiceDeskService::NewStub(channel);
     absl::Time t0 = absl::Now();
-    absl::StatusOr<std::vector<std::string>> created = CreateAccounts(*account_stub, db, absl::GetFlag(FLAGS_accounts));
-    absl::StatusOr<SlaSetup> setup = created.ok() ? CreateSla(*desk) : absl::StatusOr<SlaSetup>(created.status());
+    absl::StatusOr<std::vector<std::string>> created = CreateAccounts(*account_stub, server->token(), db, absl::GetFlag(FLAGS_accounts));
+    absl::StatusOr<SlaSetup> setup = created.ok() ? CreateSla(*desk, server->token()) : absl::StatusOr<SlaSetup>(created.status());
     if (!setup.ok()) {
       failure.Note(absl::StrCat("setup: ", setup.status().ToString()));
     } else {
@@ -466,7 +467,7 @@ int Main() {
                    SecondsSince(t0));
       if (wants("create")) {
         std::fprintf(stderr, "servicedesk_bench: CreateTicket, %d callers\n", absl::GetFlag(FLAGS_callers));
-        load_phases.push_back(RunCreates(*desk, accounts, server->pid(), &unchecked));
+        load_phases.push_back(RunCreates(*desk, server->token(), accounts, server->pid(), &unchecked));
         if (load_phases.back().failures() > 0) {
           failure.Note(absl::StrCat(load_phases.back().failures(), " CreateTicket calls failed",
                                     load_phases.back().error_samples.empty()

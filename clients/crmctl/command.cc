@@ -119,7 +119,7 @@ int CommandContext::Fail(const absl::Status& status) {
 
 int CommandContext::Usage(const absl::Status& status) {
   err_ << "error: " << status.message() << '\n'
-       << "usage: crmctl " << command_.noun << ' ' << command_.verb
+       << "usage: crmctl " << command_.noun << (command_.verb.empty() ? "" : " ") << command_.verb
        << (command_.synopsis.empty() ? "" : " ") << command_.synopsis << '\n';
   return kExitUsage;
 }

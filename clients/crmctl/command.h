@@ -30,6 +30,7 @@ class CommandContext;
 
 struct Command {
   std::string noun;
+  // Empty for a noun that is a command by itself (`crmctl whoami`).
   std::string verb;
   // What follows `crmctl <noun> <verb>` in the usage text.
   std::string synopsis;
@@ -57,6 +58,7 @@ class CommandContext {
   client::PipelineClient pipeline() const { return gateway_.pipeline(); }
   client::ServiceDeskClient servicedesk() const { return gateway_.servicedesk(); }
   client::KeyAccountClient keyaccount() const { return gateway_.keyaccount(); }
+  client::AdminClient admin() const { return gateway_.admin(); }
   OutputFormat format() const { return format_; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }

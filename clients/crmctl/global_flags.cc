@@ -1,14 +1,22 @@
 #include "clients/crmctl/global_flags.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:50051",
           "Server address host:port (any gRPC target). Env: CRM_ADDRESS");
-ABSL_FLAG(std::string, token, "", "Bearer token sent with every call. Env: CRM_TOKEN");
-ABSL_FLAG(std::string, user, "", "Acting user id, sent as x-crm-user. Env: CRM_USER");
+ABSL_FLAG(std::string, token, "",
+          "Access token secret, sent as a bearer token with every call; its user is who you are. "
+          "Env: CRM_TOKEN");
+ABSL_FLAG(std::string, token_file, "",
+          "File whose first line is the access token secret, e.g. the server's data/admin-token; "
+          "read when --token is empty. Env: CRM_TOKEN_FILE");
 ABSL_FLAG(std::string, output, "table", "Output format: table or json. Env: CRM_OUTPUT");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline of each call attempt, e.g. 30s");
 ABSL_FLAG(bool, tls, false, "Use TLS (also implied by --ca_cert / --client_cert)");
@@ -22,10 +30,12 @@ namespace crm::crmctl {
 
 const std::vector<std::string>& GlobalFlagNames() {
   static const auto* const kNames = new std::vector<std::string>{
-      "address", "token",   "user",        "output",     "timeout",
+      "address", "token",   "token_file",  "output",     "timeout",
       "tls",     "ca_cert", "client_cert", "client_key", "tls_server_name"};
   return *kNames;
 }
+
+bool IsSecretFlag(const std::string& name) { return name == "token"; }
 
 void ApplyEnvironmentDefaults() {
   auto apply = [](const char* name, absl::Flag<std::string>& flag) {
@@ -35,15 +45,42 @@ void ApplyEnvironmentDefaults() {
   };
   apply("CRM_ADDRESS", FLAGS_address);
   apply("CRM_TOKEN", FLAGS_token);
-  apply("CRM_USER", FLAGS_user);
+  apply("CRM_TOKEN_FILE", FLAGS_token_file);
   apply("CRM_OUTPUT", FLAGS_output);
 }
 
-client::ClientOptions ClientOptionsFromFlags() {
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read token file ", path, ": ", std::strerror(errno)));
+  }
+  std::string line;
+  std::getline(in, line);
+  if (in.bad()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot read token file ", path));
+  }
+  absl::string_view token = absl::StripAsciiWhitespace(line);
+  if (token.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("token file ", path, " has no token on its first line"));
+  }
+  return std::string(token);
+}
+
+absl::StatusOr<client::ClientOptions> ClientOptionsFromFlags() {
   client::ClientOptions options;
   options.address = absl::GetFlag(FLAGS_address);
   options.bearer_token = absl::GetFlag(FLAGS_token);
-  options.user = absl::GetFlag(FLAGS_user);
+  if (const std::string token_file = absl::GetFlag(FLAGS_token_file);
+      options.bearer_token.empty() && !token_file.empty()) {
+    absl::StatusOr<std::string> token = ReadTokenFile(token_file);
+    if (!token.ok()) {
+      return absl::Status(token.status().code(),
+                          absl::StrCat("--token_file: ", token.status().message()));
+    }
+    options.bearer_token = *std::move(token);
+  }
   options.call_timeout = absl::GetFlag(FLAGS_timeout);
   options.tls.root_ca_file = absl::GetFlag(FLAGS_ca_cert);
   options.tls.client_cert_file = absl::GetFlag(FLAGS_client_cert);

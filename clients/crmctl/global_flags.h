@@ -13,7 +13,7 @@
 
 ABSL_DECLARE_FLAG(std::string, address);
 ABSL_DECLARE_FLAG(std::string, token);
-ABSL_DECLARE_FLAG(std::string, user);
+ABSL_DECLARE_FLAG(std::string, token_file);
 ABSL_DECLARE_FLAG(std::string, output);
 ABSL_DECLARE_FLAG(absl::Duration, timeout);
 ABSL_DECLARE_FLAG(bool, tls);
@@ -27,10 +27,18 @@ namespace crm::crmctl {
 // The names of the flags above: only these are taken from the command line as global flags.
 const std::vector<std::string>& GlobalFlagNames();
 
-// CRM_ADDRESS, CRM_TOKEN, CRM_USER and CRM_OUTPUT set the defaults; the command line wins.
+// Flags whose value is a secret: never shown, not even in `crmctl help`.
+bool IsSecretFlag(const std::string& name);
+
+// CRM_ADDRESS, CRM_TOKEN, CRM_TOKEN_FILE and CRM_OUTPUT set the defaults; the command line wins.
 void ApplyEnvironmentDefaults();
 
-client::ClientOptions ClientOptionsFromFlags();
+// The secret in a token file: its first line without surrounding blanks. FAILED_PRECONDITION
+// when the file cannot be read or holds no token; the message names the file.
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
+
+// Fails only when --token is empty and --token_file cannot be read.
+absl::StatusOr<client::ClientOptions> ClientOptionsFromFlags();
 absl::StatusOr<OutputFormat> OutputFormatFromFlags();
 
 }  // namespace crm::crmctl

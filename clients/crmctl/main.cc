@@ -35,8 +35,9 @@ int main(int argc, char** argv) {
     std::cerr << "error: unknown command '" << words[0] << "'\nRun 'crmctl help' for usage.\n";
     return kExitUsage;
   }
+  // A noun that is a command by itself (whoami) has the empty verb.
   const crm::crmctl::Command* command =
-      words.size() < 2 ? nullptr : crm::crmctl::FindCommand(words[0], words[1]);
+      crm::crmctl::FindCommand(words[0], words.size() < 2 ? "" : words[1]);
   if (command == nullptr) {
     if (words.size() >= 2 && words[1] != "help") {
       std::cerr << "error: unknown command '" << words[0] << ' ' << words[1] << "'\n";
@@ -50,16 +51,22 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << format.status().message() << '\n';
     return kExitUsage;
   }
-  absl::StatusOr<crm::client::GatewayClient> gateway =
-      crm::client::GatewayClient::Create(crm::crmctl::ClientOptionsFromFlags());
+  absl::StatusOr<crm::client::ClientOptions> options = crm::crmctl::ClientOptionsFromFlags();
+  if (!options.ok()) {
+    std::cerr << "error: " << options.status().message() << '\n';
+    return kExitFailure;
+  }
+  absl::StatusOr<crm::client::GatewayClient> gateway = crm::client::GatewayClient::Create(*options);
   if (!gateway.ok()) {
     std::cerr << "error: " << gateway.status().message() << '\n';
     return kExitFailure;
   }
 
-  crm::crmctl::CommandContext context(*command, *std::move(gateway), *format,
-                                      std::vector<std::string>(words.begin() + 2, words.end()),
-                                      line->arguments, std::cout, std::cerr);
+  const size_t positional_start = command->verb.empty() ? 1 : 2;
+  crm::crmctl::CommandContext context(
+      *command, *std::move(gateway), *format,
+      std::vector<std::string>(words.begin() + positional_start, words.end()), line->arguments,
+      std::cout, std::cerr);
   const int code = command->run(context);
   std::cout.flush();
   return code;

@@ -6,6 +6,7 @@
 #include "absl/flags/reflection.h"
 #include "clients/crmctl/accounts_commands.h"
 #include "clients/crmctl/activities_commands.h"
+#include "clients/crmctl/admin_commands.h"
 #include "clients/crmctl/analytics_commands.h"
 #include "clients/crmctl/contacts_commands.h"
 #include "clients/crmctl/events_commands.h"
@@ -28,7 +29,8 @@ constexpr char kSyntax[] = R"(usage: crmctl [flags] <noun> <verb> [<id> | <file>
 
 Arguments name fields of the request or of the entity in it (account=<id> sets account_id);
 --key=value works too unless key is a global flag, and --all alone means all=true. So
-`events follow user=bob` follows bob's events, while --user=bob says who you are. Values:
+`events follow --user=bob` follows bob's events; who you are is the user of your access token
+(--token or --token_file; `crmctl whoami` tells). Values:
   enums     short names, any case: kind=company size_band=medium lifecycle_stage=growth
   money     "1200.50 EUR"
   times     RFC 3339 (2025-03-01T09:30:00Z), a date (2025-03-01, UTC), now, +2h, -30m, +3d
@@ -47,8 +49,9 @@ Arguments name fields of the request or of the entity in it (account=<id> sets a
             actions="QBR|alice|2026-12-31; Exec visit|bob|2027-03-01|done"
 The client fills request_id into creates (and lead convert, ticket comments), so they are
 retried safely on UNAVAILABLE; updates, moves, closes and the like are sent once, except the
-key-account updates carrying etag= or based_on= and the key-account sets (qualitative,
-tier-override set, tier-policies update), which a repeat cannot apply twice.
+key-account updates carrying etag= or based_on=, the key-account sets (qualitative,
+tier-override set, tier-policies update), users set and tokens revoke, which a repeat cannot
+apply twice. tokens create is sent once: a repeat would make a second token.
 
 Import CSV: the header row names Account fields, e.g.
   external_key,name,kind,industry,region,size_band,owner,annual_revenue,lifecycle_stage,tags
@@ -61,7 +64,8 @@ Exit codes: 0 success; 1 the call failed (error: <CODE>: <message>, then field v
 )";
 
 void PrintCommand(std::ostream& out, const Command& command) {
-  out << "  crmctl " << command.noun << ' ' << command.verb;
+  out << "  crmctl " << command.noun;
+  if (!command.verb.empty()) out << ' ' << command.verb;
   if (!command.synopsis.empty()) out << ' ' << command.synopsis;
   out << "\n      " << command.summary << '\n';
 }
@@ -76,7 +80,7 @@ const std::vector<Command>& AllCommands() {
                        LeadCommands(), AnalyticsCommands(), TicketCommands(),
                        CalendarCommands(), SlaPolicyCommands(), SolutionCommands(),
                        SurveyCommands(), ServiceMetricsCommands(), KeyAccountCommands(),
-                       KeyAccountPlanCommands(), EventCommands()}) {
+                       KeyAccountPlanCommands(), EventCommands(), AdminCommands()}) {
       commands->insert(commands->end(), group.begin(), group.end());
     }
     return commands;
@@ -105,7 +109,10 @@ void PrintUsage(std::ostream& out) {
   for (const std::string& name : GlobalFlagNames()) {
     const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
     if (flag == nullptr) continue;
-    out << "  --" << name << '=' << flag->CurrentValue() << "\n      " << flag->Help() << '\n';
+    // A token from CRM_TOKEN would otherwise end up in a terminal's scrollback or a log.
+    const std::string value =
+        IsSecretFlag(name) && !flag->CurrentValue().empty() ? "(set)" : flag->CurrentValue();
+    out << "  --" << name << '=' << value << "\n      " << flag->Help() << '\n';
   }
   out << kExitCodes;
 }

@@ -35,7 +35,8 @@ struct TlsOptions {
 };
 
 // Per-service addresses, for deployments where services run as separate binaries. An empty
-// entry falls back to ClientOptions::address (the all-in-one server).
+// entry falls back to ClientOptions::address (the all-in-one server). AdminService has no
+// entry: every server binary hosts it, so it is called at ClientOptions::address.
 struct ServiceAddresses {
   std::string accounts;
   std::string events;
@@ -61,10 +62,9 @@ struct ClientOptions {
   // resumes within seconds once the server is back. Any delivered event starts the count afresh.
   RetryPolicy subscribe_retry = {60, absl::Milliseconds(250), absl::Seconds(2), 2.0, 0.2};
 
-  // Sent as `authorization: Bearer <token>` when not empty.
+  // Sent as `authorization: Bearer <token>` when not empty: the access token's secret, whose
+  // user the server takes as the actor of every call (AdminService.CreateAccessToken).
   std::string bearer_token;
-  // Sent as `x-crm-user`: the acting user while the server takes the actor from metadata.
-  std::string user;
 
   TlsOptions tls;
   // Longest wait between the channel's attempts to reconnect to a server that went away. gRPC's

@@ -32,6 +32,9 @@ absl::StatusOr<GatewayClient> GatewayClient::Create(const ClientOptions& options
   absl::StatusOr<std::shared_ptr<grpc::Channel>> keyaccount =
       channel_for(KeyAccountAddress(options));
   if (!keyaccount.ok()) return keyaccount.status();
+  // Every server binary hosts AdminService, so it has no address of its own.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> admin = channel_for(options.address);
+  if (!admin.ok()) return admin.status();
 
   return GatewayClient(
       AccountsClient(MakeAccountConnection(CreateDefaultAccountStub(*accounts, options), options)),
@@ -41,7 +44,8 @@ absl::StatusOr<GatewayClient> GatewayClient::Create(const ClientOptions& options
       ServiceDeskClient(
           MakeServiceDeskConnection(CreateDefaultServiceDeskStub(*servicedesk, options), options)),
       KeyAccountClient(
-          MakeKeyAccountConnection(CreateDefaultKeyAccountStub(*keyaccount, options), options)));
+          MakeKeyAccountConnection(CreateDefaultKeyAccountStub(*keyaccount, options), options)),
+      AdminClient(MakeAdminConnection(CreateDefaultAdminStub(*admin, options), options)));
 }
 
 }  // namespace crm::client

@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "clients/gateway/accounts_client.h"
+#include "clients/gateway/admin_client.h"
 #include "clients/gateway/client_options.h"
 #include "clients/gateway/events_client.h"
 #include "clients/gateway/keyaccount_client.h"
@@ -23,21 +24,24 @@ class GatewayClient {
   PipelineClient pipeline() const { return pipeline_; }
   ServiceDeskClient servicedesk() const { return servicedesk_; }
   KeyAccountClient keyaccount() const { return keyaccount_; }
+  AdminClient admin() const { return admin_; }
 
  private:
   GatewayClient(AccountsClient accounts, EventsClient events, PipelineClient pipeline,
-                ServiceDeskClient servicedesk, KeyAccountClient keyaccount)
+                ServiceDeskClient servicedesk, KeyAccountClient keyaccount, AdminClient admin)
       : accounts_(std::move(accounts)),
         events_(std::move(events)),
         pipeline_(std::move(pipeline)),
         servicedesk_(std::move(servicedesk)),
-        keyaccount_(std::move(keyaccount)) {}
+        keyaccount_(std::move(keyaccount)),
+        admin_(std::move(admin)) {}
 
   AccountsClient accounts_;
   EventsClient events_;
   PipelineClient pipeline_;
   ServiceDeskClient servicedesk_;
   KeyAccountClient keyaccount_;
+  AdminClient admin_;
 };
 
 }  // namespace crm::client

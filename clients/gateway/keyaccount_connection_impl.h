@@ -38,8 +38,7 @@ auto CallKeyAccount(const CallPolicy& policy, const Request& request, Call&& cal
   } else if constexpr (kKind == KeyAccountCallKind::kChange) {
     return CallWithPolicy<CallKind::kChange>(policy, request, call);
   } else if constexpr (kKind == KeyAccountCallKind::kSet) {
-    return RetryLoop(policy, Idempotency::kIdempotent,
-                     [&](grpc::ClientContext& context) { return call(context, request); });
+    return CallWithPolicy<CallKind::kIdempotentChange>(policy, request, call);
   } else {
     return RetryLoop(
         policy,

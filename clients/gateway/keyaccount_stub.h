@@ -56,7 +56,7 @@ class DefaultKeyAccountStub final : public KeyAccountStub {
   std::unique_ptr<v1::KeyAccountService::StubInterface> grpc_stub_;
 };
 
-// Adds `authorization` and `x-crm-user` to every call (CallMetadata, metadata_decorator.h).
+// Adds `authorization` to every call (CallMetadata, metadata_decorator.h).
 class MetadataKeyAccountStub final : public KeyAccountStub {
  public:
   MetadataKeyAccountStub(std::shared_ptr<KeyAccountStub> child, CallMetadata metadata)

@@ -4,7 +4,6 @@ namespace crm::client {
 
 void CallMetadata::ApplyTo(grpc::ClientContext& context) const {
   if (!bearer_token.empty()) context.AddMetadata("authorization", "Bearer " + bearer_token);
-  if (!user.empty()) context.AddMetadata("x-crm-user", user);
 }
 
 absl::StatusOr<v1::Account> MetadataAccountStub::CreateAccount(

@@ -1,6 +1,6 @@
-// Stub decorators that add the caller's identity to every call: `authorization: Bearer <token>`
-// and `x-crm-user`. Metadata rather than grpc::AccessTokenCredentials because gRPC refuses call
-// credentials on an insecure channel, and the default deployment dials loopback without TLS.
+// Stub decorators that add the caller's identity to every call: `authorization: Bearer <token>`.
+// Metadata rather than grpc::AccessTokenCredentials because gRPC refuses call credentials on an
+// insecure channel, and the default deployment dials loopback without TLS.
 #pragma once
 
 #include <memory>
@@ -14,7 +14,6 @@ namespace crm::client {
 
 struct CallMetadata {
   std::string bearer_token;
-  std::string user;
 
   void ApplyTo(grpc::ClientContext& context) const;
 };

@@ -10,8 +10,12 @@
 //    account arrives); Subscribe resumes after its last delivered event (event_connection.h);
 //  - creates (Create*, LogInteraction, RecordPayment, ConvertLead), because the connection gives
 //    every create a request_id when the caller left it empty, and the server answers a repeated
-//    request_id with the first result instead of writing again.
-// Updates, deletes, undeletes, replaces (Set*) and state changes (Complete/Cancel, Qualify /
+//    request_id with the first result instead of writing again (CreateAccessToken has no
+//    request_id, so it is sent once: a repeat would mint a second token);
+//  - changes whose repeat leaves the state as the first attempt left it: a last-writer-wins set
+//    of a whole value under a key (SetUser, the key-account sets), a revocation (which keeps the
+//    first revocation time).
+// Other updates, deletes, undeletes and state changes (Complete/Cancel, Qualify /
 // Disqualify, Move/Close/Reopen) are NOT retried, even with an etag: if the first attempt
 // committed but its reply was lost, the retry meets the new etag and reports ABORTED for a
 // change that actually succeeded (or, without an etag, may overwrite a change someone made in
@@ -103,9 +107,10 @@ void EnsureRequestId(Request& request, const CallPolicy& policy) {
 
 // The rules above, as a connection applies them to one unary RPC.
 enum class CallKind {
-  kRead,    // retried on UNAVAILABLE
-  kCreate,  // given a request_id unless it has one, then retried like a read
-  kChange,  // updates, state changes, deletes: sent once
+  kRead,              // retried on UNAVAILABLE
+  kCreate,            // given a request_id unless it has one, then retried like a read
+  kChange,            // updates, state changes, deletes: sent once
+  kIdempotentChange,  // a change a repeat cannot apply twice (sets, revocations): retried
 };
 
 // Runs `call(grpc::ClientContext&, const Request&)` (a stub method) under kKind's rules.
@@ -119,7 +124,7 @@ auto CallWithPolicy(const CallPolicy& policy, const Request& request, Call&& cal
                      [&](grpc::ClientContext& context) { return call(context, with_id); });
   } else {
     return RetryLoop(
-        policy, kKind == CallKind::kRead ? Idempotency::kIdempotent : Idempotency::kNonIdempotent,
+        policy, kKind == CallKind::kChange ? Idempotency::kNonIdempotent : Idempotency::kIdempotent,
         [&](grpc::ClientContext& context) { return call(context, request); });
   }
 }

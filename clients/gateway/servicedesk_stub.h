@@ -47,7 +47,7 @@ class DefaultServiceDeskStub final : public ServiceDeskStub {
   std::unique_ptr<v1::ServiceDeskService::StubInterface> grpc_stub_;
 };
 
-// Adds `authorization` and `x-crm-user` to every call (CallMetadata, metadata_decorator.h).
+// Adds `authorization` to every call (CallMetadata, metadata_decorator.h).
 class MetadataServiceDeskStub final : public ServiceDeskStub {
  public:
   MetadataServiceDeskStub(std::shared_ptr<ServiceDeskStub> child, CallMetadata metadata)

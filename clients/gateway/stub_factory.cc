@@ -6,7 +6,7 @@ namespace crm::client {
 namespace {
 
 CallMetadata MetadataFrom(const ClientOptions& options) {
-  return CallMetadata{options.bearer_token, options.user};
+  return CallMetadata{options.bearer_token};
 }
 
 // The stack every service gets: the gRPC stub of `Service` at the bottom, then the decorators.
@@ -48,6 +48,12 @@ std::shared_ptr<KeyAccountStub> CreateDefaultKeyAccountStub(
     std::shared_ptr<grpc::Channel> channel, const ClientOptions& options) {
   return DecoratedStub<KeyAccountStub, DefaultKeyAccountStub, MetadataKeyAccountStub,
                        v1::KeyAccountService>(std::move(channel), options);
+}
+
+std::shared_ptr<AdminStub> CreateDefaultAdminStub(std::shared_ptr<grpc::Channel> channel,
+                                                  const ClientOptions& options) {
+  return DecoratedStub<AdminStub, DefaultAdminStub, MetadataAdminStub, v1::AdminService>(
+      std::move(channel), options);
 }
 
 }  // namespace crm::client

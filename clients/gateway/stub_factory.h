@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "clients/gateway/account_stub.h"
+#include "clients/gateway/admin_stub.h"
 #include "clients/gateway/client_options.h"
 #include "clients/gateway/event_stub.h"
 #include "clients/gateway/keyaccount_stub.h"
@@ -25,5 +26,7 @@ std::shared_ptr<ServiceDeskStub> CreateDefaultServiceDeskStub(
     std::shared_ptr<grpc::Channel> channel, const ClientOptions& options);
 std::shared_ptr<KeyAccountStub> CreateDefaultKeyAccountStub(
     std::shared_ptr<grpc::Channel> channel, const ClientOptions& options);
+std::shared_ptr<AdminStub> CreateDefaultAdminStub(std::shared_ptr<grpc::Channel> channel,
+                                                  const ClientOptions& options);
 
 }  // namespace crm::client

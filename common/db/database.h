@@ -89,6 +89,9 @@ class Database {
   absl::Status WithSession(absl::FunctionRef<absl::Status(soci::session&)> work,
                            absl::Time deadline = absl::InfiniteFuture());
 
+  // Background WAL checkpoints completed so far (SQLite files; 0 otherwise).
+  int64_t sqlite_checkpoints() const { return checkpointer_ ? checkpointer_->checkpoints() : 0; }
+
   // OK when a trivial query succeeds.
   absl::Status Ping(absl::Time deadline = absl::Now() + absl::Seconds(2));
 

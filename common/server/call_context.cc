@@ -1,8 +1,17 @@
 #include "common/server/call_context.h"
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/auth/access_policy.h"
+#include "common/auth/authenticator.h"
 
 namespace crm::server {
 namespace {
@@ -14,18 +23,130 @@ std::string Metadata(const grpc::CallbackServerContext& context, const char* key
   return std::string(it->second.data(), it->second.size());
 }
 
+// The method and authenticator of every call in progress, by its server context. An entry lives
+// exactly as long as the call's interceptor, which gRPC creates before the handler runs and
+// destroys once the call is over.
+struct CallInfo {
+  const char* method;
+  auth::Authenticator* authenticator;
+};
+
+class CallRegistry {
+ public:
+  static CallRegistry& Instance() {
+    static auto* registry = new CallRegistry();
+    return *registry;
+  }
+  void Add(const grpc::ServerContextBase* context, CallInfo info) {
+    absl::MutexLock lock(&mu_);
+    calls_.insert_or_assign(context, info);
+  }
+  void Remove(const grpc::ServerContextBase* context) {
+    absl::MutexLock lock(&mu_);
+    calls_.erase(context);
+  }
+  std::optional<CallInfo> Find(const grpc::ServerContextBase* context) {
+    absl::MutexLock lock(&mu_);
+    auto it = calls_.find(context);
+    if (it == calls_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_map<const grpc::ServerContextBase*, CallInfo> calls_ ABSL_GUARDED_BY(mu_);
+};
+
+class CallAuthInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  CallAuthInterceptor(grpc::experimental::ServerRpcInfo* info, auth::Authenticator* authenticator)
+      : context_(info->server_context()) {
+    CallRegistry::Instance().Add(context_, CallInfo{info->method(), authenticator});
+  }
+  ~CallAuthInterceptor() override { CallRegistry::Instance().Remove(context_); }
+
+  // gRPC answers a request that does not parse (e.g. a string field holding invalid UTF-8) with
+  // a bare UNIMPLEMENTED; the caller sent bad input, so it gets INVALID_ARGUMENT saying so.
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr) {
+      unparsable_request_ = true;
+    }
+    if (unparsable_request_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
+        methods->GetSendStatus().error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+      methods->ModifySendStatus(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          "the request is not a valid message of its type (a string field must hold valid UTF-8)"));
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const grpc::ServerContextBase* context_;
+  bool unparsable_request_ = false;
+};
+
+class CallAuthInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit CallAuthInterceptorFactory(auth::Authenticator* authenticator) : authenticator_(authenticator) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
+    return new CallAuthInterceptor(info, authenticator_);
+  }
+
+ private:
+  auth::Authenticator* authenticator_;
+};
+
+// The secret of "Bearer <secret>" (the scheme in any case); "" when there is none.
+std::string BearerSecret(const std::string& authorization) {
+  constexpr absl::string_view kScheme = "bearer ";
+  if (authorization.size() <= kScheme.size() ||
+      !absl::EqualsIgnoreCase(absl::string_view(authorization).substr(0, kScheme.size()), kScheme)) {
+    return "";
+  }
+  return std::string(absl::StripAsciiWhitespace(absl::string_view(authorization).substr(kScheme.size())));
+}
+
 }  // namespace
 
-CallContext MakeCallContext(const grpc::CallbackServerContext& context) {
+absl::StatusOr<CallContext> MakeCallContext(const grpc::CallbackServerContext& context) {
   CallContext call;
-  std::string user = Metadata(context, "x-crm-user");
-  if (!user.empty() && user.size() <= 200) call.actor = user;
   call.correlation_id = Metadata(context, "x-request-id").substr(0, 200);
   const auto deadline = context.deadline();
   if (deadline != std::chrono::system_clock::time_point::max()) {
     call.deadline = absl::FromChrono(deadline);
   }
+
+  const std::optional<CallInfo> info = CallRegistry::Instance().Find(&context);
+  if (!info) return absl::InternalError("the call did not pass the server's authentication interceptor");
+  const auth::MethodPolicy* policy = auth::FindMethodPolicy(info->method);
+  if (policy == nullptr) {
+    return absl::PermissionDeniedError(absl::StrCat("no access policy for ", info->method, ": refused to every caller"));
+  }
+  if (policy->open) return call;
+
+  const std::string authorization = Metadata(context, "authorization");
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError("missing bearer token: send `authorization: Bearer <token>`");
+  }
+  const std::string secret = BearerSecret(authorization);
+  if (secret.empty()) return absl::UnauthenticatedError("authorization metadata is not `Bearer <token>`");
+  absl::StatusOr<auth::Principal> principal = info->authenticator->Authenticate(secret, call.deadline);
+  if (!principal.ok()) return principal.status();
+  if (!policy->Allows(principal->role)) {
+    return absl::PermissionDeniedError(absl::StrCat("role ", auth::RoleDisplayName(principal->role),
+                                                    " may not call ", absl::StripPrefix(info->method, "/")));
+  }
+  call.actor = principal->user_id;
+  call.role = principal->role;
+  call.team_id = principal->team_id;
   return call;
+}
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeCallAuthInterceptorFactory(
+    auth::Authenticator* authenticator) {
+  return std::make_unique<CallAuthInterceptorFactory>(authenticator);
 }
 
 }  // namespace crm::server

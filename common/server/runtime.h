@@ -18,6 +18,10 @@
 #include "common/events/outbox.h"
 #include "common/server/worker_pool.h"
 
+namespace crm::auth {
+class Authenticator;
+}
+
 namespace crm::server {
 
 struct RuntimeSettings {
@@ -34,6 +38,8 @@ struct Runtime {
   WorkerPool* workers = nullptr;
   const PageTokenCodec* page_tokens = nullptr;
   const Clock* clock = nullptr;
+  // Checks the callers' tokens; AdminService tells it of revocations.
+  auth::Authenticator* authenticator = nullptr;
   // Unique per process; names lease holders.
   std::string instance_id;
   RuntimeSettings settings;

@@ -8,15 +8,23 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/auth/auth_store.h"
+#include "common/auth/authenticator.h"
+#include "common/auth/first_admin.h"
 #include "common/core/ids.h"
+#include "common/server/call_context.h"
 #include "common/db/shared_state.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to listen on (host:port). Env: CRM_LISTEN");
@@ -27,6 +35,12 @@ ABSL_FLAG(int, db_pool_size, 8, "Database connections (and worker threads). Env:
 ABSL_FLAG(int, workers, 0, "Worker threads for blocking work; 0 = db_pool_size. Env: CRM_WORKERS");
 ABSL_FLAG(int, max_message_bytes, 16 * 1024 * 1024, "Largest request or response message. Env: CRM_MAX_MESSAGE_BYTES");
 ABSL_FLAG(int, job_period_ms, 5000, "Period of background jobs (reminders, sweeps). Env: CRM_JOB_PERIOD_MS");
+ABSL_FLAG(std::string, tls_cert_file, "", "PEM server certificate (chain): serve TLS only. Env: CRM_TLS_CERT_FILE");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file. Env: CRM_TLS_KEY_FILE");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA: require client certificates it signed (mutual TLS). Env: CRM_TLS_CLIENT_CA_FILE");
+ABSL_FLAG(bool, allow_insecure_remote, false,
+          "Allow listening on a non-loopback address without TLS (tokens would travel in the clear)");
 ABSL_FLAG(int, drain_seconds, 10, "Grace period for running calls on SIGTERM. Env: CRM_DRAIN_SECONDS");
 
 namespace crm::server {
@@ -51,13 +65,69 @@ void ApplyEnvironmentOverrides() {
   num("CRM_MAX_MESSAGE_BYTES", FLAGS_max_message_bytes);
   num("CRM_JOB_PERIOD_MS", FLAGS_job_period_ms);
   num("CRM_DRAIN_SECONDS", FLAGS_drain_seconds);
+  str("CRM_TLS_CERT_FILE", FLAGS_tls_cert_file);
+  str("CRM_TLS_KEY_FILE", FLAGS_tls_key_file);
+  str("CRM_TLS_CLIENT_CA_FILE", FLAGS_tls_client_ca_file);
+}
+
+absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_view flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open()) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot open ", path));
+  std::stringstream contents;
+  contents << in.rdbuf();
+  if (contents.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", path, " holds no PEM block"));
+  }
+  return contents.str();
+}
+
+// Credentials for `config`: TLS (mutual with a client CA) or plaintext, which is refused on a
+// non-loopback address unless allowed.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListeningCredentials(const ServerConfig& config) {
+  const TlsConfig& tls = config.tls;
+  if (!tls.enabled()) {
+    if (!IsLoopbackAddress(config.listen) && !config.allow_insecure_remote) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "listening on ", config.listen, " without TLS would send tokens in the clear: give --tls_cert_file and ",
+          "--tls_key_file, or --allow_insecure_remote"));
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (tls.cert_file.empty() || tls.key_file.empty()) {
+    return absl::InvalidArgumentError("TLS needs both --tls_cert_file and --tls_key_file");
+  }
+  absl::StatusOr<std::string> cert = ReadPemFile(tls.cert_file, "--tls_cert_file");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPemFile(tls.key_file, "--tls_key_file");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!tls.client_ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadPemFile(tls.client_ca_file, "--tls_client_ca_file");
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
 }
 
 }  // namespace
 
+bool IsLoopbackAddress(absl::string_view listen) {
+  absl::string_view host = listen;
+  if (absl::ConsumePrefix(&host, "[")) {
+    host = host.substr(0, host.find(']'));
+  } else if (host.find(':') == host.rfind(':') && host.find(':') != absl::string_view::npos) {
+    host = host.substr(0, host.find(':'));  // host:port (a bare IPv6 address has several colons)
+  }
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
 absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig& config,
                                                               const std::vector<ModuleSpec>& modules,
                                                               const Clock* clock) {
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ListeningCredentials(config);
+  if (!credentials.ok()) return credentials.status();
   std::unique_ptr<ServerHost> host(new ServerHost());
   host->config_ = config;
 
@@ -68,7 +138,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   if (!db.ok()) return db.status();
   host->db_ = *std::move(db);
 
-  std::vector<db::MigrationSet> migrations = {db::CommonMigrations()};
+  std::vector<db::MigrationSet> migrations = {db::CommonMigrations(), auth::AuthMigrations()};
   for (const ModuleSpec& spec : modules) {
     if (spec.migrations) {
       for (db::MigrationSet& set : spec.migrations()) migrations.push_back(std::move(set));
@@ -79,6 +149,17 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   absl::StatusOr<std::string> secret = db::GetOrCreateSecret(*host->db_, kPageTokenSecret);
   if (!secret.ok()) return secret.status();
   host->page_tokens_ = std::make_unique<PageTokenCodec>(*secret);
+  const Clock* effective_clock = clock != nullptr ? clock : &SystemClock::Instance();
+  absl::StatusOr<std::optional<std::string>> admin_token =
+      auth::EnsureFirstAdmin(*host->db_, *effective_clock, config.data_dir);
+  if (!admin_token.ok()) return admin_token.status();
+  if (admin_token->has_value()) {
+    std::fprintf(stderr,
+                 "first start: created user \"%s\" (role admin) and its access token in %s (mode 0600); "
+                 "callers send it as `authorization: Bearer <token>`\n",
+                 auth::kFirstAdminUser, (*admin_token)->c_str());
+  }
+  host->authenticator_ = std::make_unique<auth::Authenticator>(host->db_.get(), effective_clock);
   host->hub_ = std::make_unique<events::EventHub>();
   host->outbox_ = std::make_unique<events::Outbox>(host->hub_.get());
   host->workers_ = std::make_unique<WorkerPool>(config.workers > 0 ? config.workers : config.db_pool_size);
@@ -89,7 +170,8 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   rt.outbox = host->outbox_.get();
   rt.workers = host->workers_.get();
   rt.page_tokens = host->page_tokens_.get();
-  rt.clock = clock != nullptr ? clock : &SystemClock::Instance();
+  rt.clock = effective_clock;
+  rt.authenticator = host->authenticator_.get();
   rt.instance_id = NewId("proc");
   rt.settings = config.runtime;
 
@@ -98,10 +180,13 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &host->port_);
+  builder.AddListeningPort(config.listen, *credentials, &host->port_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   builder.SetMaxSendMessageSize(config.max_message_bytes);
   for (auto& [name, module] : host->modules_) builder.RegisterService(module->service());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(MakeCallAuthInterceptorFactory(host->authenticator_.get()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   host->server_ = builder.BuildAndStart();
   if (host->server_ == nullptr || host->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("could not listen on ", config.listen));
@@ -147,6 +232,12 @@ ServiceModule* ServerHost::module(const std::string& name) {
   return nullptr;
 }
 
+std::vector<std::string> ServerHost::ServiceNames() const {
+  std::vector<std::string> names;
+  for (const auto& [module_name, module] : modules_) names.push_back(module->service_name());
+  return names;
+}
+
 std::string ServerHost::address() const {
   const std::string& listen = config_.listen;
   const size_t colon = listen.rfind(':');
@@ -187,6 +278,10 @@ int RunServerMain(int argc, char** argv, const std::string& program, const std::
 
   ServerConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
+  config.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  config.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  config.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  config.allow_insecure_remote = absl::GetFlag(FLAGS_allow_insecure_remote);
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
   config.db_url = absl::GetFlag(FLAGS_db);
   config.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);

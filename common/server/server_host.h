@@ -19,8 +19,20 @@
 
 namespace crm::server {
 
+// PEM files. With a certificate and key the server speaks TLS only; with a client CA as well it
+// demands a client certificate signed by that CA (mutual TLS).
+struct TlsConfig {
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;
+  bool enabled() const { return !cert_file.empty() || !key_file.empty() || !client_ca_file.empty(); }
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";
+  TlsConfig tls;
+  // Listening beyond loopback without TLS sends tokens in the clear: refused unless set.
+  bool allow_insecure_remote = false;
   std::string db_url;
   std::string data_dir;
   int db_pool_size = 8;
@@ -44,6 +56,8 @@ class ServerHost {
   std::string address() const;
   Runtime& runtime() { return runtime_; }
   ServiceModule* module(const std::string& name);
+  // The full gRPC names of the services hosted, e.g. "crm.v1.AccountService".
+  std::vector<std::string> ServiceNames() const;
 
   // Stops accepting calls, lets running calls finish until `grace` passes, then cancels them.
   void Shutdown(absl::Duration grace = absl::Seconds(10));
@@ -60,6 +74,7 @@ class ServerHost {
   std::unique_ptr<events::Outbox> outbox_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<PageTokenCodec> page_tokens_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
   Runtime runtime_;
   std::vector<std::pair<std::string, std::unique_ptr<ServiceModule>>> modules_;
   std::unique_ptr<grpc::Server> server_;
@@ -72,6 +87,9 @@ class ServerHost {
   std::thread health_thread_;
   std::atomic<bool> shut_down_{false};
 };
+
+// True for 127.x.x.x, ::1 and localhost (with or without a port).
+bool IsLoopbackAddress(absl::string_view listen);
 
 // Standard main for every binary: flags (with CRM_* environment overrides), signal handling,
 // start, wait for SIGTERM / SIGINT, drain. Returns the process exit code.

@@ -31,7 +31,12 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context, Worke
       reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
       return;
     }
-    const CallContext call = MakeCallContext(*context);
+    absl::StatusOr<CallContext> authorized = MakeCallContext(*context);
+    if (!authorized.ok()) {
+      reactor->Finish(ToGrpcStatus(authorized.status()));
+      return;
+    }
+    const CallContext& call = *authorized;
     if (absl::Now() >= call.deadline) {
       reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed before work started"));
       return;

@@ -34,12 +34,15 @@ fi
 
 cat <<EOF
 run: crm-server listening on $listen (data: $data_dir, database: $data_dir/crm.db)
+run: every call needs an access token. The first start creates user "admin" and writes its token to
+     $data_dir/admin-token (mode 0600); make tokens for others with crmctl users / tokens.
 run: call it with
-       $crmctl --address=$listen accounts list
+       $crmctl --address=$listen --token_file=$data_dir/admin-token accounts list
      or from Python (Debian: apt-get install python3-grpcio python3-protobuf; use /usr/bin/python3):
        mkdir -p /tmp/crm-py && protoc -I$repo_root/protos --python_out=/tmp/crm-py --grpc_out=/tmp/crm-py \\
          --plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin \$(find $repo_root/protos -name '*.proto')
-       then PYTHONPATH=/tmp/crm-py /usr/bin/python3: grpc.insecure_channel('$listen') + crm.v1.*_pb2_grpc stubs.
+       then PYTHONPATH=/tmp/crm-py /usr/bin/python3: grpc.insecure_channel('$listen') + crm.v1.*_pb2_grpc stubs,
+       each call with metadata=[('authorization', 'Bearer ' + <token>)].
      The server speaks gRPC health checking and reflection (grpc.reflection.v1alpha.ServerReflection).
 run: Ctrl-C or SIGTERM stops it.
 EOF

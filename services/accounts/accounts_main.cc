@@ -1,9 +1,10 @@
 // AccountService on its own (with the event stream), same flags as crm-server.
 #include "common/server/server_host.h"
 #include "services/accounts/accounts_module.h"
+#include "services/admin/admin_module.h"
 #include "services/events/events_module.h"
 
 int main(int argc, char** argv) {
   return crm::server::RunServerMain(argc, argv, "crm-accounts-server",
-                                    {crm::accounts::AccountsModule(), crm::events::EventsModule()});
+                                    {crm::accounts::AccountsModule(), crm::events::EventsModule(), crm::admin::AdminModule()});
 }

@@ -38,8 +38,8 @@ grpc::Status FromException() { return server::ToGrpcStatus(server::StatusFromExc
 class ImportStream final : public grpc::ServerReadReactor<crm::v1::ImportAccountsRequest> {
  public:
   ImportStream(const server::Runtime& runtime, const AccountTransferLogic& logic, grpc::CallbackServerContext* context,
-               crm::v1::ImportAccountsResponse* response)
-      : rt_(runtime), logic_(logic), context_(context), call_(server::MakeCallContext(*context)), response_(response) {
+               server::CallContext call, crm::v1::ImportAccountsResponse* response)
+      : rt_(runtime), logic_(logic), context_(context), call_(std::move(call)), response_(response) {
     std::lock_guard<std::mutex> lock(mu_);
     ReadNextLocked();
   }
@@ -322,7 +322,12 @@ class ExportStream final : public grpc::ServerWriteReactor<Account> {
 grpc::ServerReadReactor<crm::v1::ImportAccountsRequest>* AccountHandler::ImportAccounts(
     Context* context, crm::v1::ImportAccountsResponse* response) {
   try {
-    return new ImportStream(rt_, transfer_, context, response);
+    absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context);
+    if (!call.ok()) {
+      return new FailedStream<grpc::ServerReadReactor<crm::v1::ImportAccountsRequest>>(
+          server::ToGrpcStatus(call.status()));
+    }
+    return new ImportStream(rt_, transfer_, context, *std::move(call), response);
   } catch (...) {
     return new FailedStream<grpc::ServerReadReactor<crm::v1::ImportAccountsRequest>>(FromException());
   }
@@ -331,10 +336,12 @@ grpc::ServerReadReactor<crm::v1::ImportAccountsRequest>* AccountHandler::ImportA
 grpc::ServerWriteReactor<Account>* AccountHandler::ExportAccounts(Context* context,
                                                                   const crm::v1::ExportAccountsRequest* request) {
   try {
+    absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context);
+    if (!call.ok()) return new FailedStream<grpc::ServerWriteReactor<Account>>(server::ToGrpcStatus(call.status()));
     if (absl::Status valid = transfer_.ValidateExport(*request); !valid.ok()) {
       return new FailedStream<grpc::ServerWriteReactor<Account>>(server::ToGrpcStatus(valid));
     }
-    return new ExportStream(rt_, transfer_, server::MakeCallContext(*context), *request);
+    return new ExportStream(rt_, transfer_, *std::move(call), *request);
   } catch (...) {
     return new FailedStream<grpc::ServerWriteReactor<Account>>(FromException());
   }

@@ -7,6 +7,10 @@
 namespace crm::events {
 grpc::ServerWriteReactor<crm::v1::Event>* EventHandler::Subscribe(grpc::CallbackServerContext* context,
                                                                   const crm::v1::SubscribeRequest* request) {
+  using Failed = server::FailedStream<grpc::ServerWriteReactor<crm::v1::Event>>;
+  if (absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context); !call.ok()) {
+    return new Failed(server::ToGrpcStatus(call.status()));
+  }
   if (absl::Status valid = ValidateSubscribe(*request); !valid.ok()) {
     return new server::FailedStream<grpc::ServerWriteReactor<crm::v1::Event>>(server::ToGrpcStatus(valid));
   }

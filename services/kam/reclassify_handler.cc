@@ -134,10 +134,12 @@ grpc::ServerWriteReactor<ReclassifyProgress>* KeyAccountHandler::Reclassify(Cont
                                                                           const crm::v1::ReclassifyRequest* request) {
   using Failed = server::FailedStream<grpc::ServerWriteReactor<ReclassifyProgress>>;
   try {
+    absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context);
+    if (!call.ok()) return new Failed(server::ToGrpcStatus(call.status()));
     if (absl::Status valid = reclassify_.Validate(*request); !valid.ok()) {
       return new Failed(server::ToGrpcStatus(valid));
     }
-    return new ReclassifyStream(reclassify_, server::MakeCallContext(*context), *request);
+    return new ReclassifyStream(reclassify_, *std::move(call), *request);
   } catch (...) {
     return new Failed(server::ToGrpcStatus(server::StatusFromException()));
   }

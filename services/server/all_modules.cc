@@ -1,6 +1,7 @@
 #include "services/server/all_modules.h"
 
 #include "services/accounts/accounts_module.h"
+#include "services/admin/admin_module.h"
 #include "services/events/events_module.h"
 #include "services/kam/kam_module.h"
 #include "services/pipeline/pipeline_module.h"
@@ -10,7 +11,7 @@ namespace crm {
 
 std::vector<server::ModuleSpec> AllModules() {
   return {accounts::AccountsModule(), pipeline::PipelineModule(), servicedesk::ServiceDeskModule(),
-          kam::KamModule(), events::EventsModule()};
+          kam::KamModule(), events::EventsModule(), admin::AdminModule()};
 }
 
 }  // namespace crm

@@ -525,6 +525,8 @@ TEST_P(TransferTest, ClientCancellingAnImportLeavesTheServerHealthy) {
 }
 
 TEST_P(TransferTest, DeadlineStopsAnImportWaitingOnTheDatabase) {
+  // The importer's token is made (a write) before the lock is taken.
+  server_->TokenFor("importer");
   // Hold a write lock every import row needs (the event counter) for a while.
   std::promise<void> locked;
   std::thread locker([&] {

@@ -188,16 +188,15 @@ TEST_F(AccountConnectionTest, AttemptsGetFreshDeadlinesAndShareOneCorrelationId)
   EXPECT_THAT(stub_->calls()[1].metadata, ElementsAre(Pair("x-request-id", "id-1")));
 }
 
-TEST_F(AccountConnectionTest, MetadataDecoratorSendsTokenAndUser) {
-  auto decorated = std::make_shared<MetadataAccountStub>(stub_, CallMetadata{"t0ken", "alice"});
+TEST_F(AccountConnectionTest, MetadataDecoratorSendsTheBearerToken) {
+  auto decorated = std::make_shared<MetadataAccountStub>(stub_, CallMetadata{"t0ken"});
   internal::DefaultAccountConnection connection(decorated, policy_);
   EXPECT_TRUE(connection.GetAccount({}).ok());
 
   ASSERT_EQ(stub_->calls().size(), 1u);
-  EXPECT_THAT(
-      stub_->calls()[0].metadata,
-      ::testing::UnorderedElementsAre(Pair("authorization", "Bearer t0ken"),
-                                      Pair("x-crm-user", "alice"), Pair("x-request-id", "id-1")));
+  EXPECT_THAT(stub_->calls()[0].metadata,
+              ::testing::UnorderedElementsAre(Pair("authorization", "Bearer t0ken"),
+                                              Pair("x-request-id", "id-1")));
 }
 
 TEST_F(AccountConnectionTest, MetadataDecoratorSendsNothingWhenUnset) {

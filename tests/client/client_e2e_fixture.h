@@ -1,5 +1,6 @@
 // The fixture of the client end-to-end tests: a real in-process server on one backend (the test
-// parameter), a GatewayClient to it acting as carol, and crmctl run against it acting as dave.
+// parameter), a GatewayClient to it acting as carol, and crmctl run against it acting as dave
+// (both admins, through access tokens the test server issues).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,10 +29,11 @@ class ClientEndToEndTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(server_->ok()) << server_->status();
     client::ClientOptions options;
     options.address = server_->address();
-    options.user = "carol";
+    options.bearer_token = server_->TokenFor("carol");
     auto gateway = client::GatewayClient::Create(options);
     ASSERT_TRUE(gateway.ok()) << gateway.status();
     gateway_ = std::make_unique<client::GatewayClient>(*std::move(gateway));
+    crmctl_token_ = server_->TokenFor("dave");
   }
 
   v1::Account MustCreate(const std::string& name) {
@@ -41,15 +44,26 @@ class ClientEndToEndTest : public ::testing::TestWithParam<std::string> {
     return created.value_or(v1::Account());
   }
 
-  // Runs crmctl against the test server; returns the exit code, stdout and stderr.
+  // Runs crmctl against the test server acting as dave; returns the exit code, stdout and stderr.
   int Crmctl(const std::vector<std::string>& args, std::string* out, std::string* err) {
+    return CrmctlWithCredentials({"--token=" + crmctl_token_}, args, out, err);
+  }
+
+  // As Crmctl, but the caller is whoever `credentials` (--token=, --token_file=) name, if anyone.
+  int CrmctlWithCredentials(const std::vector<std::string>& credentials,
+                            const std::vector<std::string>& args, std::string* out,
+                            std::string* err) {
     std::string out_file = absl::StrCat(::testing::TempDir(), "/crmctl-out-", getpid());
     std::string err_file = out_file + ".err";
     const pid_t pid = fork();
     if (pid == 0) {
       freopen(out_file.c_str(), "w", stdout);
       freopen(err_file.c_str(), "w", stderr);
-      std::vector<std::string> all = {CRMCTL_BINARY, "--address=" + server_->address(), "--user=dave"};
+      // A developer's own credentials must not stand in for the ones the test gives.
+      unsetenv("CRM_TOKEN");
+      unsetenv("CRM_TOKEN_FILE");
+      std::vector<std::string> all = {CRMCTL_BINARY, "--address=" + server_->address()};
+      all.insert(all.end(), credentials.begin(), credentials.end());
       all.insert(all.end(), args.begin(), args.end());
       std::vector<char*> argv;
       for (std::string& a : all) argv.push_back(a.data());
@@ -77,6 +91,8 @@ class ClientEndToEndTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<testing::TestDatabase> database_;
   std::unique_ptr<testing::TestServer> server_;
   std::unique_ptr<client::GatewayClient> gateway_;
+  // dave's access token, which Crmctl passes.
+  std::string crmctl_token_;
 };
 
 }  // namespace crm

@@ -1,6 +1,7 @@
 // The gateway client and crmctl against a real in-process server, on every backend: errors with
-// their fields arrive intact, metadata names the actor, retried creates write once, paging
-// follows every page, streams import / export / follow, and crmctl's exit codes and output.
+// their fields arrive intact, the access token names the actor, retried creates write once,
+// paging follows every page, streams import / export / follow, and crmctl's exit codes and
+// output.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -26,9 +27,9 @@ TEST_P(ClientEndToEndTest, ErrorsKeepTheirCodeAndFields) {
   EXPECT_TRUE(HasCodeAndField(gateway_->accounts().GetAccount(get).status(), absl::StatusCode::kNotFound, "id"));
 }
 
-TEST_P(ClientEndToEndTest, CreatesCarryARequestIdAndTheUserFromTheOptions) {
+TEST_P(ClientEndToEndTest, CreatesCarryARequestIdAndTheUserOfTheToken) {
   v1::Account created = MustCreate("Client Co");
-  EXPECT_EQ(created.owner(), "carol");  // the default owner is the caller named in metadata
+  EXPECT_EQ(created.owner(), "carol");  // the default owner is the caller the token names
   v1::ListEventsRequest list;
   list.add_types("account.created");
   absl::StatusOr<v1::ListEventsResponse> events = gateway_->events().ListEvents(list);

@@ -1,8 +1,15 @@
-// Splitting crmctl's command line into global flags, words and command arguments.
+// Splitting crmctl's command line into global flags, words and command arguments; the token
+// file a global flag names.
 #include "clients/crmctl/command_line.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
@@ -12,6 +19,7 @@ namespace crm::crmctl {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::Pair;
 
 class CommandLineTest : public ::testing::Test {
@@ -40,10 +48,18 @@ TEST_F(CommandLineTest, GlobalFlagsAnywhereCommandArgumentsKeptInOrder) {
 }
 
 TEST_F(CommandLineTest, UndashedKeyValueIsAlwaysACommandArgument) {
-  absl::StatusOr<CommandLine> line = Parse({"events", "follow", "user=bob", "--user=alice"});
+  absl::StatusOr<CommandLine> line = Parse({"events", "follow", "output=x", "--output=json"});
+  ASSERT_TRUE(line.ok());
+  EXPECT_THAT(line->arguments, ElementsAre(Pair("output", "x")));
+  EXPECT_EQ(absl::GetFlag(FLAGS_output), "json");
+}
+
+// The actor is the token's user now; --user is no longer a flag, so it filters like user=.
+TEST_F(CommandLineTest, DashedUserIsACommandArgument) {
+  absl::StatusOr<CommandLine> line = Parse({"events", "follow", "--user=bob", "--token=s3cret"});
   ASSERT_TRUE(line.ok());
   EXPECT_THAT(line->arguments, ElementsAre(Pair("user", "bob")));
-  EXPECT_EQ(absl::GetFlag(FLAGS_user), "alice");
+  EXPECT_EQ(absl::GetFlag(FLAGS_token), "s3cret");
 }
 
 TEST_F(CommandLineTest, PositionalsNegatedBoolsAndDoubleDash) {
@@ -64,6 +80,65 @@ TEST_F(CommandLineTest, BadFlagsAreErrors) {
   EXPECT_FALSE(Parse({"--timeout=soon", "accounts", "list"}).ok());
   EXPECT_FALSE(Parse({"accounts", "list", "--address"}).ok());
   EXPECT_FALSE(Parse({"--=x"}).ok());
+}
+
+// Global flags and the files they name: the token file.
+class TokenFileTest : public ::testing::Test {
+ protected:
+  // A file in the test's temporary directory holding `contents`; returns its path.
+  std::string WriteFile(const std::string& name, const std::string& contents) {
+    // The pid keeps apart two runs of this test (in two build trees) sharing /tmp.
+    const std::string path = ::testing::TempDir() + "/" + name + "-" + std::to_string(getpid());
+    std::ofstream(path) << contents;
+    paths_.push_back(path);
+    return path;
+  }
+  void TearDown() override {
+    for (const std::string& path : paths_) std::remove(path.c_str());
+  }
+
+  absl::FlagSaver saver_;
+  std::vector<std::string> paths_;
+};
+
+TEST_F(TokenFileTest, TheFirstLineTrimmedIsTheToken) {
+  absl::StatusOr<std::string> token = ReadTokenFile(WriteFile("t1", "  s3cret \r\nignored\n"));
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(*token, "s3cret");
+  token = ReadTokenFile(WriteFile("t2", "no-newline"));
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(*token, "no-newline");
+}
+
+TEST_F(TokenFileTest, MissingAndEmptyFilesAreErrorsNamingTheFile) {
+  const std::string missing = ::testing::TempDir() + "/no-such-token-file";
+  absl::StatusOr<std::string> token = ReadTokenFile(missing);
+  EXPECT_EQ(token.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(token.status().message()), HasSubstr(missing));
+  EXPECT_THAT(std::string(token.status().message()), HasSubstr("No such file"));
+
+  const std::string empty = WriteFile("t3", "\n\nsecret-on-line-3\n");
+  token = ReadTokenFile(empty);
+  EXPECT_EQ(token.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(token.status().message()), HasSubstr(empty));
+}
+
+TEST_F(TokenFileTest, ClientOptionsReadTheFileOnlyWhenNoTokenIsGiven) {
+  absl::SetFlag(&FLAGS_token_file, WriteFile("t4", "from-file\n"));
+  absl::StatusOr<client::ClientOptions> options = ClientOptionsFromFlags();
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->bearer_token, "from-file");
+
+  absl::SetFlag(&FLAGS_token, "from-flag");
+  options = ClientOptionsFromFlags();
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->bearer_token, "from-flag");
+
+  absl::SetFlag(&FLAGS_token, "");
+  absl::SetFlag(&FLAGS_token_file, ::testing::TempDir() + "/no-such-token-file");
+  options = ClientOptionsFromFlags();
+  EXPECT_EQ(options.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(options.status().message()), HasSubstr("--token_file"));
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Fakes of the gateway client's own stub interfaces (AccountStub, PipelineStub, ServiceDeskStub,
-// EventStub) and of its stream interfaces: scripted failures, recorded calls. They stand in for
-// the network, not for the server's logic; tests that need real answers use a real in-process
-// server.
+// KeyAccountStub, AdminStub, EventStub) and of its stream interfaces: scripted failures, recorded
+// calls. They stand in for the network, not for the server's logic; tests that need real answers
+// use a real in-process server.
 #pragma once
 
 #include <grpcpp/client_context.h>
@@ -19,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "clients/gateway/account_stub.h"
+#include "clients/gateway/admin_stub.h"
 #include "clients/gateway/event_stub.h"
 #include "clients/gateway/keyaccount_stub.h"
 #include "clients/gateway/pipeline_stub.h"
@@ -300,6 +301,17 @@ class FakeKeyAccountStub : public KeyAccountStub, public ScriptedUnaryCalls {
   }
 
   std::deque<std::unique_ptr<ReclassifyStream>> reclassify_streams;
+};
+
+// Every RPC of AdminService as ScriptedUnaryCalls, under its RPC name.
+class FakeAdminStub : public AdminStub, public ScriptedUnaryCalls {
+ public:
+#define CRM_FAKE_ADMIN_RPC(Method, Request, Response, Kind)      \
+  CRM_ADMIN_STUB_SIGNATURE(Method, Request, Response) override { \
+    return Answer<v1::Response>(#Method, context, request);      \
+  }
+  CRM_ADMIN_RPCS(CRM_FAKE_ADMIN_RPC)
+#undef CRM_FAKE_ADMIN_RPC
 };
 
 class FakeEventStub : public EventStub {

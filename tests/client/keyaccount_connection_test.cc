@@ -332,7 +332,7 @@ TEST_F(KeyAccountConnectionTest, AReclassifyEndingWithoutItsSummaryIsAnError) {
 }
 
 TEST_F(KeyAccountConnectionTest, MetadataDecoratorCoversUnaryCallsAndTheStream) {
-  auto decorated = std::make_shared<MetadataKeyAccountStub>(stub_, CallMetadata{"t0ken", "alice"});
+  auto decorated = std::make_shared<MetadataKeyAccountStub>(stub_, CallMetadata{"t0ken"});
   internal::DefaultKeyAccountConnection connection(decorated, policy_);
   stub_->FailNext("SetTierOverride", Unavailable());
   EXPECT_TRUE(connection.SetTierOverride({}).ok());
@@ -341,15 +341,13 @@ TEST_F(KeyAccountConnectionTest, MetadataDecoratorCoversUnaryCallsAndTheStream) 
 
   ASSERT_EQ(stub_->calls().size(), 3u);
   for (size_t i = 0; i < 2; ++i) {
-    EXPECT_THAT(
-        stub_->calls()[i].metadata,
-        ::testing::UnorderedElementsAre(Pair("authorization", "Bearer t0ken"),
-                                        Pair("x-crm-user", "alice"), Pair("x-request-id", "id-1")));
+    EXPECT_THAT(stub_->calls()[i].metadata,
+                ::testing::UnorderedElementsAre(Pair("authorization", "Bearer t0ken"),
+                                                Pair("x-request-id", "id-1")));
   }
-  EXPECT_THAT(
-      stub_->calls()[2].metadata,
-      ::testing::UnorderedElementsAre(Pair("authorization", "Bearer t0ken"),
-                                      Pair("x-crm-user", "alice"), Pair("x-request-id", "id-2")));
+  EXPECT_THAT(stub_->calls()[2].metadata,
+              ::testing::UnorderedElementsAre(Pair("authorization", "Bearer t0ken"),
+                                              Pair("x-request-id", "id-2")));
 }
 
 ClientOptions FastRetries() {

@@ -196,17 +196,17 @@ TEST_F(PipelineConnectionTest, ReadsGiveUpAfterMaxAttemptsWithBackoff) {
   EXPECT_THAT(sleeps_, ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200)));
 }
 
-TEST_F(PipelineConnectionTest, MetadataDecoratorSendsTokenUserAndOneCorrelationId) {
-  auto decorated = std::make_shared<MetadataPipelineStub>(stub_, CallMetadata{"t0ken", "alice"});
+TEST_F(PipelineConnectionTest, MetadataDecoratorSendsTokenAndOneCorrelationId) {
+  auto decorated = std::make_shared<MetadataPipelineStub>(stub_, CallMetadata{"t0ken"});
   internal::DefaultPipelineConnection connection(decorated, policy_);
   stub_->FailNext("GetOpportunity", Unavailable());
   EXPECT_TRUE(connection.GetOpportunity({}).ok());
 
   ASSERT_EQ(stub_->calls().size(), 2u);
   for (const testing::RecordedCall& call : stub_->calls()) {
-    EXPECT_THAT(call.metadata, ::testing::UnorderedElementsAre(
-                                   Pair("authorization", "Bearer t0ken"),
-                                   Pair("x-crm-user", "alice"), Pair("x-request-id", "id-1")));
+    EXPECT_THAT(call.metadata,
+                ::testing::UnorderedElementsAre(Pair("authorization", "Bearer t0ken"),
+                                                Pair("x-request-id", "id-1")));
   }
 }
 

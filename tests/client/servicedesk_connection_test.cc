@@ -209,17 +209,17 @@ TEST_F(ServiceDeskConnectionTest, ReadsGiveUpAfterMaxAttemptsWithBackoff) {
   EXPECT_THAT(sleeps_, ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200)));
 }
 
-TEST_F(ServiceDeskConnectionTest, MetadataDecoratorSendsTokenUserAndOneCorrelationId) {
-  auto decorated = std::make_shared<MetadataServiceDeskStub>(stub_, CallMetadata{"t0ken", "alice"});
+TEST_F(ServiceDeskConnectionTest, MetadataDecoratorSendsTokenAndOneCorrelationId) {
+  auto decorated = std::make_shared<MetadataServiceDeskStub>(stub_, CallMetadata{"t0ken"});
   internal::DefaultServiceDeskConnection connection(decorated, policy_);
   stub_->FailNext("ExplainDeadline", Unavailable());
   EXPECT_TRUE(connection.ExplainDeadline({}).ok());
 
   ASSERT_EQ(stub_->calls().size(), 2u);
   for (const testing::RecordedCall& call : stub_->calls()) {
-    EXPECT_THAT(call.metadata, ::testing::UnorderedElementsAre(
-                                   Pair("authorization", "Bearer t0ken"),
-                                   Pair("x-crm-user", "alice"), Pair("x-request-id", "id-1")));
+    EXPECT_THAT(call.metadata,
+                ::testing::UnorderedElementsAre(Pair("authorization", "Bearer t0ken"),
+                                                Pair("x-request-id", "id-1")));
   }
 }
 

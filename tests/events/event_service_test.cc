@@ -20,9 +20,10 @@ using testing::CallAs;
 // Reads a Subscribe stream on its own thread, collecting events until stopped.
 class Follower {
  public:
-  Follower(crm::v1::EventService::Stub* stub, const crm::v1::SubscribeRequest& request) {
+  Follower(crm::v1::EventService::Stub* stub, const crm::v1::SubscribeRequest& request)
+      : context_(CallAs("follower", absl::Hours(1))) {
     thread_ = std::thread([this, stub, request] {
-      auto reader = stub->Subscribe(&context_, request);
+      auto reader = stub->Subscribe(context_.get(), request);
       crm::v1::Event event;
       while (reader->Read(&event)) {
         std::lock_guard<std::mutex> lock(mu_);
@@ -34,7 +35,7 @@ class Follower {
   ~Follower() { Stop(); }
 
   void Stop() {
-    context_.TryCancel();
+    context_->TryCancel();
     if (thread_.joinable()) thread_.join();
   }
   // Waits until at least n events arrived (or a timeout).
@@ -57,7 +58,7 @@ class Follower {
   const grpc::Status& final_status() const { return final_status_; }
 
  private:
-  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientContext> context_;
   std::thread thread_;
   std::mutex mu_;
   std::vector<crm::v1::Event> events_;
