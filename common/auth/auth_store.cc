@@ -39,12 +39,6 @@ crm::v1::AccessToken TokenFromRow(const db::ScannedRow& r) {
   return t;
 }
 
-template <typename T>
-absl::StatusOr<std::optional<T>> First(absl::StatusOr<std::vector<T>> rows) {
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<T>();
-  return std::optional<T>(std::move(rows->front()));
-}
 
 }  // namespace
 
@@ -84,7 +78,7 @@ absl::StatusOr<std::optional<Credential>> AuthStore::FindCredential(soci::sessio
       "SELECT t.id, t.user_id, u.role, u.team_id, u.disabled, t.expire_time, t.revoke_time"
       " FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id");
   q.Where("t.secret_hash = ?", secret_hash);
-  return First(db::ScanAll<Credential>(sql, q, "read access token", [](const db::ScannedRow& r) {
+  return db::ScanOne<Credential>(sql, q, "read access token", [](const db::ScannedRow& r) {
     Credential c;
     c.token_id = std::string(r.Text(0));
     c.user_id = std::string(r.Text(1));
@@ -94,13 +88,13 @@ absl::StatusOr<std::optional<Credential>> AuthStore::FindCredential(soci::sessio
     if (!r.IsNull(5)) c.expire_time = FromMicros(r.Int(5));
     c.revoked = !r.IsNull(6);
     return c;
-  }));
+  });
 }
 
 absl::StatusOr<std::optional<crm::v1::User>> AuthStore::FindUser(soci::session& sql, const std::string& id) {
   db::SqlQuery q(kUserColumns);
   q.Where("id = ?", id);
-  return First(db::ScanAll<crm::v1::User>(sql, q, "read user", UserFromRow));
+  return db::ScanOne<crm::v1::User>(sql, q, "read user", UserFromRow);
 }
 
 absl::StatusOr<int64_t> AuthStore::CountUsers(soci::session& sql) {
@@ -160,14 +154,14 @@ absl::Status AuthStore::InsertToken(db::Tx& tx, const crm::v1::AccessToken& toke
 absl::StatusOr<std::optional<crm::v1::AccessToken>> AuthStore::FindToken(soci::session& sql, const std::string& id) {
   db::SqlQuery q(kTokenColumns);
   q.Where("id = ?", id);
-  return First(db::ScanAll<crm::v1::AccessToken>(sql, q, "read access token", TokenFromRow));
+  return db::ScanOne<crm::v1::AccessToken>(sql, q, "read access token", TokenFromRow);
 }
 
 absl::StatusOr<std::optional<std::string>> AuthStore::TokenSecretHashOf(soci::session& sql, const std::string& id) {
   db::SqlQuery q("SELECT secret_hash FROM auth_tokens");
   q.Where("id = ?", id);
-  return First(db::ScanAll<std::string>(sql, q, "read access token",
-                                        [](const db::ScannedRow& r) { return std::string(r.Text(0)); }));
+  return db::ScanOne<std::string>(sql, q, "read access token",
+                                        [](const db::ScannedRow& r) { return std::string(r.Text(0)); });
 }
 
 absl::Status AuthStore::MarkRevoked(db::Tx& tx, const std::string& id, absl::Time when) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -42,6 +43,19 @@ absl::StatusOr<std::vector<T>> ScanAll(soci::session& sql, const SqlQuery& query
   });
   if (!status.ok()) return status;
   return rows;
+}
+
+// The first row of `query` made into a T, or nullopt when it has none (lookups by key).
+template <typename T, typename Map>
+absl::StatusOr<std::optional<T>> ScanOne(soci::session& sql, const SqlQuery& query, absl::string_view context,
+                                         Map&& map) {
+  std::optional<T> row;
+  absl::Status status = ScanRows(sql, query, context, [&](const ScannedRow& r) {
+    row = map(r);
+    return false;
+  });
+  if (!status.ok()) return status;
+  return row;
 }
 
 }  // namespace crm::db

@@ -108,12 +108,6 @@ crm::v1::TierOverride OverrideFromRow(const db::ScannedRow& r) {
   return o;
 }
 
-template <typename T>
-absl::StatusOr<std::optional<T>> First(absl::StatusOr<std::vector<T>> rows) {
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<T>();
-  return std::optional<T>(std::move(rows->front()));
-}
 
 }  // namespace
 
@@ -151,14 +145,14 @@ absl::Status RunStore::Finish(db::Tx& tx, const RunRecord& run) {
 absl::StatusOr<std::optional<RunRecord>> RunStore::FindRunning(soci::session& sql) {
   db::SqlQuery q(kRunColumns);
   q.Where("status = ?", static_cast<int>(RunStatus::kRunning)).Append(" ORDER BY start_time DESC, id DESC LIMIT 1");
-  return First(db::ScanAll<RunRecord>(sql, q, "read running reclassification", RunFromRow));
+  return db::ScanOne<RunRecord>(sql, q, "read running reclassification", RunFromRow);
 }
 
 absl::StatusOr<std::optional<RunRecord>> RunStore::LastApplied(soci::session& sql) {
   db::SqlQuery q(kRunColumns);
   q.Where("status = ?", static_cast<int>(RunStatus::kDone)).Where("dry_run = 0");
   q.Append(" ORDER BY start_time DESC, id DESC LIMIT 1");
-  return First(db::ScanAll<RunRecord>(sql, q, "read last reclassification", RunFromRow));
+  return db::ScanOne<RunRecord>(sql, q, "read last reclassification", RunFromRow);
 }
 
 // Classifications.
@@ -227,7 +221,7 @@ absl::StatusOr<std::optional<ClassificationRow>> ClassificationStore::Find(soci:
                                                                            const std::string& account_id) {
   db::SqlQuery q(kClassificationColumns);
   q.Where("c.account_id = ?", account_id);
-  return First(db::ScanAll<ClassificationRow>(sql, q, "read classification", ClassificationFromRow));
+  return db::ScanOne<ClassificationRow>(sql, q, "read classification", ClassificationFromRow);
 }
 
 absl::StatusOr<std::vector<ClassificationRow>> ClassificationStore::List(soci::session& sql,
@@ -365,7 +359,7 @@ absl::StatusOr<std::optional<crm::v1::TierOverride>> OverrideStore::Find(soci::s
                                                                          const std::string& account_id) {
   db::SqlQuery q(kOverrideColumns);
   q.Where("account_id = ?", account_id);
-  return First(db::ScanAll<crm::v1::TierOverride>(sql, q, "read tier override", OverrideFromRow));
+  return db::ScanOne<crm::v1::TierOverride>(sql, q, "read tier override", OverrideFromRow);
 }
 
 absl::Status OverrideStore::Put(db::Tx& tx, const crm::v1::TierOverride& o) {
@@ -394,7 +388,7 @@ absl::StatusOr<std::optional<crm::v1::QualitativeInputs>> QualitativeStore::Find
   db::SqlQuery q("SELECT account_id, industry_influence, cooperation_potential, assessed_by, update_time"
                  " FROM kam_qualitative_inputs");
   q.Where("account_id = ?", account_id);
-  return First(db::ScanAll<crm::v1::QualitativeInputs>(sql, q, "read qualitative inputs",
+  return db::ScanOne<crm::v1::QualitativeInputs>(sql, q, "read qualitative inputs",
                                                        [](const db::ScannedRow& r) {
     crm::v1::QualitativeInputs in;
     in.set_account_id(std::string(r.Text(0)));
@@ -403,7 +397,7 @@ absl::StatusOr<std::optional<crm::v1::QualitativeInputs>> QualitativeStore::Find
     in.set_assessed_by(std::string(r.Text(3)));
     *in.mutable_update_time() = MicrosToTimestamp(r.Int(4));
     return in;
-  }));
+  });
 }
 
 absl::Status QualitativeStore::Put(db::Tx& tx, const crm::v1::QualitativeInputs& in) {
@@ -426,13 +420,13 @@ absl::StatusOr<std::optional<AccountTierRow>> AccountTierStore::FindForUpdate(db
   db::SqlQuery q("SELECT id, owner, tier FROM accounts");
   q.Where("id = ?", account_id).Where("delete_time IS NULL");
   q.Append(tx.dialect().ForUpdate());
-  return First(db::ScanAll<AccountTierRow>(tx.session(), q, "read account tier", [](const db::ScannedRow& r) {
+  return db::ScanOne<AccountTierRow>(tx.session(), q, "read account tier", [](const db::ScannedRow& r) {
     AccountTierRow a;
     a.id = std::string(r.Text(0));
     a.owner = std::string(r.Text(1));
     a.tier = static_cast<crm::v1::AccountTier>(r.Int(2));
     return a;
-  }));
+  });
 }
 
 absl::Status AccountTierStore::SetTiers(db::Tx& tx,
