@@ -1,67 +1,20 @@
 // TLS and mutual TLS on the server, with a real handshake: the certificates are made by openssl
-// for each test run (a CA, a server certificate for localhost / 127.0.0.1, client certificates
-// from that CA and from another one).
+// for each test (tests/support/test_certificates.h).
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/first_admin.h"
 #include "crm/v1/admin.grpc.pb.h"
 #include "services/server/all_modules.h"
+#include "tests/support/test_certificates.h"
 #include "tests/support/test_server.h"
 
 namespace crm {
 namespace {
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A directory of PEM files made by openssl, removed again at the end.
-class Certificates {
- public:
-  Certificates() {
-    char pattern[] = "/tmp/crm-tls-XXXXXX";
-    dir_ = mkdtemp(pattern);
-    ok_ = MakeCa("ca") && MakeCa("other-ca") &&
-          MakeLeaf("server", "ca", "localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth") &&
-          MakeLeaf("client", "ca", "crm-client", "extendedKeyUsage=clientAuth") &&
-          MakeLeaf("stranger", "other-ca", "stranger", "extendedKeyUsage=clientAuth");
-  }
-  ~Certificates() { std::filesystem::remove_all(dir_); }
-
-  bool ok() const { return ok_; }
-  std::string Path(const std::string& name) const { return absl::StrCat(dir_, "/", name); }
-  std::string Pem(const std::string& name) const { return Slurp(Path(name)); }
-
- private:
-  bool Run(const std::string& command) {
-    return std::system(absl::StrCat("cd ", dir_, " && ", command, " >/dev/null 2>&1").c_str()) == 0;
-  }
-  bool MakeCa(const std::string& name) {
-    return Run(absl::StrCat("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ",
-                            name, ".key -out ", name, ".pem -days 2 -subj /CN=", name));
-  }
-  bool MakeLeaf(const std::string& name, const std::string& ca, const std::string& common_name,
-                const std::string& extensions) {
-    std::ofstream(Path(name + ".ext")) << extensions << "\n";
-    return Run(absl::StrCat("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ", name,
-                            ".key -out ", name, ".csr -subj /CN=", common_name)) &&
-           Run(absl::StrCat("openssl x509 -req -in ", name, ".csr -CA ", ca, ".pem -CAkey ", ca,
-                            ".key -CAcreateserial -days 2 -out ", name, ".pem -extfile ", name, ".ext"));
-  }
-
-  std::string dir_;
-  bool ok_ = false;
-};
 
 class TlsTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -107,7 +60,7 @@ class TlsTest : public ::testing::TestWithParam<std::string> {
     return grpc::SslCredentials(options);
   }
 
-  Certificates certs_;
+  testing::TestCertificates certs_;
   std::unique_ptr<testing::TestDatabase> database_;
   std::unique_ptr<testing::TestServer> server_;
   std::string admin_token_;
