@@ -7,20 +7,13 @@
 #include <filesystem>
 #include <system_error>
 
-#include "common/auth/auth_store.h"
 #include "common/db/sql_error.h"
+#include "common/server/host_migrations.h"
 #include "services/server/all_modules.h"
 
 namespace crm::bench {
 
-std::vector<db::MigrationSet> ServerMigrations() {
-  std::vector<db::MigrationSet> sets = {db::CommonMigrations(), auth::AuthMigrations()};
-  for (const server::ModuleSpec& spec : AllModules()) {
-    if (!spec.migrations) continue;
-    for (db::MigrationSet& set : spec.migrations()) sets.push_back(std::move(set));
-  }
-  return sets;
-}
+std::vector<db::MigrationSet> ServerMigrations() { return server::HostMigrations(AllModules()); }
 
 absl::StatusOr<std::unique_ptr<db::Database>> OpenDatabase(const std::string& url) {
   db::DatabaseOptions options;

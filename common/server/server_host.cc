@@ -20,11 +20,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "common/auth/auth_store.h"
 #include "common/auth/authenticator.h"
 #include "common/auth/first_admin.h"
 #include "common/core/ids.h"
 #include "common/server/call_context.h"
+#include "common/server/host_migrations.h"
 #include "common/db/shared_state.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to listen on (host:port). Env: CRM_LISTEN");
@@ -138,13 +138,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   if (!db.ok()) return db.status();
   host->db_ = *std::move(db);
 
-  std::vector<db::MigrationSet> migrations = {db::CommonMigrations(), auth::AuthMigrations()};
-  for (const ModuleSpec& spec : modules) {
-    if (spec.migrations) {
-      for (db::MigrationSet& set : spec.migrations()) migrations.push_back(std::move(set));
-    }
-  }
-  if (absl::Status status = db::ApplyMigrations(*host->db_, migrations); !status.ok()) return status;
+  if (absl::Status status = db::ApplyMigrations(*host->db_, HostMigrations(modules)); !status.ok()) return status;
 
   absl::StatusOr<std::string> secret = db::GetOrCreateSecret(*host->db_, kPageTokenSecret);
   if (!secret.ok()) return secret.status();
