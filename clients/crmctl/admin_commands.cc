@@ -26,6 +26,17 @@ std::vector<Column> AccessTokenColumns() {
           FieldColumn("BY", "created_by")};
 }
 
+std::vector<Column> AuditRecordColumns() {
+  return {FieldColumn("TIME", "time"),
+          FieldColumn("ACTOR", "actor"),
+          FieldColumn("METHOD", "method", kTextWidth),
+          FieldColumn("ENTITY", "entity"),
+          FieldColumn("ID", "entity_id"),
+          FieldColumn("CHANGE", "change"),
+          FieldColumn("FIELDS", "changed_fields", kTextWidth),
+          FieldColumn("REQUEST", "request_id")};
+}
+
 int WhoAmI(CommandContext& context) {
   v1::WhoAmIRequest request;
   if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
@@ -96,6 +107,16 @@ int ListTokens(CommandContext& context) {
                    AccessTokenColumns());
 }
 
+int ListAudit(CommandContext& context) {
+  v1::ListAuditRecordsRequest request;
+  absl::StatusOr<bool> all = context.ReadListArguments(
+      {{&request}, {request.mutable_filter()}}, {{"since", "start_time"}, {"until", "end_time"}});
+  if (!all.ok()) return context.Usage(all.status());
+  return PrintList(context, *all, context.admin(), request, &client::AdminClient::ListAuditRecords,
+                   &client::AdminClient::ListAllAuditRecords, &v1::ListAuditRecordsResponse::records,
+                   AuditRecordColumns());
+}
+
 }  // namespace
 
 std::vector<Command> AdminCommands() {
@@ -117,6 +138,13 @@ std::vector<Command> AdminCommands() {
        "Access tokens, newest first, without secrets; inactive=true adds revoked and expired "
        "ones",
        ListTokens},
+      {"audit", "list",
+       "[actor=<user>] [method=crm.v1.<Service>/<Method>] [entity=<kind>] [entity_id=<id>] "
+       "[request_id=] [since=<RFC 3339 time>] [until=<RFC 3339 time>] [page_size=] [page_token=] "
+       "[--all]",
+       "The audit trail, newest first: who changed which record through which method, and "
+       "which fields",
+       ListAudit},
   };
 }
 

@@ -21,11 +21,13 @@
   /* Revoking twice keeps the first revocation and answers the token again. */                 \
   X(RevokeAccessToken, RevokeAccessTokenRequest, AccessToken, kIdempotentChange)               \
   X(ListAccessTokens, ListAccessTokensRequest, ListAccessTokensResponse, kRead)                \
-  X(WhoAmI, WhoAmIRequest, User, kRead)
+  X(WhoAmI, WhoAmIRequest, User, kRead)                                                        \
+  X(ListAuditRecords, ListAuditRecordsRequest, ListAuditRecordsResponse, kRead)
 
 // The lists that page by page_token / next_page_token, as X(Element, Plural, field): the
 // client offers ListAll<Plural>(List<Plural>Request) over List<Plural>, yielding every Element
 // of the response's repeated `field`.
-#define CRM_ADMIN_PAGED_LISTS(X) \
-  X(User, Users, users)          \
-  X(AccessToken, AccessTokens, tokens)
+#define CRM_ADMIN_PAGED_LISTS(X)       \
+  X(User, Users, users)                \
+  X(AccessToken, AccessTokens, tokens) \
+  X(AuditRecord, AuditRecords, records)

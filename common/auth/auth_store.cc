@@ -116,6 +116,13 @@ absl::StatusOr<std::vector<crm::v1::User>> AuthStore::ListUsers(soci::session& s
   return db::ScanAll<crm::v1::User>(sql, q, "list users", UserFromRow);
 }
 
+absl::StatusOr<std::vector<std::string>> AuthStore::TeamMemberIds(soci::session& sql, const std::string& team_id) {
+  db::SqlQuery q("SELECT id FROM auth_users");
+  q.Where("team_id = ?", team_id).Append(" ORDER BY id");
+  return db::ScanAll<std::string>(sql, q, "read team members",
+                                  [](const db::ScannedRow& r) { return std::string(r.Text(0)); });
+}
+
 absl::Status AuthStore::PutUser(db::Tx& tx, const crm::v1::User& user) {
   return db::Guard("write user", [&]() -> absl::Status {
     long long role = user.role(), disabled = user.disabled() ? 1 : 0, created = TimestampToMicros(user.create_time()),

@@ -48,6 +48,8 @@ class AuthStore {
 
   static absl::StatusOr<std::optional<crm::v1::User>> FindUser(soci::session& sql, const std::string& id);
   static absl::StatusOr<int64_t> CountUsers(soci::session& sql);
+  // The ids of the users of sales team `team_id`, in id order.
+  static absl::StatusOr<std::vector<std::string>> TeamMemberIds(soci::session& sql, const std::string& team_id);
   static absl::StatusOr<std::vector<crm::v1::User>> ListUsers(soci::session& sql, const UserQuery& query);
   // Inserts the user or replaces its role, team, display name and disabled flag (create_time
   // stays the first one).

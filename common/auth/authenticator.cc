@@ -31,11 +31,17 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view secret, 
   }
 
   std::optional<Credential> credential;
+  std::vector<std::string> team_members;
   absl::Status read = db_->Read(
       [&](soci::session& sql) -> absl::Status {
         absl::StatusOr<std::optional<Credential>> found = AuthStore::FindCredential(sql, hash);
         if (!found.ok()) return found.status();
         credential = *std::move(found);
+        if (credential && credential->role == crm::v1::ROLE_SALES_MANAGER && !credential->team_id.empty()) {
+          absl::StatusOr<std::vector<std::string>> members = AuthStore::TeamMemberIds(sql, credential->team_id);
+          if (!members.ok()) return members.status();
+          team_members = *std::move(members);
+        }
         return absl::OkStatus();
       },
       deadline);
@@ -48,7 +54,8 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view secret, 
   if (credential->user_disabled) return Refused(absl::StrCat("user ", credential->user_id, " is disabled"));
   if (credential->expire_time && *credential->expire_time <= now) return Refused("access token expired");
 
-  Cached cached{Principal{credential->user_id, credential->role, credential->team_id, credential->token_id},
+  Cached cached{Principal{credential->user_id, credential->role, credential->team_id, std::move(team_members),
+                          credential->token_id},
                 credential->expire_time, absl::Now() + cache_for_};
   absl::MutexLock lock(&mu_);
   if (cache_.size() >= kMaxCached) cache_.clear();

@@ -155,6 +155,29 @@ MigrationSet CommonMigrations() {
                " consumer VARCHAR(100) NOT NULL PRIMARY KEY,"
                " sequence BIGINT NOT NULL){{TABLE_OPTIONS}}",
            }},
+          {6,
+           "audit trail",
+           {
+               // One row per changed record, written in the change's transaction
+               // (common/audit/audit_log.h). Newest first is the list order; each index serves
+               // one filter of ListAuditRecords in that order.
+               "CREATE TABLE IF NOT EXISTS audit_records ("
+               " id VARCHAR(64) NOT NULL PRIMARY KEY,"
+               " record_time BIGINT NOT NULL,"
+               " actor VARCHAR(200) NOT NULL,"
+               " method VARCHAR(200) NOT NULL,"
+               " entity VARCHAR(50) NOT NULL,"
+               " entity_id VARCHAR(200) NOT NULL,"
+               " change_kind BIGINT NOT NULL,"
+               " changed_fields {{LONG_TEXT}} NOT NULL,"
+               " request_id VARCHAR(200) NOT NULL,"
+               " correlation_id VARCHAR(200) NOT NULL){{TABLE_OPTIONS}}",
+               "CREATE INDEX IF NOT EXISTS audit_by_time ON audit_records (record_time, id)",
+               "CREATE INDEX IF NOT EXISTS audit_by_entity ON audit_records (entity, entity_id, record_time)",
+               "CREATE INDEX IF NOT EXISTS audit_by_actor ON audit_records (actor, record_time)",
+               "CREATE INDEX IF NOT EXISTS audit_by_method ON audit_records (method, record_time)",
+               "CREATE INDEX IF NOT EXISTS audit_by_request ON audit_records (request_id)",
+           }},
       }};
 }
 

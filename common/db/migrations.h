@@ -35,7 +35,7 @@ struct MigrationSet {
 // starting together do not both migrate.
 absl::Status ApplyMigrations(Database& db, const std::vector<MigrationSet>& sets);
 
-// The migrations of common/: the event outbox, request replay, server secrets.
+// The migrations of common/: the event outbox, request replay, server secrets, the audit trail.
 MigrationSet CommonMigrations();
 
 }  // namespace crm::db

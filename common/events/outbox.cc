@@ -3,9 +3,13 @@
 #include <soci/soci.h>
 
 #include "absl/strings/match.h"
+#include "common/audit/audit_log.h"
+#include "common/core/current_call.h"
 #include "common/core/time_util.h"
 #include "common/db/bulk_insert.h"
+#include "common/db/query.h"
 #include "common/db/row.h"
+#include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
 #include "nlohmann/json.hpp"
 
@@ -21,7 +25,7 @@ constexpr char kInsertEvent[] =
     " :actor, :rid, :time)";
 constexpr char kSelectEvents[] =
     "SELECT sequence, type, entity, entity_id, change_kind, changes, user_id, actor, request_id,"
-    " event_time FROM events WHERE sequence > :after AND sequence <= :up_to";
+    " event_time FROM events";
 
 std::string ChangesToJson(const crm::v1::Event& event) {
   nlohmann::json changes = nlohmann::json::array();
@@ -42,6 +46,32 @@ void ChangesFromJson(const std::string& text, crm::v1::Event* event) {
   }
 }
 
+// A string field's value from its JSON text in a FieldChange ("" when unset or not a string).
+std::string JsonString(const std::string& text) {
+  const nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
+  return value.is_string() ? value.get<std::string>() : "";
+}
+
+// Whether the current call may make the change `event` records. Every change to an account, lead
+// or opportunity passes through here inside its own transaction, so the ownership rule holds for
+// every path that changes one (updates, conversions, imports, side effects) and is checked against
+// the rows as they are written, not as they were read before. For these records the event's user
+// is the record's owner.
+absl::Status CheckOwnership(const crm::v1::Event& event) {
+  const CurrentCall* call = ThisThreadCall();
+  if (call == nullptr || !call->owners.restricted() || !IsOwnedEntity(event.entity())) return absl::OkStatus();
+  std::optional<std::string> before;
+  std::string after = event.user();
+  if (event.change() != crm::v1::CHANGE_KIND_CREATED) before = event.user();
+  for (const auto& c : event.changes()) {
+    if (c.field() != "owner") continue;
+    if (before) before = JsonString(c.before());
+    after = JsonString(c.after());
+  }
+  if (event.change() == crm::v1::CHANGE_KIND_DELETED) after = before.value_or(after);
+  return call->owners.CheckChange(event.entity(), event.entity_id(), before, after);
+}
+
 }  // namespace
 
 bool TypeMatches(const std::string& type, const std::vector<std::string>& filters) {
@@ -54,6 +84,7 @@ bool TypeMatches(const std::string& type, const std::vector<std::string>& filter
 }
 
 absl::Status Outbox::Append(db::Tx& tx, crm::v1::Event& event) {
+  if (absl::Status allowed = CheckOwnership(event); !allowed.ok()) return allowed;
   long long sequence = 0;
   absl::Status status = db::Guard("append event", [&]() -> absl::Status {
     soci::session& sql = tx.session();
@@ -67,6 +98,7 @@ absl::Status Outbox::Append(db::Tx& tx, crm::v1::Event& event) {
         soci::use(event.actor()), soci::use(event.request_id()), soci::use(time);
     return absl::OkStatus();
   });
+  if (status.ok()) status = audit::RecordAudit(tx, audit::EntryForEvent(event));
   if (!status.ok()) return status;
   event.set_sequence(sequence);
   EventHub* hub = hub_;
@@ -77,6 +109,9 @@ absl::Status Outbox::Append(db::Tx& tx, crm::v1::Event& event) {
 }
 
 absl::Status Outbox::AppendBatch(db::Tx& tx, std::vector<crm::v1::Event>& events) {
+  // Batches are whole-book runs (reclassification), not changes of chosen records: no ownership
+  // check (the run's policy decides who may start it), and no audit record per event — the caller
+  // audits the run, whose own history lists each record it changed.
   if (events.empty()) return absl::OkStatus();
   // Rows per INSERT: large enough to amortise the statement, small enough for MySQL's packet.
   constexpr int kRowsPerStatement = 200;
@@ -161,40 +196,33 @@ absl::StatusOr<EventPage> ReadEvents(soci::session& sql, const EventQuery& query
   EventPage page;
   page.last_scanned = query.after;
   int scanned = 0;
-  std::string sql_text = kSelectEvents;
-  if (!query.user.empty()) sql_text += " AND user_id = :user";
-  sql_text += " ORDER BY sequence LIMIT :limit";
-  absl::Status status = db::Guard("read events", [&]() -> absl::Status {
-    long long after = query.after, up_to = query.up_to, limit = query.limit;
-    // Type filters are applied here rather than in SQL: prefixes and lists stay simple and
-    // the scan is bounded by the sequence range anyway.
-    soci::rowset<soci::row> rows =
-        query.user.empty()
-            ? (sql.prepare << sql_text, soci::use(after, "after"), soci::use(up_to, "up_to"),
-               soci::use(limit, "limit"))
-            : (sql.prepare << sql_text, soci::use(after, "after"), soci::use(up_to, "up_to"),
-               soci::use(query.user, "user"), soci::use(limit, "limit"));
-    for (const soci::row& row : rows) {
-      crm::v1::Event event;
-      event.set_sequence(db::GetInt64(row, 0));
-      event.set_type(db::GetString(row, 1));
-      page.last_scanned = event.sequence();
-      ++scanned;
-      if (!TypeMatches(event.type(), query.types)) continue;
-      event.set_entity(db::GetString(row, 2));
-      event.set_entity_id(db::GetString(row, 3));
-      event.set_change(static_cast<crm::v1::ChangeKind>(db::GetInt64(row, 4)));
-      ChangesFromJson(db::GetString(row, 5), &event);
-      event.set_user(db::GetString(row, 6));
-      event.set_actor(db::GetString(row, 7));
-      event.set_request_id(db::GetString(row, 8));
-      *event.mutable_time() = MicrosToTimestamp(db::GetInt64(row, 9));
-      page.events.push_back(std::move(event));
-    }
-    page.more = scanned == query.limit;
-    return absl::OkStatus();
+  db::SqlQuery q(kSelectEvents);
+  q.Where("sequence > ?", static_cast<long long>(query.after))
+      .Where("sequence <= ?", static_cast<long long>(query.up_to));
+  if (query.users) q.WhereIn("user_id", *query.users);
+  q.Append(" ORDER BY sequence LIMIT ?", query.limit);
+  // Type filters are applied here rather than in SQL: prefixes and lists stay simple and the scan
+  // is bounded by the sequence range anyway.
+  absl::Status status = db::ScanRows(sql, q, "read events", [&](const db::ScannedRow& row) {
+    crm::v1::Event event;
+    event.set_sequence(row.Int(0));
+    event.set_type(std::string(row.Text(1)));
+    page.last_scanned = event.sequence();
+    ++scanned;
+    if (!TypeMatches(event.type(), query.types)) return true;
+    event.set_entity(std::string(row.Text(2)));
+    event.set_entity_id(std::string(row.Text(3)));
+    event.set_change(static_cast<crm::v1::ChangeKind>(row.Int(4)));
+    ChangesFromJson(std::string(row.Text(5)), &event);
+    event.set_user(std::string(row.Text(6)));
+    event.set_actor(std::string(row.Text(7)));
+    event.set_request_id(std::string(row.Text(8)));
+    *event.mutable_time() = MicrosToTimestamp(row.Int(9));
+    page.events.push_back(std::move(event));
+    return true;
   });
   if (!status.ok()) return status;
+  page.more = scanned == query.limit;
   return page;
 }
 

@@ -1,7 +1,10 @@
 // The transactional outbox: every mutation appends its event inside its own transaction, so an
-// event exists exactly when its change committed.
+// event exists exactly when its change committed. Each event is audited in the same transaction
+// (common/audit/audit_log.h), and a change to an owned record (account, lead, opportunity) by a
+// caller whose owner scope does not cover it is refused there, rolling the transaction back.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +22,13 @@ class Outbox {
 
   // Assigns the next sequence to `event` (its sequence field is set on return), stores it, and
   // wakes subscribers after commit. `event.time` must be set by the caller (its clock).
+  // PERMISSION_DENIED when the current call may not change the record (see CheckOwnership).
   absl::Status Append(db::Tx& tx, crm::v1::Event& event);
 
   // Appends many events in order with consecutive sequences: one counter update and multi-row
   // inserts instead of three statements per event, for a writer of thousands of events in one
-  // transaction (reclassification). Sequences are set on return.
+  // transaction (reclassification). Sequences are set on return. Neither audited nor checked for
+  // ownership per event: the caller audits the run as a whole.
   absl::Status AppendBatch(db::Tx& tx, std::vector<crm::v1::Event>& events);
 
   // Convenience: an entity change with field deltas.
@@ -47,7 +52,8 @@ struct EventQuery {
   int64_t after = 0;
   int64_t up_to = INT64_MAX;
   std::vector<std::string> types;  // exact names or prefixes ending in '.'
-  std::string user;
+  // Only events concerning one of these users (Event.user); nullopt: every user's.
+  std::optional<std::vector<std::string>> users;
   int limit = 500;
 };
 struct EventPage {

@@ -108,6 +108,22 @@ std::string BearerSecret(const std::string& authorization) {
   return std::string(absl::StripAsciiWhitespace(absl::string_view(authorization).substr(kScheme.size())));
 }
 
+// A sales rep works its own records, a sales manager with a team its team's; a manager without a
+// team (head of sales) and every other role are not narrowed: their policy decides what they
+// may call at all.
+OwnerScope OwnerScopeOf(const auth::Principal& principal) {
+  const std::string holder = absl::StrCat(auth::RoleDisplayName(principal.role), " ", principal.user_id);
+  if (principal.role == crm::v1::ROLE_SALES_REP) {
+    return OwnerScope::Only({principal.user_id}, holder, "the records it owns");
+  }
+  if (principal.role == crm::v1::ROLE_SALES_MANAGER && !principal.team_id.empty()) {
+    std::vector<std::string> owners = principal.team_members;
+    owners.push_back(principal.user_id);
+    return OwnerScope::Only(std::move(owners), holder, absl::StrCat("the records of team ", principal.team_id));
+  }
+  return OwnerScope::Everyone();
+}
+
 }  // namespace
 
 absl::StatusOr<CallContext> MakeCallContext(const grpc::CallbackServerContext& context) {
@@ -120,6 +136,7 @@ absl::StatusOr<CallContext> MakeCallContext(const grpc::CallbackServerContext& c
 
   const std::optional<CallInfo> info = CallRegistry::Instance().Find(&context);
   if (!info) return absl::InternalError("the call did not pass the server's authentication interceptor");
+  call.method = std::string(absl::StripPrefix(info->method, "/"));
   const auth::MethodPolicy* policy = auth::FindMethodPolicy(info->method);
   if (policy == nullptr) {
     return absl::PermissionDeniedError(absl::StrCat("no access policy for ", info->method, ": refused to every caller"));
@@ -141,6 +158,7 @@ absl::StatusOr<CallContext> MakeCallContext(const grpc::CallbackServerContext& c
   call.actor = principal->user_id;
   call.role = principal->role;
   call.team_id = principal->team_id;
+  call.owners = OwnerScopeOf(*principal);
   return call;
 }
 

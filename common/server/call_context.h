@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/core/current_call.h"
 #include "crm/v1/admin.pb.h"
 
 namespace grpc {
@@ -28,6 +29,10 @@ struct CallContext {
   crm::v1::Role role = crm::v1::ROLE_UNSPECIFIED;
   // The user's sales team ("" for none).
   std::string team_id;
+  // "crm.v1.AccountService/UpdateAccount".
+  std::string method;
+  // Whose accounts, leads and opportunities the caller may change and list.
+  OwnerScope owners;
   // Correlation id from the `x-request-id` metadata, if the caller sent one.
   std::string correlation_id;
   // The call's deadline; work stops once it passes.
@@ -40,6 +45,12 @@ struct CallContext {
 // before anything about the request is looked at. Blocks on a database read when the token is not
 // cached, so unary calls make it on a worker.
 absl::StatusOr<CallContext> MakeCallContext(const grpc::CallbackServerContext& context);
+
+// `call` as the thread's current call, which the server names (ScopedCurrentCall) around the
+// handler's work.
+inline CurrentCall CurrentCallOf(const CallContext& call) {
+  return CurrentCall{call.actor, call.method, call.correlation_id, call.owners};
+}
 
 // For the server builder: tells MakeCallContext which method each call is for (gRPC gives a
 // handler no way to ask) and which authenticator the server uses.

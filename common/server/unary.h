@@ -43,6 +43,7 @@ grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context, Worke
     }
     absl::Status status;
     try {
+      const ScopedCurrentCall current(CurrentCallOf(call));
       absl::StatusOr<Response> result = work(call);
       if (result.ok()) {
         *response = *std::move(result);

@@ -254,6 +254,10 @@ absl::StatusOr<crm::v1::ListAccountsResponse> AccountLogic::List(const server::C
   if (!order.ok()) return order.status();
   query.order = *order;
   query.filter = request.filter();
+  absl::StatusOr<std::optional<std::vector<std::string>>> owners =
+      call.owners.ListOwners(request.filter().owner(), "filter.owner");
+  if (!owners.ok()) return owners.status();
+  query.owners = *std::move(owners);
   query.show_deleted = request.show_deleted();
   absl::StatusOr<KeysetPage> page = KeysetPage::Open(*rt_.page_tokens, kListScope, request, *page_size, 2);
   if (!page.ok()) return page.status();

@@ -160,7 +160,7 @@ absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& 
   db::SqlQuery q(kSelectAccount);
   const crm::v1::AccountFilter& f = query.filter;
   if (!query.show_deleted) q.Where("delete_time IS NULL");
-  if (!f.owner().empty()) q.Where("owner = ?", f.owner());
+  if (query.owners) q.WhereIn("owner", *query.owners);
   if (f.tier() != 0) q.Where("tier = ?", static_cast<long long>(f.tier()));
   if (f.lifecycle_stage() != 0) q.Where("lifecycle_stage = ?", static_cast<long long>(f.lifecycle_stage()));
   if (!f.industry().empty()) q.Where("industry = ?", f.industry());

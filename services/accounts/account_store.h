@@ -20,7 +20,11 @@ namespace crm::accounts {
 enum class AccountOrder { kId, kName, kCreateTime, kUpdateTime };
 
 struct AccountListQuery {
+  // Every filter but the owner, which `owners` carries.
   crm::v1::AccountFilter filter;
+  // The owners the caller may see (OwnerScope::ListOwners), narrowed by the request's owner;
+  // nullopt: any owner.
+  std::optional<std::vector<std::string>> owners;
   bool show_deleted = false;
   AccountOrder order = AccountOrder::kId;
   bool descending = false;

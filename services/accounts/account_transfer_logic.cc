@@ -239,6 +239,10 @@ absl::StatusOr<std::vector<Account>> AccountTransferLogic::ExportPage(const serv
                                                                       const std::string& after_id, int limit) const {
   AccountListQuery query;
   query.filter = request.filter();
+  absl::StatusOr<std::optional<std::vector<std::string>>> owners =
+      call.owners.ListOwners(request.filter().owner(), "filter.owner");
+  if (!owners.ok()) return owners.status();
+  query.owners = *std::move(owners);
   query.show_deleted = request.show_deleted();
   query.order = AccountOrder::kId;
   query.after_id = after_id;

@@ -113,6 +113,7 @@ class ImportStream final : public grpc::ServerReadReactor<crm::v1::ImportAccount
     absl::StatusOr<std::vector<ImportRowResult>> results = absl::CancelledError("import cancelled");
     if (run) {
       try {
+        const ScopedCurrentCall current(server::CurrentCallOf(call_));
         results = logic_.ImportBatch(call_, batch_);
       } catch (...) {
         results = server::StatusFromException();

@@ -47,6 +47,13 @@ grpc::ServerUnaryReactor* AdminHandler::ListAccessTokens(grpc::CallbackServerCon
                     [this, request](const CallContext& call) { return logic_.ListAccessTokens(call, *request); });
 }
 
+grpc::ServerUnaryReactor* AdminHandler::ListAuditRecords(grpc::CallbackServerContext* context,
+                                                         const crm::v1::ListAuditRecordsRequest* request,
+                                                         crm::v1::ListAuditRecordsResponse* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return logic_.ListAuditRecords(call, *request); });
+}
+
 grpc::ServerUnaryReactor* AdminHandler::WhoAmI(grpc::CallbackServerContext* context, const crm::v1::WhoAmIRequest*,
                                                crm::v1::User* response) {
   return ServeUnary(context, *rt_.workers, response, [this](const CallContext& call) { return logic_.WhoAmI(call); });

@@ -26,6 +26,9 @@ class AdminHandler final : public crm::v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* ListAccessTokens(grpc::CallbackServerContext* context,
                                              const crm::v1::ListAccessTokensRequest* request,
                                              crm::v1::ListAccessTokensResponse* response) override;
+  grpc::ServerUnaryReactor* ListAuditRecords(grpc::CallbackServerContext* context,
+                                             const crm::v1::ListAuditRecordsRequest* request,
+                                             crm::v1::ListAuditRecordsResponse* response) override;
   grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* context, const crm::v1::WhoAmIRequest* request,
                                    crm::v1::User* response) override;
 

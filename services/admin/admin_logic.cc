@@ -7,10 +7,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit_log.h"
 #include "common/auth/auth_store.h"
 #include "common/auth/authenticator.h"
 #include "common/auth/token_secret.h"
 #include "common/core/errors.h"
+#include "common/core/field_mask.h"
 #include "common/core/ids.h"
 #include "common/core/keyset_page.h"
 #include "common/core/page_token.h"
@@ -26,6 +28,15 @@ using crm::v1::User;
 
 constexpr char kUsersScope[] = "admin.users";
 constexpr char kTokensScope[] = "admin.access_tokens";
+constexpr char kAuditScope[] = "admin.audit_records";
+constexpr char kUserEntity[] = "user";
+constexpr char kTokenEntity[] = "access_token";
+
+std::vector<std::string> FieldNames(const std::vector<FieldDelta>& deltas) {
+  std::vector<std::string> names;
+  for (const FieldDelta& d : deltas) names.push_back(d.field);
+  return names;
+}
 
 absl::StatusOr<User> ReadUser(soci::session& sql, const std::string& id, absl::string_view field) {
   absl::StatusOr<std::optional<User>> user = AuthStore::FindUser(sql, id);
@@ -55,11 +66,16 @@ absl::StatusOr<User> AdminLogic::SetUser(const server::CallContext& call, const 
       [&](db::Tx& tx) -> absl::Status {
         absl::StatusOr<std::optional<User>> existing = AuthStore::FindUser(tx.session(), in.id());
         if (!existing.ok()) return existing.status();
-        const auto now = TimeToTimestamp(rt_.clock->Now());
+        const absl::Time now = rt_.clock->Now();
         stored = in;
-        *stored.mutable_create_time() = existing->has_value() ? (*existing)->create_time() : now;
-        *stored.mutable_update_time() = now;
-        return AuthStore::PutUser(tx, stored);
+        *stored.mutable_create_time() = existing->has_value() ? (*existing)->create_time() : TimeToTimestamp(now);
+        *stored.mutable_update_time() = TimeToTimestamp(now);
+        if (absl::Status s = AuthStore::PutUser(tx, stored); !s.ok()) return s;
+        const User* before = existing->has_value() ? &**existing : nullptr;
+        // Users and tokens have no events: their changes are audited here.
+        return audit::RecordChange(tx, kUserEntity, stored.id(),
+                                   before ? crm::v1::CHANGE_KIND_UPDATED : crm::v1::CHANGE_KIND_CREATED,
+                                   FieldNames(DiffMessages(before, stored, {"create_time", "update_time"})), now);
       },
       call.deadline);
   if (!status.ok()) return status;
@@ -137,7 +153,9 @@ absl::StatusOr<crm::v1::CreateAccessTokenResponse> AdminLogic::CreateAccessToken
         absl::StatusOr<User> user = ReadUser(tx.session(), request.user_id(), "user_id");
         if (!user.ok()) return user.status();
         if (user->disabled()) return FailedPreconditionField("user_id", "the user is disabled");
-        return AuthStore::InsertToken(tx, token, auth::TokenSecretHash(secret));
+        if (absl::Status s = AuthStore::InsertToken(tx, token, auth::TokenSecretHash(secret)); !s.ok()) return s;
+        return audit::RecordChange(tx, kTokenEntity, token.id(), crm::v1::CHANGE_KIND_CREATED,
+                                   FieldNames(DiffMessages(nullptr, token, {"create_time"})), now);
       },
       call.deadline);
   if (!status.ok()) return status;
@@ -156,12 +174,16 @@ absl::StatusOr<AccessToken> AdminLogic::RevokeAccessToken(const server::CallCont
         if (!hash.ok()) return hash.status();
         if (!hash->has_value()) return NoSuchEntity("id", "access token", request.id());
         secret_hash = **hash;
-        // Revoking twice keeps the first revocation time.
-        if (absl::Status s = AuthStore::MarkRevoked(tx, request.id(), rt_.clock->Now()); !s.ok()) return s;
+        absl::StatusOr<std::optional<AccessToken>> before = AuthStore::FindToken(tx.session(), request.id());
+        if (!before.ok()) return before.status();
+        // Revoking twice keeps the first revocation time, and changes nothing to audit.
+        const absl::Time now = rt_.clock->Now();
+        if (absl::Status s = AuthStore::MarkRevoked(tx, request.id(), now); !s.ok()) return s;
         absl::StatusOr<std::optional<AccessToken>> found = AuthStore::FindToken(tx.session(), request.id());
         if (!found.ok()) return found.status();
         token = **found;
-        return absl::OkStatus();
+        if ((*before)->has_revoke_time()) return absl::OkStatus();
+        return audit::RecordChange(tx, kTokenEntity, token.id(), crm::v1::CHANGE_KIND_UPDATED, {"revoke_time"}, now);
       },
       call.deadline);
   if (!status.ok()) return status;
@@ -198,6 +220,58 @@ absl::StatusOr<crm::v1::ListAccessTokensResponse> AdminLogic::ListAccessTokens(
           return KeysetPage::Cursor{absl::StrCat(TimestampToMicros(t.create_time())), t.id()};
         }));
         for (AccessToken& t : *tokens) *response.add_tokens() = std::move(t);
+        return absl::OkStatus();
+      },
+      call.deadline);
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<crm::v1::ListAuditRecordsResponse> AdminLogic::ListAuditRecords(
+    const server::CallContext& call, const crm::v1::ListAuditRecordsRequest& request) const {
+  absl::StatusOr<int> page_size = ResolvePageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  const crm::v1::AuditFilter& filter = request.filter();
+  Validator v;
+  v.OptionalText(filter.actor(), "filter.actor", kMaxNameLength);
+  v.OptionalText(filter.method(), "filter.method", kMaxNameLength);
+  v.OptionalText(filter.entity(), "filter.entity", kMaxShortTextLength);
+  v.OptionalText(filter.entity_id(), "filter.entity_id", kMaxNameLength);
+  v.OptionalText(filter.request_id(), "filter.request_id", kMaxNameLength);
+  v.OptionalTimestamp(filter.start_time(), filter.has_start_time(), "filter.start_time");
+  v.OptionalTimestamp(filter.end_time(), filter.has_end_time(), "filter.end_time");
+  if (v.ok() && filter.has_start_time() && filter.has_end_time()) {
+    v.Check(TimestampToMicros(filter.start_time()) < TimestampToMicros(filter.end_time()), "filter.end_time",
+            "must lie after filter.start_time");
+  }
+  if (!v.ok()) return v.status();
+  absl::StatusOr<KeysetPage> page = KeysetPage::Open(*rt_.page_tokens, kAuditScope, request, *page_size, 2);
+  if (!page.ok()) return page.status();
+
+  audit::AuditQuery query;
+  query.actor = filter.actor();
+  query.method = filter.method();
+  query.entity = filter.entity();
+  query.entity_id = filter.entity_id();
+  query.request_id = filter.request_id();
+  if (filter.has_start_time()) query.from_micros = TimestampToMicros(filter.start_time());
+  if (filter.has_end_time()) query.until_micros = TimestampToMicros(filter.end_time());
+  if (!page->first()) {
+    absl::StatusOr<int64_t> before = page->IntAt(0);
+    if (!before.ok()) return before.status();
+    query.before_micros = *before;
+    query.before_id = page->cursor()[1];
+  }
+  query.limit = page->fetch_limit();
+  crm::v1::ListAuditRecordsResponse response;
+  absl::Status status = rt_.db->Read(
+      [&](soci::session& sql) -> absl::Status {
+        absl::StatusOr<std::vector<crm::v1::AuditRecord>> records = audit::ListAuditRecords(sql, query);
+        if (!records.ok()) return records.status();
+        response.set_next_page_token(page->Finish(&*records, [](const crm::v1::AuditRecord& r) {
+          return KeysetPage::Cursor{absl::StrCat(TimestampToMicros(r.time())), r.id()};
+        }));
+        for (crm::v1::AuditRecord& r : *records) *response.add_records() = std::move(r);
         return absl::OkStatus();
       },
       call.deadline);

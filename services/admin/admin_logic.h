@@ -22,6 +22,8 @@ class AdminLogic {
                                                          const crm::v1::RevokeAccessTokenRequest& request) const;
   absl::StatusOr<crm::v1::ListAccessTokensResponse> ListAccessTokens(
       const server::CallContext& call, const crm::v1::ListAccessTokensRequest& request) const;
+  absl::StatusOr<crm::v1::ListAuditRecordsResponse> ListAuditRecords(
+      const server::CallContext& call, const crm::v1::ListAuditRecordsRequest& request) const;
   absl::StatusOr<crm::v1::User> WhoAmI(const server::CallContext& call) const;
 
  private:

@@ -8,13 +8,12 @@ namespace crm::events {
 grpc::ServerWriteReactor<crm::v1::Event>* EventHandler::Subscribe(grpc::CallbackServerContext* context,
                                                                   const crm::v1::SubscribeRequest* request) {
   using Failed = server::FailedStream<grpc::ServerWriteReactor<crm::v1::Event>>;
-  if (absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context); !call.ok()) {
-    return new Failed(server::ToGrpcStatus(call.status()));
-  }
-  if (absl::Status valid = ValidateSubscribe(*request); !valid.ok()) {
-    return new server::FailedStream<grpc::ServerWriteReactor<crm::v1::Event>>(server::ToGrpcStatus(valid));
-  }
-  return new Subscription(rt_, &subscriptions_, *request);
+  absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context);
+  if (!call.ok()) return new Failed(server::ToGrpcStatus(call.status()));
+  if (absl::Status valid = ValidateSubscribe(*request); !valid.ok()) return new Failed(server::ToGrpcStatus(valid));
+  absl::StatusOr<std::optional<std::vector<std::string>>> users = call->owners.ListOwners(request->user(), "user");
+  if (!users.ok()) return new Failed(server::ToGrpcStatus(users.status()));
+  return new Subscription(rt_, &subscriptions_, *request, *std::move(users));
 }
 
 grpc::ServerUnaryReactor* EventHandler::ListEvents(grpc::CallbackServerContext* context,

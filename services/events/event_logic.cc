@@ -38,6 +38,8 @@ absl::StatusOr<crm::v1::ListEventsResponse> EventLogic::List(const server::CallC
   v.NonNegative(request.page_size(), "page_size");
   if (!v.ok()) return v.status();
   const int page_size = request.page_size() == 0 ? kDefaultEventPage : std::min(request.page_size(), kMaxEventPage);
+  absl::StatusOr<std::optional<std::vector<std::string>>> users = call.owners.ListOwners(request.user(), "user");
+  if (!users.ok()) return users.status();
 
   crm::v1::ListEventsResponse response;
   int64_t cursor = request.after_sequence();
@@ -47,7 +49,7 @@ absl::StatusOr<crm::v1::ListEventsResponse> EventLogic::List(const server::CallC
     EventQuery query;
     query.after = cursor;
     query.types.assign(request.types().begin(), request.types().end());
-    query.user = request.user();
+    query.users = *users;
     query.limit = page_size - response.events_size();
     absl::StatusOr<EventPage> page = ReadEvents(*rt_.db, query, call.deadline);
     if (!page.ok()) return page.status();

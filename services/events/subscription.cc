@@ -11,8 +11,13 @@ constexpr int kBatchSize = 500;
 }
 
 Subscription::Subscription(const server::Runtime& runtime, SubscriptionRegistry* registry,
-                           const crm::v1::SubscribeRequest& request)
-    : rt_(runtime), registry_(registry), request_(request), cursor_(request.after_sequence()) {
+                           const crm::v1::SubscribeRequest& request,
+                           std::optional<std::vector<std::string>> users)
+    : rt_(runtime),
+      registry_(registry),
+      request_(request),
+      users_(std::move(users)),
+      cursor_(request.after_sequence()) {
   const bool accepted = registry_->Add(this);
   std::lock_guard<std::mutex> lock(mu_);
   if (!accepted) {
@@ -52,7 +57,7 @@ void Subscription::Fetch() {
   EventQuery query;
   query.after = after;
   query.types.assign(request_.types().begin(), request_.types().end());
-  query.user = request_.user();
+  query.users = users_;
   query.limit = kBatchSize;
   absl::StatusOr<EventPage> page = ReadEvents(*rt_.db, query);
 

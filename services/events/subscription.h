@@ -7,6 +7,9 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common/server/runtime.h"
 #include "crm/v1/event.pb.h"
@@ -17,7 +20,9 @@ class SubscriptionRegistry;
 
 class Subscription final : public grpc::ServerWriteReactor<crm::v1::Event> {
  public:
-  Subscription(const server::Runtime& runtime, SubscriptionRegistry* registry, const crm::v1::SubscribeRequest& request);
+  // `users`: the users whose events the caller may see (OwnerScope::ListOwners); nullopt: all.
+  Subscription(const server::Runtime& runtime, SubscriptionRegistry* registry, const crm::v1::SubscribeRequest& request,
+               std::optional<std::vector<std::string>> users);
 
   // Ends the stream with `status` (used at shutdown). Safe from any thread.
   void End(const grpc::Status& status);
@@ -40,6 +45,7 @@ class Subscription final : public grpc::ServerWriteReactor<crm::v1::Event> {
   const server::Runtime& rt_;
   SubscriptionRegistry* registry_;
   const crm::v1::SubscribeRequest request_;
+  const std::optional<std::vector<std::string>> users_;
 
   std::mutex mu_;
   int64_t cursor_;

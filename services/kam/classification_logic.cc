@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/core/date_util.h"
+#include "common/audit/audit_log.h"
 #include "common/core/errors.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
@@ -72,6 +73,14 @@ absl::StatusOr<std::vector<ClassificationProto>> ToProtos(soci::session& sql, co
     out.push_back(ToProto(row, it->second));
   }
   return out;
+}
+
+// The override is a record of its own (no event): it may leave the tier, and so the account, as
+// it was.
+absl::Status AuditOverride(db::Tx& tx, const std::string& account_id, crm::v1::ChangeKind change, absl::Time now) {
+  std::vector<std::string> fields;
+  if (change != crm::v1::CHANGE_KIND_DELETED) fields = {"tier", "reason", "expire_time"};
+  return audit::RecordChange(tx, "tier_override", account_id, change, std::move(fields), now);
 }
 
 // Sets the account's tier by hand (an override set or cleared): the account, its classification
@@ -228,6 +237,7 @@ absl::StatusOr<crm::v1::TierOverride> ClassificationLogic::SetOverride(const ser
         if (!account.ok()) return account.status();
         if (!account->has_value()) return NoSuchEntity("override.account_id", "account", in.account_id());
         if (absl::Status s = OverrideStore::Put(tx, stored); !s.ok()) return s;
+        if (absl::Status s = AuditOverride(tx, in.account_id(), crm::v1::CHANGE_KIND_CREATED, now); !s.ok()) return s;
         return ApplyManualTier(rt_, call, tx, **account, stored.tier(),
                                absl::StrCat("override until ", absl::FormatTime(TimestampToTime(stored.expire_time())),
                                             ": ", stored.reason()),
@@ -256,6 +266,9 @@ absl::StatusOr<crm::v1::ClearTierOverrideResponse> ClassificationLogic::ClearOve
           return NotFoundField("account_id", absl::StrCat("account \"", request.account_id(), "\" has no tier override"));
         }
         if (absl::Status s = OverrideStore::Delete(tx, request.account_id()); !s.ok()) return s;
+        if (absl::Status s = AuditOverride(tx, request.account_id(), crm::v1::CHANGE_KIND_DELETED, now); !s.ok()) {
+          return s;
+        }
         absl::StatusOr<std::optional<ClassificationRow>> row = ClassificationStore::Find(tx.session(), request.account_id());
         if (!row.ok()) return row.status();
         // Never classified: nothing to fall back to, the tier stays.

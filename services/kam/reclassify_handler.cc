@@ -54,6 +54,7 @@ class ReclassifyStream final : public grpc::ServerWriteReactor<ReclassifyProgres
   void Work() {
     absl::StatusOr<crm::v1::ReclassifySummary> summary = absl::InternalError("reclassify did not run");
     try {
+      const ScopedCurrentCall current(server::CurrentCallOf(call_));
       summary = logic_.Run(
           call_, request_,
           [this](const ReclassifyProgress& progress) {

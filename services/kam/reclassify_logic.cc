@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "common/audit/audit_log.h"
 #include "common/core/errors.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
@@ -33,6 +34,22 @@
 
 namespace crm::kam {
 namespace {
+
+// A run's own record is a change too: it is audited (it has no event) when it starts and ends.
+constexpr char kRunEntity[] = "reclassify_run";
+
+absl::Status InsertRun(db::Tx& tx, const RunRecord& run) {
+  if (absl::Status s = RunStore::Insert(tx, run); !s.ok()) return s;
+  return audit::RecordChange(tx, kRunEntity, run.id, crm::v1::CHANGE_KIND_CREATED,
+                             {"model_version", "as_of", "dry_run", "status"}, run.start_time, run.actor);
+}
+
+absl::Status FinishRun(db::Tx& tx, const RunRecord& run) {
+  if (absl::Status s = RunStore::Finish(tx, run); !s.ok()) return s;
+  return audit::RecordChange(tx, kRunEntity, run.id, crm::v1::CHANGE_KIND_UPDATED,
+                             {"status", "finish_time", "accounts", "tier_changes"},
+                             run.finish_time.value_or(run.start_time), run.actor);
+}
 
 using crm::v1::AccountTier;
 using crm::v1::ReclassifyProgress;
@@ -435,7 +452,7 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
         run.tier_changes = static_cast<int64_t>(changes.size());
         run.status = RunStatus::kDone;
         run.finish_time = rt_.clock->Now();
-        if (run.dry_run) return RunStore::Finish(tx, run);
+        if (run.dry_run) return FinishRun(tx, run);
 
         // The tier changes (records, the accounts' tiers, events) are prepared a chunk at a time:
         // on a thread of their own while the classifications are replaced below, or, with a
@@ -500,7 +517,7 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
           if (absl::Status s = OverrideStore::Delete(tx, account_id); !s.ok()) return s;
         }
         report(static_cast<int64_t>(n), true);
-        return RunStore::Finish(tx, run);
+        return FinishRun(tx, run);
       },
       call.deadline);
 }
@@ -592,7 +609,7 @@ absl::StatusOr<std::optional<crm::v1::ReclassifySummary>> ReclassifyLogic::RunUn
     if (!model.ok()) return model.status();
     state.model = *std::move(model);
     run.model_version = state.model.version();
-    absl::Status recorded = rt_.db->Write([&](db::Tx& tx) { return RunStore::Insert(tx, run); }, call.deadline);
+    absl::Status recorded = rt_.db->Write([&](db::Tx& tx) { return InsertRun(tx, run); }, call.deadline);
     if (!recorded.ok()) return recorded;
 
     absl::Status status = ClassifyAccounts(rt_, call, state, progress, is_cancelled, renew);
@@ -611,7 +628,7 @@ absl::StatusOr<std::optional<crm::v1::ReclassifySummary>> ReclassifyLogic::RunUn
       run.status = RunStatus::kFailed;
       run.error = std::string(status.message()).substr(0, 2000);
       run.finish_time = rt_.clock->Now();
-      (void)rt_.db->Write([&](db::Tx& tx) { return RunStore::Finish(tx, run); });
+      (void)rt_.db->Write([&](db::Tx& tx) { return FinishRun(tx, run); });
       return status;
     }
     crm::v1::ReclassifySummary summary;

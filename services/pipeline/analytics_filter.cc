@@ -1,5 +1,7 @@
 #include "services/pipeline/analytics_filter.h"
 
+#include <algorithm>
+
 #include "common/core/date_util.h"
 #include "common/core/errors.h"
 #include "services/pipeline/campaign_store.h"
@@ -8,7 +10,8 @@
 
 namespace crm::pipeline {
 
-absl::StatusOr<AnalyticsScope> ParseAnalyticsFilter(const crm::v1::AnalyticsFilter& filter, PeriodOf period_of) {
+absl::StatusOr<AnalyticsScope> ParseAnalyticsFilter(const crm::v1::AnalyticsFilter& filter, PeriodOf period_of,
+                                                    const OwnerScope& caller) {
   AnalyticsScope scope;
   scope.period_of = period_of;
   if (filter.has_period_start()) {
@@ -31,6 +34,10 @@ absl::StatusOr<AnalyticsScope> ParseAnalyticsFilter(const crm::v1::AnalyticsFilt
     return InvalidField("filter.team_id", "give either an owner or a team, not both");
   }
   scope.owner = filter.owner();
+  absl::StatusOr<std::optional<std::vector<std::string>>> visible = caller.ListOwners(filter.owner(), "filter.owner");
+  if (!visible.ok()) return visible.status();
+  // A team filter is narrowed to the caller's owners once its members are known.
+  if (filter.owner().empty()) scope.owners = *std::move(visible);
   scope.region = filter.region();
   scope.industry = filter.industry();
   scope.source_channel = filter.source_channel();
@@ -56,7 +63,18 @@ absl::StatusOr<AnalyticsSetting> ResolveAnalyticsScope(soci::session& sql, const
     absl::StatusOr<std::optional<std::vector<std::string>>> members = TeamMembers(sql, filter.team_id());
     if (!members.ok()) return members.status();
     if (!members->has_value()) return NoSuchEntity("filter.team_id", "team", filter.team_id());
-    scope->owners = **std::move(members);
+    std::vector<std::string> owners = **std::move(members);
+    if (scope->owners) {
+      // Only the members the caller may see.
+      std::vector<std::string> visible;
+      for (std::string& member : owners) {
+        if (std::find(scope->owners->begin(), scope->owners->end(), member) != scope->owners->end()) {
+          visible.push_back(std::move(member));
+        }
+      }
+      owners = std::move(visible);
+    }
+    scope->owners = std::move(owners);
   }
   if (!filter.source_campaign_id().empty()) {
     absl::StatusOr<std::optional<crm::v1::Campaign>> campaign = CampaignStore::Find(sql, filter.source_campaign_id());

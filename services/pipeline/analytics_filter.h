@@ -10,6 +10,9 @@
 //  - owner: exact match; team_id: the owner is one of the team's members; an unknown team →
 //    NOT_FOUND naming filter.team_id; both owner and team_id → INVALID_ARGUMENT naming
 //    filter.team_id;
+//  - the caller's owner scope (a sales rep's own, a team manager's team): every call sees only
+//    the opportunities of owners within it; an owner outside it → PERMISSION_DENIED naming
+//    filter.owner;
 //  - region / industry: exact match on the opportunity's account;
 //  - source_channel: exact match (UNSPECIFIED = any); a value outside the enum →
 //    INVALID_ARGUMENT naming filter.source_channel;
@@ -23,6 +26,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/core/current_call.h"
 #include "common/core/money.h"
 #include "crm/v1/pipeline.pb.h"
 
@@ -57,7 +61,8 @@ struct AnalyticsScope {
 };
 
 // The checks that need no database. The pipeline and team are left to ResolveAnalyticsScope.
-absl::StatusOr<AnalyticsScope> ParseAnalyticsFilter(const crm::v1::AnalyticsFilter& filter, PeriodOf period_of);
+absl::StatusOr<AnalyticsScope> ParseAnalyticsFilter(const crm::v1::AnalyticsFilter& filter, PeriodOf period_of,
+                                                    const OwnerScope& caller);
 
 // What every analytics call reads before its figures.
 struct AnalyticsSetting {

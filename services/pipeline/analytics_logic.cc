@@ -115,7 +115,7 @@ absl::StatusOr<FunnelTotals> SumFunnel(soci::session& sql, const AnalyticsScope&
 absl::StatusOr<crm::v1::Funnel> AnalyticsLogic::Funnel(const server::CallContext& call,
                                                        const crm::v1::GetFunnelRequest& request) {
   const crm::v1::AnalyticsFilter& filter = request.filter();
-  absl::StatusOr<AnalyticsScope> scope = ParseAnalyticsFilter(filter, PeriodOf::kCreation);
+  absl::StatusOr<AnalyticsScope> scope = ParseAnalyticsFilter(filter, PeriodOf::kCreation, call.owners);
   if (!scope.ok()) return scope.status();
 
   absl::StatusOr<FunnelInputs> inputs =

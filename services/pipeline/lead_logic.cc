@@ -256,8 +256,10 @@ absl::StatusOr<crm::v1::ListLeadsResponse> LeadLogic::List(const server::CallCon
   if (!v.ok()) return v.status();
 
   LeadListQuery query;
+  absl::StatusOr<std::optional<std::vector<std::string>>> owners = call.owners.ListOwners(request.owner(), "owner");
+  if (!owners.ok()) return owners.status();
+  query.owners = *std::move(owners);
   query.status = request.status();
-  query.owner = request.owner();
   query.channel = request.channel();
   query.campaign_id = request.campaign_id();
   query.text = request.text();

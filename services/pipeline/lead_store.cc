@@ -153,7 +153,7 @@ absl::StatusOr<bool> LeadStore::Delete(db::Tx& tx, const std::string& id, int64_
 absl::StatusOr<std::vector<crm::v1::Lead>> LeadStore::List(soci::session& sql, const LeadListQuery& query) {
   db::SqlQuery q(kSelectLead);
   if (query.status != crm::v1::LEAD_STATUS_UNSPECIFIED) q.Where("status = ?", static_cast<long long>(query.status));
-  if (!query.owner.empty()) q.Where("owner = ?", query.owner);
+  if (query.owners) q.WhereIn("owner", *query.owners);
   if (query.channel != crm::v1::LEAD_CHANNEL_UNSPECIFIED) {
     q.Where("source_channel = ?", static_cast<long long>(query.channel));
   }

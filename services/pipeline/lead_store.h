@@ -20,7 +20,9 @@ namespace crm::pipeline {
 // Ordered by id (creation order). Every set filter narrows the result (AND).
 struct LeadListQuery {
   crm::v1::LeadStatus status = crm::v1::LEAD_STATUS_UNSPECIFIED;
-  std::string owner;
+  // The owners the caller may see (OwnerScope::ListOwners), narrowed by the request's owner;
+  // nullopt: any owner.
+  std::optional<std::vector<std::string>> owners;
   crm::v1::LeadChannel channel = crm::v1::LEAD_CHANNEL_UNSPECIFIED;
   std::string campaign_id;
   // Case-insensitive substring of full name, company name or email.

@@ -445,7 +445,9 @@ absl::StatusOr<crm::v1::ListOpportunitiesResponse> OpportunityLogic::List(
   query.pipeline_id = request.pipeline_id();
   query.stage_id = request.stage_id();
   query.status = request.status();
-  query.owner = request.owner();
+  absl::StatusOr<std::optional<std::vector<std::string>>> owners = call.owners.ListOwners(request.owner(), "owner");
+  if (!owners.ok()) return owners.status();
+  query.owners = *std::move(owners);
   absl::StatusOr<KeysetPage> page = KeysetPage::Open(*rt_.page_tokens, kListScope, request, *page_size, 1);
   if (!page.ok()) return page.status();
   if (!page->first()) query.after_id = page->cursor()[0];

@@ -184,7 +184,7 @@ absl::StatusOr<std::vector<crm::v1::Opportunity>> OpportunityStore::List(soci::s
   if (query.status != crm::v1::OPPORTUNITY_STATUS_UNSPECIFIED) {
     q.Where("status = ?", static_cast<long long>(query.status));
   }
-  if (!query.owner.empty()) q.Where("owner = ?", query.owner);
+  if (query.owners) q.WhereIn("owner", *query.owners);
   if (query.close_from_day.has_value())
     q.Where("expected_close_day >= ?", static_cast<long long>(*query.close_from_day));
   if (query.close_to_day.has_value()) q.Where("expected_close_day <= ?", static_cast<long long>(*query.close_to_day));

@@ -23,7 +23,9 @@ struct OpportunityListQuery {
   std::string pipeline_id;
   std::string stage_id;
   crm::v1::OpportunityStatus status = crm::v1::OPPORTUNITY_STATUS_UNSPECIFIED;
-  std::string owner;
+  // The owners the caller may see (OwnerScope::ListOwners), narrowed by the request's owner;
+  // nullopt: any owner.
+  std::optional<std::vector<std::string>> owners;
   // Inclusive range of expected close day numbers; opportunities without a date never match a
   // range.
   std::optional<int64_t> close_from_day;

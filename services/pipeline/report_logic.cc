@@ -171,7 +171,7 @@ absl::StatusOr<crm::v1::Forecast> ReportLogic::Forecast(const server::CallContex
   if (!granularity.ok()) return granularity.status();
   const Granularity g = *granularity;
   const crm::v1::AnalyticsFilter& filter = request.filter();
-  absl::StatusOr<AnalyticsScope> scope = ParseAnalyticsFilter(filter, PeriodOf::kExpectedClose);
+  absl::StatusOr<AnalyticsScope> scope = ParseAnalyticsFilter(filter, PeriodOf::kExpectedClose, call.owners);
   if (!scope.ok()) return scope.status();
   const bool bounded = scope->from_day.has_value() && scope->to_day.has_value();
   if (bounded &&
@@ -253,7 +253,7 @@ absl::StatusOr<crm::v1::Forecast> ReportLogic::Forecast(const server::CallContex
 absl::StatusOr<crm::v1::OwnerPerformance> ReportLogic::OwnerPerformance(
     const server::CallContext& call, const crm::v1::GetOwnerPerformanceRequest& request) {
   const crm::v1::AnalyticsFilter& filter = request.filter();
-  absl::StatusOr<AnalyticsScope> scope = ParseAnalyticsFilter(filter, PeriodOf::kClose);
+  absl::StatusOr<AnalyticsScope> scope = ParseAnalyticsFilter(filter, PeriodOf::kClose, call.owners);
   if (!scope.ok()) return scope.status();
 
   AnalyticsScope resolved;
@@ -340,7 +340,7 @@ absl::StatusOr<crm::v1::OwnerPerformance> ReportLogic::OwnerPerformance(
 absl::StatusOr<crm::v1::TargetGroupDistribution> ReportLogic::TargetGroupDistribution(
     const server::CallContext& call, const crm::v1::GetTargetGroupDistributionRequest& request) {
   const crm::v1::AnalyticsFilter& filter = request.filter();
-  absl::StatusOr<AnalyticsScope> scope = ParseAnalyticsFilter(filter, PeriodOf::kClose);
+  absl::StatusOr<AnalyticsScope> scope = ParseAnalyticsFilter(filter, PeriodOf::kClose, call.owners);
   if (!scope.ok()) return scope.status();
 
   absl::StatusOr<DistributionInputs> inputs =

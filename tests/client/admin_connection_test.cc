@@ -36,7 +36,7 @@ const google::protobuf::ServiceDescriptor& AdminService() {
 
 // The policy of every RPC, written out here independently of admin_rpcs.h, so that a row filed
 // under the wrong kind there fails this test.
-const std::set<std::string> kReads = {"GetUser", "ListUsers", "ListAccessTokens", "WhoAmI"};
+const std::set<std::string> kReads = {"GetUser", "ListUsers", "ListAccessTokens", "WhoAmI", "ListAuditRecords"};
 // Changes a repeat leaves as they were: a whole replace, a revocation.
 const std::set<std::string> kIdempotentChanges = {"SetUser", "RevokeAccessToken"};
 // Sent once: a repeat would mint a second token.

@@ -129,6 +129,29 @@ TEST_P(AdminEndToEndTest, TokenCreateShowsTheSecretOnceInTableOutput) {
   EXPECT_THAT(out, Not(HasSubstr("carol")));  // an admin, filtered out
 }
 
+TEST_P(AdminEndToEndTest, AuditListShowsWhoChangedWhatAndFilters) {
+  MustMakeRep("rep1");
+  const std::string token_id = MustCreateToken("rep1")["token"].value("id", "");
+  ASSERT_FALSE(token_id.empty());
+
+  std::string out, err;
+  ASSERT_EQ(CrmctlAsAdmin({"audit", "list", "entity=user", "entity_id=rep1"}, &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr("crm.v1.AdminService/SetUser"));
+  EXPECT_THAT(out, HasSubstr("role"));
+  EXPECT_THAT(out, Not(HasSubstr("CreateAccessToken")));
+
+  ASSERT_EQ(CrmctlAsAdmin({"--output=json", "audit", "list", "method=crm.v1.AdminService/CreateAccessToken"}, &out,
+                          &err),
+            0)
+      << err;
+  EXPECT_THAT(out, HasSubstr(token_id));
+  EXPECT_THAT(out, HasSubstr(auth::kFirstAdminUser));
+
+  ASSERT_EQ(CrmctlAsAdmin({"audit", "list", "actor=nobody"}, &out, &err), 0) << err;
+  EXPECT_THAT(out, Not(HasSubstr("crm.v1.")));
+  EXPECT_EQ(CrmctlAsAdmin({"audit", "list", "since=yesterday"}, &out, &err), 2);
+}
+
 TEST_P(AdminEndToEndTest, TokenFileHoldsTheSecret) {
   MustMakeRep("rep1");
   const std::string secret = MustCreateToken("rep1").value("secret", "");
