@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "common/db/sql_error.h"
 
 namespace crm::db {
@@ -169,15 +170,28 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
 }
 
 absl::Status Database::Connect(soci::session& session) {
-  return Guard("connect", [&]() -> absl::Status {
-    if (spec_.backend == Backend::kSqlite) {
-      session.open(soci::sqlite3, absl::StrCat("db=", spec_.sqlite_path,
-                                               " timeout=", absl::ToInt64Seconds(options_.busy_timeout)));
-    } else {
-      session.open(soci::mysql, MysqlConnectString(spec_, true));
-    }
-    return Configure(session);
-  });
+  auto connect = [&] {
+    return Guard("connect", [&]() -> absl::Status {
+      if (spec_.backend == Backend::kSqlite) {
+        session.open(soci::sqlite3, absl::StrCat("db=", spec_.sqlite_path,
+                                                 " timeout=", absl::ToInt64Seconds(options_.busy_timeout)));
+      } else {
+        session.open(soci::mysql, MysqlConnectString(spec_, true));
+      }
+      return Configure(session);
+    });
+  };
+  absl::Status status = connect();
+  // Switching a new SQLite file to WAL needs it to itself for a moment: a process starting
+  // beside another that is migrating the same new file can get SQLITE_BUSY there at once,
+  // without the busy handler. Such a connect is tried again within the busy timeout.
+  const absl::Time give_up = absl::Now() + options_.busy_timeout;
+  while (spec_.backend == Backend::kSqlite && IsRetryable(status) && absl::Now() < give_up) {
+    session.close();
+    absl::SleepFor(absl::Milliseconds(20));
+    status = connect();
+  }
+  return status;
 }
 
 absl::Status Database::Configure(soci::session& session) {
