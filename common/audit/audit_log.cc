@@ -79,6 +79,13 @@ absl::Status RecordAudit(db::Tx& tx, const AuditEntry& entry) {
   });
 }
 
+std::vector<std::string> ChangedFieldNames(const std::vector<FieldDelta>& deltas) {
+  std::vector<std::string> names;
+  names.reserve(deltas.size());
+  for (const FieldDelta& d : deltas) names.push_back(d.field);
+  return names;
+}
+
 absl::Status RecordChange(db::Tx& tx, std::string entity, std::string entity_id, crm::v1::ChangeKind change,
                           std::vector<std::string> fields, absl::Time time, std::string actor) {
   AuditEntry entry;

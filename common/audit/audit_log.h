@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/core/field_mask.h"
 #include "common/db/database.h"
 #include "crm/v1/admin.pb.h"
 #include "crm/v1/event.pb.h"
@@ -39,6 +40,9 @@ AuditEntry EntryForEvent(const crm::v1::Event& event);
 
 // Writes `entry` inside `tx`, stamped with the current call's method and correlation id.
 absl::Status RecordAudit(db::Tx& tx, const AuditEntry& entry);
+
+// The field paths of `deltas`, for AuditEntry::changed_fields.
+std::vector<std::string> ChangedFieldNames(const std::vector<FieldDelta>& deltas);
 
 // RecordAudit for a change without an event: `fields` of `entity` `entity_id` changed at `time`
 // by `actor` (the current call's when empty).

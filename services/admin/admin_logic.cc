@@ -32,12 +32,6 @@ constexpr char kAuditScope[] = "admin.audit_records";
 constexpr char kUserEntity[] = "user";
 constexpr char kTokenEntity[] = "access_token";
 
-std::vector<std::string> FieldNames(const std::vector<FieldDelta>& deltas) {
-  std::vector<std::string> names;
-  for (const FieldDelta& d : deltas) names.push_back(d.field);
-  return names;
-}
-
 absl::StatusOr<User> ReadUser(soci::session& sql, const std::string& id, absl::string_view field) {
   absl::StatusOr<std::optional<User>> user = AuthStore::FindUser(sql, id);
   if (!user.ok()) return user.status();
@@ -75,7 +69,7 @@ absl::StatusOr<User> AdminLogic::SetUser(const server::CallContext& call, const 
         // Users and tokens have no events: their changes are audited here.
         return audit::RecordChange(tx, kUserEntity, stored.id(),
                                    before ? crm::v1::CHANGE_KIND_UPDATED : crm::v1::CHANGE_KIND_CREATED,
-                                   FieldNames(DiffMessages(before, stored, {"create_time", "update_time"})), now);
+                                   audit::ChangedFieldNames(DiffMessages(before, stored, {"create_time", "update_time"})), now);
       },
       call.deadline);
   if (!status.ok()) return status;
@@ -155,7 +149,7 @@ absl::StatusOr<crm::v1::CreateAccessTokenResponse> AdminLogic::CreateAccessToken
         if (user->disabled()) return FailedPreconditionField("user_id", "the user is disabled");
         if (absl::Status s = AuthStore::InsertToken(tx, token, auth::TokenSecretHash(secret)); !s.ok()) return s;
         return audit::RecordChange(tx, kTokenEntity, token.id(), crm::v1::CHANGE_KIND_CREATED,
-                                   FieldNames(DiffMessages(nullptr, token, {"create_time"})), now);
+                                   audit::ChangedFieldNames(DiffMessages(nullptr, token, {"create_time"})), now);
       },
       call.deadline);
   if (!status.ok()) return status;

@@ -171,6 +171,20 @@ TEST_P(AuditTest, UsersAndTokensAreAuditedWithoutTheSecret) {
   }
 }
 
+// The first start makes the admin straight on the database, with no call: the server is the
+// actor, and no method is named.
+TEST_P(AuditTest, TheFirstAdminsCreationIsAuditedAsTheServers) {
+  const std::vector<AuditRecord> records = RecordsOf("user", "admin");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].actor(), "system");
+  EXPECT_EQ(records[0].method(), "");
+  EXPECT_EQ(records[0].change(), crm::v1::CHANGE_KIND_CREATED);
+  crm::v1::AuditFilter tokens;
+  tokens.set_entity("access_token");
+  tokens.set_actor("system");
+  EXPECT_EQ(Records(tokens).size(), 1u);
+}
+
 TEST_P(AuditTest, FiltersNarrowAndPagesCoverEveryRecordOnce) {
   const absl::Time start = server_->clock().Now();
   std::vector<std::string> ids;
