@@ -1,17 +1,36 @@
 #include "common/server/grpc_status.h"
 
 #include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "common/core/errors.h"
 #include "crm/v1/common.pb.h"
 
 namespace crm::server {
 
+namespace {
+
+// An error travels in the response's headers, which clients cap (gRPC: 8 KiB soft, 16 KiB hard,
+// past the soft cap refused at random). A message or detail that quotes a huge request value
+// would make the error itself fail as RESOURCE_EXHAUSTED, so both are bounded here.
+constexpr size_t kMaxMessageBytes = 1024;
+constexpr size_t kMaxDetailsBytes = 4096;
+
+std::string BoundedMessage(absl::string_view message) {
+  if (message.size() <= kMaxMessageBytes) return std::string(message);
+  size_t end = kMaxMessageBytes;
+  // Cut at a character boundary: never in the middle of a UTF-8 sequence.
+  while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80) --end;
+  return absl::StrCat(message.substr(0, end), "… (", message.size() - end, " more bytes)");
+}
+
+}  // namespace
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   const auto code = static_cast<grpc::StatusCode>(status.code());
-  std::string message(status.message());
+  std::string message = BoundedMessage(status.message());
   absl::optional<absl::Cord> violations = status.GetPayload(kBadRequestTypeUrl);
-  if (!violations.has_value()) return grpc::Status(code, message);
+  if (!violations.has_value() || violations->size() > kMaxDetailsBytes) return grpc::Status(code, message);
   crm::v1::RpcStatus details;
   details.set_code(static_cast<int>(status.code()));
   details.set_message(message);
