@@ -112,14 +112,15 @@ std::string BearerSecret(const std::string& authorization) {
 // team (head of sales) and every other role are not narrowed: their policy decides what they
 // may call at all.
 OwnerScope OwnerScopeOf(const auth::Principal& principal) {
-  const std::string holder = absl::StrCat(auth::RoleDisplayName(principal.role), " ", principal.user_id);
+  // The caller's name for errors is made only for the roles that are narrowed (every call runs this).
+  auto holder = [&] { return absl::StrCat(auth::RoleDisplayName(principal.role), " ", principal.user_id); };
   if (principal.role == crm::v1::ROLE_SALES_REP) {
-    return OwnerScope::Only({principal.user_id}, holder, "the records it owns");
+    return OwnerScope::Only({principal.user_id}, holder(), "the records it owns");
   }
   if (principal.role == crm::v1::ROLE_SALES_MANAGER && !principal.team_id.empty()) {
     std::vector<std::string> owners = principal.team_members;
     owners.push_back(principal.user_id);
-    return OwnerScope::Only(std::move(owners), holder, absl::StrCat("the records of team ", principal.team_id));
+    return OwnerScope::Only(std::move(owners), holder(), absl::StrCat("the records of team ", principal.team_id));
   }
   return OwnerScope::Everyone();
 }

@@ -18,6 +18,7 @@
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
+#include "common/db/entity_ops.h"
 
 namespace crm::admin {
 namespace {
@@ -80,17 +81,7 @@ absl::StatusOr<User> AdminLogic::SetUser(const server::CallContext& call, const 
 
 absl::StatusOr<User> AdminLogic::GetUser(const server::CallContext& call, const crm::v1::GetUserRequest& request) const {
   if (absl::Status s = Validator().RequiredText(request.id(), "id", kMaxNameLength).status(); !s.ok()) return s;
-  User user;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<User> found = ReadUser(sql, request.id(), "id");
-        if (!found.ok()) return found.status();
-        user = *std::move(found);
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return user;
+  return db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return ReadUser(sql, request.id(), "id"); });
 }
 
 absl::StatusOr<crm::v1::ListUsersResponse> AdminLogic::ListUsers(const server::CallContext& call,
@@ -106,18 +97,12 @@ absl::StatusOr<crm::v1::ListUsersResponse> AdminLogic::ListUsers(const server::C
   query.role = request.role();
   if (!page->first()) query.after_id = page->cursor()[0];
   query.limit = page->fetch_limit();
+  absl::StatusOr<std::vector<User>> users =
+      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return AuthStore::ListUsers(sql, query); });
+  if (!users.ok()) return users.status();
   crm::v1::ListUsersResponse response;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::vector<User>> users = AuthStore::ListUsers(sql, query);
-        if (!users.ok()) return users.status();
-        response.set_next_page_token(
-            page->Finish(&*users, [](const User& u) { return KeysetPage::Cursor{u.id()}; }));
-        for (User& u : *users) *response.add_users() = std::move(u);
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
+  response.set_next_page_token(page->Finish(&*users, [](const User& u) { return KeysetPage::Cursor{u.id()}; }));
+  for (User& u : *users) *response.add_users() = std::move(u);
   return response;
 }
 
@@ -205,19 +190,14 @@ absl::StatusOr<crm::v1::ListAccessTokensResponse> AdminLogic::ListAccessTokens(
     query.before_id = page->cursor()[1];
   }
   query.limit = page->fetch_limit();
+  absl::StatusOr<std::vector<AccessToken>> tokens =
+      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return AuthStore::ListTokens(sql, query); });
+  if (!tokens.ok()) return tokens.status();
   crm::v1::ListAccessTokensResponse response;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::vector<AccessToken>> tokens = AuthStore::ListTokens(sql, query);
-        if (!tokens.ok()) return tokens.status();
-        response.set_next_page_token(page->Finish(&*tokens, [](const AccessToken& t) {
-          return KeysetPage::Cursor{absl::StrCat(TimestampToMicros(t.create_time())), t.id()};
-        }));
-        for (AccessToken& t : *tokens) *response.add_tokens() = std::move(t);
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
+  response.set_next_page_token(page->Finish(&*tokens, [](const AccessToken& t) {
+    return KeysetPage::Cursor{absl::StrCat(TimestampToMicros(t.create_time())), t.id()};
+  }));
+  for (AccessToken& t : *tokens) *response.add_tokens() = std::move(t);
   return response;
 }
 
@@ -257,34 +237,20 @@ absl::StatusOr<crm::v1::ListAuditRecordsResponse> AdminLogic::ListAuditRecords(
     query.before_id = page->cursor()[1];
   }
   query.limit = page->fetch_limit();
+  absl::StatusOr<std::vector<crm::v1::AuditRecord>> records =
+      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return audit::ListAuditRecords(sql, query); });
+  if (!records.ok()) return records.status();
   crm::v1::ListAuditRecordsResponse response;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::vector<crm::v1::AuditRecord>> records = audit::ListAuditRecords(sql, query);
-        if (!records.ok()) return records.status();
-        response.set_next_page_token(page->Finish(&*records, [](const crm::v1::AuditRecord& r) {
-          return KeysetPage::Cursor{absl::StrCat(TimestampToMicros(r.time())), r.id()};
-        }));
-        for (crm::v1::AuditRecord& r : *records) *response.add_records() = std::move(r);
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
+  response.set_next_page_token(page->Finish(&*records, [](const crm::v1::AuditRecord& r) {
+    return KeysetPage::Cursor{absl::StrCat(TimestampToMicros(r.time())), r.id()};
+  }));
+  for (crm::v1::AuditRecord& r : *records) *response.add_records() = std::move(r);
   return response;
 }
 
 absl::StatusOr<User> AdminLogic::WhoAmI(const server::CallContext& call) const {
-  User user;
-  absl::Status status = rt_.db->Read(
-      [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<User> found = ReadUser(sql, call.actor, "authorization");
-        if (!found.ok()) return found.status();
-        user = *std::move(found);
-        return absl::OkStatus();
-      },
-      call.deadline);
-  if (!status.ok()) return status;
-  return user;
+  return db::ReadValue(*rt_.db, call.deadline,
+                       [&](soci::session& sql) { return ReadUser(sql, call.actor, "authorization"); });
 }
 
 }  // namespace crm::admin
