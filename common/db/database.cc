@@ -214,7 +214,7 @@ absl::Status Database::Configure(soci::session& session) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<size_t> Database::Acquire(absl::Time deadline) {
+absl::StatusOr<size_t> Database::Acquire(absl::Time deadline, bool* connected_now) {
   size_t index;
   {
     std::unique_lock<std::mutex> lock(mu_);
@@ -236,8 +236,26 @@ absl::StatusOr<size_t> Database::Acquire(absl::Time deadline) {
       return absl::UnavailableError(absl::StrCat("database unavailable: ", status.message()));
     }
     connected_[index] = true;
+    if (connected_now != nullptr) *connected_now = true;
   }
   return index;
+}
+
+absl::StatusOr<size_t> Database::AcquireAndBegin(absl::Time deadline, const char* first_statement) {
+  // Every pooled session may have gone stale in the same outage: one try per session, and one
+  // more that connects afresh.
+  for (int tries = 0;; ++tries) {
+    bool connected_now = false;
+    absl::StatusOr<size_t> index = Acquire(deadline, &connected_now);
+    if (!index.ok()) return index.status();
+    absl::Status begun = Guard("begin", [&]() -> absl::Status {
+      *sessions_[*index] << first_statement;
+      return absl::OkStatus();
+    });
+    if (begun.ok()) return *index;
+    Release(*index, IsConnectionLoss(begun));
+    if (connected_now || !IsConnectionLoss(begun) || tries >= pool_size()) return begun;
+  }
 }
 
 void Database::Release(size_t index, bool broken) {
@@ -255,48 +273,44 @@ void Database::Release(size_t index, bool broken) {
   available_.notify_one();
 }
 
+// A write transaction shared by concurrent writers on SQLite. Each member's work ran in a
+// savepoint of it; members wait until the group is closed and take its status as their outcome.
+struct Database::CommitGroup {
+  size_t session_index = 0;
+  int members = 0;      // work that succeeded and awaits the commit; under the writer lock
+  bool closed = false;  // under group_mu_
+  absl::Status status;  // under group_mu_, set when closed
+};
+
+namespace {
+
+// A group commits at most this many transactions, so that its first member's wait stays short.
+constexpr int kMaxGroupMembers = 64;
+// A group is closed by its last member when no writer is queued behind it. A queued writer that
+// gives up (its deadline passed) could leave the group open with nobody to close it; members
+// waiting longer than this check for that and close it themselves.
+constexpr auto kGroupCheckPeriod = std::chrono::milliseconds(5);
+
+}  // namespace
+
 absl::Status Database::Write(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
+  return WriteWithRetries(work, deadline, /*bulk=*/false);
+}
+
+absl::Status Database::WriteBulk(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
+  return WriteWithRetries(work, deadline, /*bulk=*/true);
+}
+
+absl::Status Database::WriteWithRetries(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline, bool bulk) {
   thread_local std::mt19937 jitter(std::random_device{}());
+  const bool grouped = !bulk && options_.sqlite_group_commit && dialect_.backend() == Backend::kSqlite;
   absl::Status last;
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
     if (absl::Now() > deadline) {
       return last.ok() ? absl::DeadlineExceededError("deadline passed before the write started") : last;
     }
-    std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
-    if (dialect_.backend() == Backend::kSqlite) {
-      if (deadline == absl::InfiniteFuture()) {
-        writer.lock();
-      } else if (!writer.try_lock_until(absl::ToChronoTime(deadline))) {
-        return absl::DeadlineExceededError("deadline passed while waiting for the database write lock");
-      }
-    }
-    absl::StatusOr<size_t> index = Acquire(deadline);
-    if (!index.ok()) return index.status();
-    soci::session& session = *sessions_[*index];
-    Tx tx(session, dialect_);
-    bool began = false;
-    absl::Status status = Guard("write", [&]() -> absl::Status {
-      session << dialect_.BeginWrite();
-      began = true;
-      absl::Status result = work(tx);
-      if (!result.ok()) return result;
-      session << "COMMIT";
-      began = false;
-      return absl::OkStatus();
-    });
-    if (began) {
-      try {
-        session << "ROLLBACK";
-      } catch (...) {
-      }
-    }
-    Release(*index, IsConnectionLoss(status));
-    if (writer.owns_lock()) writer.unlock();
-    if (status.ok()) {
-      for (auto& hook : tx.hooks_) hook();
-      return status;
-    }
-    if (!IsRetryable(status)) return status;
+    absl::Status status = grouped ? WriteInGroup(work, deadline) : WriteAlone(work, deadline);
+    if (status.ok() || !IsRetryable(status)) return status;
     last = status;
     // Back off a little, with jitter, before running the transaction again.
     std::uniform_int_distribution<int> pause(1, 5 << std::min(attempt, 5));
@@ -305,15 +319,156 @@ absl::Status Database::Write(absl::FunctionRef<absl::Status(Tx&)> work, absl::Ti
   return last;
 }
 
-absl::Status Database::Read(absl::FunctionRef<absl::Status(soci::session&)> work, absl::Time deadline) {
-  if (absl::Now() > deadline) return absl::DeadlineExceededError("deadline passed before the read started");
-  absl::StatusOr<size_t> index = Acquire(deadline);
+absl::Status Database::WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
+  std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
+  if (dialect_.backend() == Backend::kSqlite) {
+    if (deadline == absl::InfiniteFuture()) {
+      writer.lock();
+    } else if (!writer.try_lock_until(absl::ToChronoTime(deadline))) {
+      return absl::DeadlineExceededError("deadline passed while waiting for the database write lock");
+    }
+    // A commit group left open holds SQLite's write lock: it commits first.
+    if (open_group_ != nullptr) CloseGroup(absl::OkStatus());
+  }
+  absl::StatusOr<size_t> index = AcquireAndBegin(deadline, dialect_.BeginWrite());
   if (!index.ok()) return index.status();
   soci::session& session = *sessions_[*index];
-  bool began = false;
+  Tx tx(session, dialect_);
+  bool began = true;
+  absl::Status status = Guard("write", [&]() -> absl::Status {
+    absl::Status result = work(tx);
+    if (!result.ok()) return result;
+    session << "COMMIT";
+    began = false;
+    return absl::OkStatus();
+  });
+  if (began) {
+    try {
+      session << "ROLLBACK";
+    } catch (...) {
+    }
+  }
+  Release(*index, IsConnectionLoss(status));
+  if (writer.owns_lock()) writer.unlock();
+  if (!status.ok()) return status;
+  ++transactions_committed_;
+  ++commits_;
+  for (auto& hook : tx.hooks_) hook();
+  return status;
+}
+
+absl::Status Database::WriteInGroup(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
+  std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
+  ++writers_queued_;
+  if (deadline == absl::InfiniteFuture()) {
+    writer.lock();
+  } else {
+    writer.try_lock_until(absl::ToChronoTime(deadline));
+  }
+  --writers_queued_;
+  if (!writer.owns_lock()) return absl::DeadlineExceededError("deadline passed while waiting for the database write lock");
+  if (open_group_ == nullptr) {
+    if (absl::Status opened = OpenGroup(deadline); !opened.ok()) return opened;
+  }
+  const std::shared_ptr<CommitGroup> group = open_group_;
+  soci::session& session = *sessions_[group->session_index];
+  Tx tx(session, dialect_);
+  bool in_savepoint = false;
+  absl::Status status = Guard("write", [&]() -> absl::Status {
+    session << "SAVEPOINT crm_write";
+    in_savepoint = true;
+    absl::Status result = work(tx);
+    if (!result.ok()) return result;
+    session << "RELEASE crm_write";
+    in_savepoint = false;
+    return absl::OkStatus();
+  });
+  if (in_savepoint) {
+    // This transaction fails alone: its savepoint is undone and the group's others stay. When
+    // even that fails (SQLite may have rolled the whole transaction back, e.g. on a full
+    // disk), the group is lost and its members run again.
+    absl::Status undone = Guard("write", [&]() -> absl::Status {
+      session << "ROLLBACK TO crm_write";
+      session << "RELEASE crm_write";
+      return absl::OkStatus();
+    });
+    if (!undone.ok()) {
+      CloseGroup(RetryTransaction(absl::StrCat("the shared commit was rolled back (", undone.message(), ")")));
+    }
+  } else if (status.ok()) {
+    ++group->members;
+  }
+  if (open_group_ == group && (writers_queued_.load() == 0 || group->members >= kMaxGroupMembers)) {
+    CloseGroup(absl::OkStatus());
+  }
+  writer.unlock();
+  if (!status.ok()) return status;
+
+  // Acknowledged only once the shared commit is durable, whatever the deadline says: the work
+  // is in the group and will be committed.
+  std::unique_lock<std::mutex> lock(group_mu_);
+  while (!group->closed) {
+    if (group_closed_.wait_for(lock, kGroupCheckPeriod) == std::cv_status::timeout && !group->closed) {
+      lock.unlock();
+      if (writer.try_lock()) {
+        if (open_group_ == group) CloseGroup(absl::OkStatus());
+        writer.unlock();
+      }
+      lock.lock();
+    }
+  }
+  const absl::Status outcome = group->status;
+  lock.unlock();
+  if (!outcome.ok()) return outcome;
+  for (auto& hook : tx.hooks_) hook();
+  return absl::OkStatus();
+}
+
+absl::Status Database::OpenGroup(absl::Time deadline) {
+  absl::StatusOr<size_t> index = AcquireAndBegin(deadline, dialect_.BeginWrite());
+  if (!index.ok()) return index.status();
+  open_group_ = std::make_shared<CommitGroup>();
+  open_group_->session_index = *index;
+  return absl::OkStatus();
+}
+
+void Database::CloseGroup(absl::Status failure) {
+  const std::shared_ptr<CommitGroup> group = std::move(open_group_);
+  open_group_ = nullptr;
+  soci::session& session = *sessions_[group->session_index];
+  absl::Status status = std::move(failure);
+  if (status.ok()) {
+    status = Guard("write", [&]() -> absl::Status {
+      session << "COMMIT";
+      return absl::OkStatus();
+    });
+  }
+  if (!status.ok()) {
+    try {
+      session << "ROLLBACK";
+    } catch (...) {
+    }
+  }
+  Release(group->session_index, IsConnectionLoss(status));
+  if (status.ok()) {
+    transactions_committed_ += group->members;
+    ++commits_;
+  }
+  {
+    std::lock_guard<std::mutex> lock(group_mu_);
+    group->closed = true;
+    group->status = std::move(status);
+  }
+  group_closed_.notify_all();
+}
+
+absl::Status Database::Read(absl::FunctionRef<absl::Status(soci::session&)> work, absl::Time deadline) {
+  if (absl::Now() > deadline) return absl::DeadlineExceededError("deadline passed before the read started");
+  absl::StatusOr<size_t> index = AcquireAndBegin(deadline, dialect_.BeginRead());
+  if (!index.ok()) return index.status();
+  soci::session& session = *sessions_[*index];
+  bool began = true;
   absl::Status status = Guard("read", [&]() -> absl::Status {
-    session << dialect_.BeginRead();
-    began = true;
     absl::Status result = work(session);
     session << "COMMIT";
     began = false;
@@ -339,7 +494,9 @@ absl::Status Database::WithSession(absl::FunctionRef<absl::Status(soci::session&
 }
 
 absl::Status Database::Ping(absl::Time deadline) {
-  return WithSession(
+  // Through Read, which replaces a pooled connection that died while idle: health then says
+  // SERVING only when calls will find working connections too.
+  return Read(
       [](soci::session& session) -> absl::Status {
         int one = 0;
         session << "SELECT 1", soci::into(one);

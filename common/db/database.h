@@ -5,6 +5,7 @@
 //   mysql://user:password@host:port/database[?unix_socket=/path]
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -32,6 +33,11 @@ struct DatabaseOptions {
   absl::Duration busy_timeout = absl::Seconds(5);
   // How many times a transaction hit by busy / deadlock is run again.
   int max_attempts = 8;
+  // SQLite: concurrent write transactions of this process share one commit (one WAL sync)
+  // instead of paying a sync each. Each still runs alone, in a savepoint of the shared
+  // transaction: one that fails rolls back alone, and none is acknowledged before the shared
+  // commit is durable. No effect on MySQL, whose InnoDB groups commits by itself.
+  bool sqlite_group_commit = true;
 };
 
 // Parsed connection settings; exposed for tools and tests.
@@ -80,6 +86,10 @@ class Database {
   // Fails with DEADLINE_EXCEEDED once `deadline` passes without starting.
   absl::Status Write(absl::FunctionRef<absl::Status(Tx&)> work,
                      absl::Time deadline = absl::InfiniteFuture());
+  // Write for a long transaction (a whole-book run, an import batch): it commits on its own, so
+  // that short writes are never held back waiting for it in a shared SQLite commit.
+  absl::Status WriteBulk(absl::FunctionRef<absl::Status(Tx&)> work,
+                         absl::Time deadline = absl::InfiniteFuture());
 
   // Runs `work` with a pooled session for reads (a consistent snapshot on both backends).
   absl::Status Read(absl::FunctionRef<absl::Status(soci::session&)> work,
@@ -92,15 +102,38 @@ class Database {
   // Background WAL checkpoints completed so far (SQLite files; 0 otherwise).
   int64_t sqlite_checkpoints() const { return checkpointer_ ? checkpointer_->checkpoints() : 0; }
 
+  // Write transactions committed so far, and the commits that made them durable (fewer when
+  // SQLite group commit shared them).
+  struct WriteCounts {
+    int64_t transactions = 0;
+    int64_t commits = 0;
+  };
+  WriteCounts write_counts() const { return {transactions_committed_.load(), commits_.load()}; }
+
   // OK when a trivial query succeeds.
   absl::Status Ping(absl::Time deadline = absl::Now() + absl::Seconds(2));
 
  private:
   class Lease;
+  struct CommitGroup;
   Database(ConnectionSpec spec, DatabaseOptions options);
+  absl::Status WriteWithRetries(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline, bool bulk);
+  // One attempt of Write, with a commit of its own or as a member of a commit group.
+  absl::Status WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline);
+  absl::Status WriteInGroup(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline);
+  // With the writer lock held: begins a commit group, and ends the open one (COMMIT, or
+  // ROLLBACK with `failure` when it is not OK) and tells its members.
+  absl::Status OpenGroup(absl::Time deadline);
+  void CloseGroup(absl::Status failure);
   absl::Status Connect(soci::session& session);
   absl::Status Configure(soci::session& session);
-  absl::StatusOr<size_t> Acquire(absl::Time deadline);
+  // Leases a pooled session, connecting it first if it is not; `connected_now` tells which.
+  absl::StatusOr<size_t> Acquire(absl::Time deadline, bool* connected_now = nullptr);
+  // Leases a session and runs `first_statement` (BEGIN ...) on it. A pooled MySQL connection
+  // that died while idle (the server restarted) fails right there, before anything reached the
+  // database: such a session is reconnected and the statement run again, so that no call fails
+  // for a connection that was dead before the call began.
+  absl::StatusOr<size_t> AcquireAndBegin(absl::Time deadline, const char* first_statement);
   void Release(size_t index, bool broken);
 
   ConnectionSpec spec_;
@@ -115,6 +148,14 @@ class Database {
   // SQLite's busy handler, which sleeps up to 100 ms between tries and lets a waiter lose again
   // and again. Other processes on the same file still meet the busy timeout.
   std::timed_mutex sqlite_writer_;
+  // Group commit: the open group (guarded by sqlite_writer_), the writers waiting for that lock
+  // (the group commits when none is), and the groups' outcomes (guarded by group_mu_).
+  std::shared_ptr<CommitGroup> open_group_;
+  std::atomic<int> writers_queued_{0};
+  std::mutex group_mu_;
+  std::condition_variable group_closed_;
+  std::atomic<int64_t> transactions_committed_{0};
+  std::atomic<int64_t> commits_{0};
   // SQLite files only; declared after the sessions so that it stops before they close.
   std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };

@@ -32,6 +32,9 @@ ABSL_FLAG(std::string, db, "", "Database URL: sqlite://<path> or mysql://user:pa
                                "Default: sqlite://<data_dir>/crm.db. Env: CRM_DB");
 ABSL_FLAG(std::string, data_dir, "./data", "Directory for the embedded database and local files. Env: CRM_DATA_DIR");
 ABSL_FLAG(int, db_pool_size, 8, "Database connections (and worker threads). Env: CRM_DB_POOL_SIZE");
+ABSL_FLAG(bool, sqlite_group_commit, true,
+          "SQLite: concurrent writes share one durable commit (off: a commit, and a WAL sync, per write). "
+          "Env: CRM_SQLITE_GROUP_COMMIT=0|1");
 ABSL_FLAG(int, workers, 0, "Worker threads for blocking work; 0 = db_pool_size. Env: CRM_WORKERS");
 ABSL_FLAG(int, max_message_bytes, 16 * 1024 * 1024, "Largest request or response message. Env: CRM_MAX_MESSAGE_BYTES");
 ABSL_FLAG(int, job_period_ms, 5000, "Period of background jobs (reminders, sweeps). Env: CRM_JOB_PERIOD_MS");
@@ -57,11 +60,16 @@ void ApplyEnvironmentOverrides() {
     int value;
     if (const char* v = std::getenv(env); v != nullptr && absl::SimpleAtoi(v, &value)) absl::SetFlag(&flag, value);
   };
+  auto boolean = [](const char* env, absl::Flag<bool>& flag) {
+    bool value;
+    if (const char* v = std::getenv(env); v != nullptr && absl::SimpleAtob(v, &value)) absl::SetFlag(&flag, value);
+  };
   str("CRM_LISTEN", FLAGS_listen);
   str("CRM_DB", FLAGS_db);
   str("CRM_DATA_DIR", FLAGS_data_dir);
   num("CRM_DB_POOL_SIZE", FLAGS_db_pool_size);
   num("CRM_WORKERS", FLAGS_workers);
+  boolean("CRM_SQLITE_GROUP_COMMIT", FLAGS_sqlite_group_commit);
   num("CRM_MAX_MESSAGE_BYTES", FLAGS_max_message_bytes);
   num("CRM_JOB_PERIOD_MS", FLAGS_job_period_ms);
   num("CRM_DRAIN_SECONDS", FLAGS_drain_seconds);
@@ -134,6 +142,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   db::DatabaseOptions db_options;
   db_options.url = config.db_url;
   db_options.pool_size = config.db_pool_size;
+  db_options.sqlite_group_commit = config.sqlite_group_commit;
   absl::StatusOr<std::unique_ptr<db::Database>> db = db::Database::Open(db_options);
   if (!db.ok()) return db.status();
   host->db_ = *std::move(db);
@@ -280,6 +289,7 @@ int RunServerMain(int argc, char** argv, const std::string& program, const std::
   config.db_url = absl::GetFlag(FLAGS_db);
   config.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
   config.workers = absl::GetFlag(FLAGS_workers);
+  config.sqlite_group_commit = absl::GetFlag(FLAGS_sqlite_group_commit);
   config.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   config.runtime.job_period = absl::Milliseconds(std::max(50, absl::GetFlag(FLAGS_job_period_ms)));
   if (config.db_url.empty()) {

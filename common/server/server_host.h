@@ -36,6 +36,8 @@ struct ServerConfig {
   std::string db_url;
   std::string data_dir;
   int db_pool_size = 8;
+  // See db::DatabaseOptions::sqlite_group_commit.
+  bool sqlite_group_commit = true;
   // Worker threads for blocking work; 0 means the database pool size.
   int workers = 0;
   int max_message_bytes = 16 * 1024 * 1024;

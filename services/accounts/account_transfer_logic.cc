@@ -190,7 +190,7 @@ absl::StatusOr<std::vector<ImportRowResult>> AccountTransferLogic::ImportBatch(
   // every attempt, since a busy database runs the transaction again).
   std::vector<ImportRowResult> staged;
   const auto write = [&](const std::vector<size_t>& positions) -> absl::Status {
-    return rt_.db->Write(
+    return rt_.db->WriteBulk(
         [&](db::Tx& tx) -> absl::Status {
           staged.clear();
           const absl::Time now = rt_.clock->Now();

@@ -396,7 +396,7 @@ absl::Status WriteRun(const server::Runtime& rt_, const server::CallContext& cal
   };
   report(0, true);
 
-  return rt_.db->Write(
+  return rt_.db->WriteBulk(
       [&](db::Tx& tx) -> absl::Status {
         // Room for the pages a run rewrites (classifications, accounts, their indexes).
         db::ScopedPageCache cache(tx, kWritePageCacheMib);

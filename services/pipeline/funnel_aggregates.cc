@@ -413,7 +413,7 @@ absl::Status RebuildFunnelAggregates(soci::session& sql) {
 }
 
 absl::Status RebuildFunnelAggregates(db::Database& db) {
-  return db.Write([](db::Tx& tx) { return RebuildFunnelAggregates(tx.session()); });
+  return db.WriteBulk([](db::Tx& tx) { return RebuildFunnelAggregates(tx.session()); });
 }
 
 }  // namespace crm::pipeline

@@ -9,6 +9,8 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/core/time_util.h"
 #include "common/db/database.h"
 #include "common/db/migrations.h"
@@ -115,6 +117,142 @@ TEST_P(DatabaseTest, ConcurrentIncrementsAreNotLost) {
                    return absl::OkStatus();
                  }).ok());
   EXPECT_EQ(qty, kThreads * kPerThread);
+}
+
+// Concurrent writers on SQLite share commits (group commit); on either backend, a write that
+// fails — by its own choice or by a SQL error after it wrote — leaves nothing behind, while the
+// writes committed beside it all stay, and only theirs run their after-commit hooks.
+TEST_P(DatabaseTest, ConcurrentWritesCommitTogetherAndAFailingOneFailsAlone) {
+  ASSERT_TRUE(db_->Write([&](db::Tx& tx) {
+                   tx.session() << "INSERT INTO items (id, qty) VALUES ('seed', 0)";
+                   return absl::OkStatus();
+                 }).ok());
+  const db::Database::WriteCounts before = db_->write_counts();
+  constexpr int kThreads = 8, kPerThread = 40;
+  std::atomic<int> committed{0}, hooks_run{0}, refused{0}, duplicates{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string id = absl::StrCat("t", t, "-", i);
+        absl::Status s = db_->Write([&](db::Tx& tx) -> absl::Status {
+          tx.session() << "INSERT INTO items (id, qty) VALUES (:id, :qty)", soci::use(id), soci::use(i);
+          tx.OnCommit([&] { ++hooks_run; });
+          if (i % 5 == 3) return absl::InvalidArgumentError("refused after writing");
+          if (i % 5 == 4) tx.session() << "INSERT INTO items (id, qty) VALUES ('seed', 1)";  // unique violation
+          return absl::OkStatus();
+        });
+        if (s.ok()) {
+          ++committed;
+        } else if (s.code() == absl::StatusCode::kInvalidArgument) {
+          ++refused;
+        } else if (s.code() == absl::StatusCode::kAlreadyExists) {
+          ++duplicates;
+        } else {
+          ADD_FAILURE() << id << ": " << s;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(committed.load(), kThreads * kPerThread * 3 / 5);
+  EXPECT_EQ(refused.load(), kThreads * kPerThread / 5);
+  EXPECT_EQ(duplicates.load(), kThreads * kPerThread / 5);
+  EXPECT_EQ(hooks_run.load(), committed.load());
+
+  std::set<std::string> ids;
+  ASSERT_TRUE(db_->Read([&](soci::session& sql) {
+                   soci::rowset<std::string> rows = (sql.prepare << "SELECT id FROM items WHERE id <> 'seed'");
+                   for (const std::string& id : rows) ids.insert(id);
+                   return absl::OkStatus();
+                 }).ok());
+  std::set<std::string> expected;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      if (i % 5 < 3) expected.insert(absl::StrCat("t", t, "-", i));
+    }
+  }
+  EXPECT_EQ(ids, expected);
+
+  const db::Database::WriteCounts after = db_->write_counts();
+  EXPECT_EQ(after.transactions - before.transactions, committed.load());
+  if (GetParam() == "sqlite") {
+    // Eight writers queue behind each commit's sync: commits are shared.
+    EXPECT_LT(after.commits - before.commits, committed.load());
+  } else {
+    EXPECT_EQ(after.commits - before.commits, committed.load());
+  }
+}
+
+// A long transaction (WriteBulk) commits on its own. On SQLite it first commits the group of
+// short writes it finds open, which holds the database's write lock: it would otherwise wait on
+// that lock for the whole busy timeout (5 s here), as the group could not commit behind it.
+TEST_P(DatabaseTest, BulkWritesInterleaveWithGroupedWrites) {
+  constexpr int kShortWriters = 6, kShortWrites = 30, kBulkWrites = 10;
+  std::atomic<int> failures{0};
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kShortWriters; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kShortWrites; ++i) {
+        const std::string id = absl::StrCat("s", t, "-", i);
+        absl::Status s = db_->Write([&](db::Tx& tx) {
+          tx.session() << "INSERT INTO items (id, qty) VALUES (:id, 1)", soci::use(id);
+          return absl::OkStatus();
+        });
+        if (!s.ok()) ++failures;
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < kBulkWrites; ++i) {
+      absl::Status s = db_->WriteBulk([&](db::Tx& tx) {
+        for (int row = 0; row < 50; ++row) {
+          const std::string id = absl::StrCat("b", i, "-", row);
+          tx.session() << "INSERT INTO items (id, qty) VALUES (:id, 2)", soci::use(id);
+        }
+        return absl::OkStatus();
+      });
+      if (!s.ok()) ++failures;
+    }
+  });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(CountItems(), kShortWriters * kShortWrites + kBulkWrites * 50);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5)) << "a bulk write waited out the busy timeout";
+}
+
+// With group commit switched off every SQLite write pays a commit of its own.
+TEST(SqliteGroupCommitTest, SwitchedOffEveryWriteCommitsAlone) {
+  testing::TestDatabase test_db("sqlite");
+  ASSERT_TRUE(test_db.available());
+  db::DatabaseOptions options;
+  options.url = test_db.url();
+  options.pool_size = 4;
+  options.sqlite_group_commit = false;
+  absl::StatusOr<std::unique_ptr<db::Database>> opened = db::Database::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  db::Database& database = **opened;
+  ASSERT_TRUE(database.WithSession([](soci::session& sql) {
+                        sql << "CREATE TABLE items (id VARCHAR(64) NOT NULL PRIMARY KEY)";
+                        return absl::OkStatus();
+                      }).ok());
+  constexpr int kThreads = 4, kPerThread = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string id = absl::StrCat(t, "-", i);
+        EXPECT_TRUE(database.Write([&](db::Tx& tx) {
+                              tx.session() << "INSERT INTO items (id) VALUES (:id)", soci::use(id);
+                              return absl::OkStatus();
+                            }).ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(database.write_counts().transactions, kThreads * kPerThread);
+  EXPECT_EQ(database.write_counts().commits, kThreads * kPerThread);
 }
 
 TEST_P(DatabaseTest, RequestReplayFindsTheFirstResourceAndRefusesADifferentBody) {
