@@ -93,18 +93,6 @@ json SummaryJson(const std::vector<double>& values) {
 
 double MiB(int64_t kib) { return static_cast<double>(kib) / 1024.0; }
 
-std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(const std::string& address, int count) {
-  std::vector<std::shared_ptr<grpc::Channel>> channels;
-  for (int i = 0; i < count; ++i) {
-    grpc::ChannelArguments args;
-    // Without this, channels with equal arguments share one subchannel (one TCP connection)
-    // through gRPC's global subchannel pool, and N channels would still be one connection.
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    channels.push_back(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
-  }
-  return channels;
-}
-
 struct RunResult {
   int channels = 0;
   int64_t accounts_created = 0;
@@ -117,15 +105,14 @@ RunResult LoadAccounts(const ServerProcess& server, int channel_count, const std
   const std::string& address = server.address();
   RunResult run;
   run.channels = channel_count;
-  std::vector<std::shared_ptr<grpc::Channel>> channels = MakeChannels(address, channel_count);
-  std::vector<std::unique_ptr<crm::v1::AccountService::Stub>> stubs;
-  for (auto& channel : channels) {
-    if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
-      failure.Note(absl::StrCat("could not connect to ", address));
-      return run;
-    }
-    stubs.push_back(crm::v1::AccountService::NewStub(channel));
+  absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
+      ConnectChannels(address, channel_count, absl::Seconds(10));
+  if (!channels.ok()) {
+    failure.Note(std::string(channels.status().message()));
+    return run;
   }
+  std::vector<std::unique_ptr<crm::v1::AccountService::Stub>> stubs;
+  for (auto& channel : *channels) stubs.push_back(crm::v1::AccountService::NewStub(channel));
 
   LoadOptions options;
   options.callers = absl::GetFlag(FLAGS_callers);

@@ -2,7 +2,11 @@
 
 #include <grpc/grpc.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "absl/flags/parse.h"
@@ -31,19 +35,26 @@ nlohmann::json PhaseJson(const PhaseResult& p) {
   nlohmann::json errors = nlohmann::json::object();
   for (const auto& [code, count] : p.errors) errors[code] = count;
   const double cpu_window = p.cpu_window_seconds > 0 ? p.cpu_window_seconds : 1;
-  return {{"name", p.name},
-          {"calls", p.calls},
-          {"ok", p.ok},
-          {"errors", errors},
-          {"warmup_calls", p.warmup_calls},
-          {"qps", p.Qps()},
-          {"p50_ms", Ms(p.PercentileNs(50))},
-          {"p90_ms", Ms(p.PercentileNs(90))},
-          {"p99_ms", Ms(p.PercentileNs(99))},
-          {"p999_ms", Ms(p.PercentileNs(99.9))},
-          {"max_ms", Ms(p.latencies_ns.empty() ? 0 : p.latencies_ns.back())},
-          {"server_cpu_cores", p.server_cpu_seconds / cpu_window},
-          {"bench_cpu_cores", p.bench_cpu_seconds / cpu_window}};
+  nlohmann::json phase = {{"name", p.name},
+                          {"calls", p.calls},
+                          {"ok", p.ok},
+                          {"errors", errors},
+                          {"warmup_calls", p.warmup_calls},
+                          {"qps", p.Qps()},
+                          {"p50_ms", Ms(p.PercentileNs(50))},
+                          {"p90_ms", Ms(p.PercentileNs(90))},
+                          {"p99_ms", Ms(p.PercentileNs(99))},
+                          {"p999_ms", Ms(p.PercentileNs(99.9))},
+                          {"max_ms", Ms(p.latencies_ns.empty() ? 0 : p.latencies_ns.back())},
+                          {"server_cpu_cores", p.server_cpu_seconds / cpu_window},
+                          {"bench_cpu_cores", p.bench_cpu_seconds / cpu_window}};
+  if (p.offered_qps > 0) {
+    phase["offered_qps"] = p.offered_qps;
+    phase["late_starts"] = p.late_starts;
+    phase["max_start_lag_ms"] = Ms(p.max_start_lag_ns);
+    phase["unsent"] = p.unsent;
+  }
+  return phase;
 }
 
 void EmitSummary(const nlohmann::json& summary, const std::string& json_out) {
@@ -57,6 +68,25 @@ void Failure::Note(const std::string& what) {
   any = true;
   notes.push_back(what);
   std::fprintf(stderr, "%s: FAIL: %s\n", program.c_str(), what.c_str());
+}
+
+absl::StatusOr<std::unique_ptr<ScratchDir>> ScratchDir::Make(std::string parent, const std::string& prefix,
+                                                            bool keep) {
+  if (parent.empty()) parent = std::getenv("TMPDIR") != nullptr ? std::getenv("TMPDIR") : "/tmp";
+  std::string path = absl::StrCat(parent, "/", prefix, "-XXXXXX");
+  if (mkdtemp(path.data()) == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot create a directory under ", parent, ": ", std::strerror(errno)));
+  }
+  return std::unique_ptr<ScratchDir>(new ScratchDir(std::move(path), keep));
+}
+
+ScratchDir::~ScratchDir() {
+  if (keep_) {
+    std::fprintf(stderr, "kept %s\n", path_.c_str());
+    return;
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
 }
 
 int RunBenchmark(int argc, char** argv, const char* usage, absl::FunctionRef<int()> run) {

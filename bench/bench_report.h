@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/load_runner.h"
@@ -40,6 +42,25 @@ struct Failure {
   std::string program;
   bool any = false;
   std::vector<std::string> notes;
+};
+
+// A directory of the benchmark's own for data and logs: made under `parent` (empty: $TMPDIR, else
+// /tmp) as <prefix>-XXXXXX, and removed with everything in it when destroyed unless `keep` (then
+// its path is printed to stderr).
+class ScratchDir {
+ public:
+  static absl::StatusOr<std::unique_ptr<ScratchDir>> Make(std::string parent, const std::string& prefix, bool keep);
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  ScratchDir(std::string path, bool keep) : path_(std::move(path)), keep_(keep) {}
+
+  const std::string path_;
+  const bool keep_;
 };
 
 // main() of a benchmark: parses the flags (with `usage` for --help), then runs `run` with gRPC

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "bench/server_process.h"
 
 namespace crm::bench {
@@ -17,16 +18,6 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr size_t kMaxErrorSamples = 5;
-
-struct CallerTally {
-  std::vector<int64_t> latencies_ns;
-  int64_t calls = 0;
-  int64_t ok = 0;
-  int64_t warmup_calls = 0;
-  int64_t warmup_failures = 0;
-  std::map<std::string, int64_t> errors;
-  std::vector<std::string> error_samples;
-};
 
 }  // namespace
 
@@ -71,9 +62,67 @@ int64_t PhaseResult::PercentileNs(double p) const {
   return latencies_ns[index];
 }
 
+void PhaseResult::Record(const CallOutcome& outcome, bool measured, int64_t latency_ns) {
+  if (!outcome.ok()) {
+    ++errors[outcome.error];
+    AddErrorSample(absl::StrCat(outcome.error, ": ", outcome.message));
+  }
+  if (!measured) {
+    ++warmup_calls;
+    if (!outcome.ok()) ++warmup_failures;
+    return;
+  }
+  ++calls;
+  if (outcome.ok()) {
+    ++ok;
+    latencies_ns.push_back(latency_ns);
+  }
+}
+
+void PhaseResult::Merge(const PhaseResult& other) {
+  calls += other.calls;
+  ok += other.ok;
+  warmup_calls += other.warmup_calls;
+  warmup_failures += other.warmup_failures;
+  for (const auto& [code, count] : other.errors) errors[code] += count;
+  for (const std::string& sample : other.error_samples) AddErrorSample(sample);
+  latencies_ns.insert(latencies_ns.end(), other.latencies_ns.begin(), other.latencies_ns.end());
+  late_starts += other.late_starts;
+  max_start_lag_ns = std::max(max_start_lag_ns, other.max_start_lag_ns);
+  unsent += other.unsent;
+}
+
+void PhaseResult::AddErrorSample(const std::string& sample) {
+  // Distinct messages only: one error repeated thousands of times would otherwise hide the others.
+  if (error_samples.size() >= kMaxErrorSamples) return;
+  if (std::find(error_samples.begin(), error_samples.end(), sample) == error_samples.end()) {
+    error_samples.push_back(sample);
+  }
+}
+
+void PhaseResult::SortLatencies() { std::sort(latencies_ns.begin(), latencies_ns.end()); }
+
+CpuWindow::CpuWindow(pid_t server_pid)
+    : server_pid_(server_pid),
+      server_cpu_start_(ServerCpu()),
+      bench_cpu_start_(SelfCpuSeconds()),
+      start_(absl::Now()) {}
+
+double CpuWindow::ServerCpu() const {
+  if (server_pid_ <= 0) return 0;
+  absl::StatusOr<ProcessUsage> usage = ReadProcessUsage(server_pid_);
+  return usage.ok() ? usage->cpu_seconds : 0;
+}
+
+void CpuWindow::End(PhaseResult& result) const {
+  result.server_cpu_seconds = ServerCpu() - server_cpu_start_;
+  result.bench_cpu_seconds = SelfCpuSeconds() - bench_cpu_start_;
+  result.cpu_window_seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+}
+
 PhaseResult RunClosedLoop(const std::string& name, const LoadOptions& options, const CallFunction& call) {
-  std::vector<CallerTally> tallies(options.callers);
-  for (CallerTally& tally : tallies) tally.latencies_ns.reserve(1 << 16);
+  std::vector<PhaseResult> tallies(options.callers);
+  for (PhaseResult& tally : tallies) tally.latencies_ns.reserve(1 << 16);
 
   // The callers wait for the clock to be set, so thread start-up is not part of the warm-up.
   std::mutex mu;
@@ -88,29 +137,14 @@ PhaseResult RunClosedLoop(const std::string& name, const LoadOptions& options, c
         std::unique_lock<std::mutex> lock(mu);
         go.wait(lock, [&] { return started; });
       }
-      CallerTally& tally = tallies[caller];
+      PhaseResult& tally = tallies[caller];
       for (int64_t seq = 0;; ++seq) {
         const SteadyClock::time_point begin = SteadyClock::now();
         if (begin >= window_end) break;
         const CallOutcome outcome = call(caller, seq);
         const SteadyClock::time_point end = SteadyClock::now();
-        const bool measured = begin >= window_start;
-        if (!outcome.ok()) {
-          ++tally.errors[outcome.error];
-          if (tally.error_samples.size() < kMaxErrorSamples) {
-            tally.error_samples.push_back(absl::StrCat(outcome.error, ": ", outcome.message));
-          }
-        }
-        if (!measured) {
-          ++tally.warmup_calls;
-          if (!outcome.ok()) ++tally.warmup_failures;
-          continue;
-        }
-        ++tally.calls;
-        if (outcome.ok()) {
-          ++tally.ok;
-          tally.latencies_ns.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(end - begin).count());
-        }
+        tally.Record(outcome, begin >= window_start,
+                     std::chrono::duration_cast<std::chrono::nanoseconds>(end - begin).count());
       }
     });
   }
@@ -127,35 +161,31 @@ PhaseResult RunClosedLoop(const std::string& name, const LoadOptions& options, c
   PhaseResult result;
   result.name = name;
   result.callers = options.callers;
-  auto server_cpu = [&]() -> double {
-    if (options.server_pid <= 0) return 0;
-    absl::StatusOr<ProcessUsage> usage = ReadProcessUsage(options.server_pid);
-    return usage.ok() ? usage->cpu_seconds : 0;
-  };
   std::this_thread::sleep_until(window_start);
-  const double server_cpu_start = server_cpu();
-  const double bench_cpu_start = SelfCpuSeconds();
-  const SteadyClock::time_point measured_from = SteadyClock::now();
+  const CpuWindow cpu(options.server_pid);
   std::this_thread::sleep_until(window_end);
-  result.server_cpu_seconds = server_cpu() - server_cpu_start;
-  result.bench_cpu_seconds = SelfCpuSeconds() - bench_cpu_start;
-  result.cpu_window_seconds = std::chrono::duration<double>(SteadyClock::now() - measured_from).count();
+  cpu.End(result);
   result.window_seconds = absl::ToDoubleSeconds(options.measure);
   for (std::thread& thread : threads) thread.join();
 
-  for (CallerTally& tally : tallies) {
-    result.calls += tally.calls;
-    result.ok += tally.ok;
-    result.warmup_calls += tally.warmup_calls;
-    result.warmup_failures += tally.warmup_failures;
-    for (const auto& [code, count] : tally.errors) result.errors[code] += count;
-    for (std::string& sample : tally.error_samples) {
-      if (result.error_samples.size() < kMaxErrorSamples) result.error_samples.push_back(std::move(sample));
-    }
-    result.latencies_ns.insert(result.latencies_ns.end(), tally.latencies_ns.begin(), tally.latencies_ns.end());
-  }
-  std::sort(result.latencies_ns.begin(), result.latencies_ns.end());
+  for (const PhaseResult& tally : tallies) result.Merge(tally);
+  result.SortLatencies();
   return result;
+}
+
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> ConnectChannels(const std::string& address, int count,
+                                                                            absl::Duration timeout) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  const absl::Time deadline = absl::Now() + timeout;
+  for (int i = 0; i < count; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    channels.push_back(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+    if (!channels.back()->WaitForConnected(absl::ToChronoTime(deadline))) {
+      return absl::UnavailableError(absl::StrCat("could not connect to ", address));
+    }
+  }
+  return channels;
 }
 
 }  // namespace crm::bench

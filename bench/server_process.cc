@@ -123,8 +123,10 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
   const std::string db_url =
       options.db_url.empty() ? absl::StrCat("sqlite://", options.data_dir, "/crm.db") : options.db_url;
   // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
-  std::vector<std::string> args = {options.binary, absl::StrCat("--listen=", server->address_),
-                                   absl::StrCat("--data_dir=", options.data_dir), absl::StrCat("--db=", db_url)};
+  std::vector<std::string> args = {options.binary, absl::StrCat("--listen=", server->address_)};
+  if (options.has_database) {
+    args.insert(args.end(), {absl::StrCat("--data_dir=", options.data_dir), absl::StrCat("--db=", db_url)});
+  }
   args.insert(args.end(), options.extra_flags.begin(), options.extra_flags.end());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
@@ -162,6 +164,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
                                                      ") ---\n", server->LogTail()));
   }
   server->start_to_serving_ = Since(spawned);
+  if (!options.has_database) return server;
   absl::StatusOr<std::string> token = ServerToken(options.data_dir, db_url);
   if (!token.ok()) {
     return absl::Status(token.status().code(), absl::StrCat("access token for the server: ", token.status().message()));

@@ -30,6 +30,9 @@ struct ServerOptions {
   // service only after its first database ping, which makes this stricter than "".
   std::string health_service = "crm.v1.AccountService";
   absl::Duration start_timeout = absl::Seconds(60);
+  // False for a server without database or authentication (bench/echo_server.cc): it is given
+  // only --listen and extra_flags, and no token is fetched (token() stays empty).
+  bool has_database = true;
 };
 
 // Readings from /proc/<pid>/status and /proc/<pid>/stat.
