@@ -10,7 +10,8 @@
 #include "absl/strings/str_cat.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:50051",
-          "Server address host:port (any gRPC target). Env: CRM_ADDRESS");
+          "Server address host:port (any gRPC target), or a comma-separated list of IP host:port "
+          "entries to spread calls over round-robin. Env: CRM_ADDRESS");
 ABSL_FLAG(std::string, token, "",
           "Access token secret, sent as a bearer token with every call; its user is who you are. "
           "Env: CRM_TOKEN");

@@ -4,12 +4,19 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace crm::client {
 namespace {
@@ -44,10 +51,51 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(const 
   return grpc::SslCredentials(ssl);
 }
 
+enum class IpFamily { kNone, kV4, kV6 };
+
+// The address family of a host:port entry's host when it is an IP literal ("[::1]:50051" for
+// IPv6).
+IpFamily FamilyOf(absl::string_view entry) {
+  if (absl::ConsumePrefix(&entry, "[")) {
+    const size_t close = entry.find(']');
+    if (close == absl::string_view::npos) return IpFamily::kNone;
+    in6_addr v6;
+    return inet_pton(AF_INET6, std::string(entry.substr(0, close)).c_str(), &v6) == 1 ? IpFamily::kV6
+                                                                                      : IpFamily::kNone;
+  }
+  const size_t colon = entry.rfind(':');
+  if (colon == absl::string_view::npos) return IpFamily::kNone;
+  in_addr v4;
+  return inet_pton(AF_INET, std::string(entry.substr(0, colon)).c_str(), &v4) == 1 ? IpFamily::kV4
+                                                                                     : IpFamily::kNone;
+}
+
 }  // namespace
+
+absl::StatusOr<std::string> ChannelTarget(const std::string& address) {
+  if (address.find(',') == std::string::npos) return address;
+  std::vector<std::string> entries = absl::StrSplit(address, ',', absl::SkipWhitespace());
+  IpFamily family = IpFamily::kNone;
+  for (std::string& entry : entries) {
+    entry = std::string(absl::StripAsciiWhitespace(entry));
+    const IpFamily entry_family = FamilyOf(entry);
+    if (entry_family == IpFamily::kNone) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "address: \"", entry, "\" in a list of addresses is not an IP host:port; give IP addresses, or one DNS ",
+          "name that resolves to all the servers"));
+    }
+    if (family != IpFamily::kNone && entry_family != family) {
+      return absl::InvalidArgumentError("address: a list of addresses cannot mix IPv4 and IPv6");
+    }
+    family = entry_family;
+  }
+  return absl::StrCat(family == IpFamily::kV4 ? "ipv4:" : "ipv6:", absl::StrJoin(entries, ","));
+}
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& address,
                                                            const ClientOptions& options) {
+  absl::StatusOr<std::string> target = ChannelTarget(address);
+  if (!target.ok()) return target.status();
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       MakeCredentials(options.tls);
   if (!credentials.ok()) return credentials.status();
@@ -61,9 +109,10 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& ad
   if (options.tls.enabled && !options.tls.server_name_override.empty()) {
     args.SetSslTargetNameOverride(options.tls.server_name_override);
   }
+  args.SetLoadBalancingPolicyName("round_robin");
   // Retries are the connection layer's job (it knows which calls are safe to repeat); gRPC's
   // transparent retries stay on since they only repeat calls that never left the client.
-  return grpc::CreateCustomChannel(address, *credentials, args);
+  return grpc::CreateCustomChannel(*target, *credentials, args);
 }
 
 }  // namespace crm::client

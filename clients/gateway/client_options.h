@@ -47,7 +47,9 @@ struct ServiceAddresses {
 };
 
 struct ClientOptions {
-  // host:port of the all-in-one server (or any gRPC target string, e.g. "dns:///crm:50051").
+  // host:port of the all-in-one server (or any gRPC target string, e.g. "dns:///crm:50051"), or
+  // a comma-separated list of IP host:port entries of several servers on one database: calls go
+  // round-robin over them (see channel.h).
   std::string address = "127.0.0.1:50051";
   ServiceAddresses service_addresses;
 
