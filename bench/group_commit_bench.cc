@@ -192,13 +192,13 @@ int Main() {
     std::fprintf(stderr, "group_commit_bench: --server=%s is not an executable\n", absl::GetFlag(FLAGS_server).c_str());
     return 2;
   }
-  std::string tmp_parent = absl::GetFlag(FLAGS_tmp_dir);
-  if (tmp_parent.empty()) tmp_parent = std::getenv("TMPDIR") != nullptr ? std::getenv("TMPDIR") : "/tmp";
-  std::string root = absl::StrCat(tmp_parent, "/crm-group-commit-bench-XXXXXX");
-  if (mkdtemp(root.data()) == nullptr) {
-    std::fprintf(stderr, "group_commit_bench: cannot create a directory under %s\n", tmp_parent.c_str());
+  absl::StatusOr<std::unique_ptr<ScratchDir>> scratch =
+      ScratchDir::Make(absl::GetFlag(FLAGS_tmp_dir), "crm-group-commit-bench", /*keep=*/false);
+  if (!scratch.ok()) {
+    std::fprintf(stderr, "group_commit_bench: %s\n", std::string(scratch.status().message()).c_str());
     return 2;
   }
+  const std::string& root = (*scratch)->path();
   const std::string load_average_start = LoadAverage();
   std::vector<ModeResult> modes;
   modes.push_back(RunMode(false, root, failure));
@@ -247,8 +247,6 @@ int Main() {
                {"min_speedup", min_speedup},
                {"modes", modes_json}},
               absl::GetFlag(FLAGS_json_out));
-  std::error_code ignored;
-  std::filesystem::remove_all(root, ignored);
   return failure.any ? 1 : 0;
 }
 
