@@ -71,23 +71,8 @@ namespace {
 
 using nlohmann::json;
 
-struct Summary {
-  double min = 0, median = 0, max = 0;
-};
-
-Summary Summarise(std::vector<double> values) {
-  Summary s;
-  if (values.empty()) return s;
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  s.min = values.front();
-  s.max = values.back();
-  s.median = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  return s;
-}
-
 json SummaryJson(const std::vector<double>& values) {
-  const Summary s = Summarise(values);
+  const Spread s = SpreadOf(values);
   return {{"samples", values}, {"min", s.min}, {"median", s.median}, {"max", s.max}};
 }
 
@@ -290,7 +275,7 @@ int Main() {
   std::printf("  load          %d callers, closed loop, %.0f s warm-up + %.0f s measured per phase\n\n", callers,
               absl::GetFlag(FLAGS_warmup_seconds), absl::GetFlag(FLAGS_seconds));
 
-  const Summary start = Summarise(start_ms), own = Summarise(self_reported_ms), stop = Summarise(stop_ms);
+  const Spread start = SpreadOf(start_ms), own = SpreadOf(self_reported_ms), stop = SpreadOf(stop_ms);
   std::printf("Start to SERVING (fork/exec until grpc.health.v1 Check(\"crm.v1.AccountService\") = SERVING), %zu starts\n",
               start_ms.size());
   std::printf("  min %.1f ms, median %.1f ms, max %.1f ms   [%s]\n", start.min, start.median, start.max,

@@ -2,6 +2,7 @@
 
 #include <grpc/grpc.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +30,17 @@ std::string DisplayUrl(const std::string& url) {
   const size_t colon = url.find(':', scheme + 3);
   if (colon == std::string::npos || colon > at) return url;
   return absl::StrCat(url.substr(0, colon + 1), "***", url.substr(at));
+}
+
+Spread SpreadOf(std::vector<double> values) {
+  Spread s;
+  if (values.empty()) return s;
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  s.min = values.front();
+  s.max = values.back();
+  s.median = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  return s;
 }
 
 nlohmann::json PhaseJson(const PhaseResult& p) {

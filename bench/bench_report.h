@@ -26,6 +26,12 @@ inline double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl
 
 inline double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
+// The smallest, median and largest of a few samples (e.g. start-up times); zeros when none.
+struct Spread {
+  double min = 0, median = 0, max = 0;
+};
+Spread SpreadOf(std::vector<double> values);
+
 // Calls, errors, QPS, latency percentiles (ms) and CPU cores busy of one phase.
 nlohmann::json PhaseJson(const PhaseResult& phase);
 

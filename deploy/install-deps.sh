@@ -10,6 +10,7 @@ PACKAGES=(
   mariadb-server mariadb-client libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   nlohmann-json3-dev openssl
   tzdata  # IANA time zones of the service desk calendars (absl::LoadTimeZone reads /usr/share/zoneinfo)
+  galera-4 rsync  # the Galera fault drill (tests/faults): the replication library, and rsync state transfer
 )
 
 missing=()
