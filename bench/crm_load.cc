@@ -9,7 +9,11 @@
 //   read_rate   GetAccount at a fixed rate, --rate_fraction of read's QPS (or --rate), latency
 //               from each call's scheduled start (target p99 ≤ --max_p99_ms, nothing unsent);
 //   mixed       reads, writes, stage moves, ticket updates, funnel and tier summary (--mix)
-//               closed loop; mixed_rate the same at a fixed rate.
+//               closed loop; mixed_rate the same at a fixed rate;
+//   soak        the mixed workload at a fixed rate, --soak_fraction of mixed's QPS (or --rate),
+//               for --soak_seconds, with figures per --soak_slice_seconds and crm-server's RSS
+//               sampled throughout (target: RSS at the end within --max_rss_drift of its level
+//               after the first --soak_settle_seconds; no unexpected error).
 //
 // Prints a table per phase and, as its last line, a one-line JSON summary. Exits 1 when a target
 // is missed (unless --check_targets=false), an unexpected error occurred (see IsExpectedError in
@@ -21,11 +25,14 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -60,7 +67,7 @@
 #endif
 
 ABSL_FLAG(std::vector<std::string>, phases, std::vector<std::string>({"echo", "read", "read_rate", "mixed"}),
-          "Phases to run, in this order: echo, read, read_rate, mixed, mixed_rate.");
+          "Phases to run, in this order: echo, read, read_rate, mixed, mixed_rate, soak.");
 ABSL_FLAG(int, callers, 32, "Calls in flight in closed-loop phases (asynchronous; no thread per caller).");
 ABSL_FLAG(int, channels, 1, "Channels (TCP connections) the calls are spread over, round-robin by in-flight slot.");
 ABSL_FLAG(double, seconds, 10, "Measured seconds per phase.");
@@ -75,6 +82,12 @@ ABSL_FLAG(std::string, mix,
           "GetAccount=40,ListAccounts=10,CreateAccount=5,UpdateAccount=10,MoveOpportunity=10,UpdateTicket=10,"
           "GetFunnel=10,GetTierSummary=5",
           "Weights of the mixed workload's operations, Name=weight, comma-separated; unnamed operations get 0.");
+ABSL_FLAG(double, soak_seconds, 600, "soak: measured seconds.");
+ABSL_FLAG(double, soak_fraction, 0.7, "soak: the rate as a fraction of mixed's QPS (unless --rate).");
+ABSL_FLAG(double, soak_slice_seconds, 30, "soak: figures (and an RSS sample) per slice of this many seconds.");
+ABSL_FLAG(double, soak_settle_seconds, 60,
+          "soak: RSS drift is measured from the first sample this long into the window (caches filled).");
+ABSL_FLAG(double, max_rss_drift, 0.05, "Target: soak's RSS at the end at most this fraction above its settled level.");
 ABSL_FLAG(int, accounts, 2000, "Accounts seeded through CreateAccount before the crm-server phases.");
 ABSL_FLAG(int, opportunity_every, 4, "Seed one opportunity for every N-th seeded account.");
 ABSL_FLAG(int, tickets, 500, "Tickets seeded on random seeded accounts.");
@@ -121,7 +134,9 @@ struct Config {
   absl::Duration call_deadline;
 
   bool Runs(const std::string& phase) const { return std::find(phases.begin(), phases.end(), phase) != phases.end(); }
-  bool RunsCrmServer() const { return Runs("read") || Runs("read_rate") || Runs("mixed") || Runs("mixed_rate"); }
+  bool RunsCrmServer() const {
+    return Runs("read") || Runs("read_rate") || Runs("mixed") || Runs("mixed_rate") || Runs("soak");
+  }
   int MostSlots() const { return std::max(callers, max_in_flight); }
 };
 
@@ -146,7 +161,7 @@ absl::StatusOr<std::map<std::string, double>> ParseMix(const std::string& text) 
 
 absl::StatusOr<Config> ReadFlags() {
   Config config;
-  const std::set<std::string> known = {"echo", "read", "read_rate", "mixed", "mixed_rate"};
+  const std::set<std::string> known = {"echo", "read", "read_rate", "mixed", "mixed_rate", "soak"};
   for (const std::string& phase : absl::GetFlag(FLAGS_phases)) {
     if (known.count(phase) == 0) {
       return absl::InvalidArgumentError(
@@ -157,7 +172,7 @@ absl::StatusOr<Config> ReadFlags() {
   if (config.phases.empty()) return absl::InvalidArgumentError("--phases: name at least one phase");
   // Run in the documented order whatever the order given.
   std::vector<std::string> ordered;
-  for (const char* phase : {"echo", "read", "read_rate", "mixed", "mixed_rate"}) {
+  for (const char* phase : {"echo", "read", "read_rate", "mixed", "mixed_rate", "soak"}) {
     if (config.Runs(phase)) ordered.push_back(phase);
   }
   config.phases = ordered;
@@ -200,7 +215,14 @@ absl::StatusOr<Config> ReadFlags() {
   absl::StatusOr<std::map<std::string, double>> mix = ParseMix(absl::GetFlag(FLAGS_mix));
   if (!mix.ok()) return mix.status();
   config.mix = *std::move(mix);
-  if ((config.Runs("mixed") || config.Runs("mixed_rate")) && config.seed.tickets == 0 &&
+  if (config.Runs("soak") && !(absl::GetFlag(FLAGS_soak_seconds) > 0 && absl::GetFlag(FLAGS_soak_fraction) > 0 &&
+                               absl::GetFlag(FLAGS_soak_slice_seconds) > 0 &&
+                               absl::GetFlag(FLAGS_soak_settle_seconds) >= 0 && absl::GetFlag(FLAGS_max_rss_drift) >= 0)) {
+    return absl::InvalidArgumentError(
+        "--soak_seconds, --soak_fraction and --soak_slice_seconds must be positive, --soak_settle_seconds and "
+        "--max_rss_drift not negative");
+  }
+  if ((config.Runs("mixed") || config.Runs("mixed_rate") || config.Runs("soak")) && config.seed.tickets == 0 &&
       config.mix["UpdateTicket"] > 0) {
     return absl::InvalidArgumentError("--mix has UpdateTicket but --tickets=0");
   }
@@ -549,6 +571,42 @@ class LoadRun {
       mixed_qps = RunPhase("mixed", ClosedLoop(config_), pid, workload.Mixed(config_.mix)).result.total.Qps();
     }
     if (config_.Runs("mixed_rate")) run_at_rate("mixed_rate", mixed_qps, workload.Mixed(config_.mix));
+    if (config_.Runs("soak")) RunSoak(workload, pid, mixed_qps);
+  }
+
+  // The soak: the mixed workload at a fixed rate for a long window, crm-server's RSS sampled at
+  // each slice's end.
+  void RunSoak(CrmWorkload& workload, pid_t pid, double mixed_qps) {
+    const double rate = config_.rate > 0 ? config_.rate : absl::GetFlag(FLAGS_soak_fraction) * mixed_qps;
+    if (rate <= 0) {
+      failure_.Note("soak: no rate (give --rate, or run mixed before it)");
+      return;
+    }
+    AsyncLoadOptions options = FixedRate(config_, rate);
+    options.measure = absl::Seconds(absl::GetFlag(FLAGS_soak_seconds));
+    options.slice = absl::Seconds(absl::GetFlag(FLAGS_soak_slice_seconds));
+    std::mutex mu;
+    std::condition_variable stop;
+    bool done = false;
+    std::thread sampler([&] {
+      if (pid == 0) return;
+      const absl::Time window_start = absl::Now() + options.warmup;
+      std::unique_lock<std::mutex> lock(mu);
+      for (int slice = 1; !done; ++slice) {
+        const absl::Time next = window_start + slice * options.slice;
+        if (stop.wait_until(lock, absl::ToChronoTime(next), [&] { return done; })) break;
+        if (absl::StatusOr<ProcessUsage> usage = ReadProcessUsage(pid); usage.ok()) {
+          soak_rss_.push_back({absl::ToDoubleSeconds(absl::Now() - window_start), usage->rss_kib});
+        }
+      }
+    });
+    RunPhase("soak", options, pid, workload.Mixed(config_.mix));
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+    }
+    stop.notify_all();
+    sampler.join();
   }
 
   void JudgeTargets() {
@@ -579,6 +637,32 @@ class LoadRun {
             total.ok > 0 && p99 <= max_p99_ms && total.unsent == 0,
             {{"value", p99}, {"max", max_p99_ms}, {"rate_qps", total.offered_qps}, {"unsent", total.unsent}});
     }
+    JudgeSoak(judge);
+  }
+
+  // RSS drift over the soak: the last sample against the first one past the settling time.
+  void JudgeSoak(const std::function<void(const std::string&, const std::string&, bool, json)>& judge) {
+    if (soak_rss_.empty()) return;
+    const double settle = absl::GetFlag(FLAGS_soak_settle_seconds);
+    const RssSample* settled = &soak_rss_.front();
+    for (const RssSample& sample : soak_rss_) {
+      if (sample.seconds >= settle) {
+        settled = &sample;
+        break;
+      }
+    }
+    const RssSample& last = soak_rss_.back();
+    const double drift = settled->rss_kib > 0 ? static_cast<double>(last.rss_kib - settled->rss_kib) /
+                                                    static_cast<double>(settled->rss_kib)
+                                              : 0;
+    const double max_drift = absl::GetFlag(FLAGS_max_rss_drift);
+    json samples = json::array();
+    for (const RssSample& sample : soak_rss_) samples.push_back({{"s", sample.seconds}, {"rss_kib", sample.rss_kib}});
+    judge("soak_rss_drift",
+          absl::StrFormat("soak RSS %.1f MiB at %.0f s -> %.1f MiB at %.0f s: %+.1f %% (target <= %+.1f %%)",
+                          settled->rss_kib / 1024.0, settled->seconds, last.rss_kib / 1024.0, last.seconds,
+                          100 * drift, 100 * max_drift),
+          drift <= max_drift, {{"value", drift}, {"max", max_drift}, {"samples", samples}});
   }
 
   std::string ServerLabel(const std::string& binary, const std::string& running) const {
@@ -663,6 +747,11 @@ class LoadRun {
   std::array<size_t, 3> seeded_ = {0, 0, 0};  // accounts, opportunities, tickets
   std::vector<PhaseReport> phases_;
   double echo_qps_ = 0, read_qps_ = 0;
+  struct RssSample {
+    double seconds = 0;  // into the soak's measured window
+    int64_t rss_kib = 0;
+  };
+  std::vector<RssSample> soak_rss_;
   json targets_ = json::object();
   std::vector<std::string> target_lines_;
 };
