@@ -38,9 +38,15 @@ absl::Duration Since(SteadyClock::time_point start) { return absl::FromChrono(St
 
 void SleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
-// True when something accepts TCP connections on 127.0.0.1:port. Refused connects on loopback
-// return at once, so polling this every millisecond is cheap and does not depend on gRPC's
-// reconnect backoff.
+
+std::string DescribeExit(int status) {
+  if (WIFEXITED(status)) return absl::StrCat("exit code ", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return absl::StrCat("killed by signal ", WTERMSIG(status));
+  return absl::StrCat("wait status ", status);
+}
+
+}  // namespace
+
 bool TcpAccepts(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
@@ -52,14 +58,6 @@ bool TcpAccepts(int port) {
   close(fd);
   return ok;
 }
-
-std::string DescribeExit(int status) {
-  if (WIFEXITED(status)) return absl::StrCat("exit code ", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return absl::StrCat("killed by signal ", WTERMSIG(status));
-  return absl::StrCat("wait status ", status);
-}
-
-}  // namespace
 
 absl::StatusOr<ProcessUsage> ReadProcessUsage(pid_t pid) {
   ProcessUsage usage;

@@ -51,6 +51,11 @@ double SelfCpuSeconds();
 // A loopback port nobody listens on right now (bound once with port 0, then released).
 absl::StatusOr<int> PickFreePort();
 
+// True when something accepts TCP connections on 127.0.0.1:port. Refused connects on loopback
+// return at once, so polling this every millisecond is cheap and does not depend on gRPC's
+// reconnect backoff.
+bool TcpAccepts(int port);
+
 class ServerProcess {
  public:
   // Spawns the server (environment without CRM_* variables, so only the flags configure it) and

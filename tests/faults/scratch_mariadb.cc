@@ -38,18 +38,6 @@ std::string CurrentUser() {
   return entry != nullptr ? entry->pw_name : "root";
 }
 
-bool TcpAccepts(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
-
 // Runs `args` with stdout and stderr appended to `log_path`; the exit code, or -1.
 int RunTool(std::vector<std::string> args, const std::string& log_path) {
   std::vector<char*> argv;
@@ -230,7 +218,7 @@ absl::Status ScratchMariadb::Spawn(const std::vector<std::string>& start_args, b
                                                       absl::FormatDuration(kStartTimeout), "; its log:\n", LogTail()));
     }
     // Polled every millisecond: the outage drill times recovery from this moment.
-    if (!accepting && TcpAccepts(port_)) {
+    if (!accepting && bench::TcpAccepts(port_)) {
       accepting = true;
       accepting_since_ = absl::Now();
     }
