@@ -11,6 +11,7 @@ PACKAGES=(
   nlohmann-json3-dev openssl
   tzdata  # IANA time zones of the service desk calendars (absl::LoadTimeZone reads /usr/share/zoneinfo)
   galera-4 rsync  # the Galera fault drill (tests/faults): the replication library, and rsync state transfer
+  clang-14 libclang-rt-14-dev  # tests/sanitize.sh: clang and its ASan/UBSan/TSan runtimes
 )
 
 missing=()

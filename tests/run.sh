@@ -6,7 +6,11 @@
 #   tests/run.sh [extra ctest args...]      e.g. tests/run.sh -R Account
 #
 # Environment: CRM_SKIP_MYSQL=1 runs the tests on SQLite only (no MariaDB);
-# CRM_BUILD_JOBS / CRM_TEST_JOBS set build / test parallelism (default 2).
+# CRM_BUILD_JOBS / CRM_TEST_JOBS set build / test parallelism (default 2);
+# CRM_SANITIZE=address|thread builds with clang-14 and ASan+UBSan / TSan into build-asan /
+# build-tsan and runs the suite under them (settings in tests/sanitizers/env.sh; tests/sanitize.sh
+# runs both); CRM_BUILD_DIR overrides the build directory (default build/); CRM_CMAKE_ARGS adds
+# cmake arguments (split on whitespace).
 # Tests read CRM_TEST_MYSQL_URL=mysql://crm:crm@127.0.0.1:<port>/ and append their own database.
 # shellcheck disable=SC2317  # the functions below are also called from traps
 set -euo pipefail
@@ -147,8 +151,22 @@ SQL
   echo "tests: MariaDB $(mariadbd --version | awk '{print $3}') on 127.0.0.1:$port (pid $mariadb_pid)"
 }
 
+build_dir=build
+cmake_args=(-DCRM_BUILD_TESTS=ON -DCRM_BUILD_BENCH=ON)
+if [ -n "${CRM_SANITIZE:-}" ]; then
+  # Sets san_build_dir and san_cmake_args, and exports the sanitizers' runtime options before the
+  # build, whose test discovery already runs the instrumented binaries.
+  # shellcheck source=tests/sanitizers/env.sh
+  source "$repo_root/tests/sanitizers/env.sh"
+  build_dir=$san_build_dir
+  cmake_args+=("${san_cmake_args[@]}")
+fi
+build_dir=${CRM_BUILD_DIR:-$build_dir}
+# shellcheck disable=SC2206  # split on whitespace on purpose
+if [ -n "${CRM_CMAKE_ARGS:-}" ]; then cmake_args+=($CRM_CMAKE_ARGS); fi
+
 # build.sh runs deploy/install-deps.sh first; builds all targets, tests included.
-"$repo_root/deploy/build.sh" build RelWithDebInfo -DCRM_BUILD_TESTS=ON -DCRM_BUILD_BENCH=ON
+"$repo_root/deploy/build.sh" "$build_dir" RelWithDebInfo "${cmake_args[@]}"
 
 if [ "${CRM_SKIP_MYSQL:-0}" = 1 ]; then
   unset CRM_TEST_MYSQL_URL
@@ -161,7 +179,7 @@ fi
 
 # ctest gets its own session so that on Ctrl-C / SIGTERM the trap can stop it and every test it
 # started, instead of bash waiting for a foreground ctest to finish first.
-setsid ctest --test-dir build --output-on-failure -j"${CRM_TEST_JOBS:-2}" --timeout 300 "$@" &
+setsid ctest --test-dir "$build_dir" --output-on-failure -j"${CRM_TEST_JOBS:-2}" --timeout 300 "$@" &
 ctest_pid=$!
 rc=0
 wait "$ctest_pid" || rc=$?
