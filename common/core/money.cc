@@ -122,6 +122,8 @@ absl::StatusOr<int64_t> ParseRate(absl::string_view text, absl::string_view fiel
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return bad;
     units = units * 10 + (c - '0');
   }
+  // Checked before scaling: a 7-digit whole part times kRateScale can leave int64.
+  if (units > kMaxRateUnits) return bad;
   int64_t decimals = 0;
   for (char c : fraction) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return bad;

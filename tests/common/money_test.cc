@@ -114,7 +114,9 @@ TEST(MoneyTest, ParsesRatesAsExactDecimals) {
   EXPECT_EQ(FormatRate(*ParseRate("0.000000000001", "r")), "0.000000000001");
 
   for (const char* bad : {"", "0", "0.0", "-1", "+1", "1.", ".5", "1e3", " 1", "1 ", "1,5", "abc", "1.2.3",
-                          "0.0000000000001", "1000000.000000000001", "12345678"}) {
+                          "0.0000000000001", "1000000.000000000001", "12345678",
+                          // whole parts whose scaled value overflowed int64 (found by fuzzing)
+                          "9457967.2", "9999999"}) {
     EXPECT_TRUE(HasCodeAndField(ParseRate(bad, "settings.rates[0].rate").status(), absl::StatusCode::kInvalidArgument,
                                 "settings.rates[0].rate"))
         << "\"" << bad << "\"";
