@@ -1,5 +1,6 @@
 #include "common/auth/access_grant.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/audit/audit_log.h"
 #include "common/auth/auth_store.h"
 #include "common/auth/token_secret.h"
@@ -14,6 +15,9 @@ absl::StatusOr<std::string> GrantAccess(db::Tx& tx, const AccessGrant& grant, co
   if (!existing.ok()) return existing.status();
   const auto now = TimeToTimestamp(grant.now);
   crm::v1::User user;
+  if (existing->has_value() && grant.new_user_only) {
+    return absl::AlreadyExistsError(absl::StrCat("user ", grant.user_id, " already exists"));
+  }
   if (existing->has_value()) {
     user = **existing;
   } else {
@@ -24,7 +28,9 @@ absl::StatusOr<std::string> GrantAccess(db::Tx& tx, const AccessGrant& grant, co
   }
   if (grant.role) user.set_role(*grant.role);
   *user.mutable_update_time() = now;
-  if (absl::Status s = AuthStore::PutUser(tx, user); !s.ok()) return s;
+  if (absl::Status s = grant.new_user_only ? AuthStore::InsertUser(tx, user) : AuthStore::PutUser(tx, user); !s.ok()) {
+    return s;
+  }
   // Audited like AdminService's changes, with the grant's maker (the first start: "system") as
   // the actor.
   const crm::v1::User* before = existing->has_value() ? &**existing : nullptr;

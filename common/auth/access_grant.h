@@ -21,6 +21,10 @@ struct AccessGrant {
   std::string token_description;
   std::string created_by;
   absl::Time now;
+  // True: the user must be new. ALREADY_EXISTS when it exists, or when a concurrent transaction
+  // creates it first (a plain insert, which waits for that transaction and then conflicts),
+  // instead of changing it.
+  bool new_user_only = false;
 };
 
 // Creates the user of `grant` (or gives it the role) and a token for it whose secret is

@@ -134,6 +134,14 @@ absl::Status AuthStore::PutUser(db::Tx& tx, const crm::v1::User& user) {
          soci::use(disabled, "disabled"), soci::use(updated, "updated"), soci::use(user.id(), "id"));
     update.execute(true);
     if (update.get_affected_rows() > 0) return absl::OkStatus();
+    return InsertUser(tx, user);
+  });
+}
+
+absl::Status AuthStore::InsertUser(db::Tx& tx, const crm::v1::User& user) {
+  return db::Guard("write user", [&]() -> absl::Status {
+    long long role = user.role(), disabled = user.disabled() ? 1 : 0, created = TimestampToMicros(user.create_time()),
+              updated = TimestampToMicros(user.update_time());
     tx.session() << "INSERT INTO auth_users (id, role, team_id, display_name, disabled, create_time, update_time)"
                     " VALUES (:id, :role, :team, :name, :disabled, :created, :updated)",
         soci::use(user.id(), "id"), soci::use(role, "role"), soci::use(user.team_id(), "team"),

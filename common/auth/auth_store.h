@@ -53,6 +53,9 @@ class AuthStore {
   static absl::StatusOr<std::vector<crm::v1::User>> ListUsers(soci::session& sql, const UserQuery& query);
   // Inserts the user or replaces its role, team, display name and disabled flag (create_time
   // stays the first one).
+  // A plain insert: ALREADY_EXISTS when the id is taken, also by a concurrent transaction that
+  // commits first (the insert waits for it).
+  static absl::Status InsertUser(db::Tx& tx, const crm::v1::User& user);
   static absl::Status PutUser(db::Tx& tx, const crm::v1::User& user);
 
   static absl::Status InsertToken(db::Tx& tx, const crm::v1::AccessToken& token, const std::string& secret_hash);

@@ -4,22 +4,30 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/access_policy.h"
+#include "common/auth/auth_store.h"
 #include "common/auth/first_admin.h"
 #include "common/core/time_util.h"
+#include "common/db/migrations.h"
 #include "crm/v1/account.grpc.pb.h"
 #include "crm/v1/admin.grpc.pb.h"
 #include "crm/v1/event.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/test_backends.h"
 #include "tests/support/test_server.h"
 
 namespace crm {
@@ -313,6 +321,66 @@ TEST_P(AuthTest, EveryMethodAdmitsExactlyTheRolesOfItsPolicy) {
     }
   }
 }
+
+// Servers started together on an empty database (several processes, each with its pool) make
+// exactly one first admin: one of them writes the token file, the others find the user.
+class FirstAdminRaceTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FirstAdminRaceTest, ServersStartingTogetherMakeOneFirstAdmin) {
+  testing::TestDatabase database(GetParam());
+  CRM_SKIP_IF_UNAVAILABLE(database);
+  constexpr int kServers = 4;
+  std::vector<std::unique_ptr<db::Database>> pools;
+  for (int i = 0; i < kServers; ++i) {
+    auto opened = testing::OpenDatabase(database, 2, {db::CommonMigrations(), auth::AuthMigrations()});
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    pools.push_back(*std::move(opened));
+  }
+  SystemClock clock;
+  for (int round = 0; round < 5; ++round) {
+    ASSERT_TRUE(pools[0]->Write([](db::Tx& tx) -> absl::Status {
+                          tx.session() << "DELETE FROM auth_tokens";
+                          tx.session() << "DELETE FROM auth_users";
+                          return absl::OkStatus();
+                        }).ok());
+    std::vector<std::string> dirs;
+    for (int i = 0; i < kServers; ++i) {
+      dirs.push_back(absl::StrCat(::testing::TempDir(), "first-admin-", getpid(), "-", round, "-", i));
+      std::filesystem::remove_all(dirs.back());
+    }
+    std::vector<absl::StatusOr<std::optional<std::string>>> results(kServers, std::optional<std::string>());
+    std::atomic<int> ready{0};
+    std::vector<std::thread> servers;
+    for (int i = 0; i < kServers; ++i) {
+      servers.emplace_back([&, i] {
+        ready.fetch_add(1);
+        while (ready.load() < kServers) std::this_thread::yield();
+        results[i] = auth::EnsureFirstAdmin(*pools[i], clock, dirs[i]);
+      });
+    }
+    for (std::thread& t : servers) t.join();
+    int files = 0;
+    for (int i = 0; i < kServers; ++i) {
+      ASSERT_TRUE(results[i].ok()) << results[i].status();
+      const bool wrote = results[i]->has_value();
+      EXPECT_EQ(wrote, std::filesystem::exists(std::filesystem::path(dirs[i]) / auth::kAdminTokenFile)) << i;
+      files += wrote ? 1 : 0;
+      std::filesystem::remove_all(dirs[i]);
+    }
+    EXPECT_EQ(files, 1) << "round " << round;
+    long long users = 0, tokens = 0;
+    ASSERT_TRUE(pools[0]->Read([&](soci::session& sql) -> absl::Status {
+                          sql << "SELECT COUNT(*) FROM auth_users", soci::into(users);
+                          sql << "SELECT COUNT(*) FROM auth_tokens", soci::into(tokens);
+                          return absl::OkStatus();
+                        }).ok());
+    EXPECT_EQ(users, 1) << "round " << round;
+    EXPECT_EQ(tokens, 1) << "round " << round;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FirstAdminRaceTest, ::testing::ValuesIn(testing::AllBackends()),
+                         testing::BackendName());
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuthTest, ::testing::ValuesIn(testing::AllBackends()), testing::BackendName());
 
