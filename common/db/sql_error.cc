@@ -26,6 +26,12 @@ constexpr unsigned kMysqlNoReferencedRow = 1452;
 constexpr unsigned kMysqlRowIsReferenced = 1451;
 constexpr unsigned kMysqlNoReferencedRowOld = 1216;
 constexpr unsigned kMysqlRowIsReferencedOld = 1217;
+// The server or this node cannot serve the session: shutting down, the connection killed, or a
+// Galera node outside the primary component ("WSREP has not yet prepared node for application
+// use", reported as an unknown command). Another connection, or another node, may succeed.
+constexpr unsigned kMysqlServerShutdown = 1053;
+constexpr unsigned kMysqlUnknownCommand = 1047;
+constexpr unsigned kMysqlConnectionKilled = 1927;
 
 }  // namespace
 
@@ -54,6 +60,10 @@ SqlErrorKind ClassifySqlError(const soci::soci_error& error) {
       case kMysqlNoReferencedRowOld:
       case kMysqlRowIsReferencedOld:
         return SqlErrorKind::kForeignKey;
+      case kMysqlServerShutdown:
+      case kMysqlUnknownCommand:
+      case kMysqlConnectionKilled:
+        return SqlErrorKind::kConnection;
       default:
         break;
     }

@@ -1,6 +1,7 @@
 // common/db and the outbox on every backend: migrations, transactions, retry, request replay,
 // event sequences, leases.
 #include <gtest/gtest.h>
+#include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "common/db/migrations.h"
 #include "common/db/request_replay.h"
 #include "common/db/shared_state.h"
+#include "common/db/sql_error.h"
 #include "common/events/outbox.h"
 #include "crm/v1/account.pb.h"
 #include "tests/support/status_matchers.h"
@@ -351,6 +353,23 @@ TEST(DatabaseUrlTest, ParsesBothBackendsAndRefusesNonsense) {
   EXPECT_FALSE(db::ParseDatabaseUrl("mysql://u@h:99999/db").ok());
   EXPECT_FALSE(db::ParseDatabaseUrl("mysql://u@h/db;drop").ok());
   EXPECT_FALSE(db::ParseDatabaseUrl("sqlite://").ok());
+}
+
+// A node that cannot serve (Galera outside the primary component, a server shutting down, a
+// killed connection) is the database being away: UNAVAILABLE, which callers may retry, not
+// INTERNAL.
+TEST(SqlErrorTest, UnservableMysqlNodeIsUnavailableNotInternal) {
+  for (int number : {1047, 1053, 1927, 2013}) {
+    const soci::mysql_soci_error error("node cannot serve", number);
+    EXPECT_EQ(db::ClassifySqlError(error), db::SqlErrorKind::kConnection) << number;
+    const absl::Status status = db::StatusFromSqlError(error, "GetAccount");
+    EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << number;
+    EXPECT_TRUE(db::IsConnectionLoss(status)) << number;
+  }
+  const soci::mysql_soci_error deadlock("Deadlock found", 1213);
+  EXPECT_EQ(db::ClassifySqlError(deadlock), db::SqlErrorKind::kRetryable);
+  const soci::mysql_soci_error syntax("You have an error in your SQL syntax", 1064);
+  EXPECT_EQ(db::StatusFromSqlError(syntax, "GetAccount").code(), absl::StatusCode::kInternal);
 }
 
 TEST(DatabaseOpenTest, UnreachableMysqlFailsCleanly) {
