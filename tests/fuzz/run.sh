@@ -21,7 +21,7 @@ case "$mode" in smoke | long) ;; *) usage ;; esac
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build_dir=${CRM_FUZZ_BUILD_DIR:-$repo_root/build-fuzz}
 jobs=${CRM_BUILD_JOBS:-2}
-targets=(page_token field_mask core_values)
+targets=(service_requests page_token field_mask core_values)
 
 "$repo_root/deploy/install-deps.sh"
 # clang and the libFuzzer runtime (install-deps has them as well; checked so this stands alone).
@@ -51,7 +51,7 @@ if [ ! -f "$build_dir/build.ninja" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${cm
   echo "${cmake_args[*]}" >"$stamp"
 fi
 started=$SECONDS
-nice -n 10 ninja -C "$build_dir" -j "$jobs" "${targets[@]/%/_fuzzer}"
+nice -n 10 ninja -C "$build_dir" -j "$jobs" make_service_seeds "${targets[@]/%/_fuzzer}"
 echo "fuzz: build done in $((SECONDS - started))s"
 
 fuzz_dir=$build_dir/tests/fuzz
@@ -62,11 +62,13 @@ fi
 seconds=${2:-300}
 [[ "$seconds" =~ ^[0-9]+$ ]] || usage
 work=$fuzz_dir/work
+"$fuzz_dir/make_service_seeds" "$work/service_requests/seeds" "$repo_root/tests/fuzz/seeds/service_requests"
 summaries=()
 failed=()
 for target in "${targets[@]}"; do
   echo "fuzz: running $target for ${seconds}s"
   seed_dirs=("$repo_root/tests/fuzz/seeds/$target")
+  if [ "$target" = service_requests ]; then seed_dirs=("$work/service_requests/seeds"); fi
   rc=0
   line=$(CRM_FUZZ_KEEP_CORPUS=1 "$repo_root/tests/fuzz/run_target.sh" "$fuzz_dir/${target}_fuzzer" \
     "$work/$target" "$seconds" "${seed_dirs[@]}") || rc=$?
