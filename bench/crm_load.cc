@@ -78,9 +78,7 @@ ABSL_FLAG(double, rate, 0,
 ABSL_FLAG(double, rate_fraction, 0.8, "See --rate.");
 ABSL_FLAG(int, max_in_flight, 256, "Fixed-rate phases: the most calls in flight; a due call waits for a free one.");
 ABSL_FLAG(double, slice_seconds, 0, "When positive, also report each phase's total per slice of this many seconds.");
-ABSL_FLAG(std::string, mix,
-          "GetAccount=40,ListAccounts=10,CreateAccount=5,UpdateAccount=10,MoveOpportunity=10,UpdateTicket=10,"
-          "GetFunnel=10,GetTierSummary=5",
+ABSL_FLAG(std::string, mix, crm::bench::kDefaultMix,
           "Weights of the mixed workload's operations, Name=weight, comma-separated; unnamed operations get 0.");
 ABSL_FLAG(double, soak_seconds, 600, "soak: measured seconds.");
 ABSL_FLAG(double, soak_fraction, 0.7, "soak: the rate as a fraction of mixed's QPS (unless --rate).");
@@ -139,25 +137,6 @@ struct Config {
   }
   int MostSlots() const { return std::max(callers, max_in_flight); }
 };
-
-absl::StatusOr<std::map<std::string, double>> ParseMix(const std::string& text) {
-  std::map<std::string, double> mix;
-  for (const std::string& name : MixedOperationNames()) mix[name] = 0;
-  double sum = 0;
-  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
-    std::vector<std::string> parts = absl::StrSplit(item, '=');
-    double weight = 0;
-    if (parts.size() != 2 || mix.count(parts[0]) == 0 || !absl::SimpleAtod(parts[1], &weight) || weight < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("--mix: \"", item, "\" is not Name=weight with Name one of ",
-                                                     absl::StrJoin(MixedOperationNames(), ", "),
-                                                     " and a weight of 0 or more"));
-    }
-    mix[parts[0]] = weight;
-    sum += weight;
-  }
-  if (sum <= 0) return absl::InvalidArgumentError("--mix: no operation has a positive weight");
-  return mix;
-}
 
 absl::StatusOr<Config> ReadFlags() {
   Config config;

@@ -4,7 +4,10 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "bench/bench_auth.h"
 
 namespace crm::bench {
@@ -39,6 +42,25 @@ const std::vector<std::string>& MixedOperationNames() {
       new std::vector<std::string>{"GetAccount",      "ListAccounts", "CreateAccount", "UpdateAccount",
                                    "MoveOpportunity", "UpdateTicket", "GetFunnel",     "GetTierSummary"};
   return *names;
+}
+
+absl::StatusOr<std::map<std::string, double>> ParseMix(const std::string& text) {
+  std::map<std::string, double> mix;
+  for (const std::string& name : MixedOperationNames()) mix[name] = 0;
+  double sum = 0;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    std::vector<std::string> parts = absl::StrSplit(item, '=');
+    double weight = 0;
+    if (parts.size() != 2 || mix.count(parts[0]) == 0 || !absl::SimpleAtod(parts[1], &weight) || weight < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("--mix: \"", item, "\" is not Name=weight with Name one of ",
+                                                     absl::StrJoin(MixedOperationNames(), ", "),
+                                                     " and a weight of 0 or more"));
+    }
+    mix[parts[0]] = weight;
+    sum += weight;
+  }
+  if (sum <= 0) return absl::InvalidArgumentError("--mix: no operation has a positive weight");
+  return mix;
 }
 
 // Errors the mixed workload may meet on purpose, by operation:

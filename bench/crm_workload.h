@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bench/async_load.h"
 #include "bench/load_runner.h"
@@ -27,6 +28,16 @@ namespace crm::bench {
 
 // The mixed workload's operations, by name (the names of their RPCs).
 const std::vector<std::string>& MixedOperationNames();
+
+// The mixed workload's weights unless a run says otherwise: mostly reads, a fifth single-record
+// writes, a fifth analytics.
+inline constexpr char kDefaultMix[] =
+    "GetAccount=40,ListAccounts=10,CreateAccount=5,UpdateAccount=10,MoveOpportunity=10,UpdateTicket=10,"
+    "GetFunnel=10,GetTierSummary=5";
+
+// Weights from "Name=weight,..." text (names from MixedOperationNames(), unnamed ones get 0);
+// INVALID_ARGUMENT naming the bad item, or when no weight is positive.
+absl::StatusOr<std::map<std::string, double>> ParseMix(const std::string& text);
 
 // True when `operation` may answer `code` under load without failing the run: ABORTED on writes
 // (the server's "concurrent change, try again"), and FAILED_PRECONDITION on MoveOpportunity (two

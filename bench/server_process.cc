@@ -110,6 +110,13 @@ absl::StatusOr<int> PickFreePort() {
 }
 
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const ServerOptions& options) {
+  absl::StatusOr<std::unique_ptr<ServerProcess>> server = Spawn(options);
+  if (!server.ok()) return server.status();
+  if (absl::Status ready = (*server)->WaitUntilReady(); !ready.ok()) return ready;
+  return server;
+}
+
+absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Spawn(const ServerOptions& options) {
   absl::StatusOr<int> port = PickFreePort();
   if (!port.ok()) return port.status();
 
@@ -140,7 +147,9 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
   }
   const pid_t parent = getpid();
 
-  const SteadyClock::time_point spawned = SteadyClock::now();
+  server->options_ = options;
+  server->db_url_ = db_url;
+  server->spawned_ = SteadyClock::now();
   const pid_t pid = fork();
   if (pid == 0) {
     // Do not outlive the benchmark if it is killed; SIGTERM still lets the server drain.
@@ -156,19 +165,22 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(fork_errno)));
   server->pid_ = pid;
   server->running_ = true;
+  return server;
+}
 
-  if (absl::Status serving = server->WaitUntilServing(options, absl::Now()); !serving.ok()) {
-    return absl::Status(serving.code(), absl::StrCat(serving.message(), "\n--- server log (", server->log_path_,
-                                                     ") ---\n", server->LogTail()));
+absl::Status ServerProcess::WaitUntilReady() {
+  if (absl::Status serving = WaitUntilServing(options_, absl::Now()); !serving.ok()) {
+    return absl::Status(serving.code(),
+                        absl::StrCat(serving.message(), "\n--- server log (", log_path_, ") ---\n", LogTail()));
   }
-  server->start_to_serving_ = Since(spawned);
-  if (!options.has_database) return server;
-  absl::StatusOr<std::string> token = ServerToken(options.data_dir, db_url);
+  start_to_serving_ = Since(spawned_);
+  if (!options_.has_database || !options_.fetch_token) return absl::OkStatus();
+  absl::StatusOr<std::string> token = ServerToken(options_.data_dir, db_url_);
   if (!token.ok()) {
     return absl::Status(token.status().code(), absl::StrCat("access token for the server: ", token.status().message()));
   }
-  server->token_ = *std::move(token);
-  return server;
+  token_ = *std::move(token);
+  return absl::OkStatus();
 }
 
 absl::Status ServerProcess::WaitUntilServing(const ServerOptions& options, absl::Time spawned) {

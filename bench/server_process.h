@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -33,6 +34,9 @@ struct ServerOptions {
   // False for a server without database or authentication (bench/echo_server.cc): it is given
   // only --listen and extra_flags, and no token is fetched (token() stays empty).
   bool has_database = true;
+  // False: no token is fetched (token() stays empty); for processes started together on one
+  // database, where the caller takes the one first admin's token (bench_auth.h) for all of them.
+  bool fetch_token = true;
 };
 
 // Readings from /proc/<pid>/status and /proc/<pid>/stat.
@@ -62,6 +66,12 @@ class ServerProcess {
   // waits until the health check answers SERVING; the time between is start_to_serving(). Then
   // gets the token() to call it with (bench/bench_auth.h: ServerToken), outside that time.
   static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(const ServerOptions& options);
+  // Start in two steps, for several servers starting at once: Spawn forks the server and returns
+  // at once; WaitUntilReady (from any thread) waits for SERVING and gets the token. Spawn from a
+  // thread that outlives the server: the server gets SIGTERM when the thread that forked it ends
+  // (PR_SET_PDEATHSIG belongs to the forking thread, not the process).
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> Spawn(const ServerOptions& options);
+  absl::Status WaitUntilReady();
   // Kills the server (SIGKILL) if it still runs.
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
@@ -90,6 +100,9 @@ class ServerProcess {
   // Non-blocking reap; true (and the exit status in `status`) once the child has exited.
   bool Reaped(int* status);
 
+  ServerOptions options_;
+  std::string db_url_;
+  std::chrono::steady_clock::time_point spawned_;
   pid_t pid_ = -1;
   bool running_ = false;
   int port_ = 0;

@@ -6,6 +6,10 @@
 //                   outage_drill.h. Always on a throw-away mariadbd of its own.
 //   --drill=galera  a three-node Galera cluster on loopback loses a node to kill -9 under load:
 //                   first one the server does not use, then the server's own; see galera_drill.h.
+//   --drill=scaleout  --servers crm-server processes on one MariaDB database behind the client's
+//                   round-robin: jobs run once, subscribers see every event once and in order,
+//                   etags hold across processes, throughput against one process; see
+//                   scaleout_drill.h. On --mysql_url (empty: a throw-away mariadbd).
 //
 // Prints a report and, as its last line, a one-line JSON summary. Exit code: 0 when every promise
 // held, 1 when one broke, 77 when the drill cannot run here (no MariaDB URL for --mysql_url=env;
@@ -21,6 +25,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <soci/mysql/soci-mysql.h>
@@ -38,6 +43,7 @@
 #include "tests/faults/galera_drill.h"
 #include "tests/faults/kill_drill.h"
 #include "tests/faults/outage_drill.h"
+#include "tests/faults/scaleout_drill.h"
 #include "tests/faults/scratch_galera.h"
 #include "tests/faults/scratch_mariadb.h"
 
@@ -81,6 +87,12 @@ ABSL_FLAG(int, galera_suspect_timeout_ms, 0,
           "at a quarter of it), at most 15000; 0 keeps Galera's 5 s.");
 ABSL_FLAG(std::string, galera_provider_options, "",
           "Galera drill: appended to every node's wsrep_provider_options, e.g. \"gcs.fc_limit=64\".");
+ABSL_FLAG(int, servers, 3, "Scale-out drill: crm-server processes on the one database.");
+ABSL_FLAG(double, load_seconds, 10,
+          "Scale-out drill: the measured window of the mixed workload, on one process and on all of them.");
+ABSL_FLAG(int, in_flight, 32, "Scale-out drill: calls in flight of the mixed workload.");
+ABSL_FLAG(int, updaters, 64, "Scale-out drill: concurrent read-modify-write updaters of one account, under its etag.");
+ABSL_FLAG(int, job_period_ms, 200, "Scale-out drill: the servers' --job_period_ms.");
 ABSL_FLAG(std::string, server_flags, "", "Extra crm-server flags, space-separated.");
 ABSL_FLAG(uint64_t, seed, 0, "Random seed (kill moments, writers' choices); 0 picks one and prints it.");
 ABSL_FLAG(std::string, tmp_dir, "", "Where to make the drill's directory. Empty: $TMPDIR or /tmp.");
@@ -151,6 +163,51 @@ json VerifyJson(const VerifyResult& v) {
           {"unknown_updates_not_applied", v.unknown_updates_not_applied}};
 }
 
+// The MySQL database of a drill on MySQL (--mysql_url), with the MariaDB server it lives on
+// when that is the drill's own.
+struct MysqlDatabase {
+  std::unique_ptr<ScratchMariadb> mariadb;  // a throw-away server, or null
+  std::string url;
+  bool drop_after = false;  // on a server that is not the drill's own: leave no database behind
+};
+
+// Fills `mysql` from --mysql_url: "env" takes CRM_TEST_MYSQL_URL, empty starts a throw-away
+// mariadbd in `dir`. Returns 0, or the drill's exit code when it cannot run (kSkipped, 1).
+int PrepareMysqlDatabase(const std::string& dir, uint64_t seed, const char* drill, bench::Failure& failure,
+                         MysqlDatabase& mysql) {
+  std::string base = absl::GetFlag(FLAGS_mysql_url);
+  if (base == "env") {
+    const char* env = std::getenv("CRM_TEST_MYSQL_URL");
+    if (env == nullptr || *env == '\0') {
+      const char* required = std::getenv("CRM_REQUIRE_MYSQL");
+      if (required != nullptr && std::string(required) == "1") {
+        failure.Note("CRM_REQUIRE_MYSQL=1 but CRM_TEST_MYSQL_URL is not set");
+        return 1;
+      }
+      std::printf("fault_drill: SKIPPED: CRM_TEST_MYSQL_URL is not set\n");
+      return kSkipped;
+    }
+    base = env;
+  }
+  if (base.empty()) {
+    const std::string mariadb_dir = absl::StrCat(dir, "/mariadb");
+    std::filesystem::create_directories(mariadb_dir);
+    absl::StatusOr<std::unique_ptr<ScratchMariadb>> created = ScratchMariadb::Create(mariadb_dir);
+    if (!created.ok()) {
+      failure.Note(absl::StrCat("starting a throw-away MariaDB: ", created.status().message()));
+      return 1;
+    }
+    mysql.mariadb = *std::move(created);
+    base = mysql.mariadb->base_url();
+    std::fprintf(stderr, "%s: throw-away MariaDB on 127.0.0.1:%d\n", drill, mysql.mariadb->port());
+  } else {
+    mysql.drop_after = true;
+  }
+  if (base.back() != '/') base += "/";
+  mysql.url = absl::StrCat(base, "crm_faults_", getpid(), "_", seed % 100000);
+  return 0;
+}
+
 int RunKill(const std::string& dir, uint64_t seed, bench::Failure& failure, json& summary) {
   const std::string backend = absl::GetFlag(FLAGS_db);
   if (backend != "sqlite" && backend != "mysql") {
@@ -167,44 +224,14 @@ int RunKill(const std::string& dir, uint64_t seed, bench::Failure& failure, json
   options.max_load = absl::Milliseconds(absl::GetFlag(FLAGS_max_load_ms));
   options.load = LoadOptions(seed);
 
-  std::unique_ptr<ScratchMariadb> mariadb;  // outlives the drill's servers
-  std::string drop_after;
+  MysqlDatabase mysql;  // outlives the drill's servers
   if (backend == "mysql") {
-    std::string base = absl::GetFlag(FLAGS_mysql_url);
-    if (base == "env") {
-      const char* env = std::getenv("CRM_TEST_MYSQL_URL");
-      if (env == nullptr || *env == '\0') {
-        const char* required = std::getenv("CRM_REQUIRE_MYSQL");
-        if (required != nullptr && std::string(required) == "1") {
-          failure.Note("CRM_REQUIRE_MYSQL=1 but CRM_TEST_MYSQL_URL is not set");
-          return 1;
-        }
-        std::printf("fault_drill: SKIPPED: CRM_TEST_MYSQL_URL is not set\n");
-        return kSkipped;
-      }
-      base = env;
-    }
-    if (base.empty()) {
-      const std::string mariadb_dir = absl::StrCat(dir, "/mariadb");
-      std::filesystem::create_directories(mariadb_dir);
-      absl::StatusOr<std::unique_ptr<ScratchMariadb>> created = ScratchMariadb::Create(mariadb_dir);
-      if (!created.ok()) {
-        failure.Note(absl::StrCat("starting a throw-away MariaDB: ", created.status().message()));
-        return 1;
-      }
-      mariadb = *std::move(created);
-      base = mariadb->base_url();
-      std::fprintf(stderr, "kill drill: throw-away MariaDB on 127.0.0.1:%d\n", mariadb->port());
-    } else {
-      drop_after = base;  // a server that is not the drill's own: leave no database behind
-    }
-    if (base.back() != '/') base += "/";
-    options.db_url = absl::StrCat(base, "crm_faults_", getpid(), "_", seed % 100000);
-    if (!drop_after.empty()) drop_after = options.db_url;
+    if (const int skip = PrepareMysqlDatabase(dir, seed, "kill drill", failure, mysql); skip != 0) return skip;
+    options.db_url = mysql.url;
   }
 
   const KillDrillResult r = RunKillDrill(options, seed, failure);
-  if (!drop_after.empty()) DropDatabase(drop_after);
+  if (mysql.drop_after) DropDatabase(mysql.url);
 
   const bench::Spread restart = bench::SpreadOf(r.restart_ms);
   const bench::Spread kill_at = bench::SpreadOf(r.kill_after_ms);
@@ -587,11 +614,124 @@ int RunGalera(const std::string& dir, uint64_t seed, bench::Failure& failure, js
   return failure.any ? 1 : 0;
 }
 
+void PrintMixed(const char* name, const bench::PhaseResult& p, double cpu_seconds) {
+  std::printf("  %-22s %8.0f QPS  p50 %6.2f ms  p99 %7.2f ms  %lld calls, %lld failed; server CPU %.1f s\n", name,
+              p.Qps(), bench::Ms(p.PercentileNs(50)), bench::Ms(p.PercentileNs(99)), static_cast<long long>(p.calls),
+              static_cast<long long>(p.failures()), cpu_seconds);
+}
+
+int RunScaleout(const std::string& dir, uint64_t seed, bench::Failure& failure, json& summary) {
+  ScaleoutDrillOptions options;
+  options.server_binary = absl::GetFlag(FLAGS_server);
+  options.dir = dir;
+  options.server_flags = absl::StrSplit(absl::GetFlag(FLAGS_server_flags), ' ', absl::SkipWhitespace());
+  options.servers = absl::GetFlag(FLAGS_servers);
+  options.load_window = absl::Seconds(absl::GetFlag(FLAGS_load_seconds));
+  options.in_flight = absl::GetFlag(FLAGS_in_flight);
+  options.updaters = absl::GetFlag(FLAGS_updaters);
+  options.job_period = absl::Milliseconds(absl::GetFlag(FLAGS_job_period_ms));
+  if (options.servers < 2 || options.in_flight < 1 || options.updaters < 1 || options.job_period <= absl::ZeroDuration()) {
+    std::fprintf(stderr, "fault_drill: --servers must be at least 2; --in_flight, --updaters, --job_period_ms "
+                         "at least 1\n");
+    return 2;
+  }
+  MysqlDatabase mysql;  // outlives the drill's servers
+  if (const int skip = PrepareMysqlDatabase(dir, seed, "scale-out drill", failure, mysql); skip != 0) return skip;
+  options.db_url = mysql.url;
+
+  const ScaleoutDrillResult r = RunScaleoutDrill(options, seed, failure);
+  if (mysql.drop_after) DropDatabase(mysql.url);
+
+  const double one_qps = r.one_process.Qps();
+  const double all_qps = r.all_processes.Qps();
+  std::printf("crm-server scale-out drill: %d processes on one MariaDB database\n", r.servers);
+  std::printf("  database             %s\n", bench::DisplayUrl(options.db_url).c_str());
+  std::printf("  start                all forked at once on the empty database, all SERVING after %.0f ms; first "
+              "admin's token written by %d process(es)   must be 1\n",
+              r.start_ms, r.admin_token_files);
+  std::printf("Mixed workload, closed loop, %d in flight, %.0f s each (the machine's %d cores serve every process "
+              "and this generator: a ratio below 1 is the cost of more processes, not a lack of scaling)\n",
+              options.in_flight, absl::ToDoubleSeconds(options.load_window),
+              static_cast<int>(std::thread::hardware_concurrency()));
+  PrintMixed("one process", r.one_process, r.cpu_seconds_one);
+  double all_cpu = 0;
+  for (double cpu : r.cpu_seconds_all) all_cpu += cpu;
+  PrintMixed("round-robin over all", r.all_processes, all_cpu);
+  std::printf("  per process CPU      %s s (round-robin window)\n",
+              absl::StrJoin(r.cpu_seconds_all, " / ", [](std::string* out, double v) {
+                absl::StrAppendFormat(out, "%.1f", v);
+              }).c_str());
+  std::printf("  all / one            %.2f\n", one_qps > 0 ? all_qps / one_qps : 0.0);
+  std::printf("Etags across processes: %d updaters of one account, round-robin\n", options.updaters);
+  std::printf("  acknowledged         %lld increments (%lld ABORTED answers retried, %lld failed)\n",
+              static_cast<long long>(r.increments_acked), static_cast<long long>(r.increments_aborted),
+              static_cast<long long>(r.updater_failures));
+  std::printf("  final revenue        %lld   must equal the acknowledged increments\n",
+              static_cast<long long>(r.final_value));
+  std::printf("  update events        %lld   must equal them too\n", static_cast<long long>(r.update_events));
+  for (const std::string& message : r.updater_messages) std::printf("  %20s \"%s\"\n", "", message.c_str());
+  std::printf("Background jobs (job period %lld ms in every process)\n",
+              static_cast<long long>(absl::ToInt64Milliseconds(options.job_period)));
+  std::printf("  SLA escalation       %lld of %d tickets escalated, %lld escalation events, %lld escalated twice   "
+              "must be all, one each, 0\n",
+              static_cast<long long>(r.tickets_escalated), options.escalating_tickets,
+              static_cast<long long>(r.ticket_escalation_events), static_cast<long long>(r.tickets_escalated_twice));
+  std::printf("  activity reminders   %lld of %d sent, %lld reminder events, %lld sent twice   must be all, one "
+              "each, 0\n",
+              static_cast<long long>(r.reminders_sent), options.reminders, static_cast<long long>(r.reminder_events),
+              static_cast<long long>(r.reminders_sent_twice));
+  std::printf("  lag                  the last of these events came %.0f ms after the last work fell due\n",
+              r.jobs_last_event_ms);
+  std::printf("Events: %lld in the database\n", static_cast<long long>(r.events_in_database));
+  for (const SubscriberCheck& c : r.subscribers) {
+    std::printf("  subscriber on %d     %lld received, %lld missing, %lld duplicates, %lld out of order, %lld "
+                "unknown; %s\n",
+                c.server, static_cast<long long>(c.received), static_cast<long long>(c.missing),
+                static_cast<long long>(c.duplicates), static_cast<long long>(c.out_of_order),
+                static_cast<long long>(c.unknown), c.end.c_str());
+  }
+  std::printf("  caught up            %.0f ms after the last write\n", r.subscribers_settle_ms);
+  std::printf("  server stops         %s\n", absl::StrJoin(r.server_stops, "; ").c_str());
+
+  json subscribers = json::array();
+  for (const SubscriberCheck& c : r.subscribers) {
+    subscribers.push_back({{"server", c.server}, {"received", c.received}, {"missing", c.missing},
+                           {"duplicates", c.duplicates}, {"out_of_order", c.out_of_order}, {"unknown", c.unknown},
+                           {"end", c.end}});
+  }
+  summary = {{"drill", "scaleout"},
+             {"ran", r.ran},
+             {"servers", r.servers},
+             {"start_ms", r.start_ms},
+             {"admin_token_files", r.admin_token_files},
+             {"one_process", bench::PhaseJson(r.one_process)},
+             {"all_processes", bench::PhaseJson(r.all_processes)},
+             {"all_over_one", one_qps > 0 ? all_qps / one_qps : 0.0},
+             {"cpu_seconds_one", r.cpu_seconds_one},
+             {"cpu_seconds_all", r.cpu_seconds_all},
+             {"increments_acked", r.increments_acked},
+             {"increments_aborted", r.increments_aborted},
+             {"final_value", r.final_value},
+             {"update_events", r.update_events},
+             {"tickets_escalated", r.tickets_escalated},
+             {"ticket_escalation_events", r.ticket_escalation_events},
+             {"tickets_escalated_twice", r.tickets_escalated_twice},
+             {"reminders_sent", r.reminders_sent},
+             {"reminder_events", r.reminder_events},
+             {"reminders_sent_twice", r.reminders_sent_twice},
+             {"jobs_last_event_ms", r.jobs_last_event_ms},
+             {"events_in_database", r.events_in_database},
+             {"subscribers", subscribers},
+             {"server_stops", r.server_stops}};
+  if (!r.ran) failure.Note("the drill did not run to its end");
+  return failure.any ? 1 : 0;
+}
+
 int Main() {
   bench::Failure failure("fault_drill");
   const std::string drill = absl::GetFlag(FLAGS_drill);
-  if (drill != "kill" && drill != "outage" && drill != "galera") {
-    std::fprintf(stderr, "fault_drill: --drill must be kill, outage or galera\n");
+  if (drill != "kill" && drill != "outage" && drill != "galera" && drill != "scaleout") {
+    std::fprintf(stderr, "fault_drill: --drill must be kill, outage, galera or scaleout\n");
     return 2;
   }
   if (access(absl::GetFlag(FLAGS_server).c_str(), X_OK) != 0) {
@@ -616,7 +756,8 @@ int Main() {
   json summary;
   const int code = drill == "kill"     ? RunKill(dir, seed, failure, summary)
                    : drill == "outage" ? RunOutage(dir, seed, failure, summary)
-                                       : RunGalera(dir, seed, failure, summary);
+                   : drill == "galera" ? RunGalera(dir, seed, failure, summary)
+                                       : RunScaleout(dir, seed, failure, summary);
   if (code == 0 || code == 1) {
     std::printf("%s\n", failure.any ? "RESULT: FAILED (see messages on stderr)" : "RESULT: ok, every promise held");
     summary["ok"] = !failure.any;
@@ -640,6 +781,6 @@ int main(int argc, char** argv) {
   return crm::bench::RunBenchmark(argc, argv,
                                   "Fault drills for crm-server: kill -9 under write load (--drill=kill), a MariaDB "
                                   "outage under load (--drill=outage) and a Galera node killed under load "
-                                  "(--drill=galera). See tests/faults/run.sh.",
+                                  "(--drill=galera), and several servers on one database (--drill=scaleout). See tests/faults/run.sh.",
                                   crm::faults::Main);
 }

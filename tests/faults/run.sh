@@ -8,11 +8,16 @@
 #   galera        a three-node Galera cluster (galera-4) on loopback loses a node to kill -9 under
 #                 load: one the server does not use, then (after it rejoined) the server's own, the
 #                 server restarted on a survivor's URL; nothing acknowledged lost, no duplicates
+#   scaleout      three crm-server processes started together on one MariaDB database, called
+#                 through the client's round-robin: background jobs once, every event once and in
+#                 order on a subscriber of each process, 64 etag updaters of one account lose no
+#                 update; the mixed workload's throughput on one process and on all three
 # Each MariaDB is a throw-away mariadbd that fault_drill starts on a free loopback port with its
 # own data directory under this script's temp dir; it is stopped and deleted afterwards in every
 # case. Exits non-zero when any drill broke a promise.
 #
-#   tests/faults/run.sh [kill-sqlite] [kill-mysql] [outage] [outage-idle] [galera]   (default: all)
+#   tests/faults/run.sh [kill-sqlite] [kill-mysql] [outage] [outage-idle] [galera] [scaleout]
+#   (default: all)
 #
 # Environment: CRM_BUILD_DIR (default build/; configured RelWithDebInfo with tests and benchmarks
 # when it has no build.ninja yet, then only crm-server and fault_drill are built), CRM_BUILD_JOBS
@@ -30,11 +35,12 @@ rounds=${CRM_FAULT_ROUNDS:-20}
 read -r -a extra_flags <<<"${CRM_FAULT_FLAGS:-}"
 
 drills=("$@")
-[ ${#drills[@]} -gt 0 ] || drills=(kill-sqlite kill-mysql outage outage-idle galera)
+[ ${#drills[@]} -gt 0 ] || drills=(kill-sqlite kill-mysql outage outage-idle galera scaleout)
 for drill in "${drills[@]}"; do
   case "$drill" in
-    kill-sqlite | kill-mysql | outage | outage-idle | galera) ;;
-    *) echo "faults: unknown drill '$drill' (kill-sqlite, kill-mysql, outage, outage-idle, galera)" >&2; exit 2 ;;
+    kill-sqlite | kill-mysql | outage | outage-idle | galera | scaleout) ;;
+    *) echo "faults: unknown drill '$drill' (kill-sqlite, kill-mysql, outage, outage-idle, galera, scaleout)" >&2
+       exit 2 ;;
   esac
 done
 
@@ -93,6 +99,7 @@ for drill in "${drills[@]}"; do
     outage) args=(--drill=outage) ;;
     outage-idle) args=(--drill=outage --idle_outage) ;;
     galera) args=(--drill=galera) ;;
+    scaleout) args=(--drill=scaleout --servers=3 --load_seconds=20) ;;
   esac
   if [ -n "${CRM_FAULT_JSON_DIR:-}" ]; then
     mkdir -p "$CRM_FAULT_JSON_DIR"
