@@ -22,7 +22,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view secret, 
   const std::string hash = TokenSecretHash(secret);
   const absl::Time now = clock_->Now();
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(hash);
     if (it != cache_.end() && absl::Now() < it->second.fresh_until) {
       if (it->second.token_expires && *it->second.token_expires <= now) return Refused("access token expired");
@@ -57,19 +57,19 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view secret, 
   Cached cached{Principal{credential->user_id, credential->role, credential->team_id, std::move(team_members),
                           credential->token_id},
                 credential->expire_time, absl::Now() + cache_for_};
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (cache_.size() >= kMaxCached) cache_.clear();
   cache_.insert_or_assign(hash, cached);
   return cached.principal;
 }
 
 void Authenticator::Forget(const std::string& secret_hash) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   cache_.erase(secret_hash);
 }
 
 void Authenticator::ForgetAll() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   cache_.clear();
 }
 
