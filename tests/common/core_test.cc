@@ -9,6 +9,7 @@
 #include "common/core/ids.h"
 #include "common/core/keyset_page.h"
 #include "common/core/page_token.h"
+#include "common/core/time_util.h"
 #include "common/core/validation.h"
 #include "crm/v1/account.pb.h"
 #include "tests/support/status_matchers.h"
@@ -157,6 +158,22 @@ TEST(FieldMaskTest, ResolvesAppliesAndDiffs) {
   read_only.add_paths("tier");
   EXPECT_TRUE(HasCodeAndField(ResolveUpdatePaths(patch, read_only, updatable).status(),
                               absl::StatusCode::kInvalidArgument, "update_mask.paths[0]"));
+}
+
+TEST(TimeUtilTest, TimestampsBeyondTheMicrosecondRangeSaturate) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(1767225600);
+  ts.set_nanos(999999999);
+  EXPECT_EQ(TimestampToMicros(ts), 1767225600999999);
+  // Found by fuzzing SetTierOverride: a far-future expire_time overflowed before it was refused.
+  ts.set_seconds(4253309735859724408);
+  EXPECT_EQ(TimestampToMicros(ts), INT64_MAX);
+  ts.set_seconds(INT64_MIN);
+  ts.set_nanos(-999999999);
+  EXPECT_EQ(TimestampToMicros(ts), INT64_MIN);
+  ts.set_seconds(INT64_MAX / 1000000 - 3);
+  ts.set_nanos(INT32_MAX);
+  EXPECT_EQ(TimestampToMicros(ts), (INT64_MAX / 1000000 - 3) * 1000000 + INT32_MAX / 1000);
 }
 
 TEST(ValidationTest, TextEmailPhoneEnumMoney) {

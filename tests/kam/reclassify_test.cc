@@ -495,6 +495,20 @@ TEST_P(ReclassifyTest, ClearingAnOverrideReturnsToTheComputedTier) {
   EXPECT_EQ(MustReclassify().tier_changes(), 0);
 }
 
+// Found by fuzzing: an expire_time beyond the microsecond range overflowed (undefined behaviour,
+// reported under tests/sanitize.sh) in the "must be in the future" check before it was refused.
+TEST_P(ReclassifyTest, AnOverrideExpiringBeyondAnyDateIsRefused) {
+  Generate(3, 1);
+  crm::v1::SetTierOverrideRequest set;
+  set.mutable_override()->set_account_id(accounts_by_id_.begin()->first);
+  set.mutable_override()->set_tier(crm::v1::ACCOUNT_TIER_KEY);
+  set.mutable_override()->set_reason("pilot");
+  set.mutable_override()->mutable_expire_time()->set_seconds(4253309735859724408);
+  crm::v1::TierOverride stored;
+  EXPECT_TRUE(HasCodeAndField(kam_->SetTierOverride(CallAs().get(), set, &stored),
+                              grpc::StatusCode::INVALID_ARGUMENT, "override.expire_time"));
+}
+
 TEST_P(ReclassifyTest, ASecondRunWhileOneRunsIsRefusedAndNothingIsWritten) {
   Generate(3, 1);
   // Another process's run holds the lease.
