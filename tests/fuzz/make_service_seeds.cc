@@ -232,7 +232,7 @@ int Describe(int argc, char** argv) {
       std::cerr << argv[i] << ": not an input of the target\n";
       continue;
     }
-    std::cout << "# " << argv[i] << "\n" << server.methods()[index].path << "\n";
+    std::cout << server.methods()[index].path << "\n# from " << argv[i] << "\n";
     for (const auto& request : requests) {
       std::string text;
       google::protobuf::TextFormat::PrintToString(*request, &text);
