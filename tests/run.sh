@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs the packages, builds RelWithDebInfo into build/, starts a
 # throwaway MariaDB on loopback (own temp dir, free port) so every store test also runs on MariaDB,
-# runs ctest, and always stops MariaDB and deletes its files afterwards.
+# runs ctest, and always stops MariaDB and deletes its files afterwards. Then the fuzz targets'
+# short run (tests/fuzz/run.sh smoke: a clang ASan+UBSan build in build-fuzz/, ctest -L fuzz).
 #
 #   tests/run.sh [extra ctest args...]      e.g. tests/run.sh -R Account
 #
@@ -10,7 +11,8 @@
 # CRM_SANITIZE=address|thread builds with clang-14 and ASan+UBSan / TSan into build-asan /
 # build-tsan and runs the suite under them (settings in tests/sanitizers/env.sh; tests/sanitize.sh
 # runs both); CRM_BUILD_DIR overrides the build directory (default build/); CRM_CMAKE_ARGS adds
-# cmake arguments (split on whitespace).
+# cmake arguments (split on whitespace); CRM_SKIP_FUZZ=1 leaves the fuzz run out (it is also left
+# out of sanitizer runs and of runs given ctest arguments).
 # Tests read CRM_TEST_MYSQL_URL=mysql://crm:crm@127.0.0.1:<port>/ and append their own database.
 # shellcheck disable=SC2317  # the functions below are also called from traps
 set -euo pipefail
@@ -184,4 +186,13 @@ ctest_pid=$!
 rc=0
 wait "$ctest_pid" || rc=$?
 ctest_pid=""
+
+# The fuzz targets' short run: its own clang build under ASan + UBSan (build-fuzz/), through
+# ctest there. In the default run only, not in a sanitizer run or one narrowed by ctest
+# arguments; CRM_SKIP_FUZZ=1 leaves it out.
+if [ -z "${CRM_SANITIZE:-}" ] && [ $# -eq 0 ] && [ "${CRM_SKIP_FUZZ:-0}" != 1 ]; then
+  fuzz_rc=0
+  "$repo_root/tests/fuzz/run.sh" smoke || fuzz_rc=$?
+  if [ "$rc" -eq 0 ]; then rc=$fuzz_rc; fi
+fi
 exit "$rc"
