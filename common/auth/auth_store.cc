@@ -125,8 +125,7 @@ absl::StatusOr<std::vector<std::string>> AuthStore::TeamMemberIds(soci::session&
 
 absl::Status AuthStore::PutUser(db::Tx& tx, const crm::v1::User& user) {
   return db::Guard("write user", [&]() -> absl::Status {
-    long long role = user.role(), disabled = user.disabled() ? 1 : 0, created = TimestampToMicros(user.create_time()),
-              updated = TimestampToMicros(user.update_time());
+    long long role = user.role(), disabled = user.disabled() ? 1 : 0, updated = TimestampToMicros(user.update_time());
     soci::statement update =
         (tx.session().prepare << "UPDATE auth_users SET role = :role, team_id = :team, display_name = :name,"
                                  " disabled = :disabled, update_time = :updated WHERE id = :id",
