@@ -60,6 +60,9 @@ absl::StatusOr<int> PickFreePort();
 // reconnect backoff.
 bool TcpAccepts(int port);
 
+// True when a socket can bind 127.0.0.1:port right now (nobody holds it).
+bool PortFree(int port);
+
 class ServerProcess {
  public:
   // Spawns the server (environment without CRM_* variables, so only the flags configure it) and

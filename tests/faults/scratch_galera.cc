@@ -1,12 +1,9 @@
 #include "tests/faults/scratch_galera.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,18 +27,6 @@ constexpr absl::Duration kJoinTimeout = absl::Seconds(90);
 constexpr absl::Duration kStopTimeout = absl::Seconds(20);
 constexpr absl::Duration kPollPeriod = absl::Milliseconds(10);
 
-bool PortFree(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return free;
-}
-
 // A joiner binds its SQL, IST and SST ports only seconds after the cluster is planned, and its
 // group port is written into every node's cluster address. Ports below the kernel's ephemeral
 // range cannot be taken meanwhile by some process's outgoing connection, so they are picked
@@ -58,7 +43,7 @@ class PortPicker {
     constexpr int kLowest = 10000;
     for (int attempt = 0; ephemeral_low_ > kLowest + 1000 && attempt < 200; ++attempt) {
       const int port = std::uniform_int_distribution<int>(kLowest, ephemeral_low_ - 1)(random_);
-      if (picked_.count(port) == 0 && PortFree(port)) {
+      if (picked_.count(port) == 0 && bench::PortFree(port)) {
         picked_.insert(port);
         return port;
       }
