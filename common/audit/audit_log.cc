@@ -16,8 +16,7 @@ namespace {
 constexpr char kIdPrefix[] = "aud";
 constexpr char kInsert[] =
     "INSERT INTO audit_records (id, record_time, actor, method, entity, entity_id, change_kind, changed_fields,"
-    " request_id, correlation_id) VALUES (:id, :time, :actor, :method, :entity, :entity_id, :change, :fields,"
-    " :rid, :cid)";
+    " request_id, correlation_id)";
 constexpr char kColumns[] =
     "SELECT id, record_time, actor, method, entity, entity_id, change_kind, changed_fields, request_id,"
     " correlation_id FROM audit_records";
@@ -71,10 +70,11 @@ absl::Status RecordAudit(db::Tx& tx, const AuditEntry& entry) {
   const std::string correlation_id = call != nullptr ? call->correlation_id : "";
   const std::string request_id = entry.request_id.empty() ? correlation_id : entry.request_id;
   const std::string fields = FieldsToJson(entry.changed_fields);
+  db::SqlQuery insert(kInsert);
+  insert.Append(" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id, time, actor, method, entry.entity, entry.entity_id,
+                change, fields, request_id, correlation_id);
   return db::Guard("record audit", [&]() -> absl::Status {
-    tx.session() << kInsert, soci::use(id), soci::use(time), soci::use(actor), soci::use(method),
-        soci::use(entry.entity), soci::use(entry.entity_id), soci::use(change), soci::use(fields),
-        soci::use(request_id), soci::use(correlation_id);
+    db::Execute(tx.session(), insert);
     return absl::OkStatus();
   });
 }

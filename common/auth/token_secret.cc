@@ -1,5 +1,6 @@
 #include "common/auth/token_secret.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -21,8 +22,14 @@ std::string NewTokenSecret() {
 }
 
 std::string TokenSecretHash(absl::string_view secret) {
+  // Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up again on every call, and
+  // every call the server takes hashes its token.
+  static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), digest);
+  if (sha256 == nullptr ||
+      EVP_Digest(secret.data(), secret.size(), digest, nullptr, sha256, nullptr) != 1) {
+    throw std::runtime_error("SHA-256 unavailable for hashing an access token");
+  }
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 

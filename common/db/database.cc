@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/db/sql_error.h"
+#include "common/db/sqlite_statements.h"
 
 namespace crm::db {
 namespace {
@@ -136,7 +137,10 @@ absl::StatusOr<ConnectionSpec> ParseDatabaseUrl(const std::string& url) {
 Database::Database(ConnectionSpec spec, DatabaseOptions options)
     : spec_(std::move(spec)), options_(std::move(options)), dialect_(spec_.backend) {}
 
-Database::~Database() = default;
+Database::~Database() {
+  // SQLite closes a connection only once its kept statements are finalized.
+  for (const std::unique_ptr<soci::session>& session : sessions_) DropStatements(*session);
+}
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
   absl::StatusOr<ConnectionSpec> spec = ParseDatabaseUrl(options.url);
@@ -178,7 +182,9 @@ absl::Status Database::Connect(soci::session& session) {
       } else {
         session.open(soci::mysql, MysqlConnectString(spec_, true));
       }
-      return Configure(session);
+      absl::Status configured = Configure(session);
+      if (configured.ok()) KeepStatements(session);
+      return configured;
     });
   };
   absl::Status status = connect();
@@ -187,6 +193,7 @@ absl::Status Database::Connect(soci::session& session) {
   // without the busy handler. Such a connect is tried again within the busy timeout.
   const absl::Time give_up = absl::Now() + options_.busy_timeout;
   while (spec_.backend == Backend::kSqlite && IsRetryable(status) && absl::Now() < give_up) {
+    DropStatements(session);
     session.close();
     absl::SleepFor(absl::Milliseconds(20));
     status = connect();
@@ -249,7 +256,7 @@ absl::StatusOr<size_t> Database::AcquireAndBegin(absl::Time deadline, const char
     absl::StatusOr<size_t> index = Acquire(deadline, &connected_now);
     if (!index.ok()) return index.status();
     absl::Status begun = Guard("begin", [&]() -> absl::Status {
-      *sessions_[*index] << first_statement;
+      RunStatement(*sessions_[*index], first_statement);
       return absl::OkStatus();
     });
     if (begun.ok()) return *index;
@@ -261,6 +268,7 @@ absl::StatusOr<size_t> Database::AcquireAndBegin(absl::Time deadline, const char
 void Database::Release(size_t index, bool broken) {
   if (broken) {
     try {
+      DropStatements(*sessions_[index]);
       sessions_[index]->close();
     } catch (...) {
     }
@@ -338,13 +346,13 @@ absl::Status Database::WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, abs
   absl::Status status = Guard("write", [&]() -> absl::Status {
     absl::Status result = work(tx);
     if (!result.ok()) return result;
-    session << "COMMIT";
+    RunStatement(session, "COMMIT");
     began = false;
     return absl::OkStatus();
   });
   if (began) {
     try {
-      session << "ROLLBACK";
+      RunStatement(session, "ROLLBACK");
     } catch (...) {
     }
   }
@@ -375,11 +383,11 @@ absl::Status Database::WriteInGroup(absl::FunctionRef<absl::Status(Tx&)> work, a
   Tx tx(session, dialect_);
   bool in_savepoint = false;
   absl::Status status = Guard("write", [&]() -> absl::Status {
-    session << "SAVEPOINT crm_write";
+    RunStatement(session, "SAVEPOINT crm_write");
     in_savepoint = true;
     absl::Status result = work(tx);
     if (!result.ok()) return result;
-    session << "RELEASE crm_write";
+    RunStatement(session, "RELEASE crm_write");
     in_savepoint = false;
     return absl::OkStatus();
   });
@@ -388,8 +396,8 @@ absl::Status Database::WriteInGroup(absl::FunctionRef<absl::Status(Tx&)> work, a
     // even that fails (SQLite may have rolled the whole transaction back, e.g. on a full
     // disk), the group is lost and its members run again.
     absl::Status undone = Guard("write", [&]() -> absl::Status {
-      session << "ROLLBACK TO crm_write";
-      session << "RELEASE crm_write";
+      RunStatement(session, "ROLLBACK TO crm_write");
+      RunStatement(session, "RELEASE crm_write");
       return absl::OkStatus();
     });
     if (!undone.ok()) {
@@ -439,13 +447,13 @@ void Database::CloseGroup(absl::Status failure) {
   absl::Status status = std::move(failure);
   if (status.ok()) {
     status = Guard("write", [&]() -> absl::Status {
-      session << "COMMIT";
+      RunStatement(session, "COMMIT");
       return absl::OkStatus();
     });
   }
   if (!status.ok()) {
     try {
-      session << "ROLLBACK";
+      RunStatement(session, "ROLLBACK");
     } catch (...) {
     }
   }
@@ -470,13 +478,13 @@ absl::Status Database::Read(absl::FunctionRef<absl::Status(soci::session&)> work
   bool began = true;
   absl::Status status = Guard("read", [&]() -> absl::Status {
     absl::Status result = work(session);
-    session << "COMMIT";
+    RunStatement(session, "COMMIT");
     began = false;
     return result;
   });
   if (began) {
     try {
-      session << "ROLLBACK";
+      RunStatement(session, "ROLLBACK");
     } catch (...) {
     }
   }

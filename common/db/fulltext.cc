@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/core/errors.h"
+#include "common/db/query.h"
 #include "common/db/sql_error.h"
 
 namespace crm::db {
@@ -159,31 +160,27 @@ absl::Status UpsertDocument(Tx& tx, const FullTextIndex& index, const std::strin
                                             " fields, got ", field_values.size(), " values"));
   }
   const std::string table = FullTextTable(index);
-  std::string placeholders;
-  for (size_t i = 0; i < field_values.size(); ++i) absl::StrAppend(&placeholders, ", :v", i);
   // Delete then insert: the same two statements on both backends, and on SQLite the triggers
   // turn them into the FTS5 'delete' and insert that an external-content table needs.
-  const std::string delete_sql = absl::StrCat("DELETE FROM ", table, " WHERE doc_id = :doc_id");
-  const std::string insert_sql = absl::StrCat("INSERT INTO ", table, " (doc_id, ", absl::StrJoin(index.fields, ", "),
-                                              ") VALUES (:doc_id", placeholders, ")");
+  SqlQuery remove(absl::StrCat("DELETE FROM ", table));
+  remove.Where("doc_id = ?", doc_id);
+  SqlQuery insert(absl::StrCat("INSERT INTO ", table, " (doc_id, ", absl::StrJoin(index.fields, ", "), ")"));
+  insert.Append(" VALUES (?", doc_id);
+  for (const std::string& value : field_values) insert.Append(", ?", value);
+  insert.Append(")");
   return Guard(absl::StrCat("index ", index.name, " document"), [&]() -> absl::Status {
-    tx.session() << delete_sql, soci::use(doc_id);
-    soci::statement insert(tx.session());
-    insert.alloc();
-    insert.prepare(insert_sql);
-    insert.exchange(soci::use(doc_id));
-    for (const std::string& value : field_values) insert.exchange(soci::use(value));
-    insert.define_and_bind();
-    insert.execute(true);
+    Execute(tx.session(), remove);
+    Execute(tx.session(), insert);
     return absl::OkStatus();
   });
 }
 
 absl::Status RemoveDocument(Tx& tx, const FullTextIndex& index, const std::string& doc_id) {
   if (absl::Status valid = ValidateIndex(index); !valid.ok()) return valid;
-  const std::string sql = absl::StrCat("DELETE FROM ", FullTextTable(index), " WHERE doc_id = :doc_id");
+  SqlQuery remove(absl::StrCat("DELETE FROM ", FullTextTable(index)));
+  remove.Where("doc_id = ?", doc_id);
   return Guard(absl::StrCat("remove ", index.name, " document"), [&]() -> absl::Status {
-    tx.session() << sql, soci::use(doc_id);
+    Execute(tx.session(), remove);
     return absl::OkStatus();
   });
 }

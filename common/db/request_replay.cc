@@ -6,6 +6,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/time/clock.h"
 #include "common/core/errors.h"
+#include "common/db/query.h"
+#include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -14,11 +16,9 @@
 namespace crm::db {
 namespace {
 
-constexpr char kSelectReplay[] =
-    "SELECT resource_id, fingerprint FROM request_replays WHERE scope = :scope AND request_id = :rid";
+constexpr char kSelectReplay[] = "SELECT resource_id, fingerprint FROM request_replays";
 constexpr char kInsertReplay[] =
-    "INSERT INTO request_replays (scope, request_id, fingerprint, resource_id, created_at) "
-    "VALUES (:scope, :rid, :fp, :res, :at)";
+    "INSERT INTO request_replays (scope, request_id, fingerprint, resource_id, created_at)";
 
 }  // namespace
 
@@ -26,16 +26,17 @@ absl::StatusOr<std::optional<std::string>> RequestReplay::Find(Tx& tx, absl::str
                                                                absl::string_view request_id,
                                                                absl::string_view fingerprint) {
   if (request_id.empty()) return std::optional<std::string>();
-  std::string resource_id, stored_fingerprint;
-  soci::indicator ind = soci::i_null;
-  const std::string scope_s(scope), rid(request_id);
-  absl::Status status = Guard("request replay lookup", [&]() -> absl::Status {
-    tx.session() << kSelectReplay, soci::use(scope_s), soci::use(rid), soci::into(resource_id, ind),
-        soci::into(stored_fingerprint);
-    return absl::OkStatus();
+  SqlQuery q(kSelectReplay);
+  q.Where("scope = ?", scope).Where("request_id = ?", request_id);
+  std::optional<std::string> resource_id;
+  std::string stored_fingerprint;
+  absl::Status status = ScanRows(tx.session(), q, "request replay lookup", [&](const ScannedRow& row) {
+    if (!row.IsNull(0)) resource_id = std::string(row.Text(0));
+    stored_fingerprint = std::string(row.Text(1));
+    return false;
   });
   if (!status.ok()) return status;
-  if (ind != soci::i_ok || !tx.session().got_data()) return std::optional<std::string>();
+  if (!resource_id.has_value()) return std::optional<std::string>();
   if (stored_fingerprint != fingerprint) {
     return AlreadyExistsField("request_id", "was already used for a different request");
   }
@@ -45,11 +46,11 @@ absl::StatusOr<std::optional<std::string>> RequestReplay::Find(Tx& tx, absl::str
 absl::Status RequestReplay::Record(Tx& tx, absl::string_view scope, absl::string_view request_id,
                                    absl::string_view fingerprint, absl::string_view resource_id) {
   if (request_id.empty()) return absl::OkStatus();
-  const std::string scope_s(scope), rid(request_id), fp(fingerprint), res(resource_id);
-  long long now = absl::ToUnixMicros(absl::Now());
+  SqlQuery insert(kInsertReplay);
+  insert.Append(" VALUES (?, ?, ?, ?, ?)", scope, request_id, fingerprint, resource_id,
+                static_cast<long long>(absl::ToUnixMicros(absl::Now())));
   absl::Status status = Guard("request replay record", [&]() -> absl::Status {
-    tx.session() << kInsertReplay, soci::use(scope_s), soci::use(rid), soci::use(fp), soci::use(res),
-        soci::use(now);
+    Execute(tx.session(), insert);
     return absl::OkStatus();
   });
   // A concurrent twin committed first: run the whole create again so Find returns its result.

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/row.h"
 #include "common/db/sql_error.h"
+#include "common/db/sqlite_statements.h"
 
 namespace crm::db {
 namespace {
@@ -45,40 +46,16 @@ class SociRow final : public ScannedRow {
   mutable std::string text_;
 };
 
-// Finalizes the statement on every way out.
-struct StatementCloser {
-  sq::sqlite3_stmt* statement = nullptr;
-  ~StatementCloser() {
-    if (statement != nullptr) sq::sqlite3_finalize(statement);
-  }
-};
-
 absl::Status ScanSqlite(soci::session& sql, const SqlQuery& query, absl::string_view context,
                         absl::FunctionRef<bool(const ScannedRow&)> on_row) {
-  auto* backend = static_cast<soci::sqlite3_session_backend*>(sql.get_backend());
-  sq::sqlite3* connection = backend->conn_;
-  StatementCloser closer;
-  auto failure = [&](absl::string_view what) {
-    return absl::InternalError(absl::StrCat(context, ": ", what, ": ", sq::sqlite3_errmsg(connection)));
-  };
-  if (sq::sqlite3_prepare_v2(connection, query.text().c_str(), -1, &closer.statement, nullptr) != SQLITE_OK) {
-    return failure("prepare");
-  }
-  int index = 0;
-  bool bound = true;
-  query.VisitParameters(
-      [&](const std::string& text) {
-        bound &= sq::sqlite3_bind_text(closer.statement, ++index, text.data(), static_cast<int>(text.size()),
-                                       reinterpret_cast<sq::sqlite3_destructor_type>(-1)) == SQLITE_OK;  // SQLITE_TRANSIENT
-      },
-      [&](long long number) { bound &= sq::sqlite3_bind_int64(closer.statement, ++index, number) == SQLITE_OK; },
-      [&](double number) { bound &= sq::sqlite3_bind_double(closer.statement, ++index, number) == SQLITE_OK; });
-  if (!bound) return failure("bind");
-  const SqliteRow row(closer.statement);
+  absl::StatusOr<SqliteStatement> statement = SqliteStatement::Prepare(sql, query.text(), context);
+  if (!statement.ok()) return statement.status();
+  if (const int bound = statement->Bind(query); bound != SQLITE_OK) return statement->Failure(bound, context);
+  const SqliteRow row(statement->get());
   for (;;) {
-    const int step = sq::sqlite3_step(closer.statement);
+    const int step = sq::sqlite3_step(statement->get());
     if (step == SQLITE_DONE) return absl::OkStatus();
-    if (step != SQLITE_ROW) return failure("step");
+    if (step != SQLITE_ROW) return statement->Failure(step, context);
     if (!on_row(row)) return absl::OkStatus();
   }
 }

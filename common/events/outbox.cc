@@ -21,8 +21,7 @@ constexpr char kReserveSequences[] = "UPDATE event_counter SET last_sequence = l
 constexpr char kReadSequence[] = "SELECT last_sequence FROM event_counter WHERE id = 1";
 constexpr char kInsertEvent[] =
     "INSERT INTO events (sequence, type, entity, entity_id, change_kind, changes, user_id, actor,"
-    " request_id, event_time) VALUES (:seq, :type, :entity, :entity_id, :change, :changes, :user,"
-    " :actor, :rid, :time)";
+    " request_id, event_time)";
 constexpr char kSelectEvents[] =
     "SELECT sequence, type, entity, entity_id, change_kind, changes, user_id, actor, request_id,"
     " event_time FROM events";
@@ -88,14 +87,13 @@ absl::Status Outbox::Append(db::Tx& tx, crm::v1::Event& event) {
   long long sequence = 0;
   absl::Status status = db::Guard("append event", [&]() -> absl::Status {
     soci::session& sql = tx.session();
-    sql << kNextSequence;
-    sql << kReadSequence, soci::into(sequence);
-    const std::string changes = ChangesToJson(event);
-    long long change = event.change();
-    long long time = TimestampToMicros(event.time());
-    sql << kInsertEvent, soci::use(sequence), soci::use(event.type()), soci::use(event.entity()),
-        soci::use(event.entity_id()), soci::use(change), soci::use(changes), soci::use(event.user()),
-        soci::use(event.actor()), soci::use(event.request_id()), soci::use(time);
+    db::Execute(sql, db::SqlQuery(kNextSequence));
+    sequence = db::QueryInt64(sql, db::SqlQuery(kReadSequence));
+    db::SqlQuery insert(kInsertEvent);
+    insert.Append(" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sequence, event.type(), event.entity(), event.entity_id(),
+                  static_cast<long long>(event.change()), ChangesToJson(event), event.user(), event.actor(),
+                  event.request_id(), static_cast<long long>(TimestampToMicros(event.time())));
+    db::Execute(sql, insert);
     return absl::OkStatus();
   });
   if (status.ok()) status = audit::RecordAudit(tx, audit::EntryForEvent(event));

@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/auth/authenticator.h"
 #include "common/auth/first_admin.h"
@@ -36,6 +37,9 @@ ABSL_FLAG(bool, sqlite_group_commit, true,
           "SQLite: concurrent writes share one durable commit (off: a commit, and a WAL sync, per write). "
           "Env: CRM_SQLITE_GROUP_COMMIT=0|1");
 ABSL_FLAG(int, workers, 0, "Worker threads for blocking work; 0 = db_pool_size. Env: CRM_WORKERS");
+ABSL_FLAG(bool, inline_reads, true,
+          "SQLite: reads by key run on gRPC's threads, without the hand-off to a worker. "
+          "Env: CRM_INLINE_READS=0|1");
 ABSL_FLAG(int, max_message_bytes, 16 * 1024 * 1024, "Largest request or response message. Env: CRM_MAX_MESSAGE_BYTES");
 ABSL_FLAG(int, job_period_ms, 5000, "Period of background jobs (reminders, sweeps). Env: CRM_JOB_PERIOD_MS");
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM server certificate (chain): serve TLS only. Env: CRM_TLS_CERT_FILE");
@@ -70,6 +74,7 @@ void ApplyEnvironmentOverrides() {
   num("CRM_DB_POOL_SIZE", FLAGS_db_pool_size);
   num("CRM_WORKERS", FLAGS_workers);
   boolean("CRM_SQLITE_GROUP_COMMIT", FLAGS_sqlite_group_commit);
+  boolean("CRM_INLINE_READS", FLAGS_inline_reads);
   num("CRM_MAX_MESSAGE_BYTES", FLAGS_max_message_bytes);
   num("CRM_JOB_PERIOD_MS", FLAGS_job_period_ms);
   num("CRM_DRAIN_SECONDS", FLAGS_drain_seconds);
@@ -166,6 +171,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   host->hub_ = std::make_unique<events::EventHub>();
   host->outbox_ = std::make_unique<events::Outbox>(host->hub_.get());
   host->workers_ = std::make_unique<WorkerPool>(config.workers > 0 ? config.workers : config.db_pool_size);
+  host->workers_->set_inline_reads(config.inline_reads && host->db_->backend() == db::Backend::kSqlite);
 
   Runtime& rt = host->runtime_;
   rt.db = host->db_.get();
@@ -268,6 +274,9 @@ void ServerHost::Shutdown(absl::Duration grace) {
 ServerHost::~ServerHost() { Shutdown(absl::ZeroDuration()); }
 
 int RunServerMain(int argc, char** argv, const std::string& program, const std::vector<ModuleSpec>& modules) {
+  // Debian builds Abseil without NDEBUG, so every absl::Mutex (gRPC's included) keeps a lock-order
+  // graph for deadlock detection: a few percent of a busy server's CPU. The tests keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(absl::StrCat(program, ": CRM gRPC server. Flags also read CRM_* environment variables."));
   ApplyEnvironmentOverrides();
   absl::ParseCommandLine(argc, argv);
@@ -290,6 +299,7 @@ int RunServerMain(int argc, char** argv, const std::string& program, const std::
   config.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
   config.workers = absl::GetFlag(FLAGS_workers);
   config.sqlite_group_commit = absl::GetFlag(FLAGS_sqlite_group_commit);
+  config.inline_reads = absl::GetFlag(FLAGS_inline_reads);
   config.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   config.runtime.job_period = absl::Milliseconds(std::max(50, absl::GetFlag(FLAGS_job_period_ms)));
   if (config.db_url.empty()) {

@@ -40,6 +40,8 @@ struct ServerConfig {
   bool sqlite_group_commit = true;
   // Worker threads for blocking work; 0 means the database pool size.
   int workers = 0;
+  // SQLite: reads by key run on gRPC's threads rather than a worker's (see ServeRead).
+  bool inline_reads = true;
   int max_message_bytes = 16 * 1024 * 1024;
   absl::Duration health_check_period = absl::Seconds(1);
   RuntimeSettings runtime;

@@ -5,6 +5,7 @@
 namespace crm::accounts {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 AccountHandler::AccountHandler(const server::Runtime& runtime)
@@ -23,7 +24,7 @@ grpc::ServerUnaryReactor* AccountHandler::CreateAccount(Context* context, const 
 
 grpc::ServerUnaryReactor* AccountHandler::GetAccount(Context* context, const crm::v1::GetAccountRequest* request,
                                                      crm::v1::Account* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return accounts_.Get(call, *request); });
 }
 

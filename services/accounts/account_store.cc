@@ -11,45 +11,21 @@
 #include "common/core/time_util.h"
 #include "common/db/query.h"
 #include "common/db/row.h"
+#include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
 #include "common/db/tags.h"
 
 namespace soci {
 
-// The one mapping between an accounts row and crm.v1.Account.
+// crm.v1.Account into an accounts row, for the insert and the update (reads map rows with
+// AccountFromRow below, which follows kAccountColumns).
 template <>
 struct type_conversion<crm::v1::Account> {
   typedef values base_type;
 
-  static void from_base(const values& v, indicator, crm::v1::Account& a) {
-    using crm::db::GetInt64;
-    using crm::db::GetString;
-    a.Clear();
-    a.set_id(GetString(v, "id"));
-    a.set_name(GetString(v, "name"));
-    a.set_kind(static_cast<crm::v1::AccountKind>(GetInt64(v, "kind")));
-    a.set_industry(GetString(v, "industry"));
-    a.set_region(GetString(v, "region"));
-    a.set_size_band(static_cast<crm::v1::SizeBand>(GetInt64(v, "size_band")));
-    if (!crm::db::IsNull(v, "revenue_currency")) {
-      auto* revenue = a.mutable_annual_revenue();
-      revenue->set_currency_code(GetString(v, "revenue_currency"));
-      revenue->set_units(GetInt64(v, "revenue_units"));
-      revenue->set_nanos(static_cast<int32_t>(GetInt64(v, "revenue_nanos")));
-    }
-    a.set_owner(GetString(v, "owner"));
-    a.set_lifecycle_stage(static_cast<crm::v1::LifecycleStage>(GetInt64(v, "lifecycle_stage")));
-    a.set_tier(static_cast<crm::v1::AccountTier>(GetInt64(v, "tier")));
-    crm::db::DecodeTags(GetString(v, "tags"), a.mutable_tags());
-    a.set_profession(GetString(v, "profession"));
-    a.set_age_band(static_cast<crm::v1::AgeBand>(GetInt64(v, "age_band")));
-    a.set_external_key(GetString(v, "external_key"));
-    *a.mutable_create_time() = crm::MicrosToTimestamp(GetInt64(v, "create_time"));
-    *a.mutable_update_time() = crm::MicrosToTimestamp(GetInt64(v, "update_time"));
-    if (!crm::db::IsNull(v, "delete_time")) {
-      *a.mutable_delete_time() = crm::MicrosToTimestamp(GetInt64(v, "delete_time"));
-    }
-    a.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
+  // SOCI compiles this for use(account) but never calls it for a read-only binding.
+  static void from_base(const values&, indicator, crm::v1::Account&) {
+    throw soci_error("accounts rows are read with AccountFromRow");
   }
 
   static void to_base(const crm::v1::Account& a, values& v, indicator& ind) {
@@ -88,8 +64,44 @@ constexpr char kAccountColumns[] =
     " owner, lifecycle_stage, tier, tags, profession, age_band, external_key, create_time,"
     " update_time, delete_time, revision";
 const std::string kSelectAccount = absl::StrCat("SELECT ", kAccountColumns, " FROM accounts");
-const std::string kSelectAccountById = kSelectAccount + " WHERE id = :id";
-const std::string kSelectAccountByExternalKey = kSelectAccount + " WHERE external_key = :external_key";
+
+// One row of kAccountColumns, in their order.
+crm::v1::Account AccountFromRow(const db::ScannedRow& r) {
+  crm::v1::Account a;
+  a.set_id(std::string(r.Text(0)));
+  a.set_name(std::string(r.Text(1)));
+  a.set_kind(static_cast<crm::v1::AccountKind>(r.Int(2)));
+  a.set_industry(std::string(r.Text(3)));
+  a.set_region(std::string(r.Text(4)));
+  a.set_size_band(static_cast<crm::v1::SizeBand>(r.Int(5)));
+  if (!r.IsNull(6)) {
+    auto* revenue = a.mutable_annual_revenue();
+    revenue->set_currency_code(std::string(r.Text(6)));
+    revenue->set_units(r.Int(7));
+    revenue->set_nanos(static_cast<int32_t>(r.Int(8)));
+  }
+  a.set_owner(std::string(r.Text(9)));
+  a.set_lifecycle_stage(static_cast<crm::v1::LifecycleStage>(r.Int(10)));
+  a.set_tier(static_cast<crm::v1::AccountTier>(r.Int(11)));
+  db::DecodeTags(r.Text(12), a.mutable_tags());
+  a.set_profession(std::string(r.Text(13)));
+  a.set_age_band(static_cast<crm::v1::AgeBand>(r.Int(14)));
+  a.set_external_key(std::string(r.Text(15)));
+  *a.mutable_create_time() = MicrosToTimestamp(r.Int(16));
+  *a.mutable_update_time() = MicrosToTimestamp(r.Int(17));
+  if (!r.IsNull(18)) *a.mutable_delete_time() = MicrosToTimestamp(r.Int(18));
+  a.set_etag(FormatEtag(r.Int(19)));
+  return a;
+}
+
+// The account whose `column` is `value`; on MySQL `lock` adds the dialect's row lock.
+absl::StatusOr<std::optional<crm::v1::Account>> FindBy(soci::session& sql, const char* column,
+                                                       const std::string& value, const char* lock = "") {
+  db::SqlQuery q(kSelectAccount);
+  q.Where(absl::StrCat(column, " = ?"), value);
+  q.Append(lock);
+  return db::ScanOne<crm::v1::Account>(sql, q, "read account", AccountFromRow);
+}
 constexpr char kInsertAccount[] =
     "INSERT INTO accounts (id, name, kind, industry, region, size_band, revenue_currency,"
     " revenue_units, revenue_nanos, owner, lifecycle_stage, tier, tags, profession, age_band,"
@@ -123,17 +135,16 @@ const char* SortColumn(AccountOrder order) {
 }  // namespace
 
 absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::Find(soci::session& sql, const std::string& id) {
-  return db::QueryOne<crm::v1::Account>(sql, kSelectAccountById, id, "read account");
+  return FindBy(sql, "id", id);
 }
 
 absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::FindForUpdate(db::Tx& tx, const std::string& id) {
-  return db::QueryOne<crm::v1::Account>(tx.session(), kSelectAccountById + tx.dialect().ForUpdate(), id,
-                                        "read account");
+  return FindBy(tx.session(), "id", id, tx.dialect().ForUpdate());
 }
 
 absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::FindByExternalKey(soci::session& sql,
                                                                                 const std::string& key) {
-  return db::QueryOne<crm::v1::Account>(sql, kSelectAccountByExternalKey, key, "read account");
+  return FindBy(sql, "external_key", key);
 }
 
 absl::Status AccountStore::Insert(db::Tx& tx, const crm::v1::Account& account) {
@@ -192,7 +203,7 @@ absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& 
   }
   q.Append(" LIMIT ?", static_cast<long long>(query.limit));
 
-  return db::QueryAll<crm::v1::Account>(sql, q, "list accounts");
+  return db::ScanAll<crm::v1::Account>(sql, q, "list accounts", AccountFromRow);
 }
 
 std::string AccountStore::SortKey(const crm::v1::Account& account, AccountOrder order) {

@@ -6,6 +6,7 @@
 namespace crm::accounts {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* AccountHandler::CreateActivity(Context* context,
@@ -17,7 +18,7 @@ grpc::ServerUnaryReactor* AccountHandler::CreateActivity(Context* context,
 
 grpc::ServerUnaryReactor* AccountHandler::GetActivity(Context* context, const crm::v1::GetActivityRequest* request,
                                                       crm::v1::Activity* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return activities_.Get(call, *request); });
 }
 

@@ -6,6 +6,7 @@
 namespace crm::accounts {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* AccountHandler::CreateContact(Context* context, const crm::v1::CreateContactRequest* request,
@@ -16,7 +17,7 @@ grpc::ServerUnaryReactor* AccountHandler::CreateContact(Context* context, const 
 
 grpc::ServerUnaryReactor* AccountHandler::GetContact(Context* context, const crm::v1::GetContactRequest* request,
                                                      crm::v1::Contact* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return contacts_.Get(call, *request); });
 }
 

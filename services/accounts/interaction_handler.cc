@@ -6,6 +6,7 @@
 namespace crm::accounts {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* AccountHandler::LogInteraction(Context* context,
@@ -18,7 +19,7 @@ grpc::ServerUnaryReactor* AccountHandler::LogInteraction(Context* context,
 grpc::ServerUnaryReactor* AccountHandler::GetInteraction(Context* context,
                                                          const crm::v1::GetInteractionRequest* request,
                                                          crm::v1::Interaction* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return interactions_.Get(call, *request); });
 }
 

@@ -5,6 +5,7 @@
 namespace crm::admin {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* AdminHandler::SetUser(grpc::CallbackServerContext* context,
@@ -15,7 +16,7 @@ grpc::ServerUnaryReactor* AdminHandler::SetUser(grpc::CallbackServerContext* con
 
 grpc::ServerUnaryReactor* AdminHandler::GetUser(grpc::CallbackServerContext* context,
                                                 const crm::v1::GetUserRequest* request, crm::v1::User* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return logic_.GetUser(call, *request); });
 }
 

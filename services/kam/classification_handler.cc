@@ -5,11 +5,12 @@
 namespace crm::kam {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* KeyAccountHandler::GetClassification(Context* context, const crm::v1::GetClassificationRequest* request,
     crm::v1::AccountClassification* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return classifications_.Get(call, *request); });
 }
 

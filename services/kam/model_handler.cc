@@ -5,11 +5,12 @@
 namespace crm::kam {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* KeyAccountHandler::GetScoringModel(Context* context, const crm::v1::GetScoringModelRequest* request,
     crm::v1::ScoringModel* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return models_.Get(call, *request); });
 }
 

@@ -5,6 +5,7 @@
 namespace crm::kam {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* KeyAccountHandler::CreateAccountPlan(Context* context, const crm::v1::CreateAccountPlanRequest* request,
@@ -15,7 +16,7 @@ grpc::ServerUnaryReactor* KeyAccountHandler::CreateAccountPlan(Context* context,
 
 grpc::ServerUnaryReactor* KeyAccountHandler::GetAccountPlan(Context* context, const crm::v1::GetAccountPlanRequest* request,
     crm::v1::AccountPlan* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return plans_.Get(call, *request); });
 }
 

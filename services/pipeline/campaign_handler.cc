@@ -6,6 +6,7 @@
 namespace crm::pipeline {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* PipelineHandler::CreateCampaign(Context* context,
@@ -17,7 +18,7 @@ grpc::ServerUnaryReactor* PipelineHandler::CreateCampaign(Context* context,
 
 grpc::ServerUnaryReactor* PipelineHandler::GetCampaign(Context* context, const crm::v1::GetCampaignRequest* request,
                                                        crm::v1::Campaign* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return campaigns_.Get(call, *request); });
 }
 

@@ -6,6 +6,7 @@
 namespace crm::pipeline {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* PipelineHandler::CreateLead(Context* context, const crm::v1::CreateLeadRequest* request,
@@ -16,7 +17,7 @@ grpc::ServerUnaryReactor* PipelineHandler::CreateLead(Context* context, const cr
 
 grpc::ServerUnaryReactor* PipelineHandler::GetLead(Context* context, const crm::v1::GetLeadRequest* request,
                                                    crm::v1::Lead* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return leads_.Get(call, *request); });
 }
 

@@ -4,6 +4,7 @@
 namespace crm::pipeline {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* PipelineHandler::CreateOpportunity(Context* context,
@@ -16,7 +17,7 @@ grpc::ServerUnaryReactor* PipelineHandler::CreateOpportunity(Context* context,
 grpc::ServerUnaryReactor* PipelineHandler::GetOpportunity(Context* context,
                                                           const crm::v1::GetOpportunityRequest* request,
                                                           crm::v1::Opportunity* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return opportunitys_.Get(call, *request); });
 }
 

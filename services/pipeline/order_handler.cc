@@ -6,6 +6,7 @@
 namespace crm::pipeline {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* PipelineHandler::CreateOrder(Context* context, const crm::v1::CreateOrderRequest* request,
@@ -16,7 +17,7 @@ grpc::ServerUnaryReactor* PipelineHandler::CreateOrder(Context* context, const c
 
 grpc::ServerUnaryReactor* PipelineHandler::GetOrder(Context* context, const crm::v1::GetOrderRequest* request,
                                                     crm::v1::Order* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return orders_.Get(call, *request); });
 }
 

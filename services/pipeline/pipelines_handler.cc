@@ -4,6 +4,7 @@
 namespace crm::pipeline {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* PipelineHandler::CreatePipeline(Context* context,
@@ -15,7 +16,7 @@ grpc::ServerUnaryReactor* PipelineHandler::CreatePipeline(Context* context,
 
 grpc::ServerUnaryReactor* PipelineHandler::GetPipeline(Context* context, const crm::v1::GetPipelineRequest* request,
                                                        crm::v1::Pipeline* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return pipelines_.Get(call, *request); });
 }
 
@@ -35,7 +36,7 @@ grpc::ServerUnaryReactor* PipelineHandler::UpdatePipeline(Context* context,
 grpc::ServerUnaryReactor* PipelineHandler::GetSalesSettings(Context* context,
                                                             const crm::v1::GetSalesSettingsRequest* request,
                                                             crm::v1::SalesSettings* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return pipelines_.GetSettings(call, *request); });
 }
 

@@ -6,6 +6,7 @@
 namespace crm::servicedesk {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* ServiceDeskHandler::CreateSolution(Context* context,
@@ -17,7 +18,7 @@ grpc::ServerUnaryReactor* ServiceDeskHandler::CreateSolution(Context* context,
 
 grpc::ServerUnaryReactor* ServiceDeskHandler::GetSolution(Context* context, const crm::v1::GetSolutionRequest* request,
                                                           crm::v1::Solution* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return knowledge_.Get(call, *request); });
 }
 

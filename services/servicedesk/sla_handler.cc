@@ -5,6 +5,7 @@
 namespace crm::servicedesk {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* ServiceDeskHandler::CreateCalendar(Context* context,
@@ -16,7 +17,7 @@ grpc::ServerUnaryReactor* ServiceDeskHandler::CreateCalendar(Context* context,
 
 grpc::ServerUnaryReactor* ServiceDeskHandler::GetCalendar(Context* context, const crm::v1::GetCalendarRequest* request,
                                                           crm::v1::BusinessCalendar* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return sla_.GetCalendar(call, *request); });
 }
 
@@ -44,7 +45,7 @@ grpc::ServerUnaryReactor* ServiceDeskHandler::CreateSlaPolicy(Context* context,
 grpc::ServerUnaryReactor* ServiceDeskHandler::GetSlaPolicy(Context* context,
                                                            const crm::v1::GetSlaPolicyRequest* request,
                                                            crm::v1::SlaPolicy* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return sla_.GetPolicy(call, *request); });
 }
 

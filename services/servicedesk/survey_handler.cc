@@ -6,6 +6,7 @@
 namespace crm::servicedesk {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* ServiceDeskHandler::SubmitSurvey(Context* context,
@@ -17,7 +18,7 @@ grpc::ServerUnaryReactor* ServiceDeskHandler::SubmitSurvey(Context* context,
 
 grpc::ServerUnaryReactor* ServiceDeskHandler::GetSurvey(Context* context, const crm::v1::GetSurveyRequest* request,
                                                         crm::v1::SatisfactionSurvey* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return surveys_.Get(call, *request); });
 }
 

@@ -6,6 +6,7 @@
 namespace crm::servicedesk {
 
 using server::CallContext;
+using server::ServeRead;
 using server::ServeUnary;
 
 grpc::ServerUnaryReactor* ServiceDeskHandler::CreateTicket(Context* context, const crm::v1::CreateTicketRequest* request,
@@ -16,7 +17,7 @@ grpc::ServerUnaryReactor* ServiceDeskHandler::CreateTicket(Context* context, con
 
 grpc::ServerUnaryReactor* ServiceDeskHandler::GetTicket(Context* context, const crm::v1::GetTicketRequest* request,
     crm::v1::Ticket* response) {
-  return ServeUnary(context, *rt_.workers, response,
+  return ServeRead(context, *rt_.workers, response,
                     [this, request](const CallContext& call) { return tickets_.Get(call, *request); });
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -15,9 +16,12 @@
 #include "common/core/time_util.h"
 #include "common/db/database.h"
 #include "common/db/migrations.h"
+#include "common/db/query.h"
 #include "common/db/request_replay.h"
+#include "common/db/row_scan.h"
 #include "common/db/shared_state.h"
 #include "common/db/sql_error.h"
+#include "common/db/sqlite_statements.h"
 #include "common/events/outbox.h"
 #include "crm/v1/account.pb.h"
 #include "tests/support/status_matchers.h"
@@ -440,6 +444,136 @@ TEST(SqliteCheckpointTest, LargeCommitsReachTheDatabaseFileInTheBackground) {
                   })
                   .ok());
   EXPECT_EQ(rows, 3 * kRows);
+}
+
+// Kept statements (common/db/sqlite_statements.h) on a pooled SQLite connection: compiled once
+// per text, each use sees its own parameters, a nested use of the same text works, a statement
+// never keeps its read snapshot past its use, and the connection closes with none left.
+class SqliteKeptStatementsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test_db_ = std::make_unique<testing::TestDatabase>("sqlite");
+    ASSERT_TRUE(test_db_->available());
+    auto opened = testing::OpenDatabase(*test_db_, 1);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    db_ = *std::move(opened);
+    ASSERT_TRUE(db_->Write([](db::Tx& tx) {
+                     tx.session() << "CREATE TABLE items (id VARCHAR(64) NOT NULL PRIMARY KEY, qty BIGINT NOT NULL)";
+                     tx.session() << "INSERT INTO items (id, qty) VALUES ('a', 1), ('b', 2), ('c', 3)";
+                     return absl::OkStatus();
+                   }).ok());
+  }
+
+  // The quantity of `id` by a scan, and how many statements the one pooled connection keeps.
+  std::pair<long long, size_t> QtyOf(const std::string& id) {
+    long long qty = -1;
+    size_t kept = 0;
+    EXPECT_TRUE(db_->Read([&](soci::session& sql) -> absl::Status {
+                     db::SqlQuery q("SELECT qty FROM items");
+                     q.Where("id = ?", id);
+                     absl::Status scanned = db::ScanRows(sql, q, "read item", [&](const db::ScannedRow& row) {
+                       qty = row.Int(0);
+                       return true;
+                     });
+                     kept = db::KeptStatementCount(sql);
+                     return scanned;
+                   }).ok());
+    return {qty, kept};
+  }
+
+  std::unique_ptr<testing::TestDatabase> test_db_;
+  std::unique_ptr<db::Database> db_;
+};
+
+TEST_F(SqliteKeptStatementsTest, EachTextCompilesOnceAndEveryUseBindsItsOwnParameters) {
+  const auto [qty_a, kept_after_first] = QtyOf("a");
+  EXPECT_EQ(qty_a, 1);
+  EXPECT_GE(kept_after_first, 1u);
+  const auto [qty_b, kept_after_second] = QtyOf("b");
+  EXPECT_EQ(qty_b, 2);
+  EXPECT_EQ(kept_after_second, kept_after_first) << "the same text was compiled again";
+  EXPECT_EQ(QtyOf("missing").first, -1) << "a parameter of an earlier use was still bound";
+}
+
+TEST_F(SqliteKeptStatementsTest, NestedUseOfTheSameTextGetsAStatementOfItsOwn) {
+  std::vector<std::pair<std::string, long long>> pairs;
+  ASSERT_TRUE(db_->Read([&](soci::session& sql) -> absl::Status {
+                   const db::SqlQuery all("SELECT id, qty FROM items ORDER BY id");
+                   return db::ScanRows(sql, all, "outer", [&](const db::ScannedRow& outer) {
+                     const std::string id(outer.Text(0));
+                     // The same text again while the outer statement is still stepping.
+                     absl::Status inner = db::ScanRows(sql, all, "inner", [&](const db::ScannedRow& row) {
+                       pairs.emplace_back(id + std::string(row.Text(0)), row.Int(1));
+                       return true;
+                     });
+                     EXPECT_TRUE(inner.ok()) << inner;
+                     return true;
+                   });
+                 }).ok());
+  ASSERT_EQ(pairs.size(), 9u) << "the inner scan disturbed the outer one";
+  EXPECT_EQ(pairs.front(), std::make_pair(std::string("aa"), 1LL));
+  EXPECT_EQ(pairs.back(), std::make_pair(std::string("cc"), 3LL));
+}
+
+TEST_F(SqliteKeptStatementsTest, ManyDistinctTextsStayBoundedAndCorrect) {
+  size_t most_kept = 0;
+  ASSERT_TRUE(db_->Read([&](soci::session& sql) -> absl::Status {
+                   for (int i = 0; i < 600; ++i) {
+                     db::SqlQuery q(absl::StrCat("SELECT qty + ", i, " FROM items"));
+                     q.Where("id = ?", "c");
+                     EXPECT_EQ(db::QueryInt64(sql, q), 3 + i);
+                     most_kept = std::max(most_kept, db::KeptStatementCount(sql));
+                   }
+                   return absl::OkStatus();
+                 }).ok());
+  EXPECT_GT(most_kept, 100u);
+  EXPECT_LE(most_kept, 256u);
+}
+
+TEST_F(SqliteKeptStatementsTest, AStoppedScanDoesNotHoldItsSnapshot) {
+  // Stop a scan after its first row, as a lookup by key does.
+  ASSERT_TRUE(db_->Read([&](soci::session& sql) -> absl::Status {
+                   return db::ScanRows(sql, db::SqlQuery("SELECT id FROM items ORDER BY id"), "first item",
+                                       [](const db::ScannedRow&) { return false; });
+                 }).ok());
+  ASSERT_TRUE(db_->Write([](db::Tx& tx) {
+                   tx.session() << "UPDATE items SET qty = qty + 10";
+                   return absl::OkStatus();
+                 }).ok());
+  // A truncating checkpoint needs every reader of the pool to have let go of its snapshot.
+  soci::session other(soci::sqlite3, absl::StrCat("db=", db_->spec().sqlite_path));
+  int busy = -1, log_frames = -1, checkpointed = -1;
+  other << "PRAGMA wal_checkpoint(TRUNCATE)", soci::into(busy), soci::into(log_frames), soci::into(checkpointed);
+  EXPECT_EQ(busy, 0) << "a kept statement still holds a read snapshot";
+  EXPECT_EQ(QtyOf("a").first, 11);
+}
+
+TEST_F(SqliteKeptStatementsTest, ErrorsKeepTheirMeaningAndTheConnectionClosesWithNoStatementLeft) {
+  absl::Status duplicate = db_->Write([](db::Tx& tx) -> absl::Status {
+    db::SqlQuery insert("INSERT INTO items (id, qty)");
+    insert.Append(" VALUES (?, ?)", "a", 5LL);
+    return db::Guard("insert item", [&]() -> absl::Status {
+      db::Execute(tx.session(), insert);
+      return absl::OkStatus();
+    });
+  });
+  EXPECT_EQ(duplicate.code(), absl::StatusCode::kAlreadyExists) << duplicate;
+  absl::Status bad_sql = db_->Read([](soci::session& sql) {
+    return db::ScanRows(sql, db::SqlQuery("SELECT nothing FROM nowhere"), "read nowhere",
+                        [](const db::ScannedRow&) { return true; });
+  });
+  EXPECT_EQ(bad_sql.code(), absl::StatusCode::kInternal) << bad_sql;
+  EXPECT_NE(bad_sql.message().find("read nowhere"), std::string::npos) << bad_sql;
+
+  // The statements of a session are finalized when it is dropped.
+  soci::session session(soci::sqlite3, absl::StrCat("db=", db_->spec().sqlite_path));
+  db::KeepStatements(session);
+  EXPECT_EQ(db::QueryInt64(session, db::SqlQuery("SELECT COUNT(*) FROM items")), 3);
+  auto* connection = static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
+  EXPECT_NE(sqlite_api::sqlite3_next_stmt(connection, nullptr), nullptr);
+  db::DropStatements(session);
+  EXPECT_EQ(sqlite_api::sqlite3_next_stmt(connection, nullptr), nullptr);
+  EXPECT_EQ(db::KeptStatementCount(session), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest, ::testing::ValuesIn(testing::AllBackends()), testing::BackendName());
