@@ -14,10 +14,10 @@ ABSL_FLAG(std::string, address, "127.0.0.1:50051",
           "entries to spread calls over round-robin. Env: CRM_ADDRESS");
 ABSL_FLAG(std::string, token, "",
           "Access token secret, sent as a bearer token with every call; its user is who you are. "
-          "Env: CRM_TOKEN");
+          "Env: CRM_TOKEN (used when neither --token nor --token_file is given)");
 ABSL_FLAG(std::string, token_file, "",
           "File whose first line is the access token secret, e.g. the server's data/admin-token; "
-          "read when --token is empty. Env: CRM_TOKEN_FILE");
+          "read when --token is empty. Env: CRM_TOKEN_FILE (used when neither flag nor CRM_TOKEN is given)");
 ABSL_FLAG(std::string, output, "table", "Output format: table or json. Env: CRM_OUTPUT");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline of each call attempt, e.g. 30s");
 ABSL_FLAG(bool, tls, false, "Use TLS (also implied by --ca_cert / --client_cert)");
@@ -45,9 +45,9 @@ void ApplyEnvironmentDefaults() {
     }
   };
   apply("CRM_ADDRESS", FLAGS_address);
-  apply("CRM_TOKEN", FLAGS_token);
-  apply("CRM_TOKEN_FILE", FLAGS_token_file);
   apply("CRM_OUTPUT", FLAGS_output);
+  // CRM_TOKEN and CRM_TOKEN_FILE are read by ClientOptionsFromFlags: as flag defaults, a
+  // CRM_TOKEN in the environment would beat a --token_file given on the command line.
 }
 
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
@@ -72,16 +72,29 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
 absl::StatusOr<client::ClientOptions> ClientOptionsFromFlags() {
   client::ClientOptions options;
   options.address = absl::GetFlag(FLAGS_address);
-  options.bearer_token = absl::GetFlag(FLAGS_token);
-  if (const std::string token_file = absl::GetFlag(FLAGS_token_file);
-      options.bearer_token.empty() && !token_file.empty()) {
-    absl::StatusOr<std::string> token = ReadTokenFile(token_file);
-    if (!token.ok()) {
-      return absl::Status(token.status().code(),
-                          absl::StrCat("--token_file: ", token.status().message()));
-    }
-    options.bearer_token = *std::move(token);
+  // The first given of --token, --token_file, CRM_TOKEN, CRM_TOKEN_FILE: the command line
+  // beats the environment, and a secret beats a file at the same level.
+  std::string token = absl::GetFlag(FLAGS_token);
+  std::string token_file = absl::GetFlag(FLAGS_token_file);
+  const char* token_file_source = "--token_file";
+  if (token.empty() && token_file.empty()) {
+    auto env = [](const char* name) -> std::string {
+      const char* value = std::getenv(name);
+      return value != nullptr ? value : "";
+    };
+    token = env("CRM_TOKEN");
+    token_file = env("CRM_TOKEN_FILE");
+    token_file_source = "CRM_TOKEN_FILE";
   }
+  if (token.empty() && !token_file.empty()) {
+    absl::StatusOr<std::string> from_file = ReadTokenFile(token_file);
+    if (!from_file.ok()) {
+      return absl::Status(from_file.status().code(),
+                          absl::StrCat(token_file_source, ": ", from_file.status().message()));
+    }
+    token = *std::move(from_file);
+  }
+  options.bearer_token = std::move(token);
   options.call_timeout = absl::GetFlag(FLAGS_timeout);
   options.tls.root_ca_file = absl::GetFlag(FLAGS_ca_cert);
   options.tls.client_cert_file = absl::GetFlag(FLAGS_client_cert);

@@ -30,14 +30,16 @@ const std::vector<std::string>& GlobalFlagNames();
 // Flags whose value is a secret: never shown, not even in `crmctl help`.
 bool IsSecretFlag(const std::string& name);
 
-// CRM_ADDRESS, CRM_TOKEN, CRM_TOKEN_FILE and CRM_OUTPUT set the defaults; the command line wins.
+// CRM_ADDRESS and CRM_OUTPUT set the flags' defaults; the command line wins. (The token's
+// variables are read by ClientOptionsFromFlags.)
 void ApplyEnvironmentDefaults();
 
 // The secret in a token file: its first line without surrounding blanks. FAILED_PRECONDITION
 // when the file cannot be read or holds no token; the message names the file.
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 
-// Fails only when --token is empty and --token_file cannot be read.
+// The token is the first given of --token, --token_file, CRM_TOKEN and CRM_TOKEN_FILE. Fails only
+// when the file chosen cannot be read (the message names the flag or variable).
 absl::StatusOr<client::ClientOptions> ClientOptionsFromFlags();
 absl::StatusOr<OutputFormat> OutputFormatFromFlags();
 

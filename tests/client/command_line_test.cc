@@ -141,5 +141,42 @@ TEST_F(TokenFileTest, ClientOptionsReadTheFileOnlyWhenNoTokenIsGiven) {
   EXPECT_THAT(std::string(options.status().message()), HasSubstr("--token_file"));
 }
 
+TEST_F(TokenFileTest, TheCommandLineBeatsTheEnvironment) {
+  // Restores the variables whatever the outcome, so that other tests see none.
+  struct ScopedEnv {
+    ScopedEnv(const char* token, const std::string& file) {
+      setenv("CRM_TOKEN", token, 1);
+      setenv("CRM_TOKEN_FILE", file.c_str(), 1);
+    }
+    ~ScopedEnv() {
+      unsetenv("CRM_TOKEN");
+      unsetenv("CRM_TOKEN_FILE");
+    }
+  };
+  const std::string env_file = WriteFile("t5", "from-env-file\n");
+  ScopedEnv env("from-env", env_file);
+  ApplyEnvironmentDefaults();  // as crmctl's main does before parsing the command line
+
+  absl::SetFlag(&FLAGS_token_file, WriteFile("t6", "from-flag-file\n"));
+  absl::StatusOr<client::ClientOptions> options = ClientOptionsFromFlags();
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->bearer_token, "from-flag-file") << "CRM_TOKEN beat --token_file";
+
+  absl::SetFlag(&FLAGS_token_file, "");
+  options = ClientOptionsFromFlags();
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->bearer_token, "from-env");
+
+  unsetenv("CRM_TOKEN");
+  options = ClientOptionsFromFlags();
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->bearer_token, "from-env-file");
+
+  setenv("CRM_TOKEN_FILE", (::testing::TempDir() + "/no-such-token-file").c_str(), 1);
+  options = ClientOptionsFromFlags();
+  EXPECT_EQ(options.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(options.status().message()), HasSubstr("CRM_TOKEN_FILE"));
+}
+
 }  // namespace
 }  // namespace crm::crmctl
