@@ -23,49 +23,20 @@ constexpr int kLeasePeriods = 3;
 // Upper bound on waiting for the database in one run (real time, not the business clock).
 constexpr absl::Duration kRunBudget = absl::Seconds(30);
 
-// The configured period, floored so that a zero or negative setting cannot spin the thread.
-absl::Duration Period(const server::Runtime& rt) { return std::max(rt.settings.job_period, absl::Milliseconds(10)); }
-
 }  // namespace
 
-ReminderJob::~ReminderJob() { Stop(); }
-
-void ReminderJob::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  stop_requested_ = false;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void ReminderJob::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-    stop_requested_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void ReminderJob::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(Period(rt_)), [this] { return stopping_; });
-    if (stopping_) return;
-    lock.unlock();
-    absl::StatusOr<int> sent = RunOnce();
-    // A failed run is retried next period; nothing was half-done (each claim is one transaction).
-    if (!sent.ok()) std::fprintf(stderr, "reminders: run failed: %s\n", sent.status().ToString().c_str());
-    lock.lock();
-  }
-}
+ReminderJob::ReminderJob(const server::Runtime& runtime)
+    : rt_(runtime), job_(runtime.settings.job_period, [this] {
+        absl::StatusOr<int> sent = RunOnce();
+        // A failed run is retried next period; nothing was half-done (each claim is one transaction).
+        if (!sent.ok()) std::fprintf(stderr, "reminders: run failed: %s\n", sent.status().ToString().c_str());
+      }) {}
 
 absl::StatusOr<int> ReminderJob::RunOnce() {
   const absl::Time now = rt_.clock->Now();
   const absl::Time deadline = absl::Now() + kRunBudget;
   absl::StatusOr<bool> held =
-      db::TryAcquireLease(*rt_.db, kLease, rt_.instance_id, now, kLeasePeriods * Period(rt_));
+      db::TryAcquireLease(*rt_.db, kLease, rt_.instance_id, now, kLeasePeriods * job_.period());
   if (!held.ok()) return held.status();
   if (!*held) return 0;
 
@@ -83,7 +54,7 @@ absl::StatusOr<int> ReminderJob::RunOnce() {
     if (!read.ok()) return read;
 
     for (const std::string& id : due) {
-      if (stop_requested_) return emitted;
+      if (job_.stop_requested()) return emitted;
       bool claimed = false;
       absl::Status status = rt_.db->Write(
           [&](db::Tx& tx) -> absl::Status {

@@ -16,9 +16,6 @@ constexpr int kLeasePeriods = 3;
 // clock); a long round over a large backlog is fine as long as each step gets its turn.
 constexpr absl::Duration kDatabaseWait = absl::Seconds(30);
 
-// The configured period, floored so that a zero or negative setting cannot spin the thread.
-absl::Duration Period(const server::Runtime& rt) { return std::max(rt.settings.job_period, absl::Milliseconds(10)); }
-
 events::ConsumerOptions TierConsumerOptions(const server::Runtime& rt) {
   events::ConsumerOptions options;
   options.name = kTierConsumer;
@@ -33,56 +30,37 @@ TicketJobs::TicketJobs(const server::Runtime& runtime)
     : rt_(runtime),
       logic_(runtime),
       tier_changes_(*runtime.db, runtime.hub, TierConsumerOptions(runtime),
-                    [this](db::Tx& tx, const crm::v1::Event& event) { return logic_.FollowTierChange(tx, event); }) {}
+                    [this](db::Tx& tx, const crm::v1::Event& event) { return logic_.FollowTierChange(tx, event); }),
+      sweep_(runtime.settings.job_period, [this] {
+        absl::StatusOr<int> escalated = RunEscalationSweep();
+        // A failed round is retried next period; nothing was half-done (each ticket is one
+        // transaction).
+        if (!escalated.ok()) {
+          std::fprintf(stderr, "escalation: sweep failed: %s\n", escalated.status().ToString().c_str());
+        }
+      }) {}
 
 TicketJobs::~TicketJobs() { Stop(); }
 
 void TicketJobs::Start() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (thread_.joinable()) return;
-    stopping_ = false;
-    stop_requested_ = false;
-    thread_ = std::thread([this] { Loop(); });
-  }
+  sweep_.Start();
   tier_changes_.Start();
 }
 
 void TicketJobs::Stop() {
   tier_changes_.Stop();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-    stop_requested_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void TicketJobs::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(Period(rt_)), [this] { return stopping_; });
-    if (stopping_) return;
-    lock.unlock();
-    absl::StatusOr<int> escalated = RunEscalationSweep();
-    // A failed round is retried next period; nothing was half-done (each ticket is one transaction).
-    if (!escalated.ok()) {
-      std::fprintf(stderr, "escalation: sweep failed: %s\n", escalated.status().ToString().c_str());
-    }
-    lock.lock();
-  }
+  sweep_.Stop();
 }
 
 absl::StatusOr<int> TicketJobs::RunEscalationSweep() {
   const absl::Time now = rt_.clock->Now();
   absl::StatusOr<bool> held =
-      db::TryAcquireLease(*rt_.db, kSweepLease, rt_.instance_id, now, kLeasePeriods * Period(rt_));
+      db::TryAcquireLease(*rt_.db, kSweepLease, rt_.instance_id, now, kLeasePeriods * sweep_.period());
   if (!held.ok()) return held.status();
   if (!*held) return 0;
   // A round longer than the lease may overlap another process's round: harmless, as every
   // escalation is a conditional update of the row it re-read.
-  auto keep_going = [this] { return !stop_requested_; };
+  auto keep_going = [this] { return !sweep_.stop_requested(); };
   return logic_.SweepDue(now, kDatabaseWait, keep_going);
 }
 

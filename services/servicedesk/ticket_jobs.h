@@ -11,15 +11,12 @@
 // changed.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/events/consumer.h"
+#include "common/server/periodic_job.h"
 #include "common/server/runtime.h"
 #include "services/servicedesk/escalation_logic.h"
 
@@ -47,16 +44,10 @@ class TicketJobs {
   absl::StatusOr<int64_t> CatchUpTierChanges(absl::Time deadline = absl::InfiniteFuture());
 
  private:
-  void Loop();
-
   const server::Runtime& rt_;
   EscalationLogic logic_;
   events::EventConsumer tier_changes_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;                    // guarded by mu_; wakes the sleeping thread
-  std::atomic<bool> stop_requested_{false};  // read between batches, without the lock
-  std::thread thread_;
+  server::PeriodicJob sweep_;
 };
 
 }  // namespace crm::servicedesk
