@@ -301,6 +301,23 @@ constexpr auto kGroupCheckPeriod = std::chrono::milliseconds(5);
 
 }  // namespace
 
+namespace {
+
+// Takes `writer` (SQLite's one writer of this process) unless `deadline` passes first.
+bool LockWriter(std::unique_lock<std::timed_mutex>& writer, absl::Time deadline) {
+  if (deadline == absl::InfiniteFuture()) {
+    writer.lock();
+    return true;
+  }
+  return writer.try_lock_until(absl::ToChronoTime(deadline));
+}
+
+absl::Status WriterLockTimeout() {
+  return absl::DeadlineExceededError("deadline passed while waiting for the database write lock");
+}
+
+}  // namespace
+
 absl::Status Database::Write(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
   return WriteWithRetries(work, deadline, /*bulk=*/false);
 }
@@ -330,11 +347,7 @@ absl::Status Database::WriteWithRetries(absl::FunctionRef<absl::Status(Tx&)> wor
 absl::Status Database::WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
   std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
   if (dialect_.backend() == Backend::kSqlite) {
-    if (deadline == absl::InfiniteFuture()) {
-      writer.lock();
-    } else if (!writer.try_lock_until(absl::ToChronoTime(deadline))) {
-      return absl::DeadlineExceededError("deadline passed while waiting for the database write lock");
-    }
+    if (!LockWriter(writer, deadline)) return WriterLockTimeout();
     // A commit group left open holds SQLite's write lock: it commits first.
     if (open_group_ != nullptr) CloseGroup(absl::OkStatus());
   }
@@ -368,13 +381,9 @@ absl::Status Database::WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, abs
 absl::Status Database::WriteInGroup(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
   std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
   ++writers_queued_;
-  if (deadline == absl::InfiniteFuture()) {
-    writer.lock();
-  } else {
-    writer.try_lock_until(absl::ToChronoTime(deadline));
-  }
+  const bool locked = LockWriter(writer, deadline);
   --writers_queued_;
-  if (!writer.owns_lock()) return absl::DeadlineExceededError("deadline passed while waiting for the database write lock");
+  if (!locked) return WriterLockTimeout();
   if (open_group_ == nullptr) {
     if (absl::Status opened = OpenGroup(deadline); !opened.ok()) return opened;
   }

@@ -261,6 +261,58 @@ TEST(SqliteGroupCommitTest, SwitchedOffEveryWriteCommitsAlone) {
   EXPECT_EQ(database.write_counts().commits, kThreads * kPerThread);
 }
 
+// SQLite's one writer of the process: a writer whose deadline passes while another holds the
+// lock gives up with DEADLINE_EXCEEDED, with and without group commit, and writes nothing.
+TEST(SqliteWriterLockTest, AWriterPastItsDeadlineGivesUpWithDeadlineExceeded) {
+  for (const bool grouped : {true, false}) {
+    SCOPED_TRACE(grouped ? "group commit" : "a commit per write");
+    testing::TestDatabase test_db("sqlite");
+    ASSERT_TRUE(test_db.available());
+    db::DatabaseOptions options;
+    options.url = test_db.url();
+    options.pool_size = 4;
+    options.sqlite_group_commit = grouped;
+    absl::StatusOr<std::unique_ptr<db::Database>> opened = db::Database::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    db::Database& database = **opened;
+    ASSERT_TRUE(database.WithSession([](soci::session& sql) {
+                          sql << "CREATE TABLE items (id VARCHAR(64) NOT NULL PRIMARY KEY)";
+                          return absl::OkStatus();
+                        }).ok());
+    std::atomic<bool> holding{false}, release{false};
+    std::thread holder([&] {
+      EXPECT_TRUE(database.Write([&](db::Tx& tx) {
+                            tx.session() << "INSERT INTO items (id) VALUES ('held')";
+                            holding = true;
+                            // Bounded, so that a writer that ignored its deadline fails the test
+                            // instead of waiting here for ever.
+                            const absl::Time until = absl::Now() + absl::Seconds(2);
+                            while (!release && absl::Now() < until) {
+                              std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                            }
+                            return absl::OkStatus();
+                          }).ok());
+    });
+    while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    absl::Status late = database.Write(
+        [](db::Tx& tx) {
+          tx.session() << "INSERT INTO items (id) VALUES ('late')";
+          return absl::OkStatus();
+        },
+        absl::Now() + absl::Milliseconds(50));
+    release = true;
+    holder.join();
+    EXPECT_EQ(late.code(), absl::StatusCode::kDeadlineExceeded) << late;
+    EXPECT_NE(late.message().find("write lock"), std::string::npos) << late;
+    long long late_rows = -1;
+    ASSERT_TRUE(database.Read([&](soci::session& sql) {
+                          sql << "SELECT COUNT(*) FROM items WHERE id = 'late'", soci::into(late_rows);
+                          return absl::OkStatus();
+                        }).ok());
+    EXPECT_EQ(late_rows, 0);
+  }
+}
+
 TEST_P(DatabaseTest, RequestReplayFindsTheFirstResourceAndRefusesADifferentBody) {
   crm::v1::Account body;
   body.set_name("x");
