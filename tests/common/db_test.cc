@@ -229,20 +229,28 @@ TEST_P(DatabaseTest, BulkWritesInterleaveWithGroupedWrites) {
 }
 
 // With group commit switched off every SQLite write pays a commit of its own.
-TEST(SqliteGroupCommitTest, SwitchedOffEveryWriteCommitsAlone) {
-  testing::TestDatabase test_db("sqlite");
-  ASSERT_TRUE(test_db.available());
+// A SQLite database of 4 pooled connections with a table "items (id)", group commit on or off.
+absl::StatusOr<std::unique_ptr<db::Database>> OpenSqliteItems(const testing::TestDatabase& test_db, bool group_commit) {
   db::DatabaseOptions options;
   options.url = test_db.url();
   options.pool_size = 4;
-  options.sqlite_group_commit = false;
+  options.sqlite_group_commit = group_commit;
   absl::StatusOr<std::unique_ptr<db::Database>> opened = db::Database::Open(options);
+  if (!opened.ok()) return opened.status();
+  absl::Status created = (*opened)->WithSession([](soci::session& sql) {
+    sql << "CREATE TABLE items (id VARCHAR(64) NOT NULL PRIMARY KEY)";
+    return absl::OkStatus();
+  });
+  if (!created.ok()) return created;
+  return opened;
+}
+
+TEST(SqliteGroupCommitTest, SwitchedOffEveryWriteCommitsAlone) {
+  testing::TestDatabase test_db("sqlite");
+  ASSERT_TRUE(test_db.available());
+  absl::StatusOr<std::unique_ptr<db::Database>> opened = OpenSqliteItems(test_db, /*group_commit=*/false);
   ASSERT_TRUE(opened.ok()) << opened.status();
   db::Database& database = **opened;
-  ASSERT_TRUE(database.WithSession([](soci::session& sql) {
-                        sql << "CREATE TABLE items (id VARCHAR(64) NOT NULL PRIMARY KEY)";
-                        return absl::OkStatus();
-                      }).ok());
   constexpr int kThreads = 4, kPerThread = 25;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -268,17 +276,9 @@ TEST(SqliteWriterLockTest, AWriterPastItsDeadlineGivesUpWithDeadlineExceeded) {
     SCOPED_TRACE(grouped ? "group commit" : "a commit per write");
     testing::TestDatabase test_db("sqlite");
     ASSERT_TRUE(test_db.available());
-    db::DatabaseOptions options;
-    options.url = test_db.url();
-    options.pool_size = 4;
-    options.sqlite_group_commit = grouped;
-    absl::StatusOr<std::unique_ptr<db::Database>> opened = db::Database::Open(options);
+    absl::StatusOr<std::unique_ptr<db::Database>> opened = OpenSqliteItems(test_db, grouped);
     ASSERT_TRUE(opened.ok()) << opened.status();
     db::Database& database = **opened;
-    ASSERT_TRUE(database.WithSession([](soci::session& sql) {
-                          sql << "CREATE TABLE items (id VARCHAR(64) NOT NULL PRIMARY KEY)";
-                          return absl::OkStatus();
-                        }).ok());
     std::atomic<bool> holding{false}, release{false};
     std::thread holder([&] {
       EXPECT_TRUE(database.Write([&](db::Tx& tx) {
