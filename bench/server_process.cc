@@ -55,23 +55,23 @@ sockaddr_in LoopbackAddress(int port) {
 
 }  // namespace
 
-bool TcpAccepts(int port) {
+namespace {
+
+// Whether `operation` (connect or bind) of a fresh TCP socket to 127.0.0.1:port succeeds.
+bool LoopbackSocketCan(int (*operation)(int, const sockaddr*, socklen_t), int port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
   const sockaddr_in addr = LoopbackAddress(port);
-  const bool ok = connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
+  const bool ok = operation(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
   close(fd);
   return ok;
 }
 
-bool PortFree(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  const sockaddr_in addr = LoopbackAddress(port);
-  const bool free = bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return free;
-}
+}  // namespace
+
+bool TcpAccepts(int port) { return LoopbackSocketCan(&connect, port); }
+
+bool PortFree(int port) { return LoopbackSocketCan(&bind, port); }
 
 absl::StatusOr<ProcessUsage> ReadProcessUsage(pid_t pid) {
   ProcessUsage usage;

@@ -49,23 +49,10 @@ void SqlQuery::BindTo(soci::statement& statement) const {
   }
 }
 
-namespace {
-
 namespace sq = ::sqlite_api;
 
-// `query` through the session's kept statement when it is SQLite; throws soci_error like SOCI.
-std::optional<SqliteStatement> LendSqlite(soci::session& session, const SqlQuery& query) {
-  std::optional<SqliteStatement> statement = SqliteStatement::PrepareOrThrow(session, query.text());
-  if (statement.has_value()) {
-    if (const int bound = statement->Bind(query); bound != SQLITE_OK) statement->Throw(bound);
-  }
-  return statement;
-}
-
-}  // namespace
-
 long long QueryInt64(soci::session& session, const SqlQuery& query) {
-  if (std::optional<SqliteStatement> statement = LendSqlite(session, query)) {
+  if (std::optional<SqliteStatement> statement = SqliteStatement::PrepareOrThrow(session, query)) {
     const int step = sq::sqlite3_step(statement->get());
     if (step == SQLITE_DONE) return 0;
     if (step != SQLITE_ROW) statement->Throw(step);
@@ -84,11 +71,8 @@ long long QueryInt64(soci::session& session, const SqlQuery& query) {
 }
 
 long long Execute(soci::session& session, const SqlQuery& query) {
-  if (std::optional<SqliteStatement> statement = LendSqlite(session, query)) {
-    int step;
-    while ((step = sq::sqlite3_step(statement->get())) == SQLITE_ROW) {
-    }
-    if (step != SQLITE_DONE) statement->Throw(step);
+  if (std::optional<SqliteStatement> statement = SqliteStatement::PrepareOrThrow(session, query)) {
+    statement->RunToEnd();
     return sq::sqlite3_changes(sq::sqlite3_db_handle(statement->get()));
   }
   soci::statement statement(session);

@@ -48,9 +48,8 @@ class SociRow final : public ScannedRow {
 
 absl::Status ScanSqlite(soci::session& sql, const SqlQuery& query, absl::string_view context,
                         absl::FunctionRef<bool(const ScannedRow&)> on_row) {
-  absl::StatusOr<SqliteStatement> statement = SqliteStatement::Prepare(sql, query.text(), context);
+  absl::StatusOr<SqliteStatement> statement = SqliteStatement::Prepare(sql, query, context);
   if (!statement.ok()) return statement.status();
-  if (const int bound = statement->Bind(query); bound != SQLITE_OK) return statement->Failure(bound, context);
   const SqliteRow row(statement->get());
   for (;;) {
     const int step = sq::sqlite3_step(statement->get());

@@ -103,7 +103,14 @@ size_t KeptStatementCount(soci::session& session) {
   return kept == nullptr ? 0 : kept->by_text.size();
 }
 
-int SqliteStatement::Lend(sq::sqlite3* connection, const std::string& sql, std::optional<SqliteStatement>* lent) {
+int SqliteStatement::Lend(sq::sqlite3* connection, const std::string& sql, const SqlQuery* parameters,
+                          std::optional<SqliteStatement>* lent) {
+  const int compiled = Compile(connection, sql, lent);
+  if (compiled != SQLITE_OK || parameters == nullptr) return compiled;
+  return (*lent)->Bind(*parameters);
+}
+
+int SqliteStatement::Compile(sq::sqlite3* connection, const std::string& sql, std::optional<SqliteStatement>* lent) {
   ConnectionStatements* kept = Registry::Get().Find(connection);
   if (kept != nullptr) {
     auto it = kept->by_text.find(sql);
@@ -136,14 +143,33 @@ int SqliteStatement::Lend(sq::sqlite3* connection, const std::string& sql, std::
   return SQLITE_OK;
 }
 
-absl::StatusOr<SqliteStatement> SqliteStatement::Prepare(soci::session& session, const std::string& sql,
+absl::StatusOr<SqliteStatement> SqliteStatement::Prepare(soci::session& session, const SqlQuery& query,
                                                          absl::string_view context) {
   sq::sqlite3* connection = ConnectionOf(session);
   if (connection == nullptr) return absl::FailedPreconditionError(absl::StrCat(context, ": not a SQLite session"));
   std::optional<SqliteStatement> lent;
-  const int result = Lend(connection, sql, &lent);
+  const int result = Lend(connection, query.text(), &query, &lent);
   if (result != SQLITE_OK) return StatusFromSqlError(ErrorOf(connection, result), context);
   return *std::move(lent);
+}
+
+std::optional<SqliteStatement> SqliteStatement::PrepareOrThrow(soci::session& session, const SqlQuery& query) {
+  return LendOrThrow(session, query.text(), &query);
+}
+
+std::optional<SqliteStatement> SqliteStatement::PrepareOrThrow(soci::session& session, const std::string& sql) {
+  return LendOrThrow(session, sql, nullptr);
+}
+
+std::optional<SqliteStatement> SqliteStatement::LendOrThrow(soci::session& session, const std::string& sql,
+                                                            const SqlQuery* parameters) {
+  sq::sqlite3* connection = ConnectionOf(session);
+  if (connection == nullptr) return std::nullopt;
+  std::optional<SqliteStatement> lent;
+  if (const int result = Lend(connection, sql, parameters, &lent); result != SQLITE_OK) {
+    throw ErrorOf(connection, result);
+  }
+  return lent;
 }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
@@ -180,15 +206,14 @@ absl::Status SqliteStatement::Failure(int result_code, absl::string_view context
   return StatusFromSqlError(ErrorOf(sq::sqlite3_db_handle(statement_), result_code), context);
 }
 
-void SqliteStatement::Throw(int result_code) const { throw ErrorOf(sq::sqlite3_db_handle(statement_), result_code); }
-
-std::optional<SqliteStatement> SqliteStatement::PrepareOrThrow(soci::session& session, const std::string& sql) {
-  sq::sqlite3* connection = ConnectionOf(session);
-  if (connection == nullptr) return std::nullopt;
-  std::optional<SqliteStatement> lent;
-  if (const int result = Lend(connection, sql, &lent); result != SQLITE_OK) throw ErrorOf(connection, result);
-  return lent;
+void SqliteStatement::RunToEnd() {
+  int step;
+  while ((step = sq::sqlite3_step(statement_)) == SQLITE_ROW) {
+  }
+  if (step != SQLITE_DONE) Throw(step);
 }
+
+void SqliteStatement::Throw(int result_code) const { throw ErrorOf(sq::sqlite3_db_handle(statement_), result_code); }
 
 void RunStatement(soci::session& session, const std::string& sql) {
   std::optional<SqliteStatement> statement = SqliteStatement::PrepareOrThrow(session, sql);
@@ -196,10 +221,7 @@ void RunStatement(soci::session& session, const std::string& sql) {
     session << sql;
     return;
   }
-  int step;
-  while ((step = sq::sqlite3_step(statement->get())) == SQLITE_ROW) {
-  }
-  if (step != SQLITE_DONE) statement->Throw(step);
+  statement->RunToEnd();
 }
 
 }  // namespace crm::db

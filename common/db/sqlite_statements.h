@@ -37,34 +37,44 @@ size_t KeptStatementCount(soci::session& session);
 // open), and finalized when it is not kept.
 class SqliteStatement {
  public:
-  // `sql` compiled on `session`'s connection, or the kept one. A statement already lent out (a
-  // nested use of the same text) gets a fresh one that is not kept.
-  static absl::StatusOr<SqliteStatement> Prepare(soci::session& session, const std::string& sql,
+  // `query` compiled on `session`'s connection, or the kept one, with its parameters bound. A
+  // statement already lent out (a nested use of the same text) gets a fresh one that is not kept.
+  static absl::StatusOr<SqliteStatement> Prepare(soci::session& session, const SqlQuery& query,
                                                  absl::string_view context);
+  // The same for callers inside Guard: nullopt when `session` is not SQLite, and a failure
+  // thrown as the soci_error SOCI would have thrown. The second form is for text without
+  // parameters.
+  static std::optional<SqliteStatement> PrepareOrThrow(soci::session& session, const SqlQuery& query);
+  static std::optional<SqliteStatement> PrepareOrThrow(soci::session& session, const std::string& sql);
   SqliteStatement(SqliteStatement&& other) noexcept;
   SqliteStatement& operator=(SqliteStatement&&) = delete;
   ~SqliteStatement();
 
   sqlite_api::sqlite3_stmt* get() const { return statement_; }
-  // Binds `query`'s parameters in placeholder order; SQLITE_OK or the first failure's code.
-  int Bind(const SqlQuery& query);
+  // Steps through every row (an INSERT, UPDATE, DELETE or BEGIN has none); throws on failure.
+  void RunToEnd();
   // The status for `result_code` from this statement's connection, classified like SOCI's errors
   // (busy → retryable, constraint → ALREADY_EXISTS / FAILED_PRECONDITION, ...).
   absl::Status Failure(int result_code, absl::string_view context) const;
   // The same as the exception SOCI would have thrown, for callers inside Guard.
   [[noreturn]] void Throw(int result_code) const;
 
-  // The same for callers inside Guard: nullopt when `session` is not SQLite, and a failure to
-  // compile thrown as the soci_error SOCI would have thrown.
-  static std::optional<SqliteStatement> PrepareOrThrow(soci::session& session, const std::string& sql);
-
   // Bookkeeping of a kept statement (public for the registry in the .cc).
   struct Slot;
 
  private:
   SqliteStatement(sqlite_api::sqlite3_stmt* statement, Slot* slot) : statement_(statement), slot_(slot) {}
-  // The statement for `sql` into `lent`; SQLITE_OK, or the result code compiling failed with.
-  static int Lend(sqlite_api::sqlite3* connection, const std::string& sql, std::optional<SqliteStatement>* lent);
+  // The statement for `sql` into `lent`, with `parameters` (may be null) bound; SQLITE_OK, or the
+  // result code compiling or binding failed with.
+  static int Lend(sqlite_api::sqlite3* connection, const std::string& sql, const SqlQuery* parameters,
+                  std::optional<SqliteStatement>* lent);
+  // The same without binding: the kept statement for `sql`, or a fresh one.
+  static int Compile(sqlite_api::sqlite3* connection, const std::string& sql, std::optional<SqliteStatement>* lent);
+  static std::optional<SqliteStatement> LendOrThrow(soci::session& session, const std::string& sql,
+                                                    const SqlQuery* parameters);
+  // Binds `query`'s parameters in placeholder order; SQLITE_OK or the first failure's code.
+  int Bind(const SqlQuery& query);
+
   sqlite_api::sqlite3_stmt* statement_;
   Slot* slot_;  // the kept statement's bookkeeping; null when not kept
 };

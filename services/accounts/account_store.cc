@@ -10,7 +10,6 @@
 #include "common/core/etag.h"
 #include "common/core/time_util.h"
 #include "common/db/query.h"
-#include "common/db/row.h"
 #include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
 #include "common/db/tags.h"
