@@ -9,6 +9,7 @@ PACKAGES=(
   libabsl-dev libsoci-dev libboost-dev libsqlite3-dev default-libmysqlclient-dev
   mariadb-server mariadb-client libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   nlohmann-json3-dev openssl
+  libre2-dev  # custom field patterns (RE2)
   tzdata  # IANA time zones of the service desk calendars (absl::LoadTimeZone reads /usr/share/zoneinfo)
   galera-4 rsync  # the Galera fault drill (tests/faults): the replication library, and rsync state transfer
   clang-14 libclang-rt-14-dev  # tests/sanitize.sh: clang and its ASan/UBSan/TSan runtimes

@@ -2,6 +2,7 @@
 
 #include "clients/crmctl/accounts_import.h"
 #include "clients/crmctl/columns.h"
+#include "clients/crmctl/custom_field_arguments.h"
 
 namespace crm::crmctl {
 namespace {
@@ -13,10 +14,26 @@ const std::map<std::string, std::string>& FilterAliases() {
   return *kAliases;
 }
 
+CustomFieldCatalog AccountFields(CommandContext& context) {
+  return CustomFieldCatalog(context.customfields(), v1::CUSTOM_FIELD_ENTITY_ACCOUNT);
+}
+
+// As RunCreate, plus --custom=<key>=<value> for custom fields.
 int Create(CommandContext& context) {
-  return RunCreate<v1::CreateAccountRequest>(
-      context, [](v1::CreateAccountRequest& r) { return r.mutable_account(); },
-      [&](const auto& r) { return context.accounts().CreateAccount(r); });
+  if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
+  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
+  if (!custom.ok()) return context.Usage(custom.status());
+  v1::CreateAccountRequest request;
+  if (absl::Status s = context.ApplyArguments({{&request}, {request.mutable_account()}}); !s.ok()) {
+    return context.Usage(s);
+  }
+  CustomFieldCatalog fields = AccountFields(context);
+  if (absl::Status s = SetCustomValues(
+          fields, *custom, *request.mutable_account()->mutable_custom_fields(), nullptr);
+      !s.ok()) {
+    return FailCustomFields(context, s);
+  }
+  return context.PrintResult(context.accounts().CreateAccount(request));
 }
 
 int Get(CommandContext& context) {
@@ -24,10 +41,30 @@ int Get(CommandContext& context) {
       context, [&](const auto& r) { return context.accounts().GetAccount(r); });
 }
 
+// As RunUpdate, plus --custom=<key>=<value>: each key named becomes the mask path
+// custom_fields.<key>, so `--custom=<key>=` clears that value and the others stay.
 int Update(CommandContext& context) {
-  return RunUpdate<v1::UpdateAccountRequest>(
-      context, [](v1::UpdateAccountRequest& r) { return r.mutable_account(); },
-      [&](const auto& r) { return context.accounts().UpdateAccount(r); });
+  absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
+  if (!id.ok()) return context.Usage(id.status());
+  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
+  if (!custom.ok()) return context.Usage(custom.status());
+  v1::UpdateAccountRequest request;
+  request.mutable_account()->set_id(id->front());
+  std::vector<std::string> changed;
+  if (absl::Status s = context.ApplyArguments({{&request}, {request.mutable_account(), &changed}});
+      !s.ok()) {
+    return context.Usage(s);
+  }
+  CustomFieldCatalog fields = AccountFields(context);
+  if (absl::Status s = SetCustomValues(
+          fields, *custom, *request.mutable_account()->mutable_custom_fields(), &changed);
+      !s.ok()) {
+    return FailCustomFields(context, s);
+  }
+  if (!request.has_update_mask()) {
+    for (const std::string& path : changed) request.mutable_update_mask()->add_paths(path);
+  }
+  return context.PrintResult(context.accounts().UpdateAccount(request));
 }
 
 int Delete(CommandContext& context) {
@@ -40,11 +77,23 @@ int Undelete(CommandContext& context) {
       context, [&](const auto& r) { return context.accounts().UndeleteAccount(r); });
 }
 
+// The --custom-filter / --custom-min / --custom-max conditions of a list or export.
+absl::Status AddAccountFilters(CommandContext& context, const CustomFilterArguments& arguments,
+                               v1::AccountFilter& filter) {
+  CustomFieldCatalog fields = AccountFields(context);
+  return AddCustomFilters(fields, arguments, *filter.mutable_custom_fields());
+}
+
 int List(CommandContext& context) {
   v1::ListAccountsRequest request;
+  absl::StatusOr<CustomFilterArguments> custom = TakeCustomFilterArguments(context);
+  if (!custom.ok()) return context.Usage(custom.status());
   absl::StatusOr<bool> all =
       context.ReadListArguments({{&request}, {request.mutable_filter()}}, FilterAliases());
   if (!all.ok()) return context.Usage(all.status());
+  if (absl::Status s = AddAccountFilters(context, *custom, *request.mutable_filter()); !s.ok()) {
+    return FailCustomFields(context, s);
+  }
   if (*all) return context.PrintAll(context.accounts().ListAllAccounts(request), AccountColumns());
   return context.PrintPage(context.accounts().ListAccounts(request),
                            &v1::ListAccountsResponse::accounts, AccountColumns());
@@ -53,10 +102,15 @@ int List(CommandContext& context) {
 int Export(CommandContext& context) {
   v1::ExportAccountsRequest request;
   if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
+  absl::StatusOr<CustomFilterArguments> custom = TakeCustomFilterArguments(context);
+  if (!custom.ok()) return context.Usage(custom.status());
   if (absl::Status s =
           context.ApplyArguments({{&request}, {request.mutable_filter()}}, FilterAliases());
       !s.ok()) {
     return context.Usage(s);
+  }
+  if (absl::Status s = AddAccountFilters(context, *custom, *request.mutable_filter()); !s.ok()) {
+    return FailCustomFields(context, s);
   }
   // JSON lines go out as they arrive (exports can be large); a table needs every row first.
   Table table(AccountColumns());
@@ -83,18 +137,27 @@ int Import(CommandContext& context) {
 
 std::vector<Command> AccountCommands() {
   return {
-      {"accounts", "create", "name=... [kind=company|person] [owner=...] [<field>=<value> ...]",
-       "Create an account; arguments name Account fields (request_id= to set the idempotency key)",
+      {"accounts", "create",
+       "name=... [kind=company|person] [owner=...] [<field>=<value> ...] "
+       "[--custom=<key>=<value> ...]",
+       "Create an account; arguments name Account fields (request_id= to set the idempotency "
+       "key), --custom its custom fields (see `crmctl fields list entity=account`)",
        Create},
       {"accounts", "get", "<id>", "Show one account", Get},
-      {"accounts", "update", "<id> <field>=<value> ... [etag=...]",
-       "Change the named fields (<field>= clears one); with etag only if unchanged since", Update},
+      {"accounts", "update", "<id> <field>=<value> ... [--custom=<key>=<value> ...] [etag=...]",
+       "Change the named fields (<field>= and --custom=<key>= clear one); with etag only if "
+       "unchanged since",
+       Update},
       {"accounts", "delete", "<id> [etag=...]", "Soft-delete an account", Delete},
       {"accounts", "undelete", "<id>", "Restore a soft-deleted account", Undelete},
       {"accounts", "list",
        "[owner=] [tier=] [stage=] [industry=] [region=] [kind=] [text=] [tag=] "
-       "[order='name desc'] [page_size=] [page_token=] [show_deleted=true] [--all]",
-       "List accounts: one page, or every page with --all", List},
+       "[--custom-filter=<key>=<value>] [--custom-min=<key>=<value>] "
+       "[--custom-max=<key>=<value>] [order='name desc'|'custom.<key>'] [page_size=] "
+       "[page_token=] [show_deleted=true] [--all]",
+       "List accounts: one page, or every page with --all; --custom-* conditions on filterable "
+       "custom fields (each repeatable, all must hold)",
+       List},
       {"accounts", "export", "[filters as for list] [show_deleted=true]",
        "Stream every matching account (--output=json: JSON lines)", Export},
       {"accounts", "import", "<file.csv>",

@@ -49,16 +49,22 @@ absl::StatusOr<std::vector<std::string>> CommandContext::Positional(
 }
 
 absl::optional<std::string> CommandContext::TakeArgument(const std::string& key) {
-  absl::optional<std::string> value;
+  std::vector<std::string> values = TakeArguments(key);
+  if (values.empty()) return absl::nullopt;
+  return std::move(values.back());
+}
+
+std::vector<std::string> CommandContext::TakeArguments(const std::string& key) {
+  std::vector<std::string> values;
   for (auto it = arguments_.begin(); it != arguments_.end();) {
     if (it->first == key) {
-      value = it->second;
+      values.push_back(std::move(it->second));
       it = arguments_.erase(it);
     } else {
       ++it;
     }
   }
-  return value;
+  return values;
 }
 
 absl::StatusOr<bool> CommandContext::TakeSwitch(const std::string& key) {

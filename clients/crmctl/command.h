@@ -59,6 +59,7 @@ class CommandContext {
   client::ServiceDeskClient servicedesk() const { return gateway_.servicedesk(); }
   client::KeyAccountClient keyaccount() const { return gateway_.keyaccount(); }
   client::AdminClient admin() const { return gateway_.admin(); }
+  client::CustomFieldClient customfields() const { return gateway_.customfields(); }
   OutputFormat format() const { return format_; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
@@ -67,6 +68,8 @@ class CommandContext {
   absl::StatusOr<std::vector<std::string>> Positional(const std::vector<std::string>& names) const;
   // Removes argument `key` and returns its (last) value, if given.
   absl::optional<std::string> TakeArgument(const std::string& key);
+  // Removes argument `key` and returns every value given, in order (`--custom=a=1 --custom=b=2`).
+  std::vector<std::string> TakeArguments(const std::string& key);
   // A yes/no switch such as `--all`.
   absl::StatusOr<bool> TakeSwitch(const std::string& key);
   // Sets every remaining argument on the targets (see ArgumentTarget); `aliases` renames keys

@@ -3,6 +3,7 @@
 #include <google/protobuf/field_mask.pb.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
@@ -49,6 +50,9 @@ bool IsTimestamp(const Descriptor& type) {
 bool IsFieldMask(const Descriptor& type) {
   return type.full_name() == google::protobuf::FieldMask::descriptor()->full_name();
 }
+bool IsCustomValue(const Descriptor& type) {
+  return type.full_name() == v1::CustomValue::descriptor()->full_name();
+}
 // Message types written as one value rather than field by field.
 bool IsScalarLike(const Descriptor& type) {
   return IsMoney(type) || IsDate(type) || IsTimestamp(type) || IsFieldMask(type);
@@ -59,18 +63,6 @@ absl::StatusOr<bool> ParseBool(absl::string_view text) {
   if (lower == "true" || lower == "yes" || lower == "1") return true;
   if (lower == "false" || lower == "no" || lower == "0") return false;
   return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not true or false"));
-}
-
-absl::StatusOr<v1::Date> ParseDate(absl::string_view text) {
-  absl::CivilDay day;
-  if (!absl::ParseCivilTime(text, &day)) {
-    return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not a date like 2025-03-01"));
-  }
-  v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
@@ -288,7 +280,12 @@ std::string ScalarText(const Message& holder, const FieldDescriptor& field, int 
       if (IsDate(type)) {
         v1::Date date;
         date.CopyFrom(value);
-        return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
+        return FormatDate(date);
+      }
+      if (IsCustomValue(type)) {
+        v1::CustomValue custom;
+        custom.CopyFrom(value);
+        return CustomValueText(custom);
       }
       if (IsFieldMask(type)) {
         google::protobuf::FieldMask mask;
@@ -411,6 +408,98 @@ absl::StatusOr<google::protobuf::Timestamp> ParseTimestamp(absl::string_view tex
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
   const absl::Time time = absl::FromUnixSeconds(timestamp.seconds());
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", time, absl::UTCTimeZone());
+}
+
+absl::StatusOr<v1::Date> ParseDate(absl::string_view text) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(absl::StripAsciiWhitespace(text), &day)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not a date like 2025-03-01"));
+  }
+  v1::Date date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
+}
+
+std::string FormatDate(const v1::Date& date) {
+  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
+}
+
+absl::StatusOr<v1::CustomValue> ParseCustomValue(v1::CustomFieldType type, absl::string_view text) {
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(text);
+  v1::CustomValue value;
+  switch (type) {
+    case v1::CUSTOM_FIELD_TYPE_TEXT:
+      value.set_text_value(std::string(text));
+      return value;
+    case v1::CUSTOM_FIELD_TYPE_NUMBER: {
+      double number;
+      if (!absl::SimpleAtod(trimmed, &number)) {
+        return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not a number"));
+      }
+      value.set_number_value(number);
+      return value;
+    }
+    case v1::CUSTOM_FIELD_TYPE_MONEY: {
+      absl::StatusOr<v1::Money> money = ParseMoney(text);
+      if (!money.ok()) return money.status();
+      *value.mutable_money_value() = *std::move(money);
+      return value;
+    }
+    case v1::CUSTOM_FIELD_TYPE_DATE: {
+      absl::StatusOr<v1::Date> date = ParseDate(text);
+      if (!date.ok()) return date.status();
+      *value.mutable_date_value() = *std::move(date);
+      return value;
+    }
+    case v1::CUSTOM_FIELD_TYPE_BOOLEAN: {
+      absl::StatusOr<bool> flag = ParseBool(trimmed);
+      if (!flag.ok()) return flag.status();
+      value.set_bool_value(*flag);
+      return value;
+    }
+    case v1::CUSTOM_FIELD_TYPE_SINGLE_CHOICE:
+      value.set_choice_value(std::string(text));
+      return value;
+    case v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE:
+      // An empty list is still a multiple-choice value; the server says whether it may be.
+      value.mutable_choices_value();
+      for (absl::string_view option : SplitItems(text)) {
+        value.mutable_choices_value()->add_choices(std::string(option));
+      }
+      return value;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", text, "' cannot be read without the field's type"));
+  }
+}
+
+std::string CustomValueText(const v1::CustomValue& value) {
+  switch (value.kind_case()) {
+    case v1::CustomValue::kTextValue:
+      return value.text_value();
+    case v1::CustomValue::kNumberValue: {
+      // The shortest text that reads back as the same double (StrCat would round to 6 digits).
+      char buffer[32];
+      const std::to_chars_result end =
+          std::to_chars(buffer, buffer + sizeof(buffer), value.number_value());
+      return std::string(buffer, end.ptr);
+    }
+    case v1::CustomValue::kMoneyValue:
+      return FormatMoney(value.money_value());
+    case v1::CustomValue::kDateValue:
+      return FormatDate(value.date_value());
+    case v1::CustomValue::kBoolValue:
+      return value.bool_value() ? "true" : "false";
+    case v1::CustomValue::kChoiceValue:
+      return value.choice_value();
+    case v1::CustomValue::kChoicesValue:
+      return absl::StrJoin(value.choices_value().choices(), ",");
+    case v1::CustomValue::KIND_NOT_SET:
+      break;
+  }
+  return "";
 }
 
 absl::Status SetFieldFromText(Message& message, absl::string_view path, absl::string_view text,

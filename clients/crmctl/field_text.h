@@ -5,7 +5,8 @@
 //   (`company`, `medium`, `growth`, `in-person`) or full name (ACCOUNT_KIND_COMPANY), in any
 //   case; Money as "1200.50 EUR" (or "EUR 1200.50"); Timestamps as RFC 3339, a date, `now`
 //   or relative to now (`+2h`, `-30m`, `+3d`); Dates as 2025-03-01; repeated fields as items
-//   separated by ';' or ','; nested fields by dotted path (`filter.owner`).
+//   separated by ';' or ','; nested fields by dotted path (`filter.owner`). Custom-field values
+//   (CustomValue) are read as their field's type says (ParseCustomValue).
 // This only turns text into typed values; whether a value is acceptable is the server's call.
 #pragma once
 
@@ -20,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "crm/v1/common.pb.h"
+#include "crm/v1/customfield.pb.h"
 
 namespace crm::crmctl {
 
@@ -35,6 +37,16 @@ absl::StatusOr<v1::Money> ParseMoney(absl::string_view text);
 std::string FormatMoney(const v1::Money& money);
 absl::StatusOr<google::protobuf::Timestamp> ParseTimestamp(absl::string_view text, absl::Time now);
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
+// 2025-03-01.
+absl::StatusOr<v1::Date> ParseDate(absl::string_view text);
+std::string FormatDate(const v1::Date& date);
+
+// A custom field's value read as `type` says: text and single choice as written; number as a
+// decimal (1200.5, -3, 1e6); money as ParseMoney; date as 2025-03-01; boolean as true/false
+// (yes/no, 1/0); multiple choice as options separated by ',' or ';'.
+absl::StatusOr<v1::CustomValue> ParseCustomValue(v1::CustomFieldType type, absl::string_view text);
+// The text ParseCustomValue reads back as the same value; "" when unset.
+std::string CustomValueText(const v1::CustomValue& value);
 
 // Sets the field at `path` (dotted for nested messages). A repeated field gets the items
 // appended. Empty text clears a message-typed field.
@@ -43,8 +55,8 @@ absl::Status SetFieldFromText(google::protobuf::Message& message, absl::string_v
 // True when `path` names a field of `type` that SetFieldFromText can set.
 bool HasTextField(const google::protobuf::Descriptor& type, absl::string_view path);
 
-// Human text of the field at `path` ("" when unset): enums by short name, Money and times as
-// above, repeated items joined by ';'.
+// Human text of the field at `path` ("" when unset): enums by short name, Money, times and
+// custom-field values as above, repeated items joined by ';'.
 std::string FieldText(const google::protobuf::Message& message, absl::string_view path);
 
 }  // namespace crm::crmctl

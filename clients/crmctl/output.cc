@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <map>
 #include <ostream>
 
 #include "absl/strings/str_cat.h"
@@ -48,7 +49,7 @@ bool IsSingleValue(const FieldDescriptor& field) {
   if (field.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return true;
   const std::string& type = field.message_type()->full_name();
   return type == "crm.v1.Money" || type == "crm.v1.Date" || type == "google.protobuf.Timestamp" ||
-         type == "google.protobuf.FieldMask";
+         type == "google.protobuf.FieldMask" || type == "crm.v1.CustomValue";
 }
 
 // Flattens `message` into (dotted name, text) pairs of its set fields.
@@ -61,6 +62,23 @@ void CollectFields(const Message& message, const std::string& prefix,
     const std::string name = prefix + field->name();
     if (IsSingleValue(*field)) {
       out.emplace_back(name, FieldText(message, field->name()));
+    } else if (field->is_map()) {
+      // Entries by key, in key order (maps have none of their own): custom_fields.tier  gold,
+      // rather than the key / value pairs they are on the wire.
+      const FieldDescriptor& value = *field->message_type()->map_value();
+      std::map<std::string, const Message*> entries;
+      for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+        const Message& entry = reflection->GetRepeatedMessage(message, field, i);
+        entries.emplace(FieldText(entry, "key"), &entry);
+      }
+      for (const auto& [key, entry] : entries) {
+        const std::string entry_name = absl::StrCat(name, ".", key);
+        if (IsSingleValue(value)) {
+          out.emplace_back(entry_name, FieldText(*entry, "value"));
+        } else {
+          CollectFields(entry->GetReflection()->GetMessage(*entry, &value), entry_name + ".", out);
+        }
+      }
     } else if (field->is_repeated()) {
       for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
         CollectFields(reflection->GetRepeatedMessage(message, field, i),

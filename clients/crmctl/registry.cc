@@ -10,6 +10,7 @@
 #include "clients/crmctl/analytics_commands.h"
 #include "clients/crmctl/contacts_commands.h"
 #include "clients/crmctl/events_commands.h"
+#include "clients/crmctl/fields_commands.h"
 #include "clients/crmctl/global_flags.h"
 #include "clients/crmctl/interactions_commands.h"
 #include "clients/crmctl/kam_commands.h"
@@ -37,6 +38,10 @@ Arguments name fields of the request or of the entity in it (account=<id> sets a
   lists     items separated by ';' or ',': tags="vip;emea"  types=account.,activity.
   nested    filter.owner=alice (list and analytics filters also work unqualified: owner=alice),
             opportunity.amount="5000 EUR"
+  custom    fields an admin added (`crmctl fields list`), read as the field's type says:
+            --custom=segment=smb --custom=renewal=2027-01-31 --custom=budget="5000 EUR"
+            --custom=regions=emea,apac (multiple choice); lists: --custom-filter=segment=smb
+            --custom-min=budget="1000 EUR" --custom-max=renewal=2027-12-31 order=custom.renewal
   stages    by name (any case) or id, within the opportunity's pipeline (else the default
             one): stage=proposal, lost_stage=Lost
   service desk lists (see `crmctl calendars` and `crmctl sla-policies`):
@@ -80,7 +85,8 @@ const std::vector<Command>& AllCommands() {
                        LeadCommands(), AnalyticsCommands(), TicketCommands(),
                        CalendarCommands(), SlaPolicyCommands(), SolutionCommands(),
                        SurveyCommands(), ServiceMetricsCommands(), KeyAccountCommands(),
-                       KeyAccountPlanCommands(), EventCommands(), AdminCommands()}) {
+                       KeyAccountPlanCommands(), EventCommands(), CustomFieldCommands(),
+                       AdminCommands()}) {
       commands->insert(commands->end(), group.begin(), group.end());
     }
     return commands;

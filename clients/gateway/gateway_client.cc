@@ -35,6 +35,9 @@ absl::StatusOr<GatewayClient> GatewayClient::Create(const ClientOptions& options
   // Every server binary hosts AdminService, so it has no address of its own.
   absl::StatusOr<std::shared_ptr<grpc::Channel>> admin = channel_for(options.address);
   if (!admin.ok()) return admin.status();
+  // Nor has CustomFieldService, whose fields belong to the entities of every service.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> customfields = channel_for(options.address);
+  if (!customfields.ok()) return customfields.status();
 
   return GatewayClient(
       AccountsClient(MakeAccountConnection(CreateDefaultAccountStub(*accounts, options), options)),
@@ -45,7 +48,9 @@ absl::StatusOr<GatewayClient> GatewayClient::Create(const ClientOptions& options
           MakeServiceDeskConnection(CreateDefaultServiceDeskStub(*servicedesk, options), options)),
       KeyAccountClient(
           MakeKeyAccountConnection(CreateDefaultKeyAccountStub(*keyaccount, options), options)),
-      AdminClient(MakeAdminConnection(CreateDefaultAdminStub(*admin, options), options)));
+      AdminClient(MakeAdminConnection(CreateDefaultAdminStub(*admin, options), options)),
+      CustomFieldClient(MakeCustomFieldConnection(
+          CreateDefaultCustomFieldStub(*customfields, options), options)));
 }
 
 }  // namespace crm::client

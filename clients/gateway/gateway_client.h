@@ -6,6 +6,7 @@
 #include "clients/gateway/accounts_client.h"
 #include "clients/gateway/admin_client.h"
 #include "clients/gateway/client_options.h"
+#include "clients/gateway/customfield_client.h"
 #include "clients/gateway/events_client.h"
 #include "clients/gateway/keyaccount_client.h"
 #include "clients/gateway/pipeline_client.h"
@@ -25,16 +26,19 @@ class GatewayClient {
   ServiceDeskClient servicedesk() const { return servicedesk_; }
   KeyAccountClient keyaccount() const { return keyaccount_; }
   AdminClient admin() const { return admin_; }
+  CustomFieldClient customfields() const { return customfields_; }
 
  private:
   GatewayClient(AccountsClient accounts, EventsClient events, PipelineClient pipeline,
-                ServiceDeskClient servicedesk, KeyAccountClient keyaccount, AdminClient admin)
+                ServiceDeskClient servicedesk, KeyAccountClient keyaccount, AdminClient admin,
+                CustomFieldClient customfields)
       : accounts_(std::move(accounts)),
         events_(std::move(events)),
         pipeline_(std::move(pipeline)),
         servicedesk_(std::move(servicedesk)),
         keyaccount_(std::move(keyaccount)),
-        admin_(std::move(admin)) {}
+        admin_(std::move(admin)),
+        customfields_(std::move(customfields)) {}
 
   AccountsClient accounts_;
   EventsClient events_;
@@ -42,6 +46,7 @@ class GatewayClient {
   ServiceDeskClient servicedesk_;
   KeyAccountClient keyaccount_;
   AdminClient admin_;
+  CustomFieldClient customfields_;
 };
 
 }  // namespace crm::client

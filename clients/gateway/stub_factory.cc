@@ -56,4 +56,10 @@ std::shared_ptr<AdminStub> CreateDefaultAdminStub(std::shared_ptr<grpc::Channel>
       std::move(channel), options);
 }
 
+std::shared_ptr<CustomFieldStub> CreateDefaultCustomFieldStub(
+    std::shared_ptr<grpc::Channel> channel, const ClientOptions& options) {
+  return DecoratedStub<CustomFieldStub, DefaultCustomFieldStub, MetadataCustomFieldStub,
+                       v1::CustomFieldService>(std::move(channel), options);
+}
+
 }  // namespace crm::client

@@ -9,6 +9,7 @@
 #include "clients/gateway/account_stub.h"
 #include "clients/gateway/admin_stub.h"
 #include "clients/gateway/client_options.h"
+#include "clients/gateway/customfield_stub.h"
 #include "clients/gateway/event_stub.h"
 #include "clients/gateway/keyaccount_stub.h"
 #include "clients/gateway/pipeline_stub.h"
@@ -28,5 +29,7 @@ std::shared_ptr<KeyAccountStub> CreateDefaultKeyAccountStub(
     std::shared_ptr<grpc::Channel> channel, const ClientOptions& options);
 std::shared_ptr<AdminStub> CreateDefaultAdminStub(std::shared_ptr<grpc::Channel> channel,
                                                   const ClientOptions& options);
+std::shared_ptr<CustomFieldStub> CreateDefaultCustomFieldStub(
+    std::shared_ptr<grpc::Channel> channel, const ClientOptions& options);
 
 }  // namespace crm::client

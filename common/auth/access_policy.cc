@@ -175,6 +175,14 @@ constexpr Entry kPolicies[] = {
     {"crm.v1.AdminService/ListAccessTokens", kAdmin, kRead},
     {"crm.v1.AdminService/WhoAmI", kEveryRole, kRead},
     {"crm.v1.AdminService/ListAuditRecords", kAdmin, kRead},
+    // CustomFieldService: administrators shape the records; everyone reads the shape.
+    {"crm.v1.CustomFieldService/CreateCustomField", kAdmin, kWrite},
+    {"crm.v1.CustomFieldService/GetCustomField", kEveryRole, kRead},
+    {"crm.v1.CustomFieldService/UpdateCustomField", kAdmin, kWrite},
+    {"crm.v1.CustomFieldService/DeleteCustomField", kAdmin, kWrite},
+    {"crm.v1.CustomFieldService/UndeleteCustomField", kAdmin, kWrite},
+    {"crm.v1.CustomFieldService/ListCustomFields", kEveryRole, kRead},
+    {"crm.v1.CustomFieldService/ListCustomFieldVersions", kEveryRole, kRead},
 };
 
 // Served by gRPC itself, without a token: load balancers and orchestrators probe health, and

@@ -21,16 +21,20 @@ struct FieldDelta {
 
 // The top-level fields an update touches. An explicit mask must name only `updatable` fields
 // (else INVALID_ARGUMENT on "<mask_field>.paths[i]"); an empty mask means every updatable field
-// that is set (non-default) in `patch`.
+// that is set (non-default) in `patch`. A map field (custom_fields) may also be named one entry
+// at a time, "<field>.<key>"; an empty mask names each entry `patch` sets that way, so the
+// entries it does not give are kept.
 absl::StatusOr<std::vector<std::string>> ResolveUpdatePaths(
     const google::protobuf::Message& patch, const google::protobuf::FieldMask& mask,
     const absl::flat_hash_set<std::string>& updatable, absl::string_view mask_field = "update_mask");
 
-// Copies the named top-level fields from `patch` onto `target` (clearing those unset in patch).
+// Copies the named top-level fields from `patch` onto `target` (clearing those unset in patch);
+// "<map>.<key>" sets that entry from patch, or removes it when patch has none.
 void ApplyPaths(const google::protobuf::Message& patch, const std::vector<std::string>& paths,
                 google::protobuf::Message* target);
 
-// Fields whose values differ between two messages of one type, skipping `ignored`.
+// Fields whose values differ between two messages of one type, skipping `ignored`. A map field
+// differs entry by entry, each named "<field>.<key>".
 // `before` may be null (a creation: every set field is a change).
 std::vector<FieldDelta> DiffMessages(const google::protobuf::Message* before,
                                      const google::protobuf::Message& after,

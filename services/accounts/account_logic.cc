@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -16,6 +17,7 @@
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_store.h"
 #include "services/accounts/contact_store.h"
@@ -30,6 +32,18 @@ constexpr char kListScope[] = "accounts.list";
 
 absl::Status NotFound(const std::string& field, const std::string& id) {
   return NoSuchEntity(field, kAccountEntity, id);
+}
+
+// An account as callers see it: without the values of removed custom fields.
+absl::StatusOr<std::optional<Account>> FindVisible(soci::session& sql, const std::string& id) {
+  absl::StatusOr<std::optional<Account>> account = AccountStore::Find(sql, id);
+  if (!account.ok() || !account->has_value()) return account;
+  if (absl::Status s = customfields::HideRemovedValues(sql, crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT,
+                                                       std::vector<Account*>{&**account});
+      !s.ok()) {
+    return s;
+  }
+  return account;
 }
 
 absl::StatusOr<AccountOrder> ParseOrder(const std::string& order_by, bool* descending) {
@@ -54,7 +68,7 @@ absl::StatusOr<AccountOrder> ParseOrder(const std::string& order_by, bool* desce
 const absl::flat_hash_set<std::string>& UpdatableAccountFields() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
       "name", "kind", "industry", "region", "size_band", "annual_revenue", "owner",
-      "lifecycle_stage", "tags", "profession", "age_band", "external_key"};
+      "lifecycle_stage", "tags", "profession", "age_band", "external_key", "custom_fields"};
   return *fields;
 }
 
@@ -78,6 +92,10 @@ absl::Status ValidateAccount(const Account& a, const std::string& prefix) {
     v.Check(a.age_band() == crm::v1::AGE_BAND_UNSPECIFIED, f("age_band"), "applies to person accounts only");
   }
   v.OptionalText(a.external_key(), f("external_key"), kMaxShortTextLength);
+  // Each value is checked against its definition in the writing transaction; this only bounds
+  // the work.
+  v.Check(a.custom_fields_size() <= customfields::kMaxFieldsPerEntity, f("custom_fields"),
+          absl::StrCat("at most ", customfields::kMaxFieldsPerEntity, " values"));
   return v.status();
 }
 
@@ -99,6 +117,46 @@ absl::Status ValidateAccountFilter(const crm::v1::AccountFilter& f, const std::s
   v.OptionalText(f.text(), field("text"), kMaxShortTextLength);
   v.OptionalText(f.tag(), field("tag"), db::kMaxTagLength);
   return v.status();
+}
+
+absl::StatusOr<customfields::FieldCatalog> LoadAccountFieldCatalog(soci::session& sql) {
+  return customfields::CustomFieldStore::LoadCatalog(sql, crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT);
+}
+
+absl::Status PrepareNewAccountFields(const customfields::FieldCatalog& catalog, Account& account,
+                                     const std::string& prefix) {
+  return catalog.PrepareCreate(account.mutable_custom_fields(), absl::StrCat(prefix, ".custom_fields"));
+}
+
+absl::StatusOr<std::vector<Account>> ListVisibleAccounts(soci::session& sql, AccountListQuery& query) {
+  const google::protobuf::RepeatedPtrField<crm::v1::CustomFieldFilter>& filters = query.filter.custom_fields();
+  std::vector<Account> found;
+  if (query.custom_order || !filters.empty()) {
+    absl::StatusOr<customfields::FieldCatalog> catalog = LoadAccountFieldCatalog(sql);
+    if (!catalog.ok()) return catalog.status();
+    absl::StatusOr<std::vector<customfields::IndexCondition>> conditions =
+        catalog->ResolveFilters(filters, "filter.custom_fields");
+    if (!conditions.ok()) return conditions.status();
+    query.custom_conditions = *std::move(conditions);
+    if (query.custom_order) {
+      if (absl::Status s = catalog->CheckOrderField(query.custom_order->field_key, "order_by"); !s.ok()) return s;
+    }
+    absl::StatusOr<std::vector<Account>> listed = AccountStore::List(sql, query);
+    if (!listed.ok()) return listed.status();
+    found = *std::move(listed);
+    // The order's field is live, so hiding leaves every sort key as the list compared it.
+    for (Account& a : found) catalog->HideRemoved(a.mutable_custom_fields());
+    return found;
+  }
+  absl::StatusOr<std::vector<Account>> listed = AccountStore::List(sql, query);
+  if (!listed.ok()) return listed.status();
+  found = *std::move(listed);
+  std::vector<Account*> shown;
+  for (Account& a : found) shown.push_back(&a);
+  if (absl::Status s = customfields::HideRemovedValues(sql, crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, shown); !s.ok()) {
+    return s;
+  }
+  return found;
 }
 
 absl::StatusOr<Account> FindLiveAccount(db::Tx& tx, const std::string& account_id, const std::string& field) {
@@ -143,10 +201,13 @@ absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
   *account.mutable_update_time() = TimeToTimestamp(now);
 
   return db::CreateOnce<Account>(
-      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, AccountStore::Find,
+      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, FindVisible,
       [&](db::Tx& tx) -> absl::StatusOr<Account> {
-        if (absl::Status s = AccountStore::Insert(tx, account); !s.ok()) return s;
+        absl::StatusOr<customfields::FieldCatalog> catalog = LoadAccountFieldCatalog(tx.session());
+        if (!catalog.ok()) return catalog.status();
         Account created = account;
+        if (absl::Status s = PrepareNewAccountFields(*catalog, created, "account"); !s.ok()) return s;
+        if (absl::Status s = AccountStore::Insert(tx, created); !s.ok()) return s;
         created.set_etag(FormatEtag(1));
         absl::Status event =
             rt_.outbox->AppendChange(tx, "account.created", kAccountEntity, created.id(), crm::v1::CHANGE_KIND_CREATED,
@@ -159,7 +220,7 @@ absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
 
 absl::StatusOr<Account> AccountLogic::Get(const server::CallContext& call, const crm::v1::GetAccountRequest& request) {
   if (absl::Status s = Validator().RequiredId(request.id(), "id").status(); !s.ok()) return s;
-  return db::ReadEntity<Account>(*rt_.db, call.deadline, AccountStore::Find, request.id(), kAccountEntity);
+  return db::ReadEntity<Account>(*rt_.db, call.deadline, FindVisible, request.id(), kAccountEntity);
 }
 
 absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
@@ -172,17 +233,34 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
       ResolveUpdatePaths(request.account(), request.update_mask(), UpdatableAccountFields());
   if (!paths.ok()) return paths.status();
 
+  const bool touches_custom_fields = absl::c_any_of(
+      *paths, [](const std::string& path) { return absl::StartsWith(path, "custom_fields"); });
   const absl::Time now = rt_.clock->Now();
+  // Read in the transaction when the update or its answer needs it.
+  std::optional<customfields::FieldCatalog> catalog;
   db::VersionedChange<Account> op;
   op.load = AccountStore::FindForUpdate;
   op.not_found = [&] { return NotFound("account.id", request.account().id()); };
-  op.change = [&](db::Tx&, const Account& before) -> absl::StatusOr<std::optional<Account>> {
+  op.change = [&](db::Tx& tx, const Account& before) -> absl::StatusOr<std::optional<Account>> {
     if (before.has_delete_time()) {
       return FailedPreconditionField("account.id", "the account is deleted; undelete it first");
+    }
+    catalog.reset();
+    if (touches_custom_fields || !before.custom_fields().empty()) {
+      absl::StatusOr<customfields::FieldCatalog> loaded = LoadAccountFieldCatalog(tx.session());
+      if (!loaded.ok()) return loaded.status();
+      catalog = *std::move(loaded);
     }
     Account after = before;
     ApplyPaths(request.account(), *paths, &after);
     if (absl::Status s = ValidateAccount(after, "account"); !s.ok()) return s;
+    if (touches_custom_fields) {
+      catalog->RestoreHidden(before.custom_fields(), after.mutable_custom_fields());
+      if (absl::Status s = catalog->CheckUpdate(before.custom_fields(), after.custom_fields(), "account.custom_fields");
+          !s.ok()) {
+        return s;
+      }
+    }
     NormaliseAccount(after);
     if (DiffMessages(&before, after, BookkeepingFields()).empty()) return std::optional<Account>();
     *after.mutable_update_time() = TimeToTimestamp(now);
@@ -194,8 +272,10 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
                                     DiffMessages(&before, after, BookkeepingFields()), after.owner(), call.actor,
                                     call.correlation_id, now);
   };
-  return db::ChangeVersioned(*rt_.db, call.deadline, request.account().id(), request.etag(), "etag",
-                             kAccountEntity, op);
+  absl::StatusOr<Account> updated =
+      db::ChangeVersioned(*rt_.db, call.deadline, request.account().id(), request.etag(), "etag", kAccountEntity, op);
+  if (updated.ok() && catalog) catalog->HideRemoved(updated->mutable_custom_fields());
+  return updated;
 }
 
 namespace {
@@ -205,10 +285,18 @@ absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::Call
                                    const std::string& etag, bool deleted) {
   if (absl::Status s = Validator().RequiredId(id, "id").status(); !s.ok()) return s;
   const absl::Time now = rt.clock->Now();
+  std::optional<customfields::FieldCatalog> catalog;
   db::VersionedChange<Account> op;
   op.load = AccountStore::FindForUpdate;
   op.not_found = [&] { return NotFound("id", id); };
-  op.change = [&](db::Tx&, const Account& before) -> absl::StatusOr<std::optional<Account>> {
+  op.change = [&](db::Tx& tx, const Account& before) -> absl::StatusOr<std::optional<Account>> {
+    catalog.reset();
+    if (!before.custom_fields().empty()) {
+      // Only for the answer: delete and undelete leave the values alone.
+      absl::StatusOr<customfields::FieldCatalog> loaded = LoadAccountFieldCatalog(tx.session());
+      if (!loaded.ok()) return loaded.status();
+      catalog = *std::move(loaded);
+    }
     if (before.has_delete_time() == deleted) {
       return FailedPreconditionField("id", deleted ? "the account is already deleted" : "the account is not deleted");
     }
@@ -228,7 +316,9 @@ absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::Call
                                    DiffMessages(&before, after, BookkeepingFields()), after.owner(), call.actor,
                                    call.correlation_id, now);
   };
-  return db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kAccountEntity, op);
+  absl::StatusOr<Account> changed = db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kAccountEntity, op);
+  if (changed.ok() && catalog) catalog->HideRemoved(changed->mutable_custom_fields());
+  return changed;
 }
 
 }  // namespace
@@ -250,28 +340,41 @@ absl::StatusOr<crm::v1::ListAccountsResponse> AccountLogic::List(const server::C
   if (absl::Status s = ValidateAccountFilter(request.filter(), "filter"); !s.ok()) return s;
 
   AccountListQuery query;
-  absl::StatusOr<AccountOrder> order = ParseOrder(request.order_by(), &query.descending);
-  if (!order.ok()) return order.status();
-  query.order = *order;
+  query.custom_order = customfields::ParseCustomOrder(request.order_by());
+  if (!query.custom_order) {
+    absl::StatusOr<AccountOrder> order = ParseOrder(request.order_by(), &query.descending);
+    if (!order.ok()) return order.status();
+    query.order = *order;
+  }
   query.filter = request.filter();
   absl::StatusOr<std::optional<std::vector<std::string>>> owners =
       call.owners.ListOwners(request.filter().owner(), "filter.owner");
   if (!owners.ok()) return owners.status();
   query.owners = *std::move(owners);
   query.show_deleted = request.show_deleted();
-  absl::StatusOr<KeysetPage> page = KeysetPage::Open(*rt_.page_tokens, kListScope, request, *page_size, 2);
+  absl::StatusOr<KeysetPage> page = KeysetPage::Open(
+      *rt_.page_tokens, kListScope, request, *page_size, query.custom_order ? customfields::kCustomOrderCursorArity : 2);
   if (!page.ok()) return page.status();
   if (!page->first()) {
-    if (query.order != AccountOrder::kId) query.after_key = page->cursor()[0];
-    query.after_id = page->cursor()[1];
+    if (query.custom_order) {
+      absl::StatusOr<customfields::CustomOrderPosition> position = customfields::ParseCustomOrderCursor(page->cursor());
+      if (!position.ok()) return position.status();
+      query.custom_after = *std::move(position);
+    } else {
+      if (query.order != AccountOrder::kId) query.after_key = page->cursor()[0];
+      query.after_id = page->cursor()[1];
+    }
   }
   query.limit = page->fetch_limit();
 
   absl::StatusOr<std::vector<Account>> rows =
-      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return AccountStore::List(sql, query); });
+      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return ListVisibleAccounts(sql, query); });
   if (!rows.ok()) return rows.status();
   crm::v1::ListAccountsResponse response;
   response.set_next_page_token(page->Finish(&*rows, [&](const Account& last) {
+    if (query.custom_order) {
+      return customfields::CustomOrderCursor(last.custom_fields(), query.custom_order->field_key, last.id());
+    }
     return KeysetPage::Cursor{AccountStore::SortKey(last, query.order), last.id()};
   }));
   for (Account& a : *rows) *response.add_accounts() = std::move(a);

@@ -7,8 +7,10 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "common/customfields/custom_fields.h"
 #include "common/db/database.h"
 #include "common/server/call_context.h"
+#include "services/accounts/account_store.h"
 #include "common/server/runtime.h"
 #include "crm/v1/account.pb.h"
 
@@ -32,6 +34,19 @@ void NormaliseAccount(crm::v1::Account& account);
 // Checks an account filter (ListAccounts, ExportAccounts); field names are prefixed with
 // `prefix` (e.g. "filter"). Collects all violations.
 absl::Status ValidateAccountFilter(const crm::v1::AccountFilter& filter, const std::string& prefix);
+
+// The account custom fields' definitions, read in the transaction that writes or reads accounts.
+absl::StatusOr<customfields::FieldCatalog> LoadAccountFieldCatalog(soci::session& sql);
+
+// The custom fields of an account about to be created: each value checked against its field,
+// defaults filled in, required ones present. Violations name "<prefix>.custom_fields.<key>".
+absl::Status PrepareNewAccountFields(const customfields::FieldCatalog& catalog, crm::v1::Account& account,
+                                     const std::string& prefix);
+
+// One page of `query` (whose filter may name custom fields) as callers see it: the custom
+// conditions and order checked against the definitions read in the same transaction, removed
+// fields' values hidden. ListAccounts and ExportAccounts.
+absl::StatusOr<std::vector<crm::v1::Account>> ListVisibleAccounts(soci::session& sql, AccountListQuery& query);
 
 // Rules for everything created under an account (contacts, interactions, activities), run
 // inside the creating transaction:

@@ -9,6 +9,7 @@
 #include "common/core/errors.h"
 #include "common/core/etag.h"
 #include "common/core/time_util.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/db/query.h"
 #include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
@@ -49,6 +50,8 @@ struct type_conversion<crm::v1::Account> {
     v.set("update_time", static_cast<long long>(crm::TimestampToMicros(a.update_time())));
     v.set("delete_time", static_cast<long long>(crm::TimestampToMicros(a.delete_time())),
           a.has_delete_time() ? i_ok : i_null);
+    v.set("custom_fields", crm::customfields::EncodeValues(a.custom_fields()),
+          a.custom_fields().empty() ? i_null : i_ok);
     ind = i_ok;
   }
 };
@@ -61,7 +64,7 @@ namespace {
 constexpr char kAccountColumns[] =
     "id, name, kind, industry, region, size_band, revenue_currency, revenue_units, revenue_nanos,"
     " owner, lifecycle_stage, tier, tags, profession, age_band, external_key, create_time,"
-    " update_time, delete_time, revision";
+    " update_time, delete_time, revision, custom_fields";
 const std::string kSelectAccount = absl::StrCat("SELECT ", kAccountColumns, " FROM accounts");
 
 // One row of kAccountColumns, in their order.
@@ -90,6 +93,7 @@ crm::v1::Account AccountFromRow(const db::ScannedRow& r) {
   *a.mutable_update_time() = MicrosToTimestamp(r.Int(17));
   if (!r.IsNull(18)) *a.mutable_delete_time() = MicrosToTimestamp(r.Int(18));
   a.set_etag(FormatEtag(r.Int(19)));
+  customfields::DecodeValues(r.Text(20), a.mutable_custom_fields());
   return a;
 }
 
@@ -104,17 +108,17 @@ absl::StatusOr<std::optional<crm::v1::Account>> FindBy(soci::session& sql, const
 constexpr char kInsertAccount[] =
     "INSERT INTO accounts (id, name, kind, industry, region, size_band, revenue_currency,"
     " revenue_units, revenue_nanos, owner, lifecycle_stage, tier, tags, profession, age_band,"
-    " external_key, create_time, update_time, delete_time, revision) VALUES (:id, :name, :kind,"
-    " :industry, :region, :size_band, :revenue_currency, :revenue_units, :revenue_nanos, :owner,"
+    " external_key, create_time, update_time, delete_time, custom_fields, revision) VALUES (:id, :name,"
+    " :kind, :industry, :region, :size_band, :revenue_currency, :revenue_units, :revenue_nanos, :owner,"
     " :lifecycle_stage, :tier, :tags, :profession, :age_band, :external_key, :create_time,"
-    " :update_time, :delete_time, 1)";
+    " :update_time, :delete_time, :custom_fields, 1)";
 constexpr char kUpdateAccount[] =
     "UPDATE accounts SET name = :name, kind = :kind, industry = :industry, region = :region,"
     " size_band = :size_band, revenue_currency = :revenue_currency, revenue_units = :revenue_units,"
     " revenue_nanos = :revenue_nanos, owner = :owner, lifecycle_stage = :lifecycle_stage,"
     " tier = :tier, tags = :tags, profession = :profession, age_band = :age_band,"
     " external_key = :external_key, create_time = :create_time, update_time = :update_time,"
-    " delete_time = :delete_time,"
+    " delete_time = :delete_time, custom_fields = :custom_fields,"
     " revision = revision + 1 WHERE id = :id AND revision = :expected_revision";
 
 const char* SortColumn(AccountOrder order) {
@@ -154,7 +158,8 @@ absl::Status AccountStore::Insert(db::Tx& tx, const crm::v1::Account& account) {
   if (absl::IsAlreadyExists(status)) {
     return AlreadyExistsField("account.external_key", "is already used by another account");
   }
-  return status;
+  if (!status.ok() || account.custom_fields().empty()) return status;
+  return customfields::CustomValueIndex::Replace(tx, customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT), account.id(), account.custom_fields());
 }
 
 absl::StatusOr<bool> AccountStore::Update(db::Tx& tx, const crm::v1::Account& account, int64_t expected_revision) {
@@ -163,11 +168,17 @@ absl::StatusOr<bool> AccountStore::Update(db::Tx& tx, const crm::v1::Account& ac
   if (absl::IsAlreadyExists(updated.status())) {
     return AlreadyExistsField("account.external_key", "is already used by another account");
   }
-  return updated;
+  if (!updated.ok() || !*updated) return updated;
+  absl::Status indexed =
+      customfields::CustomValueIndex::Replace(tx, customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT), account.id(), account.custom_fields());
+  if (!indexed.ok()) return indexed;
+  return true;
 }
 
-absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& sql, const AccountListQuery& query) {
-  db::SqlQuery q(kSelectAccount);
+namespace {
+
+// The conditions every order of a list shares.
+void AddListFilters(db::SqlQuery& q, const AccountListQuery& query) {
   const crm::v1::AccountFilter& f = query.filter;
   if (!query.show_deleted) q.Where("delete_time IS NULL");
   if (query.owners) q.WhereIn("owner", *query.owners);
@@ -180,6 +191,46 @@ absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& 
   if (!f.tag().empty()) {
     q.Where("tags LIKE ? ESCAPE '!'", db::Dialect::ContainsPattern(db::EncodedTag(f.tag())));
   }
+  customfields::CustomValueIndex::AddConditions(q, customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT),
+                                                "id", query.custom_conditions);
+}
+
+// A list by a custom field: the accounts with a value, then those without.
+absl::StatusOr<std::vector<crm::v1::Account>> ListByCustomField(soci::session& sql, const AccountListQuery& query) {
+  const customfields::CustomOrderQuery order(customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT), "id",
+                                             *query.custom_order);
+  std::vector<crm::v1::Account> rows;
+  db::SqlQuery with_value(kSelectAccount);
+  order.AddValueJoin(with_value);
+  if (order.AddValueRun(with_value, query.custom_after)) {
+    AddListFilters(with_value, query);
+    with_value.Append(order.ValueRunOrder());
+    with_value.Append(" LIMIT ?", static_cast<long long>(query.limit));
+    absl::StatusOr<std::vector<crm::v1::Account>> found =
+        db::ScanAll<crm::v1::Account>(sql, with_value, "list accounts", AccountFromRow);
+    if (!found.ok()) return found.status();
+    rows = *std::move(found);
+  }
+  if (static_cast<int>(rows.size()) >= query.limit) return rows;
+  db::SqlQuery without_value(kSelectAccount);
+  order.AddMissingRun(without_value, query.custom_after);
+  AddListFilters(without_value, query);
+  without_value.Append(order.MissingRunOrder());
+  without_value.Append(" LIMIT ?", static_cast<long long>(query.limit - static_cast<int>(rows.size())));
+  absl::Status status = db::ScanRows(sql, without_value, "list accounts", [&](const db::ScannedRow& row) {
+    rows.push_back(AccountFromRow(row));
+    return true;
+  });
+  if (!status.ok()) return status;
+  return rows;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& sql, const AccountListQuery& query) {
+  if (query.custom_order) return ListByCustomField(sql, query);
+  db::SqlQuery q(kSelectAccount);
+  AddListFilters(q, query);
   const std::string column = SortColumn(query.order);
   const char* cmp = query.descending ? "<" : ">";
   const char* direction = query.descending ? " DESC" : "";

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/customfields/custom_fields.h"
 #include "common/db/database.h"
 #include "crm/v1/account.pb.h"
 
@@ -31,6 +32,12 @@ struct AccountListQuery {
   // Keyset position: rows strictly after (after_key, after_id) in the chosen order.
   std::optional<std::string> after_key;
   std::string after_id;
+  // Conditions on custom fields (filter.custom_fields, resolved against the definitions).
+  std::vector<customfields::IndexCondition> custom_conditions;
+  // Set when the list is ordered by a custom field; `order` and the keys above are then unused,
+  // and custom_after is the keyset position (nullopt on the first page).
+  std::optional<customfields::IndexOrder> custom_order;
+  std::optional<customfields::CustomOrderPosition> custom_after;
   int limit = 50;
 };
 

@@ -106,7 +106,8 @@ std::optional<ImportRowResult> Prepare(const ImportRow& row, Account* desired) {
 // Stores one validated row inside `tx`: creates, updates or leaves the account. A deleted
 // account is a row failure found before anything is written, so the transaction goes on.
 absl::StatusOr<ImportRowResult> StoreRow(const server::Runtime& rt, const server::CallContext& call, db::Tx& tx,
-                                         const ImportRow& row, const Account& desired, absl::Time now) {
+                                         const customfields::FieldCatalog& catalog, const ImportRow& row,
+                                         const Account& desired, absl::Time now) {
   absl::StatusOr<std::optional<Account>> existing =
       AccountStore::FindByExternalKey(tx.session(), desired.external_key());
   if (!existing.ok()) return existing.status();
@@ -114,6 +115,7 @@ absl::StatusOr<ImportRowResult> StoreRow(const server::Runtime& rt, const server
   if (!existing->has_value()) {
     Account account;
     ApplyPaths(desired, ImportedFields(), &account);
+    if (absl::Status s = PrepareNewAccountFields(catalog, account, "account"); !s.ok()) return RowFailure(row, s);
     if (account.owner().empty()) account.set_owner(call.actor);
     account.set_id(NewIdAt(kAccountIdPrefix, now));
     *account.mutable_create_time() = TimeToTimestamp(now);
@@ -139,6 +141,11 @@ absl::StatusOr<ImportRowResult> StoreRow(const server::Runtime& rt, const server
   if (patch.owner().empty()) patch.set_owner(before.owner());  // an import does not unassign
   Account after = before;
   ApplyPaths(patch, ImportedFields(), &after);
+  catalog.RestoreHidden(before.custom_fields(), after.mutable_custom_fields());
+  if (absl::Status s = catalog.CheckUpdate(before.custom_fields(), after.custom_fields(), "account.custom_fields");
+      !s.ok()) {
+    return RowFailure(row, s);
+  }
   std::vector<FieldDelta> deltas = DiffMessages(&before, after, BookkeepingFields());
   if (deltas.empty()) return Outcome(ImportOutcome::kUnchanged);
   *after.mutable_update_time() = TimeToTimestamp(now);
@@ -194,8 +201,10 @@ absl::StatusOr<std::vector<ImportRowResult>> AccountTransferLogic::ImportBatch(
         [&](db::Tx& tx) -> absl::Status {
           staged.clear();
           const absl::Time now = rt_.clock->Now();
+          absl::StatusOr<customfields::FieldCatalog> catalog = LoadAccountFieldCatalog(tx.session());
+          if (!catalog.ok()) return catalog.status();
           for (size_t p : positions) {
-            absl::StatusOr<ImportRowResult> stored = StoreRow(rt_, call, tx, rows[p], desired[p], now);
+            absl::StatusOr<ImportRowResult> stored = StoreRow(rt_, call, tx, *catalog, rows[p], desired[p], now);
             if (!stored.ok()) return stored.status();
             staged.push_back(*std::move(stored));
           }
@@ -247,7 +256,7 @@ absl::StatusOr<std::vector<Account>> AccountTransferLogic::ExportPage(const serv
   query.order = AccountOrder::kId;
   query.after_id = after_id;
   query.limit = limit;
-  return db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return AccountStore::List(sql, query); });
+  return db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return ListVisibleAccounts(sql, query); });
 }
 
 }  // namespace crm::accounts

@@ -2,9 +2,11 @@
 #include "common/server/server_host.h"
 #include "services/accounts/accounts_module.h"
 #include "services/admin/admin_module.h"
+#include "services/customfields/customfields_module.h"
 #include "services/events/events_module.h"
 
 int main(int argc, char** argv) {
   return crm::server::RunServerMain(argc, argv, "crm-accounts-server",
-                                    {crm::accounts::AccountsModule(), crm::events::EventsModule(), crm::admin::AdminModule()});
+                                    {crm::accounts::AccountsModule(), crm::events::EventsModule(), crm::admin::AdminModule(),
+                                     crm::customfields::CustomFieldsModule()});
 }

@@ -122,6 +122,13 @@ db::MigrationSet AccountsMigrations() {
                " review_every_days, contact_every_days, update_time) VALUES"
                " (1, 1, 1, 30, 14, 0), (2, 1, 2, 90, 30, 0), (3, 0, 3, 180, 90, 0), (4, 0, 4, 0, 0, 0)",
            }},
+          {4,
+           "account custom field values",
+           {
+               // The account's custom values whole (common/customfields EncodeValues), NULL when it
+               // has none; filters and orders use the value index, custom_field_values.
+               "ALTER TABLE accounts ADD COLUMN custom_fields {{LONG_TEXT}} NULL",
+           }},
       }};
 }
 

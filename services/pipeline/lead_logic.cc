@@ -357,6 +357,15 @@ class Conversion {
     account.set_lifecycle_stage(crm::v1::LIFECYCLE_STAGE_PROSPECT);
     if (absl::Status s = accounts::ValidateAccount(account, "account"); !s.ok()) return s;
     accounts::NormaliseAccount(account);
+    absl::StatusOr<customfields::FieldCatalog> catalog = accounts::LoadAccountFieldCatalog(tx.session());
+    if (!catalog.ok()) return catalog.status();
+    if (absl::Status s = accounts::PrepareNewAccountFields(*catalog, account, "account"); !s.ok()) {
+      // The caller cannot give the new account's values here: a required account field without
+      // a default stands in the way of converting into a new account.
+      return absl::FailedPreconditionError(
+          absl::StrCat("the new account cannot be created: ", s.message(),
+                       "; convert into an existing account (existing_account_id) or give the field a default"));
+    }
     account.set_id(NewIdAt(accounts::kAccountIdPrefix, now_));
     *account.mutable_create_time() = TimeToTimestamp(now_);
     *account.mutable_update_time() = TimeToTimestamp(now_);

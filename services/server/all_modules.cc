@@ -2,6 +2,7 @@
 
 #include "services/accounts/accounts_module.h"
 #include "services/admin/admin_module.h"
+#include "services/customfields/customfields_module.h"
 #include "services/events/events_module.h"
 #include "services/kam/kam_module.h"
 #include "services/pipeline/pipeline_module.h"
@@ -11,7 +12,8 @@ namespace crm {
 
 std::vector<server::ModuleSpec> AllModules() {
   return {accounts::AccountsModule(), pipeline::PipelineModule(), servicedesk::ServiceDeskModule(),
-          kam::KamModule(), events::EventsModule(), admin::AdminModule()};
+          kam::KamModule(), events::EventsModule(), admin::AdminModule(),
+          customfields::CustomFieldsModule()};
 }
 
 }  // namespace crm

@@ -1,7 +1,7 @@
 // Fakes of the gateway client's own stub interfaces (AccountStub, PipelineStub, ServiceDeskStub,
-// KeyAccountStub, AdminStub, EventStub) and of its stream interfaces: scripted failures, recorded
-// calls. They stand in for the network, not for the server's logic; tests that need real answers
-// use a real in-process server.
+// KeyAccountStub, AdminStub, CustomFieldStub, EventStub) and of its stream interfaces: scripted
+// failures, recorded calls. They stand in for the network, not for the server's logic; tests
+// that need real answers use a real in-process server.
 #pragma once
 
 #include <grpcpp/client_context.h>
@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "clients/gateway/account_stub.h"
 #include "clients/gateway/admin_stub.h"
+#include "clients/gateway/customfield_stub.h"
 #include "clients/gateway/event_stub.h"
 #include "clients/gateway/keyaccount_stub.h"
 #include "clients/gateway/pipeline_stub.h"
@@ -312,6 +313,17 @@ class FakeAdminStub : public AdminStub, public ScriptedUnaryCalls {
   }
   CRM_ADMIN_RPCS(CRM_FAKE_ADMIN_RPC)
 #undef CRM_FAKE_ADMIN_RPC
+};
+
+// Every RPC of CustomFieldService as ScriptedUnaryCalls, under its RPC name.
+class FakeCustomFieldStub : public CustomFieldStub, public ScriptedUnaryCalls {
+ public:
+#define CRM_FAKE_CUSTOMFIELD_RPC(Method, Request, Response, Kind)      \
+  CRM_CUSTOMFIELD_STUB_SIGNATURE(Method, Request, Response) override { \
+    return Answer<v1::Response>(#Method, context, request);            \
+  }
+  CRM_CUSTOMFIELD_RPCS(CRM_FAKE_CUSTOMFIELD_RPC)
+#undef CRM_FAKE_CUSTOMFIELD_RPC
 };
 
 class FakeEventStub : public EventStub {

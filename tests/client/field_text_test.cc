@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "crm/v1/account.pb.h"
+#include "crm/v1/customfield.pb.h"
 #include "crm/v1/event.pb.h"
 
 namespace crm::crmctl {
@@ -200,6 +201,114 @@ TEST(FieldTextTest, HasTextField) {
   EXPECT_TRUE(HasTextField(*v1::ListAccountsRequest::descriptor(), "filter.tier"));
   EXPECT_FALSE(HasTextField(*v1::ListAccountsRequest::descriptor(), "filter"));
   EXPECT_FALSE(HasTextField(*v1::Event::descriptor(), "changes"));
+}
+
+TEST(DateTextTest, ParsesAndFormats) {
+  absl::StatusOr<v1::Date> date = ParseDate(" 2027-01-31 ");
+  ASSERT_TRUE(date.ok()) << date.status();
+  EXPECT_EQ(date->year(), 2027);
+  EXPECT_EQ(date->month(), 1);
+  EXPECT_EQ(date->day(), 31);
+  EXPECT_EQ(FormatDate(*date), "2027-01-31");
+  for (const char* text : {"", "31.01.2027", "2027-02-30", "2027-13-01", "tomorrow"}) {
+    EXPECT_FALSE(ParseDate(text).ok()) << text;
+  }
+}
+
+// The value ParseCustomValue reads from `text` as `type`, or an empty CustomValue on failure.
+v1::CustomValue Custom(v1::CustomFieldType type, absl::string_view text) {
+  absl::StatusOr<v1::CustomValue> value = ParseCustomValue(type, text);
+  EXPECT_TRUE(value.ok()) << text << ": " << value.status();
+  return value.value_or(v1::CustomValue());
+}
+
+TEST(CustomValueTextTest, ReadsEachTypeIntoItsMember) {
+  v1::CustomValue text = Custom(v1::CUSTOM_FIELD_TYPE_TEXT, " as typed, 1,2 ");
+  EXPECT_EQ(text.kind_case(), v1::CustomValue::kTextValue);
+  EXPECT_EQ(text.text_value(), " as typed, 1,2 ");
+
+  v1::CustomValue number = Custom(v1::CUSTOM_FIELD_TYPE_NUMBER, " -12.5 ");
+  EXPECT_EQ(number.kind_case(), v1::CustomValue::kNumberValue);
+  EXPECT_EQ(number.number_value(), -12.5);
+  EXPECT_EQ(Custom(v1::CUSTOM_FIELD_TYPE_NUMBER, "1e6").number_value(), 1e6);
+
+  v1::CustomValue money = Custom(v1::CUSTOM_FIELD_TYPE_MONEY, "123.45 EUR");
+  EXPECT_EQ(money.kind_case(), v1::CustomValue::kMoneyValue);
+  EXPECT_EQ(money.money_value().currency_code(), "EUR");
+  EXPECT_EQ(money.money_value().units(), 123);
+  EXPECT_EQ(money.money_value().nanos(), 450000000);
+
+  v1::CustomValue date = Custom(v1::CUSTOM_FIELD_TYPE_DATE, "2027-01-31");
+  EXPECT_EQ(date.kind_case(), v1::CustomValue::kDateValue);
+  EXPECT_EQ(date.date_value().year(), 2027);
+  EXPECT_EQ(date.date_value().month(), 1);
+  EXPECT_EQ(date.date_value().day(), 31);
+
+  v1::CustomValue yes = Custom(v1::CUSTOM_FIELD_TYPE_BOOLEAN, "true");
+  EXPECT_EQ(yes.kind_case(), v1::CustomValue::kBoolValue);
+  EXPECT_TRUE(yes.bool_value());
+  v1::CustomValue no = Custom(v1::CUSTOM_FIELD_TYPE_BOOLEAN, "False");
+  EXPECT_EQ(no.kind_case(), v1::CustomValue::kBoolValue);  // set, though false
+  EXPECT_FALSE(no.bool_value());
+
+  v1::CustomValue choice = Custom(v1::CUSTOM_FIELD_TYPE_SINGLE_CHOICE, "smb, mid");
+  EXPECT_EQ(choice.kind_case(), v1::CustomValue::kChoiceValue);
+  EXPECT_EQ(choice.choice_value(), "smb, mid");  // one option, commas and all
+
+  v1::CustomValue choices = Custom(v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE, "emea, apac,,latam");
+  EXPECT_EQ(choices.kind_case(), v1::CustomValue::kChoicesValue);
+  EXPECT_THAT(choices.choices_value().choices(), ElementsAre("emea", "apac", "latam"));
+}
+
+TEST(CustomValueTextTest, RefusesTextThatIsNotOfTheType) {
+  const std::pair<v1::CustomFieldType, const char*> wrong[] = {
+      {v1::CUSTOM_FIELD_TYPE_NUMBER, "12 EUR"},
+      {v1::CUSTOM_FIELD_TYPE_NUMBER, ""},
+      {v1::CUSTOM_FIELD_TYPE_MONEY, "twelve EUR"},
+      {v1::CUSTOM_FIELD_TYPE_MONEY, "1.2.3 EUR"},
+      {v1::CUSTOM_FIELD_TYPE_DATE, "31/01/2027"},
+      {v1::CUSTOM_FIELD_TYPE_DATE, "2027-02-30"},
+      {v1::CUSTOM_FIELD_TYPE_BOOLEAN, "maybe"},
+      {v1::CUSTOM_FIELD_TYPE_UNSPECIFIED, "anything"},
+  };
+  for (const auto& [type, text] : wrong) {
+    absl::StatusOr<v1::CustomValue> value = ParseCustomValue(type, text);
+    EXPECT_EQ(value.status().code(), absl::StatusCode::kInvalidArgument)
+        << v1::CustomFieldType_Name(type) << " '" << text << "'";
+  }
+  auto message = [](v1::CustomFieldType type, absl::string_view text) {
+    return std::string(ParseCustomValue(type, text).status().message());
+  };
+  EXPECT_THAT(message(v1::CUSTOM_FIELD_TYPE_NUMBER, "lots"), HasSubstr("'lots' is not a number"));
+  EXPECT_THAT(message(v1::CUSTOM_FIELD_TYPE_DATE, "soon"), HasSubstr("like 2025-03-01"));
+}
+
+TEST(CustomValueTextTest, TextReadsBackAsTheSameValue) {
+  const std::pair<v1::CustomFieldType, const char*> cases[] = {
+      {v1::CUSTOM_FIELD_TYPE_TEXT, "Acme, Inc."},
+      {v1::CUSTOM_FIELD_TYPE_NUMBER, "0.1"},
+      {v1::CUSTOM_FIELD_TYPE_NUMBER, "1234567.891"},
+      {v1::CUSTOM_FIELD_TYPE_NUMBER, "-3"},
+      {v1::CUSTOM_FIELD_TYPE_MONEY, "1200.50 EUR"},
+      {v1::CUSTOM_FIELD_TYPE_DATE, "2027-01-31"},
+      {v1::CUSTOM_FIELD_TYPE_BOOLEAN, "false"},
+      {v1::CUSTOM_FIELD_TYPE_SINGLE_CHOICE, "smb"},
+      {v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE, "emea,apac"},
+  };
+  for (const auto& [type, text] : cases) {
+    const v1::CustomValue value = Custom(type, text);
+    EXPECT_EQ(CustomValueText(value), text);
+    EXPECT_EQ(Custom(type, CustomValueText(value)).SerializeAsString(), value.SerializeAsString())
+        << text;
+  }
+  EXPECT_EQ(CustomValueText(v1::CustomValue()), "");
+}
+
+TEST(CustomValueTextTest, FieldTextShowsCustomValuesAsText) {
+  v1::CustomField field;
+  EXPECT_EQ(FieldText(field, "default_value"), "");
+  *field.mutable_default_value() = Custom(v1::CUSTOM_FIELD_TYPE_MONEY, "5 EUR");
+  EXPECT_EQ(FieldText(field, "default_value"), "5.00 EUR");
 }
 
 }  // namespace

@@ -6,10 +6,12 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
 #include "common/core/time_util.h"
 #include "crm/v1/account.grpc.pb.h"
 #include "crm/v1/admin.grpc.pb.h"
+#include "crm/v1/customfield.grpc.pb.h"
 #include "crm/v1/keyaccount.grpc.pb.h"
 #include "crm/v1/pipeline.grpc.pb.h"
 #include "crm/v1/servicedesk.grpc.pb.h"
@@ -179,13 +181,15 @@ class Walk {
         pipeline_(crm::v1::PipelineService::NewStub(server.channel())),
         kam_(crm::v1::KeyAccountService::NewStub(server.channel())),
         desk_(crm::v1::ServiceDeskService::NewStub(server.channel())),
-        admin_(crm::v1::AdminService::NewStub(server.channel())) {}
+        admin_(crm::v1::AdminService::NewStub(server.channel())),
+        fields_(crm::v1::CustomFieldService::NewStub(server.channel())) {}
 
   crm::v1::AccountService::Stub& accounts() { return *accounts_; }
   crm::v1::PipelineService::Stub& pipeline() { return *pipeline_; }
   crm::v1::KeyAccountService::Stub& kam() { return *kam_; }
   crm::v1::ServiceDeskService::Stub& desk() { return *desk_; }
   crm::v1::AdminService::Stub& admin() { return *admin_; }
+  crm::v1::CustomFieldService::Stub& fields() { return *fields_; }
 
   // A context of the walking user on this walk's server (CallAs would pick the latest server).
   std::unique_ptr<grpc::ClientContext> Call(absl::Duration timeout = absl::Seconds(10)) {
@@ -438,6 +442,7 @@ class Walk {
   std::unique_ptr<crm::v1::KeyAccountService::Stub> kam_;
   std::unique_ptr<crm::v1::ServiceDeskService::Stub> desk_;
   std::unique_ptr<crm::v1::AdminService::Stub> admin_;
+  std::unique_ptr<crm::v1::CustomFieldService::Stub> fields_;
 };
 
 MutationResult Changed(std::string entity, std::string entity_id, grpc::Status status) {
@@ -1168,6 +1173,70 @@ MutationResult RevokeAccessToken(Walk& w) {
   return Changed("", token.id(), status);
 }
 
+// ---- CustomFieldService -----------------------------------------------------------------------
+
+crm::v1::CustomField FieldDraft(Walk& w) {
+  crm::v1::CustomField field;
+  field.set_entity(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT);
+  // Keys are lower-case letters, digits and '_'.
+  field.set_key(absl::StrReplaceAll(w.Unique("field"), {{"-", "_"}}));
+  field.set_label("Contract end");
+  field.set_type(crm::v1::CUSTOM_FIELD_TYPE_DATE);
+  return field;
+}
+
+crm::v1::CustomField NewField(Walk& w) {
+  crm::v1::CreateCustomFieldRequest request;
+  *request.mutable_field() = FieldDraft(w);
+  crm::v1::CustomField field;
+  w.Expect("CreateCustomField", w.fields().CreateCustomField(w.Call().get(), request, &field));
+  return field;
+}
+
+MutationResult CreateCustomField(Walk& w) {
+  crm::v1::CreateCustomFieldRequest request;
+  *request.mutable_field() = FieldDraft(w);
+  crm::v1::CustomField field;
+  const grpc::Status status = w.fields().CreateCustomField(w.Call().get(), request, &field);
+  return Changed("custom_field", field.id(), status);
+}
+
+MutationResult UpdateCustomField(Walk& w) {
+  const crm::v1::CustomField field = NewField(w);
+  crm::v1::UpdateCustomFieldRequest request;
+  request.mutable_field()->set_entity(field.entity());
+  request.mutable_field()->set_key(field.key());
+  request.mutable_field()->set_label("Renewal date");
+  crm::v1::CustomField updated;
+  const grpc::Status status = w.fields().UpdateCustomField(w.Call().get(), request, &updated);
+  return Changed("custom_field", field.id(), status);
+}
+
+MutationResult DeleteCustomField(Walk& w) {
+  const crm::v1::CustomField field = NewField(w);
+  crm::v1::DeleteCustomFieldRequest request;
+  request.set_entity(field.entity());
+  request.set_key(field.key());
+  crm::v1::CustomField removed;
+  const grpc::Status status = w.fields().DeleteCustomField(w.Call().get(), request, &removed);
+  return Changed("custom_field", field.id(), status);
+}
+
+MutationResult UndeleteCustomField(Walk& w) {
+  const crm::v1::CustomField field = NewField(w);
+  crm::v1::DeleteCustomFieldRequest remove;
+  remove.set_entity(field.entity());
+  remove.set_key(field.key());
+  crm::v1::CustomField removed;
+  w.Expect("DeleteCustomField", w.fields().DeleteCustomField(w.Call().get(), remove, &removed));
+  crm::v1::UndeleteCustomFieldRequest request;
+  request.set_entity(field.entity());
+  request.set_key(field.key());
+  crm::v1::CustomField restored;
+  const grpc::Status status = w.fields().UndeleteCustomField(w.Call().get(), request, &restored);
+  return Changed("custom_field", field.id(), status);
+}
+
 // ---- the catalogue ---------------------------------------------------------------------------
 
 struct Step {
@@ -1239,6 +1308,10 @@ constexpr Step kSteps[] = {
     {"crm.v1.AdminService/SetUser", SetUser},
     {"crm.v1.AdminService/CreateAccessToken", CreateAccessToken},
     {"crm.v1.AdminService/RevokeAccessToken", RevokeAccessToken},
+    {"crm.v1.CustomFieldService/CreateCustomField", CreateCustomField},
+    {"crm.v1.CustomFieldService/UpdateCustomField", UpdateCustomField},
+    {"crm.v1.CustomFieldService/DeleteCustomField", DeleteCustomField},
+    {"crm.v1.CustomFieldService/UndeleteCustomField", UndeleteCustomField},
 };
 
 }  // namespace

@@ -1,0 +1,616 @@
+// Custom fields: CustomFieldService's definitions, and account values through AccountService
+// (create, get, update masks, removal, filters, orders, events, import and export), through a
+// real in-process server on every backend.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "crm/v1/account.grpc.pb.h"
+#include "crm/v1/customfield.grpc.pb.h"
+#include "crm/v1/event.grpc.pb.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/test_server.h"
+
+namespace crm {
+namespace {
+
+using crm::v1::Account;
+using crm::v1::CustomField;
+using crm::v1::CustomValue;
+using testing::CallAs;
+using testing::HasCodeAndField;
+
+constexpr auto kAccount = crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT;
+
+CustomValue Text(const std::string& text) {
+  CustomValue v;
+  v.set_text_value(text);
+  return v;
+}
+CustomValue Number(double n) {
+  CustomValue v;
+  v.set_number_value(n);
+  return v;
+}
+CustomValue Money(const std::string& currency, int64_t units) {
+  CustomValue v;
+  v.mutable_money_value()->set_currency_code(currency);
+  v.mutable_money_value()->set_units(units);
+  return v;
+}
+CustomValue Day(int year, int month, int day) {
+  CustomValue v;
+  v.mutable_date_value()->set_year(year);
+  v.mutable_date_value()->set_month(month);
+  v.mutable_date_value()->set_day(day);
+  return v;
+}
+CustomValue Choice(const std::string& option) {
+  CustomValue v;
+  v.set_choice_value(option);
+  return v;
+}
+CustomValue Choices(const std::vector<std::string>& options) {
+  CustomValue v;
+  for (const std::string& o : options) v.mutable_choices_value()->add_choices(o);
+  return v;
+}
+
+class CustomFieldTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    database_ = std::make_unique<testing::TestDatabase>(GetParam());
+    CRM_SKIP_IF_UNAVAILABLE(*database_);
+    server_ = std::make_unique<testing::TestServer>(*database_);
+    ASSERT_TRUE(server_->ok()) << server_->status();
+    fields_ = crm::v1::CustomFieldService::NewStub(server_->channel());
+    accounts_ = crm::v1::AccountService::NewStub(server_->channel());
+    events_ = crm::v1::EventService::NewStub(server_->channel());
+  }
+  void TearDown() override {
+    server_.reset();
+    database_.reset();
+  }
+
+  static CustomField Field(const std::string& key, crm::v1::CustomFieldType type) {
+    CustomField f;
+    f.set_entity(kAccount);
+    f.set_key(key);
+    f.set_label(key + " label");
+    f.set_type(type);
+    f.set_filterable(true);
+    return f;
+  }
+
+  grpc::Status CreateField(const CustomField& field, CustomField* out, const std::string& user = "alice") {
+    crm::v1::CreateCustomFieldRequest request;
+    *request.mutable_field() = field;
+    return fields_->CreateCustomField(CallAs(user).get(), request, out);
+  }
+  CustomField MustCreateField(const CustomField& field) {
+    CustomField out;
+    grpc::Status s = CreateField(field, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+  grpc::Status UpdateField(const CustomField& field, const std::vector<std::string>& paths, CustomField* out) {
+    crm::v1::UpdateCustomFieldRequest request;
+    *request.mutable_field() = field;
+    for (const std::string& p : paths) request.mutable_update_mask()->add_paths(p);
+    return fields_->UpdateCustomField(CallAs().get(), request, out);
+  }
+  void SetRemoved(const std::string& key, bool removed) {
+    CustomField out;
+    if (removed) {
+      crm::v1::DeleteCustomFieldRequest request;
+      request.set_entity(kAccount);
+      request.set_key(key);
+      ASSERT_GRPC_OK(fields_->DeleteCustomField(CallAs().get(), request, &out));
+      EXPECT_TRUE(out.has_delete_time());
+    } else {
+      crm::v1::UndeleteCustomFieldRequest request;
+      request.set_entity(kAccount);
+      request.set_key(key);
+      ASSERT_GRPC_OK(fields_->UndeleteCustomField(CallAs().get(), request, &out));
+      EXPECT_FALSE(out.has_delete_time());
+    }
+  }
+
+  static Account MakeAccount(const std::string& name) {
+    Account a;
+    a.set_name(name);
+    a.set_owner("alice");
+    return a;
+  }
+  grpc::Status CreateAccount(const Account& account, Account* out) {
+    crm::v1::CreateAccountRequest request;
+    *request.mutable_account() = account;
+    return accounts_->CreateAccount(CallAs().get(), request, out);
+  }
+  Account MustCreateAccount(const Account& account) {
+    Account out;
+    grpc::Status s = CreateAccount(account, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+  Account GetAccount(const std::string& id) {
+    crm::v1::GetAccountRequest request;
+    request.set_id(id);
+    Account out;
+    grpc::Status s = accounts_->GetAccount(CallAs().get(), request, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+  grpc::Status UpdateAccount(const Account& patch, const std::vector<std::string>& paths, Account* out) {
+    crm::v1::UpdateAccountRequest request;
+    *request.mutable_account() = patch;
+    for (const std::string& p : paths) request.mutable_update_mask()->add_paths(p);
+    return accounts_->UpdateAccount(CallAs().get(), request, out);
+  }
+  grpc::Status List(const crm::v1::ListAccountsRequest& request, crm::v1::ListAccountsResponse* out) {
+    return accounts_->ListAccounts(CallAs().get(), request, out);
+  }
+  // Names of every account the request lists, following page tokens.
+  std::vector<std::string> ListNames(crm::v1::ListAccountsRequest request) {
+    std::vector<std::string> names;
+    for (int pages = 0; pages < 100; ++pages) {
+      crm::v1::ListAccountsResponse page;
+      grpc::Status s = List(request, &page);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (!s.ok()) break;
+      for (const Account& a : page.accounts()) names.push_back(a.name());
+      if (page.next_page_token().empty()) break;
+      request.set_page_token(page.next_page_token());
+    }
+    return names;
+  }
+  static crm::v1::ListAccountsRequest FilterRequest(const std::string& key, const CustomValue* equals,
+                                                    const CustomValue* min = nullptr, const CustomValue* max = nullptr) {
+    crm::v1::ListAccountsRequest request;
+    crm::v1::CustomFieldFilter* f = request.mutable_filter()->add_custom_fields();
+    f->set_key(key);
+    if (equals) *f->mutable_equals() = *equals;
+    if (min) *f->mutable_min() = *min;
+    if (max) *f->mutable_max() = *max;
+    return request;
+  }
+
+  std::unique_ptr<testing::TestDatabase> database_;
+  std::unique_ptr<testing::TestServer> server_;
+  std::unique_ptr<crm::v1::CustomFieldService::Stub> fields_;
+  std::unique_ptr<crm::v1::AccountService::Stub> accounts_;
+  std::unique_ptr<crm::v1::EventService::Stub> events_;
+};
+
+TEST_P(CustomFieldTest, DefinitionsAreCreatedListedAndVersionedPerChange) {
+  CustomField region = Field("sales_region", crm::v1::CUSTOM_FIELD_TYPE_SINGLE_CHOICE);
+  region.add_options("north");
+  region.add_options("south");
+  CustomField created = MustCreateField(region);
+  EXPECT_EQ(created.id(), "account.sales_region");
+  EXPECT_EQ(created.version(), 1);
+  EXPECT_FALSE(created.etag().empty());
+  EXPECT_EQ(created.update_actor(), "alice");
+
+  // Label and a new option: one version each change; the type and the old options are fixed.
+  CustomField patch;
+  patch.set_entity(kAccount);
+  patch.set_key("sales_region");
+  patch.set_label("Sales region");
+  patch.add_options("north");
+  patch.add_options("south");
+  patch.add_options("east");
+  CustomField updated;
+  ASSERT_GRPC_OK(UpdateField(patch, {"label", "options"}, &updated));
+  EXPECT_EQ(updated.version(), 2);
+  EXPECT_EQ(updated.label(), "Sales region");
+  EXPECT_EQ(updated.options_size(), 3);
+
+  patch.clear_options();
+  patch.add_options("north");
+  EXPECT_TRUE(HasCodeAndField(UpdateField(patch, {"options"}, &updated), grpc::StatusCode::INVALID_ARGUMENT,
+                              "field.options"));
+  patch.set_type(crm::v1::CUSTOM_FIELD_TYPE_TEXT);
+  crm::v1::UpdateCustomFieldRequest type_change;
+  *type_change.mutable_field() = patch;
+  type_change.mutable_update_mask()->add_paths("type");
+  EXPECT_TRUE(HasCodeAndField(fields_->UpdateCustomField(CallAs().get(), type_change, &updated),
+                              grpc::StatusCode::INVALID_ARGUMENT, "update_mask.paths[0]"));
+
+  // A stale etag is refused.
+  crm::v1::UpdateCustomFieldRequest stale;
+  stale.mutable_field()->set_entity(kAccount);
+  stale.mutable_field()->set_key("sales_region");
+  stale.mutable_field()->set_label("Region");
+  stale.set_etag(created.etag());
+  EXPECT_EQ(fields_->UpdateCustomField(CallAs().get(), stale, &updated).error_code(), grpc::StatusCode::ABORTED);
+
+  SetRemoved("sales_region", true);
+  crm::v1::ListCustomFieldVersionsRequest versions_request;
+  versions_request.set_entity(kAccount);
+  versions_request.set_key("sales_region");
+  crm::v1::ListCustomFieldVersionsResponse versions;
+  ASSERT_GRPC_OK(fields_->ListCustomFieldVersions(CallAs().get(), versions_request, &versions));
+  ASSERT_EQ(versions.versions_size(), 3);
+  EXPECT_EQ(versions.versions(0).version(), 3);
+  EXPECT_TRUE(versions.versions(0).has_delete_time());
+  EXPECT_EQ(versions.versions(1).label(), "Sales region");
+  EXPECT_EQ(versions.versions(2).label(), "sales_region label");
+  EXPECT_EQ(versions.versions(2).options_size(), 2);
+
+  // Lists hide removed fields unless asked; a removed field's key stays taken.
+  MustCreateField(Field("budget", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  crm::v1::ListCustomFieldsRequest list;
+  list.set_entity(kAccount);
+  crm::v1::ListCustomFieldsResponse listed;
+  ASSERT_GRPC_OK(fields_->ListCustomFields(CallAs().get(), list, &listed));
+  ASSERT_EQ(listed.fields_size(), 1);
+  EXPECT_EQ(listed.fields(0).key(), "budget");
+  list.set_show_deleted(true);
+  ASSERT_GRPC_OK(fields_->ListCustomFields(CallAs().get(), list, &listed));
+  EXPECT_EQ(listed.fields_size(), 2);
+  CustomField again;
+  EXPECT_TRUE(HasCodeAndField(CreateField(region, &again), grpc::StatusCode::ALREADY_EXISTS, "field.key"));
+}
+
+TEST_P(CustomFieldTest, BadDefinitionsNameTheFieldAndOnlyAdminsChangeThem) {
+  CustomField out;
+  EXPECT_TRUE(HasCodeAndField(CreateField(Field("Bad Key", crm::v1::CUSTOM_FIELD_TYPE_TEXT), &out),
+                              grpc::StatusCode::INVALID_ARGUMENT, "field.key"));
+  CustomField no_type = Field("no_type", crm::v1::CUSTOM_FIELD_TYPE_UNSPECIFIED);
+  EXPECT_TRUE(HasCodeAndField(CreateField(no_type, &out), grpc::StatusCode::INVALID_ARGUMENT, "field.type"));
+  CustomField choice = Field("tier_choice", crm::v1::CUSTOM_FIELD_TYPE_SINGLE_CHOICE);
+  EXPECT_TRUE(HasCodeAndField(CreateField(choice, &out), grpc::StatusCode::INVALID_ARGUMENT, "field.options"));
+  CustomField pattern = Field("code", crm::v1::CUSTOM_FIELD_TYPE_TEXT);
+  pattern.mutable_validation()->set_pattern("([a-z");
+  EXPECT_TRUE(HasCodeAndField(CreateField(pattern, &out), grpc::StatusCode::INVALID_ARGUMENT,
+                              "field.validation.pattern"));
+  CustomField bad_default = Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER);
+  *bad_default.mutable_default_value() = Text("ten");
+  EXPECT_TRUE(HasCodeAndField(CreateField(bad_default, &out), grpc::StatusCode::INVALID_ARGUMENT,
+                              "field.default_value"));
+  CustomField bounds = Field("score", crm::v1::CUSTOM_FIELD_TYPE_NUMBER);
+  bounds.mutable_validation()->set_min(10);
+  bounds.mutable_validation()->set_max(1);
+  EXPECT_TRUE(HasCodeAndField(CreateField(bounds, &out), grpc::StatusCode::INVALID_ARGUMENT, "field.validation.max"));
+
+  server_->TokenFor("rep", crm::v1::ROLE_SALES_REP);
+  EXPECT_EQ(CreateField(Field("by_rep", crm::v1::CUSTOM_FIELD_TYPE_TEXT), &out, "rep").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  MustCreateField(Field("visible", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  crm::v1::GetCustomFieldRequest get;
+  get.set_entity(kAccount);
+  get.set_key("visible");
+  ASSERT_GRPC_OK(fields_->GetCustomField(CallAs("rep").get(), get, &out));
+  get.set_key("missing");
+  EXPECT_TRUE(HasCodeAndField(fields_->GetCustomField(CallAs().get(), get, &out), grpc::StatusCode::NOT_FOUND, "key"));
+}
+
+TEST_P(CustomFieldTest, AccountValuesAreTypedCheckedDefaultedAndRequired) {
+  CustomField contract_end = Field("contract_end", crm::v1::CUSTOM_FIELD_TYPE_DATE);
+  MustCreateField(contract_end);
+  CustomField seats = Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER);
+  seats.mutable_validation()->set_min(1);
+  *seats.mutable_default_value() = Number(5);
+  MustCreateField(seats);
+  CustomField code = Field("customer_code", crm::v1::CUSTOM_FIELD_TYPE_TEXT);
+  code.mutable_validation()->set_pattern("[A-Z]{3}-[0-9]+");
+  MustCreateField(code);
+  CustomField budget = Field("budget", crm::v1::CUSTOM_FIELD_TYPE_MONEY);
+  MustCreateField(budget);
+  CustomField products = Field("products", crm::v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE);
+  products.add_options("crm");
+  products.add_options("erp");
+  MustCreateField(products);
+
+  Account input = MakeAccount("Typed");
+  (*input.mutable_custom_fields())["contract_end"] = Day(2027, 3, 31);
+  (*input.mutable_custom_fields())["customer_code"] = Text("ACM-42");
+  (*input.mutable_custom_fields())["budget"] = Money("EUR", 125000);
+  (*input.mutable_custom_fields())["products"] = Choices({"crm", "erp"});
+  Account created = MustCreateAccount(input);
+  Account fetched = GetAccount(created.id());
+  ASSERT_EQ(fetched.custom_fields_size(), 5);
+  EXPECT_EQ(fetched.custom_fields().at("contract_end").date_value().day(), 31);
+  EXPECT_EQ(fetched.custom_fields().at("customer_code").text_value(), "ACM-42");
+  EXPECT_EQ(fetched.custom_fields().at("budget").money_value().units(), 125000);
+  EXPECT_EQ(fetched.custom_fields().at("products").choices_value().choices_size(), 2);
+  EXPECT_EQ(fetched.custom_fields().at("seats").number_value(), 5);  // the default
+
+  Account out;
+  Account wrong_type = MakeAccount("Wrong type");
+  (*wrong_type.mutable_custom_fields())["seats"] = Text("five");
+  EXPECT_TRUE(HasCodeAndField(CreateAccount(wrong_type, &out), grpc::StatusCode::INVALID_ARGUMENT,
+                              "account.custom_fields.seats"));
+  Account unknown = MakeAccount("Unknown");
+  (*unknown.mutable_custom_fields())["no_such_field"] = Text("x");
+  EXPECT_TRUE(HasCodeAndField(CreateAccount(unknown, &out), grpc::StatusCode::INVALID_ARGUMENT,
+                              "account.custom_fields.no_such_field"));
+  Account pattern = MakeAccount("Pattern");
+  (*pattern.mutable_custom_fields())["customer_code"] = Text("acm42");
+  EXPECT_TRUE(HasCodeAndField(CreateAccount(pattern, &out), grpc::StatusCode::INVALID_ARGUMENT,
+                              "account.custom_fields.customer_code"));
+  Account below_min = MakeAccount("Below");
+  (*below_min.mutable_custom_fields())["seats"] = Number(0);
+  EXPECT_TRUE(HasCodeAndField(CreateAccount(below_min, &out), grpc::StatusCode::INVALID_ARGUMENT,
+                              "account.custom_fields.seats"));
+  Account bad_option = MakeAccount("Option");
+  (*bad_option.mutable_custom_fields())["products"] = Choices({"crm", "hr"});
+  EXPECT_TRUE(HasCodeAndField(CreateAccount(bad_option, &out), grpc::StatusCode::INVALID_ARGUMENT,
+                              "account.custom_fields.products"));
+
+  // Making a field required changes no stored account; new accounts must carry it.
+  CustomField required_patch;
+  required_patch.set_entity(kAccount);
+  required_patch.set_key("contract_end");
+  required_patch.set_required(true);
+  CustomField changed;
+  ASSERT_GRPC_OK(UpdateField(required_patch, {"required"}, &changed));
+  EXPECT_TRUE(HasCodeAndField(CreateAccount(MakeAccount("Lacks it"), &out), grpc::StatusCode::INVALID_ARGUMENT,
+                              "account.custom_fields.contract_end"));
+  EXPECT_EQ(GetAccount(created.id()).custom_fields_size(), 5);
+
+  // None of the refused creates left an account behind.
+  crm::v1::ListAccountsResponse page;
+  ASSERT_GRPC_OK(List(crm::v1::ListAccountsRequest(), &page));
+  EXPECT_EQ(page.accounts_size(), 1);
+}
+
+TEST_P(CustomFieldTest, AnUpdateMaskNamesOneValueAndEventsCarryTheChange) {
+  MustCreateField(Field("industry_code", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  MustCreateField(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  Account input = MakeAccount("Masked");
+  (*input.mutable_custom_fields())["industry_code"] = Text("C28");
+  (*input.mutable_custom_fields())["seats"] = Number(10);
+  Account created = MustCreateAccount(input);
+
+  // One value by path: the other stays.
+  Account patch;
+  patch.set_id(created.id());
+  (*patch.mutable_custom_fields())["seats"] = Number(12);
+  Account updated;
+  ASSERT_GRPC_OK(UpdateAccount(patch, {"custom_fields.seats"}, &updated));
+  EXPECT_EQ(updated.custom_fields().at("seats").number_value(), 12);
+  EXPECT_EQ(updated.custom_fields().at("industry_code").text_value(), "C28");
+
+  // A path whose value the patch leaves out clears it.
+  Account clear;
+  clear.set_id(created.id());
+  ASSERT_GRPC_OK(UpdateAccount(clear, {"custom_fields.industry_code"}, &updated));
+  EXPECT_FALSE(updated.custom_fields().contains("industry_code"));
+  EXPECT_EQ(updated.custom_fields().at("seats").number_value(), 12);
+
+  // An empty mask sets the values given and keeps the others.
+  Account merge;
+  merge.set_id(created.id());
+  (*merge.mutable_custom_fields())["industry_code"] = Text("C29");
+  ASSERT_GRPC_OK(UpdateAccount(merge, {}, &updated));
+  EXPECT_EQ(updated.custom_fields().at("industry_code").text_value(), "C29");
+  EXPECT_EQ(updated.custom_fields().at("seats").number_value(), 12);
+  EXPECT_EQ(GetAccount(created.id()).custom_fields().at("industry_code").text_value(), "C29");
+
+  Account wrong;
+  wrong.set_id(created.id());
+  (*wrong.mutable_custom_fields())["seats"] = Text("many");
+  EXPECT_TRUE(HasCodeAndField(UpdateAccount(wrong, {"custom_fields.seats"}, &updated),
+                              grpc::StatusCode::INVALID_ARGUMENT, "account.custom_fields.seats"));
+
+  // The event names the value's path, as the mask does.
+  crm::v1::ListEventsRequest events_request;
+  events_request.add_types("account.updated");
+  crm::v1::ListEventsResponse events;
+  ASSERT_GRPC_OK(events_->ListEvents(CallAs().get(), events_request, &events));
+  ASSERT_EQ(events.events_size(), 3);
+  ASSERT_EQ(events.events(0).changes_size(), 1);
+  EXPECT_EQ(events.events(0).changes(0).field(), "custom_fields.seats");
+  EXPECT_EQ(events.events(0).changes(0).before(), R"({"number_value":10})");
+  EXPECT_EQ(events.events(0).changes(0).after(), R"({"number_value":12})");
+  EXPECT_EQ(events.events(1).changes(0).field(), "custom_fields.industry_code");
+  EXPECT_EQ(events.events(1).changes(0).after(), "");
+}
+
+TEST_P(CustomFieldTest, ARemovedFieldIsHiddenKeptThroughUpdatesAndBackOnUndelete) {
+  MustCreateField(Field("legacy_code", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  MustCreateField(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  Account input = MakeAccount("Keeps it");
+  (*input.mutable_custom_fields())["legacy_code"] = Text("L-1");
+  (*input.mutable_custom_fields())["seats"] = Number(3);
+  Account created = MustCreateAccount(input);
+
+  SetRemoved("legacy_code", true);
+  Account hidden = GetAccount(created.id());
+  EXPECT_FALSE(hidden.custom_fields().contains("legacy_code"));
+  EXPECT_TRUE(hidden.custom_fields().contains("seats"));
+
+  // Writes refuse the removed field; replacing the whole map does not drop its hidden value.
+  Account out;
+  Account write_removed;
+  write_removed.set_id(created.id());
+  (*write_removed.mutable_custom_fields())["legacy_code"] = Text("L-2");
+  EXPECT_TRUE(HasCodeAndField(UpdateAccount(write_removed, {"custom_fields.legacy_code"}, &out),
+                              grpc::StatusCode::INVALID_ARGUMENT, "account.custom_fields.legacy_code"));
+  Account replace;
+  replace.set_id(created.id());
+  (*replace.mutable_custom_fields())["seats"] = Number(4);
+  ASSERT_GRPC_OK(UpdateAccount(replace, {"custom_fields"}, &out));
+  EXPECT_FALSE(out.custom_fields().contains("legacy_code"));
+  crm::v1::ListAccountsResponse page;
+  ASSERT_GRPC_OK(List(crm::v1::ListAccountsRequest(), &page));
+  ASSERT_EQ(page.accounts_size(), 1);
+  EXPECT_FALSE(page.accounts(0).custom_fields().contains("legacy_code"));
+  // Filtering on it is refused while it is removed.
+  CustomValue code = Text("L-1");
+  EXPECT_TRUE(HasCodeAndField(List(FilterRequest("legacy_code", &code), &page), grpc::StatusCode::INVALID_ARGUMENT,
+                              "filter.custom_fields[0].key"));
+
+  SetRemoved("legacy_code", false);
+  Account back = GetAccount(created.id());
+  ASSERT_TRUE(back.custom_fields().contains("legacy_code"));
+  EXPECT_EQ(back.custom_fields().at("legacy_code").text_value(), "L-1");
+  EXPECT_EQ(back.custom_fields().at("seats").number_value(), 4);
+  EXPECT_EQ(ListNames(FilterRequest("legacy_code", &code)), std::vector<std::string>{"Keeps it"});
+}
+
+TEST_P(CustomFieldTest, ListsFilterOnValuesOfEveryIndexedType) {
+  MustCreateField(Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  MustCreateField(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  MustCreateField(Field("budget", crm::v1::CUSTOM_FIELD_TYPE_MONEY));
+  MustCreateField(Field("renewal", crm::v1::CUSTOM_FIELD_TYPE_DATE));
+  MustCreateField(Field("partner", crm::v1::CUSTOM_FIELD_TYPE_BOOLEAN));
+  CustomField products = Field("products", crm::v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE);
+  products.add_options("crm");
+  products.add_options("erp");
+  products.add_options("hr");
+  MustCreateField(products);
+  CustomField hidden = Field("private_note", crm::v1::CUSTOM_FIELD_TYPE_TEXT);
+  hidden.set_filterable(false);
+  MustCreateField(hidden);
+
+  const auto make = [&](const std::string& name, const std::string& segment, double seats, CustomValue budget,
+                        CustomValue renewal, bool partner, const std::vector<std::string>& product_list) {
+    Account a = MakeAccount(name);
+    (*a.mutable_custom_fields())["segment"] = Text(segment);
+    (*a.mutable_custom_fields())["seats"] = Number(seats);
+    (*a.mutable_custom_fields())["budget"] = std::move(budget);
+    (*a.mutable_custom_fields())["renewal"] = std::move(renewal);
+    CustomValue flag;
+    flag.set_bool_value(partner);
+    (*a.mutable_custom_fields())["partner"] = flag;
+    (*a.mutable_custom_fields())["products"] = Choices(product_list);
+    MustCreateAccount(a);
+  };
+  make("A", "smb", 5, Money("EUR", 1000), Day(2027, 1, 15), true, {"crm"});
+  make("B", "enterprise", 500, Money("EUR", 90000), Day(2027, 6, 30), false, {"crm", "erp"});
+  make("C", "enterprise", 1200, Money("USD", 90000), Day(2028, 1, 1), true, {"erp", "hr"});
+  MustCreateAccount(MakeAccount("D without values"));
+
+  CustomValue enterprise = Text("enterprise");
+  EXPECT_EQ(ListNames(FilterRequest("segment", &enterprise)), (std::vector<std::string>{"B", "C"}));
+  CustomValue min_seats = Number(100), max_seats = Number(1000);
+  EXPECT_EQ(ListNames(FilterRequest("seats", nullptr, &min_seats, &max_seats)), std::vector<std::string>{"B"});
+  EXPECT_EQ(ListNames(FilterRequest("seats", nullptr, &min_seats)), (std::vector<std::string>{"B", "C"}));
+  CustomValue min_eur = Money("EUR", 50000);
+  EXPECT_EQ(ListNames(FilterRequest("budget", nullptr, &min_eur)), std::vector<std::string>{"B"});
+  CustomValue from = Day(2027, 1, 1), to = Day(2027, 12, 31);
+  EXPECT_EQ(ListNames(FilterRequest("renewal", nullptr, &from, &to)), (std::vector<std::string>{"A", "B"}));
+  CustomValue yes;
+  yes.set_bool_value(true);
+  EXPECT_EQ(ListNames(FilterRequest("partner", &yes)), (std::vector<std::string>{"A", "C"}));
+  CustomValue erp = Choices({"erp"});
+  EXPECT_EQ(ListNames(FilterRequest("products", &erp)), (std::vector<std::string>{"B", "C"}));
+  CustomValue crm_and_erp = Choices({"crm", "erp"});
+  EXPECT_EQ(ListNames(FilterRequest("products", &crm_and_erp)), std::vector<std::string>{"B"});
+
+  // Two conditions, and a built-in filter beside them.
+  crm::v1::ListAccountsRequest both = FilterRequest("segment", &enterprise);
+  crm::v1::CustomFieldFilter* second = both.mutable_filter()->add_custom_fields();
+  second->set_key("partner");
+  *second->mutable_equals() = yes;
+  EXPECT_EQ(ListNames(both), std::vector<std::string>{"C"});
+  both.mutable_filter()->set_text("b");
+  EXPECT_TRUE(ListNames(both).empty());
+
+  crm::v1::ListAccountsResponse page;
+  CustomValue note = Text("x");
+  EXPECT_TRUE(HasCodeAndField(List(FilterRequest("private_note", &note), &page), grpc::StatusCode::INVALID_ARGUMENT,
+                              "filter.custom_fields[0].key"));
+  CustomValue wrong = Text("five");
+  EXPECT_TRUE(HasCodeAndField(List(FilterRequest("seats", &wrong), &page), grpc::StatusCode::INVALID_ARGUMENT,
+                              "filter.custom_fields[0].equals"));
+  CustomValue usd = Money("USD", 1);
+  EXPECT_TRUE(HasCodeAndField(List(FilterRequest("budget", nullptr, &min_eur, &usd), &page),
+                              grpc::StatusCode::INVALID_ARGUMENT, "filter.custom_fields[0].max"));
+  EXPECT_TRUE(HasCodeAndField(List(FilterRequest("segment", nullptr), &page), grpc::StatusCode::INVALID_ARGUMENT,
+                              "filter.custom_fields[0]"));
+}
+
+TEST_P(CustomFieldTest, ListsOrderByACustomFieldAcrossPagesWithAccountsLackingItLast) {
+  MustCreateField(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  CustomField products = Field("products", crm::v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE);
+  products.add_options("crm");
+  MustCreateField(products);
+  const std::vector<std::pair<std::string, double>> seats = {{"s30", 30}, {"s10", 10}, {"s20a", 20}, {"s20b", 20},
+                                                            {"s5", 5}};
+  for (const auto& [name, n] : seats) {
+    Account a = MakeAccount(name);
+    (*a.mutable_custom_fields())["seats"] = Number(n);
+    MustCreateAccount(a);
+  }
+  MustCreateAccount(MakeAccount("none1"));
+  MustCreateAccount(MakeAccount("none2"));
+
+  crm::v1::ListAccountsRequest request;
+  request.set_order_by("custom.seats");
+  request.set_page_size(2);
+  EXPECT_EQ(ListNames(request), (std::vector<std::string>{"s5", "s10", "s20a", "s20b", "s30", "none1", "none2"}));
+  request.set_order_by("custom.seats desc");
+  EXPECT_EQ(ListNames(request), (std::vector<std::string>{"s30", "s20b", "s20a", "s10", "s5", "none2", "none1"}));
+  request.set_page_size(3);
+  request.set_order_by("custom.seats");
+  EXPECT_EQ(ListNames(request), (std::vector<std::string>{"s5", "s10", "s20a", "s20b", "s30", "none1", "none2"}));
+
+  crm::v1::ListAccountsResponse page;
+  request.set_order_by("custom.products");
+  EXPECT_TRUE(HasCodeAndField(List(request, &page), grpc::StatusCode::INVALID_ARGUMENT, "order_by"));
+  request.set_order_by("custom.nothing");
+  EXPECT_TRUE(HasCodeAndField(List(request, &page), grpc::StatusCode::INVALID_ARGUMENT, "order_by"));
+}
+
+TEST_P(CustomFieldTest, ImportAndExportCarryCustomValues) {
+  MustCreateField(Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  CustomField seats = Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER);
+  *seats.mutable_default_value() = Number(1);
+  MustCreateField(seats);
+
+  auto import = [&](const std::vector<Account>& rows, crm::v1::ImportAccountsResponse* response) {
+    auto context = CallAs();
+    auto writer = accounts_->ImportAccounts(context.get(), response);
+    crm::v1::ImportAccountsRequest request;
+    for (const Account& row : rows) {
+      *request.mutable_account() = row;
+      writer->Write(request);
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  };
+  Account good = MakeAccount("Imported");
+  good.set_external_key("ext-1");
+  (*good.mutable_custom_fields())["segment"] = Text("smb");
+  Account bad = MakeAccount("Bad row");
+  bad.set_external_key("ext-2");
+  (*bad.mutable_custom_fields())["seats"] = Text("x");
+  crm::v1::ImportAccountsResponse response;
+  ASSERT_GRPC_OK(import({good, bad}, &response));
+  EXPECT_EQ(response.created(), 1);
+  EXPECT_EQ(response.failed(), 1);
+  ASSERT_EQ(response.errors_size(), 1);
+  EXPECT_EQ(response.errors(0).index(), 1);
+
+  // Re-importing with a changed value updates the account.
+  (*good.mutable_custom_fields())["segment"] = Text("mid");
+  (*good.mutable_custom_fields())["seats"] = Number(1);
+  ASSERT_GRPC_OK(import({good}, &response));
+  EXPECT_EQ(response.updated(), 1);
+
+  crm::v1::ExportAccountsRequest export_request;
+  crm::v1::CustomFieldFilter* filter = export_request.mutable_filter()->add_custom_fields();
+  filter->set_key("segment");
+  *filter->mutable_equals() = Text("mid");
+  auto context = CallAs();
+  auto reader = accounts_->ExportAccounts(context.get(), export_request);
+  std::vector<Account> exported;
+  Account row;
+  while (reader->Read(&row)) exported.push_back(row);
+  ASSERT_GRPC_OK(reader->Finish());
+  ASSERT_EQ(exported.size(), 1u);
+  EXPECT_EQ(exported[0].custom_fields().at("segment").text_value(), "mid");
+  EXPECT_EQ(exported[0].custom_fields().at("seats").number_value(), 1);  // the default, given at creation
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CustomFieldTest, ::testing::ValuesIn(testing::AllBackends()),
+                         testing::BackendName());
+
+}  // namespace
+}  // namespace crm
