@@ -11,6 +11,7 @@
 #include "common/db/database.h"
 #include "common/db/migrations.h"
 #include "common/db/query.h"
+#include "common/db/row_scan.h"
 
 namespace soci {
 class session;
@@ -106,5 +107,36 @@ class CustomOrderQuery {
   std::string id_column_;
   IndexOrder order_;
 };
+
+// The two runs of a list in custom order, written once for every entity: `select` is the SELECT
+// of the entity's columns FROM its table, `add_filters(query)` adds the list's other conditions,
+// `map(row)` makes a record; at most `limit` records after `position`.
+template <typename T, typename AddFilters, typename Map>
+absl::StatusOr<std::vector<T>> ListInCustomOrder(soci::session& sql, const std::string& select,
+                                                 const CustomOrderQuery& order,
+                                                 const std::optional<CustomOrderPosition>& position, int limit,
+                                                 AddFilters&& add_filters, Map&& map, absl::string_view context) {
+  std::vector<T> rows;
+  const auto collect = [&](const db::ScannedRow& row) {
+    rows.push_back(map(row));
+    return true;
+  };
+  db::SqlQuery with_value(select);
+  order.AddValueJoin(with_value);
+  if (order.AddValueRun(with_value, position)) {
+    add_filters(with_value);
+    with_value.Append(order.ValueRunOrder());
+    with_value.Append(" LIMIT ?", static_cast<long long>(limit));
+    if (absl::Status s = db::ScanRows(sql, with_value, context, collect); !s.ok()) return s;
+  }
+  if (static_cast<int>(rows.size()) >= limit) return rows;
+  db::SqlQuery without_value(select);
+  order.AddMissingRun(without_value, position);
+  add_filters(without_value);
+  without_value.Append(order.MissingRunOrder());
+  without_value.Append(" LIMIT ?", static_cast<long long>(limit - static_cast<int>(rows.size())));
+  if (absl::Status s = db::ScanRows(sql, without_value, context, collect); !s.ok()) return s;
+  return rows;
+}
 
 }  // namespace crm::customfields

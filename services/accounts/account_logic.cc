@@ -17,7 +17,7 @@
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
-#include "common/customfields/custom_field_store.h"
+#include "common/customfields/record_fields.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_store.h"
 #include "services/accounts/contact_store.h"
@@ -36,14 +36,7 @@ absl::Status NotFound(const std::string& field, const std::string& id) {
 
 // An account as callers see it: without the values of removed custom fields.
 absl::StatusOr<std::optional<Account>> FindVisible(soci::session& sql, const std::string& id) {
-  absl::StatusOr<std::optional<Account>> account = AccountStore::Find(sql, id);
-  if (!account.ok() || !account->has_value()) return account;
-  if (absl::Status s = customfields::HideRemovedValues(sql, crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT,
-                                                       std::vector<Account*>{&**account});
-      !s.ok()) {
-    return s;
-  }
-  return account;
+  return customfields::Visible(sql, crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, AccountStore::Find(sql, id));
 }
 
 absl::StatusOr<AccountOrder> ParseOrder(const std::string& order_by, bool* descending) {
@@ -119,44 +112,13 @@ absl::Status ValidateAccountFilter(const crm::v1::AccountFilter& f, const std::s
   return v.status();
 }
 
-absl::StatusOr<customfields::FieldCatalog> LoadAccountFieldCatalog(soci::session& sql) {
-  return customfields::CustomFieldStore::LoadCatalog(sql, crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT);
-}
-
-absl::Status PrepareNewAccountFields(const customfields::FieldCatalog& catalog, Account& account,
-                                     const std::string& prefix) {
-  return catalog.PrepareCreate(account.mutable_custom_fields(), absl::StrCat(prefix, ".custom_fields"));
-}
-
 absl::StatusOr<std::vector<Account>> ListVisibleAccounts(soci::session& sql, AccountListQuery& query) {
-  const google::protobuf::RepeatedPtrField<crm::v1::CustomFieldFilter>& filters = query.filter.custom_fields();
-  std::vector<Account> found;
-  if (query.custom_order || !filters.empty()) {
-    absl::StatusOr<customfields::FieldCatalog> catalog = LoadAccountFieldCatalog(sql);
-    if (!catalog.ok()) return catalog.status();
-    absl::StatusOr<std::vector<customfields::IndexCondition>> conditions =
-        catalog->ResolveFilters(filters, "filter.custom_fields");
-    if (!conditions.ok()) return conditions.status();
-    query.custom_conditions = *std::move(conditions);
-    if (query.custom_order) {
-      if (absl::Status s = catalog->CheckOrderField(query.custom_order->field_key, "order_by"); !s.ok()) return s;
-    }
-    absl::StatusOr<std::vector<Account>> listed = AccountStore::List(sql, query);
-    if (!listed.ok()) return listed.status();
-    found = *std::move(listed);
-    // The order's field is live, so hiding leaves every sort key as the list compared it.
-    for (Account& a : found) catalog->HideRemoved(a.mutable_custom_fields());
-    return found;
-  }
-  absl::StatusOr<std::vector<Account>> listed = AccountStore::List(sql, query);
-  if (!listed.ok()) return listed.status();
-  found = *std::move(listed);
-  std::vector<Account*> shown;
-  for (Account& a : found) shown.push_back(&a);
-  if (absl::Status s = customfields::HideRemovedValues(sql, crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, shown); !s.ok()) {
-    return s;
-  }
-  return found;
+  absl::StatusOr<std::vector<customfields::IndexCondition>> conditions = customfields::ResolveListFields(
+      sql, crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, query.filter.custom_fields(), query.custom_order);
+  if (!conditions.ok()) return conditions.status();
+  query.custom_conditions = *std::move(conditions);
+  // A custom order's field is live, so hiding leaves every sort key as the list compared it.
+  return customfields::Visible(sql, crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, AccountStore::List(sql, query));
 }
 
 absl::StatusOr<Account> FindLiveAccount(db::Tx& tx, const std::string& account_id, const std::string& field) {
@@ -203,10 +165,9 @@ absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
   return db::CreateOnce<Account>(
       *rt_.db, call.deadline, kCreateScope, request.request_id(), request, FindVisible,
       [&](db::Tx& tx) -> absl::StatusOr<Account> {
-        absl::StatusOr<customfields::FieldCatalog> catalog = LoadAccountFieldCatalog(tx.session());
-        if (!catalog.ok()) return catalog.status();
         Account created = account;
-        if (absl::Status s = PrepareNewAccountFields(*catalog, created, "account"); !s.ok()) return s;
+        customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
+        if (absl::Status s = values.PrepareCreate(tx.session(), created.mutable_custom_fields()); !s.ok()) return s;
         if (absl::Status s = AccountStore::Insert(tx, created); !s.ok()) return s;
         created.set_etag(FormatEtag(1));
         absl::Status event =
@@ -233,11 +194,9 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
       ResolveUpdatePaths(request.account(), request.update_mask(), UpdatableAccountFields());
   if (!paths.ok()) return paths.status();
 
-  const bool touches_custom_fields = absl::c_any_of(
-      *paths, [](const std::string& path) { return absl::StartsWith(path, "custom_fields"); });
+  const bool touches_custom_fields = customfields::TouchesCustomFields(*paths);
   const absl::Time now = rt_.clock->Now();
-  // Read in the transaction when the update or its answer needs it.
-  std::optional<customfields::FieldCatalog> catalog;
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
   db::VersionedChange<Account> op;
   op.load = AccountStore::FindForUpdate;
   op.not_found = [&] { return NotFound("account.id", request.account().id()); };
@@ -245,21 +204,13 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
     if (before.has_delete_time()) {
       return FailedPreconditionField("account.id", "the account is deleted; undelete it first");
     }
-    catalog.reset();
-    if (touches_custom_fields || !before.custom_fields().empty()) {
-      absl::StatusOr<customfields::FieldCatalog> loaded = LoadAccountFieldCatalog(tx.session());
-      if (!loaded.ok()) return loaded.status();
-      catalog = *std::move(loaded);
-    }
     Account after = before;
     ApplyPaths(request.account(), *paths, &after);
     if (absl::Status s = ValidateAccount(after, "account"); !s.ok()) return s;
-    if (touches_custom_fields) {
-      catalog->RestoreHidden(before.custom_fields(), after.mutable_custom_fields());
-      if (absl::Status s = catalog->CheckUpdate(before.custom_fields(), after.custom_fields(), "account.custom_fields");
-          !s.ok()) {
-        return s;
-      }
+    if (absl::Status s = values.PrepareChange(tx.session(), before.custom_fields(), after.mutable_custom_fields(),
+                                              touches_custom_fields);
+        !s.ok()) {
+      return s;
     }
     NormaliseAccount(after);
     if (DiffMessages(&before, after, BookkeepingFields()).empty()) return std::optional<Account>();
@@ -274,7 +225,7 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
   };
   absl::StatusOr<Account> updated =
       db::ChangeVersioned(*rt_.db, call.deadline, request.account().id(), request.etag(), "etag", kAccountEntity, op);
-  if (updated.ok() && catalog) catalog->HideRemoved(updated->mutable_custom_fields());
+  if (updated.ok()) values.Present(updated->mutable_custom_fields());
   return updated;
 }
 
@@ -285,17 +236,14 @@ absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::Call
                                    const std::string& etag, bool deleted) {
   if (absl::Status s = Validator().RequiredId(id, "id").status(); !s.ok()) return s;
   const absl::Time now = rt.clock->Now();
-  std::optional<customfields::FieldCatalog> catalog;
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
   db::VersionedChange<Account> op;
   op.load = AccountStore::FindForUpdate;
   op.not_found = [&] { return NotFound("id", id); };
   op.change = [&](db::Tx& tx, const Account& before) -> absl::StatusOr<std::optional<Account>> {
-    catalog.reset();
-    if (!before.custom_fields().empty()) {
-      // Only for the answer: delete and undelete leave the values alone.
-      absl::StatusOr<customfields::FieldCatalog> loaded = LoadAccountFieldCatalog(tx.session());
-      if (!loaded.ok()) return loaded.status();
-      catalog = *std::move(loaded);
+    // For the answer only: delete and undelete leave the values alone.
+    if (absl::Status s = values.PrepareChange(tx.session(), before.custom_fields(), nullptr, false); !s.ok()) {
+      return s;
     }
     if (before.has_delete_time() == deleted) {
       return FailedPreconditionField("id", deleted ? "the account is already deleted" : "the account is not deleted");
@@ -317,7 +265,7 @@ absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::Call
                                    call.correlation_id, now);
   };
   absl::StatusOr<Account> changed = db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kAccountEntity, op);
-  if (changed.ok() && catalog) catalog->HideRemoved(changed->mutable_custom_fields());
+  if (changed.ok()) values.Present(changed->mutable_custom_fields());
   return changed;
 }
 

@@ -35,14 +35,6 @@ void NormaliseAccount(crm::v1::Account& account);
 // `prefix` (e.g. "filter"). Collects all violations.
 absl::Status ValidateAccountFilter(const crm::v1::AccountFilter& filter, const std::string& prefix);
 
-// The account custom fields' definitions, read in the transaction that writes or reads accounts.
-absl::StatusOr<customfields::FieldCatalog> LoadAccountFieldCatalog(soci::session& sql);
-
-// The custom fields of an account about to be created: each value checked against its field,
-// defaults filled in, required ones present. Violations name "<prefix>.custom_fields.<key>".
-absl::Status PrepareNewAccountFields(const customfields::FieldCatalog& catalog, crm::v1::Account& account,
-                                     const std::string& prefix);
-
 // One page of `query` (whose filter may name custom fields) as callers see it: the custom
 // conditions and order checked against the definitions read in the same transaction, removed
 // fields' values hidden. ListAccounts and ExportAccounts.

@@ -195,40 +195,16 @@ void AddListFilters(db::SqlQuery& q, const AccountListQuery& query) {
                                                 "id", query.custom_conditions);
 }
 
-// A list by a custom field: the accounts with a value, then those without.
-absl::StatusOr<std::vector<crm::v1::Account>> ListByCustomField(soci::session& sql, const AccountListQuery& query) {
-  const customfields::CustomOrderQuery order(customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT), "id",
-                                             *query.custom_order);
-  std::vector<crm::v1::Account> rows;
-  db::SqlQuery with_value(kSelectAccount);
-  order.AddValueJoin(with_value);
-  if (order.AddValueRun(with_value, query.custom_after)) {
-    AddListFilters(with_value, query);
-    with_value.Append(order.ValueRunOrder());
-    with_value.Append(" LIMIT ?", static_cast<long long>(query.limit));
-    absl::StatusOr<std::vector<crm::v1::Account>> found =
-        db::ScanAll<crm::v1::Account>(sql, with_value, "list accounts", AccountFromRow);
-    if (!found.ok()) return found.status();
-    rows = *std::move(found);
-  }
-  if (static_cast<int>(rows.size()) >= query.limit) return rows;
-  db::SqlQuery without_value(kSelectAccount);
-  order.AddMissingRun(without_value, query.custom_after);
-  AddListFilters(without_value, query);
-  without_value.Append(order.MissingRunOrder());
-  without_value.Append(" LIMIT ?", static_cast<long long>(query.limit - static_cast<int>(rows.size())));
-  absl::Status status = db::ScanRows(sql, without_value, "list accounts", [&](const db::ScannedRow& row) {
-    rows.push_back(AccountFromRow(row));
-    return true;
-  });
-  if (!status.ok()) return status;
-  return rows;
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& sql, const AccountListQuery& query) {
-  if (query.custom_order) return ListByCustomField(sql, query);
+  if (query.custom_order) {
+    const customfields::CustomOrderQuery order(customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT), "id",
+                                               *query.custom_order);
+    return customfields::ListInCustomOrder<crm::v1::Account>(
+        sql, kSelectAccount, order, query.custom_after, query.limit,
+        [&](db::SqlQuery& q) { AddListFilters(q, query); }, AccountFromRow, "list accounts");
+  }
   db::SqlQuery q(kSelectAccount);
   AddListFilters(q, query);
   const std::string column = SortColumn(query.order);

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/core/errors.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/core/etag.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
@@ -115,7 +116,9 @@ absl::StatusOr<ImportRowResult> StoreRow(const server::Runtime& rt, const server
   if (!existing->has_value()) {
     Account account;
     ApplyPaths(desired, ImportedFields(), &account);
-    if (absl::Status s = PrepareNewAccountFields(catalog, account, "account"); !s.ok()) return RowFailure(row, s);
+    if (absl::Status s = catalog.PrepareCreate(account.mutable_custom_fields(), "account.custom_fields"); !s.ok()) {
+      return RowFailure(row, s);
+    }
     if (account.owner().empty()) account.set_owner(call.actor);
     account.set_id(NewIdAt(kAccountIdPrefix, now));
     *account.mutable_create_time() = TimeToTimestamp(now);
@@ -201,7 +204,8 @@ absl::StatusOr<std::vector<ImportRowResult>> AccountTransferLogic::ImportBatch(
         [&](db::Tx& tx) -> absl::Status {
           staged.clear();
           const absl::Time now = rt_.clock->Now();
-          absl::StatusOr<customfields::FieldCatalog> catalog = LoadAccountFieldCatalog(tx.session());
+          absl::StatusOr<customfields::FieldCatalog> catalog =
+              customfields::CustomFieldStore::LoadCatalog(tx.session(), crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT);
           if (!catalog.ok()) return catalog.status();
           for (size_t p : positions) {
             absl::StatusOr<ImportRowResult> stored = StoreRow(rt_, call, tx, *catalog, rows[p], desired[p], now);

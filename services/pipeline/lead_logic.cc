@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/core/errors.h"
+#include "common/customfields/record_fields.h"
 #include "common/core/etag.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
@@ -357,9 +358,9 @@ class Conversion {
     account.set_lifecycle_stage(crm::v1::LIFECYCLE_STAGE_PROSPECT);
     if (absl::Status s = accounts::ValidateAccount(account, "account"); !s.ok()) return s;
     accounts::NormaliseAccount(account);
-    absl::StatusOr<customfields::FieldCatalog> catalog = accounts::LoadAccountFieldCatalog(tx.session());
-    if (!catalog.ok()) return catalog.status();
-    if (absl::Status s = accounts::PrepareNewAccountFields(*catalog, account, "account"); !s.ok()) {
+    customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
+    if (absl::Status s = values.PrepareCreate(tx.session(), account.mutable_custom_fields()); !s.ok()) {
+      if (!absl::IsInvalidArgument(s)) return s;
       // The caller cannot give the new account's values here: a required account field without
       // a default stands in the way of converting into a new account.
       return absl::FailedPreconditionError(

@@ -10,6 +10,7 @@
 #include "crm/v1/account.grpc.pb.h"
 #include "crm/v1/customfield.grpc.pb.h"
 #include "crm/v1/event.grpc.pb.h"
+#include "crm/v1/pipeline.grpc.pb.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_server.h"
 
@@ -607,6 +608,36 @@ TEST_P(CustomFieldTest, ImportAndExportCarryCustomValues) {
   ASSERT_EQ(exported.size(), 1u);
   EXPECT_EQ(exported[0].custom_fields().at("segment").text_value(), "mid");
   EXPECT_EQ(exported[0].custom_fields().at("seats").number_value(), 1);  // the default, given at creation
+}
+
+TEST_P(CustomFieldTest, LeadConversionGivesTheNewAccountDefaultsAndStopsAtARequiredFieldWithout) {
+  auto pipeline = crm::v1::PipelineService::NewStub(server_->channel());
+  const auto convert = [&](const std::string& company, crm::v1::ConvertLeadResponse* response) {
+    crm::v1::CreateLeadRequest create;
+    create.mutable_lead()->set_full_name("Jane Roe");
+    create.mutable_lead()->set_company_name(company);
+    crm::v1::Lead lead;
+    grpc::Status created = pipeline->CreateLead(CallAs().get(), create, &lead);
+    EXPECT_TRUE(created.ok()) << created.error_message();
+    crm::v1::ConvertLeadRequest request;
+    request.set_id(lead.id());
+    return pipeline->ConvertLead(CallAs().get(), request, response);
+  };
+  CustomField segment = Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT);
+  segment.set_required(true);
+  *segment.mutable_default_value() = Text("unsorted");
+  MustCreateField(segment);
+  crm::v1::ConvertLeadResponse converted;
+  ASSERT_GRPC_OK(convert("Defaulted GmbH", &converted));
+  EXPECT_EQ(GetAccount(converted.account_id()).custom_fields().at("segment").text_value(), "unsorted");
+
+  CustomField audit_date = Field("audit_date", crm::v1::CUSTOM_FIELD_TYPE_DATE);
+  audit_date.set_required(true);
+  MustCreateField(audit_date);
+  const grpc::Status refused = convert("Blocked GmbH", &converted);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << refused.error_message();
+  EXPECT_NE(refused.error_message().find("account.custom_fields.audit_date"), std::string::npos)
+      << refused.error_message();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CustomFieldTest, ::testing::ValuesIn(testing::AllBackends()),
