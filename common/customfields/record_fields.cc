@@ -2,6 +2,7 @@
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 namespace crm::customfields {
 
@@ -22,6 +23,13 @@ absl::Status RecordWrite::PrepareCreate(soci::session& sql, ValueMap* values) {
   // A retried transaction reads them again: they may have changed in between.
   if (absl::Status s = Load(sql); !s.ok()) return s;
   return catalog_->PrepareCreate(values, prefix_);
+}
+
+absl::Status RecordWrite::PrepareDerivedCreate(soci::session& sql, ValueMap* values, absl::string_view what) {
+  absl::Status status = PrepareCreate(sql, values);
+  if (!absl::IsInvalidArgument(status)) return status;
+  return absl::FailedPreconditionError(absl::StrCat(what, " cannot be created: ", status.message(),
+                                                    "; give the field a default"));
 }
 
 absl::Status RecordWrite::PrepareChange(soci::session& sql, const ValueMap& before, ValueMap* after, bool touched) {

@@ -25,6 +25,10 @@ class RecordWrite {
 
   // A create's values: checked, defaults filled in, required ones present.
   absl::Status PrepareCreate(soci::session& sql, ValueMap* values);
+  // A create of a record the server makes from another (a lead's conversion): its caller could
+  // give no values, so a required field without a default is FAILED_PRECONDITION, which says
+  // what stands in the way of creating `what` ("the new account").
+  absl::Status PrepareDerivedCreate(soci::session& sql, ValueMap* values, absl::string_view what);
   // A change from `before` to `after` (the mask applied). When `touched`, removed fields' values
   // go back into `after` and the changed values are checked. Reads the definitions whenever the
   // answer will need them, so call it on every change (delete and undelete too, with `after`

@@ -129,6 +129,12 @@ db::MigrationSet AccountsMigrations() {
                // has none; filters and orders use the value index, custom_field_values.
                "ALTER TABLE accounts ADD COLUMN custom_fields {{LONG_TEXT}} NULL",
            }},
+          {5,
+           "contact custom field values",
+           {
+               // As accounts.custom_fields (migration 4).
+               "ALTER TABLE contacts ADD COLUMN custom_fields {{LONG_TEXT}} NULL",
+           }},
       }};
 }
 

@@ -13,6 +13,7 @@
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
+#include "common/customfields/record_fields.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_logic.h"
 #include "services/accounts/account_store.h"
@@ -31,7 +32,7 @@ constexpr char kListScope[] = "contacts.list";
 // A contact always belongs to the account it was created under.
 const absl::flat_hash_set<std::string>& UpdatableFields() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
-      "full_name", "title", "email", "phone", "preferred_channel", "decision_role"};
+      "full_name", "title", "email", "phone", "preferred_channel", "decision_role", "custom_fields"};
   return *fields;
 }
 
@@ -39,8 +40,13 @@ absl::Status NotFound(const std::string& field, const std::string& id) { return 
 
 // The contact a replayed create made. Deleted since: the retry still must not create a second
 // contact, so it is NOT_FOUND rather than a fresh create.
+// A contact as callers see it: without the values of removed custom fields.
+absl::StatusOr<std::optional<Contact>> FindVisible(soci::session& sql, const std::string& id) {
+  return customfields::Visible(sql, crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, ContactStore::Find(sql, id));
+}
+
 absl::StatusOr<std::optional<Contact>> FindCreated(soci::session& sql, const std::string& id) {
-  absl::StatusOr<std::optional<Contact>> contact = ContactStore::Find(sql, id);
+  absl::StatusOr<std::optional<Contact>> contact = FindVisible(sql, id);
   if (contact.ok() && !contact->has_value()) {
     return NotFoundField("request_id", "the contact this request created has since been deleted");
   }
@@ -71,6 +77,10 @@ absl::Status ValidateContact(const Contact& c, const std::string& prefix) {
   v.OptionalPhone(c.phone(), f("phone"));
   v.Enum(c.preferred_channel(), crm::v1::ContactChannel_IsValid, f("preferred_channel"), false);
   v.Enum(c.decision_role(), crm::v1::DecisionRole_IsValid, f("decision_role"), false);
+  // Each value is checked against its definition in the writing transaction; this only bounds
+  // the work.
+  v.Check(c.custom_fields_size() <= customfields::kMaxFieldsPerEntity, f("custom_fields"),
+          absl::StrCat("at most ", customfields::kMaxFieldsPerEntity, " values"));
   return v.status();
 }
 
@@ -98,8 +108,10 @@ absl::StatusOr<Contact> ContactLogic::Create(const server::CallContext& call,
       [&](db::Tx& tx) -> absl::StatusOr<Contact> {
         absl::StatusOr<crm::v1::Account> account = FindLiveAccount(tx, contact.account_id(), "contact.account_id");
         if (!account.ok()) return account.status();
-        if (absl::Status s = ContactStore::Insert(tx, contact); !s.ok()) return s;
         Contact created = contact;
+        customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, "contact.custom_fields");
+        if (absl::Status s = values.PrepareCreate(tx.session(), created.mutable_custom_fields()); !s.ok()) return s;
+        if (absl::Status s = ContactStore::Insert(tx, created); !s.ok()) return s;
         created.set_etag(FormatEtag(1));
         absl::Status event =
             rt_.outbox->AppendChange(tx, "contact.created", kEntity, created.id(), crm::v1::CHANGE_KIND_CREATED,
@@ -112,7 +124,7 @@ absl::StatusOr<Contact> ContactLogic::Create(const server::CallContext& call,
 
 absl::StatusOr<Contact> ContactLogic::Get(const server::CallContext& call, const crm::v1::GetContactRequest& request) {
   if (absl::Status s = Validator().RequiredId(request.id(), "id").status(); !s.ok()) return s;
-  return db::ReadEntity<Contact>(*rt_.db, call.deadline, ContactStore::Find, request.id(), kEntity);
+  return db::ReadEntity<Contact>(*rt_.db, call.deadline, FindVisible, request.id(), kEntity);
 }
 
 absl::StatusOr<Contact> ContactLogic::Update(const server::CallContext& call,
@@ -125,11 +137,13 @@ absl::StatusOr<Contact> ContactLogic::Update(const server::CallContext& call,
       ResolveUpdatePaths(request.contact(), request.update_mask(), UpdatableFields());
   if (!paths.ok()) return paths.status();
 
+  const bool touches_custom_fields = customfields::TouchesCustomFields(*paths);
   const absl::Time now = rt_.clock->Now();
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, "contact.custom_fields");
   db::VersionedChange<Contact> op;
   op.load = ContactStore::FindForUpdate;
   op.not_found = [&] { return NotFound("contact.id", request.contact().id()); };
-  op.change = [&](db::Tx&, const Contact& before) -> absl::StatusOr<std::optional<Contact>> {
+  op.change = [&](db::Tx& tx, const Contact& before) -> absl::StatusOr<std::optional<Contact>> {
     // Echoing the contact back with its own account_id is fine; naming another one is a request
     // to move it, which contacts do not support.
     if (!request.contact().account_id().empty() && request.contact().account_id() != before.account_id()) {
@@ -138,6 +152,11 @@ absl::StatusOr<Contact> ContactLogic::Update(const server::CallContext& call,
     Contact after = before;
     ApplyPaths(request.contact(), *paths, &after);
     if (absl::Status s = ValidateContact(after, "contact"); !s.ok()) return s;
+    if (absl::Status s = values.PrepareChange(tx.session(), before.custom_fields(), after.mutable_custom_fields(),
+                                              touches_custom_fields);
+        !s.ok()) {
+      return s;
+    }
     NormaliseContact(after);
     if (DiffMessages(&before, after, BookkeepingFields()).empty()) return std::optional<Contact>();
     *after.mutable_update_time() = TimeToTimestamp(now);
@@ -151,7 +170,10 @@ absl::StatusOr<Contact> ContactLogic::Update(const server::CallContext& call,
                                     DiffMessages(&before, after, BookkeepingFields()), *owner, call.actor,
                                     call.correlation_id, now);
   };
-  return db::ChangeVersioned(*rt_.db, call.deadline, request.contact().id(), request.etag(), "etag", kEntity, op);
+  absl::StatusOr<Contact> updated =
+      db::ChangeVersioned(*rt_.db, call.deadline, request.contact().id(), request.etag(), "etag", kEntity, op);
+  if (updated.ok()) values.Present(updated->mutable_custom_fields());
+  return updated;
 }
 
 absl::StatusOr<crm::v1::DeleteContactResponse> ContactLogic::Delete(const server::CallContext& call,
@@ -197,7 +219,11 @@ absl::StatusOr<crm::v1::ListContactsResponse> ContactLogic::List(const server::C
         absl::StatusOr<std::optional<crm::v1::Account>> account = AccountStore::Find(sql, request.account_id());
         if (!account.ok()) return account.status();
         if (!account->has_value()) return NoSuchEntity("account_id", kAccountEntity, request.account_id());
-        return ContactStore::List(sql, query);
+        absl::StatusOr<std::vector<customfields::IndexCondition>> conditions = customfields::ResolveListFields(
+            sql, crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, request.custom_fields(), std::nullopt);
+        if (!conditions.ok()) return conditions.status();
+        query.custom_conditions = *std::move(conditions);
+        return customfields::Visible(sql, crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, ContactStore::List(sql, query));
       });
   if (!rows.ok()) return rows.status();
   crm::v1::ListContactsResponse response;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/core/etag.h"
 #include "common/core/time_util.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/db/query.h"
 #include "common/db/row.h"
 #include "common/db/sql_error.h"
@@ -31,6 +32,7 @@ struct type_conversion<crm::v1::Contact> {
     *c.mutable_create_time() = crm::MicrosToTimestamp(GetInt64(v, "create_time"));
     *c.mutable_update_time() = crm::MicrosToTimestamp(GetInt64(v, "update_time"));
     c.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
+    crm::customfields::DecodeValues(GetString(v, "custom_fields"), c.mutable_custom_fields());
   }
 
   static void to_base(const crm::v1::Contact& c, values& v, indicator& ind) {
@@ -44,6 +46,8 @@ struct type_conversion<crm::v1::Contact> {
     v.set("decision_role", static_cast<long long>(c.decision_role()));
     v.set("create_time", static_cast<long long>(crm::TimestampToMicros(c.create_time())));
     v.set("update_time", static_cast<long long>(crm::TimestampToMicros(c.update_time())));
+    v.set("custom_fields", crm::customfields::EncodeValues(c.custom_fields()),
+          c.custom_fields().empty() ? i_null : i_ok);
     ind = i_ok;
   }
 };
@@ -55,19 +59,21 @@ namespace {
 
 constexpr char kContactColumns[] =
     "id, account_id, full_name, title, email, phone, preferred_channel, decision_role, create_time,"
-    " update_time, revision";
+    " update_time, revision, custom_fields";
 const std::string kSelectContact = absl::StrCat("SELECT ", kContactColumns, " FROM contacts");
 const std::string kSelectContactById = kSelectContact + " WHERE id = :id";
 constexpr char kInsertContact[] =
     "INSERT INTO contacts (id, account_id, full_name, title, email, phone, preferred_channel,"
-    " decision_role, create_time, update_time, revision) VALUES (:id, :account_id, :full_name,"
-    " :title, :email, :phone, :preferred_channel, :decision_role, :create_time, :update_time, 1)";
+    " decision_role, create_time, update_time, custom_fields, revision) VALUES (:id, :account_id,"
+    " :full_name, :title, :email, :phone, :preferred_channel, :decision_role, :create_time,"
+    " :update_time, :custom_fields, 1)";
 // account_id and create_time never change after the insert.
 constexpr char kUpdateContact[] =
     "UPDATE contacts SET full_name = :full_name, title = :title, email = :email, phone = :phone,"
     " preferred_channel = :preferred_channel, decision_role = :decision_role,"
-    " update_time = :update_time, revision = revision + 1"
+    " update_time = :update_time, custom_fields = :custom_fields, revision = revision + 1"
     " WHERE id = :id AND revision = :expected_revision";
+const absl::string_view kCustomFieldEntity = customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT);
 constexpr char kDeleteContact[] = "DELETE FROM contacts WHERE id = :id AND revision = :expected_revision";
 
 }  // namespace
@@ -82,14 +88,22 @@ absl::StatusOr<std::optional<crm::v1::Contact>> ContactStore::FindForUpdate(db::
 }
 
 absl::Status ContactStore::Insert(db::Tx& tx, const crm::v1::Contact& contact) {
-  return db::Guard("insert contact", [&]() -> absl::Status {
+  absl::Status status = db::Guard("insert contact", [&]() -> absl::Status {
     tx.session() << kInsertContact, soci::use(contact);
     return absl::OkStatus();
   });
+  if (!status.ok() || contact.custom_fields().empty()) return status;
+  return customfields::CustomValueIndex::Replace(tx, kCustomFieldEntity, contact.id(), contact.custom_fields());
 }
 
 absl::StatusOr<bool> ContactStore::Update(db::Tx& tx, const crm::v1::Contact& contact, int64_t expected_revision) {
-  return db::ExecuteAtRevision(tx.session(), kUpdateContact, contact, expected_revision, "update contact");
+  absl::StatusOr<bool> updated =
+      db::ExecuteAtRevision(tx.session(), kUpdateContact, contact, expected_revision, "update contact");
+  if (!updated.ok() || !*updated) return updated;
+  absl::Status indexed =
+      customfields::CustomValueIndex::Replace(tx, kCustomFieldEntity, contact.id(), contact.custom_fields());
+  if (!indexed.ok()) return indexed;
+  return true;
 }
 
 absl::StatusOr<bool> ContactStore::Delete(db::Tx& tx, const std::string& id, int64_t expected_revision) {
@@ -103,12 +117,16 @@ absl::StatusOr<bool> ContactStore::Delete(db::Tx& tx, const std::string& id, int
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return deleted;
+  if (!deleted) return false;
+  // The contact is gone: so are its index rows.
+  if (absl::Status s = customfields::CustomValueIndex::Replace(tx, kCustomFieldEntity, id, {}); !s.ok()) return s;
+  return true;
 }
 
 absl::StatusOr<std::vector<crm::v1::Contact>> ContactStore::List(soci::session& sql, const ContactListQuery& query) {
   db::SqlQuery q(kSelectContact);
   q.Where("account_id = ?", query.account_id);
+  customfields::CustomValueIndex::AddConditions(q, kCustomFieldEntity, "id", query.custom_conditions);
   if (!query.after_id.empty()) q.Where("id > ?", query.after_id);
   q.Append(" ORDER BY id LIMIT ?", static_cast<long long>(query.limit));
 

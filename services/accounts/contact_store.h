@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/customfields/custom_fields.h"
 #include "common/db/database.h"
 #include "crm/v1/account.pb.h"
 
@@ -20,6 +21,8 @@ struct ContactListQuery {
   std::string account_id;
   // Keyset position: contacts with an id strictly greater ("" = from the start).
   std::string after_id;
+  // Conditions on custom fields, resolved against the definitions.
+  std::vector<customfields::IndexCondition> custom_conditions;
   int limit = 50;
 };
 

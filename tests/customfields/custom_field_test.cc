@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/db/entity_ops.h"
+#include "common/db/query.h"
 #include "crm/v1/account.grpc.pb.h"
 #include "crm/v1/customfield.grpc.pb.h"
 #include "crm/v1/event.grpc.pb.h"
@@ -176,6 +178,17 @@ class CustomFieldTest : public ::testing::TestWithParam<std::string> {
     if (min) *f->mutable_min() = *min;
     if (max) *f->mutable_max() = *max;
     return request;
+  }
+
+  // Rows the value index holds for one record, read straight from the database.
+  int64_t IndexRowsOf(const std::string& entity_id) {
+    db::SqlQuery q("SELECT COUNT(*) FROM custom_field_values");
+    q.Where("entity_id = ?", entity_id);
+    absl::StatusOr<int64_t> count = db::ReadValue(
+        *server_->runtime().db, absl::Now() + absl::Seconds(10),
+        [&](soci::session& sql) -> absl::StatusOr<int64_t> { return db::QueryInt64(sql, q); });
+    EXPECT_TRUE(count.ok()) << count.status();
+    return count.ok() ? *count : -1;
   }
 
   std::unique_ptr<testing::TestDatabase> database_;
@@ -351,7 +364,18 @@ TEST_P(CustomFieldTest, AccountValuesAreTypedCheckedDefaultedAndRequired) {
   ASSERT_GRPC_OK(UpdateField(required_patch, {"required"}, &changed));
   EXPECT_TRUE(HasCodeAndField(CreateAccount(MakeAccount("Lacks it"), &out), grpc::StatusCode::INVALID_ARGUMENT,
                               "account.custom_fields.contract_end"));
-  EXPECT_EQ(GetAccount(created.id()).custom_fields_size(), 5);
+  // Neither that nor a new field nor a new option rewrote the stored account.
+  MustCreateField(Field("added_later", crm::v1::CUSTOM_FIELD_TYPE_BOOLEAN));
+  CustomField more_options;
+  more_options.set_entity(kAccount);
+  more_options.set_key("products");
+  more_options.add_options("crm");
+  more_options.add_options("erp");
+  more_options.add_options("hr");
+  ASSERT_GRPC_OK(UpdateField(more_options, {"options"}, &changed));
+  const Account after_changes = GetAccount(created.id());
+  EXPECT_EQ(after_changes.etag(), created.etag());
+  EXPECT_EQ(after_changes.custom_fields_size(), 5);
 
   // None of the refused creates left an account behind.
   crm::v1::ListAccountsResponse page;
@@ -638,6 +662,97 @@ TEST_P(CustomFieldTest, LeadConversionGivesTheNewAccountDefaultsAndStopsAtARequi
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << refused.error_message();
   EXPECT_NE(refused.error_message().find("account.custom_fields.audit_date"), std::string::npos)
       << refused.error_message();
+}
+
+TEST_P(CustomFieldTest, ContactsCarryCheckFilterAndHideTheirOwnFields) {
+  Account account = MustCreateAccount(MakeAccount("Has contacts"));
+  CustomField languages = Field("languages", crm::v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE);
+  languages.set_entity(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT);
+  languages.add_options("de");
+  languages.add_options("en");
+  MustCreateField(languages);
+  CustomField badge = Field("badge_id", crm::v1::CUSTOM_FIELD_TYPE_TEXT);
+  badge.set_entity(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT);
+  MustCreateField(badge);
+  // An account field of the same key is another field: contacts cannot use it.
+  MustCreateField(Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+
+  const auto create = [&](const std::string& name, const crm::v1::Contact& extra, crm::v1::Contact* out) {
+    crm::v1::CreateContactRequest request;
+    *request.mutable_contact() = extra;
+    request.mutable_contact()->set_account_id(account.id());
+    request.mutable_contact()->set_full_name(name);
+    return accounts_->CreateContact(CallAs().get(), request, out);
+  };
+  crm::v1::Contact with_values;
+  (*with_values.mutable_custom_fields())["languages"] = Choices({"de", "en"});
+  (*with_values.mutable_custom_fields())["badge_id"] = Text("B-7");
+  crm::v1::Contact anna;
+  ASSERT_GRPC_OK(create("Anna", with_values, &anna));
+  crm::v1::Contact english_only;
+  (*english_only.mutable_custom_fields())["languages"] = Choices({"en"});
+  crm::v1::Contact ben;
+  ASSERT_GRPC_OK(create("Ben", english_only, &ben));
+  crm::v1::Contact out;
+  crm::v1::Contact account_field;
+  (*account_field.mutable_custom_fields())["segment"] = Text("smb");
+  EXPECT_TRUE(HasCodeAndField(create("Carl", account_field, &out), grpc::StatusCode::INVALID_ARGUMENT,
+                              "contact.custom_fields.segment"));
+
+  const auto list = [&](const std::vector<std::string>& options) {
+    crm::v1::ListContactsRequest request;
+    request.set_account_id(account.id());
+    if (!options.empty()) {
+      crm::v1::CustomFieldFilter* filter = request.add_custom_fields();
+      filter->set_key("languages");
+      *filter->mutable_equals() = Choices(options);
+    }
+    crm::v1::ListContactsResponse response;
+    grpc::Status s = accounts_->ListContacts(CallAs().get(), request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<std::string> names;
+    for (const crm::v1::Contact& c : response.contacts()) names.push_back(c.full_name());
+    return names;
+  };
+  EXPECT_EQ(list({"de"}), std::vector<std::string>{"Anna"});
+  EXPECT_EQ(list({"en"}), (std::vector<std::string>{"Anna", "Ben"}));
+
+  // One value by mask; a removed field is hidden from Get and List and comes back.
+  crm::v1::UpdateContactRequest update;
+  update.mutable_contact()->set_id(ben.id());
+  (*update.mutable_contact()->mutable_custom_fields())["badge_id"] = Text("B-8");
+  update.mutable_update_mask()->add_paths("custom_fields.badge_id");
+  crm::v1::Contact updated;
+  ASSERT_GRPC_OK(accounts_->UpdateContact(CallAs().get(), update, &updated));
+  EXPECT_EQ(updated.custom_fields().at("badge_id").text_value(), "B-8");
+  EXPECT_EQ(updated.custom_fields().at("languages").choices_value().choices(0), "en");
+
+  crm::v1::DeleteCustomFieldRequest remove;
+  remove.set_entity(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT);
+  remove.set_key("badge_id");
+  CustomField removed;
+  ASSERT_GRPC_OK(fields_->DeleteCustomField(CallAs().get(), remove, &removed));
+  crm::v1::GetContactRequest get;
+  get.set_id(anna.id());
+  crm::v1::Contact fetched;
+  ASSERT_GRPC_OK(accounts_->GetContact(CallAs().get(), get, &fetched));
+  EXPECT_FALSE(fetched.custom_fields().contains("badge_id"));
+  EXPECT_TRUE(fetched.custom_fields().contains("languages"));
+  crm::v1::UndeleteCustomFieldRequest undelete;
+  undelete.set_entity(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT);
+  undelete.set_key("badge_id");
+  ASSERT_GRPC_OK(fields_->UndeleteCustomField(CallAs().get(), undelete, &removed));
+  ASSERT_GRPC_OK(accounts_->GetContact(CallAs().get(), get, &fetched));
+  EXPECT_EQ(fetched.custom_fields().at("badge_id").text_value(), "B-7");
+
+  // A deleted contact leaves no index rows behind.
+  EXPECT_EQ(IndexRowsOf(anna.id()), 3);  // de, en, B-7
+  crm::v1::DeleteContactRequest delete_anna;
+  delete_anna.set_id(anna.id());
+  crm::v1::DeleteContactResponse deleted;
+  ASSERT_GRPC_OK(accounts_->DeleteContact(CallAs().get(), delete_anna, &deleted));
+  EXPECT_EQ(IndexRowsOf(anna.id()), 0);
+  EXPECT_TRUE(list({"de"}).empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CustomFieldTest, ::testing::ValuesIn(testing::AllBackends()),
