@@ -7,6 +7,7 @@
 #include "common/core/errors.h"
 #include "common/core/etag.h"
 #include "common/core/time_util.h"
+#include "common/db/dialect.h"
 #include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
 #include "google/protobuf/util/json_util.h"
@@ -299,6 +300,33 @@ void CustomValueIndex::AddConditions(db::SqlQuery& query, absl::string_view enti
       }
     }
   }
+}
+
+std::optional<size_t> ValueDrivenList::PickDriver(const std::vector<IndexCondition>& conditions) {
+  for (size_t i = 0; i < conditions.size(); ++i) {
+    if (conditions[i].kind == IndexCondition::Kind::kEquals) return i;
+  }
+  return std::nullopt;
+}
+
+std::string ValueDrivenList::From(const db::Dialect& dialect) const {
+  // Each engine's way of making the left table the outer loop, whatever it estimates.
+  const char* join = dialect.backend() == db::Backend::kSqlite ? "CROSS JOIN" : "STRAIGHT_JOIN";
+  return absl::StrCat(" FROM custom_field_values drv ", join, " ", table_, " ON ", table_, ".", id_column_,
+                      " = drv.entity_id");
+}
+
+void ValueDrivenList::AddDriver(db::SqlQuery& query) const {
+  query.Where("drv.entity_type = ? AND drv.field_key = ? AND drv.text_value = ? AND drv.number_value = ?", entity_,
+              driver_.field_key, driver_.equals.text, driver_.equals.number);
+}
+
+void ValueDrivenList::AddAfter(db::SqlQuery& query, const std::string& id, bool descending) const {
+  query.Where(descending ? "drv.entity_id < ?" : "drv.entity_id > ?", id);
+}
+
+std::string ValueDrivenList::Order(bool descending) const {
+  return descending ? " ORDER BY drv.entity_id DESC" : " ORDER BY drv.entity_id";
 }
 
 void CustomOrderQuery::AddValueJoin(db::SqlQuery& query) const {

@@ -82,6 +82,34 @@ class CustomValueIndex {
                             const std::vector<IndexCondition>& conditions);
 };
 
+// A list in id order with an equality on a custom value, driven from that value's index entries:
+// they come in record-id order, so a page reads about as many rows as it returns however many
+// records match (walking the records instead reads every one before the page is full when few
+// match, and building the IN list first reads every match when many do).
+class ValueDrivenList {
+ public:
+  // The condition to drive by: the first equality; nullopt when there is none.
+  static std::optional<size_t> PickDriver(const std::vector<IndexCondition>& conditions);
+
+  ValueDrivenList(absl::string_view entity, absl::string_view table, absl::string_view id_column,
+                  IndexCondition driver)
+      : entity_(entity), table_(table), id_column_(id_column), driver_(std::move(driver)) {}
+
+  // " FROM <index> drv <join that keeps this order> <table> ON ...": follows the SELECT of the
+  // table's columns. Then AddDriver, the store's other conditions, AddAfter and Order.
+  std::string From(const db::Dialect& dialect) const;
+  void AddDriver(db::SqlQuery& query) const;
+  // Records strictly after `id` (before it when descending).
+  void AddAfter(db::SqlQuery& query, const std::string& id, bool descending) const;
+  std::string Order(bool descending) const;
+
+ private:
+  std::string entity_;
+  std::string table_;
+  std::string id_column_;
+  IndexCondition driver_;
+};
+
 // A list ordered by a custom field, in two runs: the records with a value, in the value's index
 // order and then by id, and after them the records without one, by id. A store builds each run
 // from its own SELECT and conditions, then asks for the rows it still needs.

@@ -1,5 +1,7 @@
 #include "common/db/dialect.h"
 
+#include <soci/soci.h>
+
 #include <cctype>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +9,10 @@
 #include "absl/strings/str_replace.h"
 
 namespace crm::db {
+
+Dialect Dialect::Of(soci::session& session) {
+  return Dialect(session.get_backend_name() == "sqlite3" ? Backend::kSqlite : Backend::kMysql);
+}
 
 std::string Dialect::ExpandDdl(absl::string_view ddl) const {
   if (backend_ == Backend::kSqlite) {

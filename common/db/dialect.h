@@ -7,6 +7,10 @@
 
 #include "absl/strings/string_view.h"
 
+namespace soci {
+class session;
+}
+
 namespace crm::db {
 
 enum class Backend { kSqlite, kMysql };
@@ -14,6 +18,9 @@ enum class Backend { kSqlite, kMysql };
 class Dialect {
  public:
   explicit Dialect(Backend backend) : backend_(backend) {}
+
+  // The dialect of the backend `session` is connected to.
+  static Dialect Of(soci::session& session);
 
   Backend backend() const { return backend_; }
   absl::string_view name() const { return backend_ == Backend::kSqlite ? "sqlite" : "mysql"; }

@@ -177,8 +177,10 @@ absl::StatusOr<bool> AccountStore::Update(db::Tx& tx, const crm::v1::Account& ac
 
 namespace {
 
-// The conditions every order of a list shares.
-void AddListFilters(db::SqlQuery& q, const AccountListQuery& query) {
+// The conditions every order of a list shares; `custom_conditions` in place of the query's own
+// when one of them already drives the list.
+void AddListFilters(db::SqlQuery& q, const AccountListQuery& query,
+                    const std::vector<customfields::IndexCondition>& custom_conditions) {
   const crm::v1::AccountFilter& f = query.filter;
   if (!query.show_deleted) q.Where("delete_time IS NULL");
   if (query.owners) q.WhereIn("owner", *query.owners);
@@ -192,7 +194,11 @@ void AddListFilters(db::SqlQuery& q, const AccountListQuery& query) {
     q.Where("tags LIKE ? ESCAPE '!'", db::Dialect::ContainsPattern(db::EncodedTag(f.tag())));
   }
   customfields::CustomValueIndex::AddConditions(q, customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT),
-                                                "id", query.custom_conditions);
+                                                "id", custom_conditions);
+}
+
+void AddListFilters(db::SqlQuery& q, const AccountListQuery& query) {
+  AddListFilters(q, query, query.custom_conditions);
 }
 
 }  // namespace
@@ -204,6 +210,21 @@ absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& 
     return customfields::ListInCustomOrder<crm::v1::Account>(
         sql, kSelectAccount, order, query.custom_after, query.limit,
         [&](db::SqlQuery& q) { AddListFilters(q, query); }, AccountFromRow, "list accounts");
+  }
+  if (query.order == AccountOrder::kId) {
+    if (std::optional<size_t> driver = customfields::ValueDrivenList::PickDriver(query.custom_conditions)) {
+      const customfields::ValueDrivenList list(customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT),
+                                               "accounts", "id", query.custom_conditions[*driver]);
+      std::vector<customfields::IndexCondition> others = query.custom_conditions;
+      others.erase(others.begin() + static_cast<std::ptrdiff_t>(*driver));
+      db::SqlQuery q(absl::StrCat("SELECT ", kAccountColumns, list.From(db::Dialect::Of(sql))));
+      list.AddDriver(q);
+      AddListFilters(q, query, others);
+      if (!query.after_id.empty()) list.AddAfter(q, query.after_id, query.descending);
+      q.Append(list.Order(query.descending));
+      q.Append(" LIMIT ?", static_cast<long long>(query.limit));
+      return db::ScanAll<crm::v1::Account>(sql, q, "list accounts", AccountFromRow);
+    }
   }
   db::SqlQuery q(kSelectAccount);
   AddListFilters(q, query);

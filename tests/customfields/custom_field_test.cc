@@ -513,6 +513,12 @@ TEST_P(CustomFieldTest, ListsFilterOnValuesOfEveryIndexedType) {
 
   CustomValue enterprise = Text("enterprise");
   EXPECT_EQ(ListNames(FilterRequest("segment", &enterprise)), (std::vector<std::string>{"B", "C"}));
+  // An equality drives the list from the value index: page by page, either way round.
+  crm::v1::ListAccountsRequest paged = FilterRequest("segment", &enterprise);
+  paged.set_page_size(1);
+  EXPECT_EQ(ListNames(paged), (std::vector<std::string>{"B", "C"}));
+  paged.set_order_by("id desc");
+  EXPECT_EQ(ListNames(paged), (std::vector<std::string>{"C", "B"}));
   CustomValue min_seats = Number(100), max_seats = Number(1000);
   EXPECT_EQ(ListNames(FilterRequest("seats", nullptr, &min_seats, &max_seats)), std::vector<std::string>{"B"});
   EXPECT_EQ(ListNames(FilterRequest("seats", nullptr, &min_seats)), (std::vector<std::string>{"B", "C"}));
