@@ -89,7 +89,7 @@ std::vector<db::BulkInsert::Column> AccountColumns() {
           {"owner", B::kText},        {"lifecycle_stage", B::kInt}, {"tier", B::kInt},
           {"tags", B::kText},         {"profession", B::kText},    {"age_band", B::kInt},
           {"external_key", B::kText}, {"create_time", B::kInt},    {"update_time", B::kInt},
-          {"delete_time", B::kInt},   {"revision", B::kInt}};
+          {"delete_time", B::kInt},   {"revision", B::kInt},        {"custom_fields", B::kText}};
 }
 
 std::vector<db::BulkInsert::Column> TicketColumns() {

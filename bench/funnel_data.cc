@@ -469,7 +469,8 @@ absl::StatusOr<LoadReport> GenerateAndLoad(db::Database& db, const FunnelDataOpt
         .Int(row.create_micros)
         .Int(row.create_micros)
         .NullableInt(std::nullopt)
-        .Int(1);
+        .Int(1)
+        .NullableText(std::nullopt);  // custom_fields: none
   });
   if (!status.ok()) return status;
   report.tables.push_back({"accounts", options.accounts, SecondsSince(t0)});

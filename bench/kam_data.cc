@@ -586,7 +586,8 @@ absl::StatusOr<KamLoadReport> GenerateAndLoadKamData(db::Database& db, const Kam
         .Int(a.create_micros)
         .Int(a.create_micros)
         .NullableInt(std::nullopt)
-        .Int(1);
+        .Int(1)
+        .NullableText(std::nullopt);  // custom_fields: none
   });
   if (!status.ok()) return status;
   report.tables.push_back({"accounts", options.accounts, SecondsSince(t0)});
