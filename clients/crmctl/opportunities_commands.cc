@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "clients/crmctl/columns.h"
+#include "clients/crmctl/custom_field_arguments.h"
 #include "clients/crmctl/field_text.h"
 
 namespace crm::crmctl {
@@ -60,6 +61,10 @@ absl::Status SetStage(CommandContext& context, google::protobuf::Message& reques
   return SetFieldFromText(request, key + "_id", *id);
 }
 
+CustomFieldCatalog OpportunityFields(CommandContext& context) {
+  return CustomFieldCatalog(context.customfields(), v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY);
+}
+
 // `<verb> <id> [<stage_key>=<stage>] [key=value ...]` for the requests that act on one
 // opportunity and may name a stage of its pipeline (move, close, reopen).
 template <typename Request, typename Call>
@@ -87,9 +92,17 @@ int Create(CommandContext& context) {
   if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
   v1::CreateOpportunityRequest request;
   const absl::optional<std::string> stage = context.TakeArgument("stage");
+  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
+  if (!custom.ok()) return context.Usage(custom.status());
   if (absl::Status s = context.ApplyArguments({{&request}, {request.mutable_opportunity()}});
       !s.ok()) {
     return context.Usage(s);
+  }
+  CustomFieldCatalog fields = OpportunityFields(context);
+  if (absl::Status s = SetCustomValues(
+          fields, *custom, *request.mutable_opportunity()->mutable_custom_fields(), nullptr);
+      !s.ok()) {
+    return FailCustomFields(context, s);
   }
   if (absl::Status s = SetStage(context, *request.mutable_opportunity(), "stage", stage,
                                 request.opportunity().pipeline_id());
@@ -104,17 +117,45 @@ int Get(CommandContext& context) {
       context, [&](const auto& r) { return context.pipeline().GetOpportunity(r); });
 }
 
+// As RunUpdate, plus --custom=<key>=<value>: each key named becomes the mask path
+// custom_fields.<key>, so `--custom=<key>=` clears that value and the others stay.
 int Update(CommandContext& context) {
-  return RunUpdate<v1::UpdateOpportunityRequest>(
-      context, [](v1::UpdateOpportunityRequest& r) { return r.mutable_opportunity(); },
-      [&](const auto& r) { return context.pipeline().UpdateOpportunity(r); });
+  absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
+  if (!id.ok()) return context.Usage(id.status());
+  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
+  if (!custom.ok()) return context.Usage(custom.status());
+  v1::UpdateOpportunityRequest request;
+  request.mutable_opportunity()->set_id(id->front());
+  std::vector<std::string> changed;
+  if (absl::Status s =
+          context.ApplyArguments({{&request}, {request.mutable_opportunity(), &changed}});
+      !s.ok()) {
+    return context.Usage(s);
+  }
+  CustomFieldCatalog fields = OpportunityFields(context);
+  if (absl::Status s = SetCustomValues(
+          fields, *custom, *request.mutable_opportunity()->mutable_custom_fields(), &changed);
+      !s.ok()) {
+    return FailCustomFields(context, s);
+  }
+  if (!request.has_update_mask()) {
+    for (const std::string& path : changed) request.mutable_update_mask()->add_paths(path);
+  }
+  return context.PrintResult(context.pipeline().UpdateOpportunity(request));
 }
 
 int List(CommandContext& context) {
   v1::ListOpportunitiesRequest request;
   const absl::optional<std::string> stage = context.TakeArgument("stage");
+  absl::StatusOr<CustomFilterArguments> custom = TakeCustomFilterArguments(context);
+  if (!custom.ok()) return context.Usage(custom.status());
   absl::StatusOr<bool> all = context.ReadListArguments({{&request}});
   if (!all.ok()) return context.Usage(all.status());
+  CustomFieldCatalog fields = OpportunityFields(context);
+  if (absl::Status s = AddCustomFilters(fields, *custom, *request.mutable_custom_fields());
+      !s.ok()) {
+    return FailCustomFields(context, s);
+  }
   if (absl::Status s = SetStage(context, request, "stage", stage, request.pipeline_id()); !s.ok()) {
     return context.Fail(s);
   }
@@ -161,15 +202,24 @@ std::vector<Command> OpportunityCommands() {
   return {
       {"opportunities", "create",
        "account=<id> name=... amount=\"25000 EUR\" [expected_close_date=2026-03-31] "
-       "[pipeline=<id>] [stage=<name|id>] [owner=] [probability=] [source_campaign=<id>]",
-       "Create an opportunity (default: the default pipeline's first open stage)", Create},
+       "[pipeline=<id>] [stage=<name|id>] [owner=] [probability=] [source_campaign=<id>] "
+       "[--custom=<key>=<value> ...]",
+       "Create an opportunity (default: the default pipeline's first open stage); --custom sets "
+       "its custom fields (see `crmctl fields list entity=opportunity`)",
+       Create},
       {"opportunities", "get", "<id>", "Show one opportunity", Get},
       {"opportunities", "list",
        "[account=<id>] [pipeline=<id>] [stage=<name|id>] [status=open|won|lost] [owner=] "
-       "[close_from=<date>] [close_to=<date>] [page_size=] [page_token=] [--all]",
-       "List opportunities", List},
-      {"opportunities", "update", "<id> <field>=<value> ... [etag=...]",
-       "Change amount, name, expected close, owner, probability, campaign (not the stage)",
+       "[close_from=<date>] [close_to=<date>] [--custom-filter=<key>=<value>] "
+       "[--custom-min=<key>=<value>] [--custom-max=<key>=<value>] [page_size=] [page_token=] "
+       "[--all]",
+       "List opportunities; --custom-* conditions on filterable custom fields (each repeatable, "
+       "all must hold)",
+       List},
+      {"opportunities", "update",
+       "<id> <field>=<value> ... [--custom=<key>=<value> ...] [etag=...]",
+       "Change amount, name, expected close, owner, probability, campaign, custom fields (not "
+       "the stage); <field>= and --custom=<key>= clear one",
        Update},
       {"opportunities", "move", "<id> stage=<name|id> [probability=] [etag=...]",
        "Move to another open stage of its pipeline", Move},

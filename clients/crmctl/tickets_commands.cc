@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "clients/crmctl/custom_field_arguments.h"
 #include "clients/crmctl/field_text.h"
 #include "clients/crmctl/servicedesk_commands.h"
 
@@ -63,10 +64,26 @@ std::vector<Column> DeadlineSegmentColumns() {
           FieldColumn("HOLIDAY", "holiday_name")};
 }
 
+CustomFieldCatalog TicketFields(CommandContext& context) {
+  return CustomFieldCatalog(context.customfields(), v1::CUSTOM_FIELD_ENTITY_TICKET);
+}
+
+// As RunCreate, plus --custom=<key>=<value> for custom fields.
 int Create(CommandContext& context) {
-  return RunCreate<v1::CreateTicketRequest>(
-      context, [](v1::CreateTicketRequest& r) { return r.mutable_ticket(); },
-      [&](const auto& r) { return ServiceDesk(context).CreateTicket(r); });
+  if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
+  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
+  if (!custom.ok()) return context.Usage(custom.status());
+  v1::CreateTicketRequest request;
+  if (absl::Status s = context.ApplyArguments({{&request}, {request.mutable_ticket()}}); !s.ok()) {
+    return context.Usage(s);
+  }
+  CustomFieldCatalog fields = TicketFields(context);
+  if (absl::Status s = SetCustomValues(fields, *custom,
+                                       *request.mutable_ticket()->mutable_custom_fields(), nullptr);
+      !s.ok()) {
+    return FailCustomFields(context, s);
+  }
+  return context.PrintResult(ServiceDesk(context).CreateTicket(request));
 }
 
 // Every field, then in table form the business time left on each running target, which the
@@ -99,19 +116,47 @@ int List(CommandContext& context) {
   v1::ListTicketsRequest request;
   static const auto* const kAliases = new std::map<std::string, std::string>{
       {"status", "statuses"}, {"group", "assignee_group"}, {"level", "escalation_level"}};
+  absl::StatusOr<CustomFilterArguments> custom = TakeCustomFilterArguments(context);
+  if (!custom.ok()) return context.Usage(custom.status());
   absl::StatusOr<bool> all =
       context.ReadListArguments({{&request}, {request.mutable_filter()}}, *kAliases);
   if (!all.ok()) return context.Usage(all.status());
+  CustomFieldCatalog fields = TicketFields(context);
+  if (absl::Status s =
+          AddCustomFilters(fields, *custom, *request.mutable_filter()->mutable_custom_fields());
+      !s.ok()) {
+    return FailCustomFields(context, s);
+  }
   return PrintList(context, *all, ServiceDesk(context), request,
                    &client::ServiceDeskClient::ListTickets,
                    &client::ServiceDeskClient::ListAllTickets, &v1::ListTicketsResponse::tickets,
                    TicketColumns());
 }
 
+// As RunUpdate, plus --custom=<key>=<value>: each key named becomes the mask path
+// custom_fields.<key>, so `--custom=<key>=` clears that value and the others stay.
 int Update(CommandContext& context) {
-  return RunUpdate<v1::UpdateTicketRequest>(
-      context, [](v1::UpdateTicketRequest& r) { return r.mutable_ticket(); },
-      [&](const auto& r) { return ServiceDesk(context).UpdateTicket(r); });
+  absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
+  if (!id.ok()) return context.Usage(id.status());
+  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
+  if (!custom.ok()) return context.Usage(custom.status());
+  v1::UpdateTicketRequest request;
+  request.mutable_ticket()->set_id(id->front());
+  std::vector<std::string> changed;
+  if (absl::Status s = context.ApplyArguments({{&request}, {request.mutable_ticket(), &changed}});
+      !s.ok()) {
+    return context.Usage(s);
+  }
+  CustomFieldCatalog fields = TicketFields(context);
+  if (absl::Status s = SetCustomValues(
+          fields, *custom, *request.mutable_ticket()->mutable_custom_fields(), &changed);
+      !s.ok()) {
+    return FailCustomFields(context, s);
+  }
+  if (!request.has_update_mask()) {
+    for (const std::string& path : changed) request.mutable_update_mask()->add_paths(path);
+  }
+  return context.PrintResult(ServiceDesk(context).UpdateTicket(request));
 }
 
 // `<verb> <id> [key=value ...]` where keys may be given by the short names in `aliases`.
@@ -226,17 +271,24 @@ std::vector<Command> TicketCommands() {
   return {
       {"tickets", "create",
        absl::StrCat("account=<id> subject=... priority=p1|p2|p3|p4 ", kTicketFields,
-                    " [request_id=]"),
-       "Open a ticket; its SLA targets come from the account's tier and the priority", Create},
+                    " [--custom=<key>=<value> ...] [request_id=]"),
+       "Open a ticket; its SLA targets come from the account's tier and the priority; --custom "
+       "sets its custom fields (see `crmctl fields list entity=ticket`)",
+       Create},
       {"tickets", "get", "<id>", "Show one ticket with its SLA timers", Get},
       {"tickets", "list",
        "[status=new,open,pending,resolved,closed] [priority=p1..p4] [assignee=] [group=] "
-       "[account=<id>] [breached=true|false] [level=<n>] [category=] [page_size=] "
-       "[page_token=] [--all]",
-       "List tickets, newest first (account=: the account's service history)", List},
+       "[account=<id>] [breached=true|false] [level=<n>] [category=] "
+       "[--custom-filter=<key>=<value>] [--custom-min=<key>=<value>] "
+       "[--custom-max=<key>=<value>] [page_size=] [page_token=] [--all]",
+       "List tickets, newest first (account=: the account's service history; --custom-* "
+       "conditions on filterable custom fields, each repeatable, all must hold)",
+       List},
       {"tickets", "update",
-       "<id> [subject=] [description=] [category=] [contact=<id>] [priority=p1..p4] [etag=...]",
-       "Change a ticket's fields (a new priority re-targets the SLA)", Update},
+       "<id> [subject=] [description=] [category=] [contact=<id>] [priority=p1..p4] "
+       "[--custom=<key>=<value> ...] [etag=...]",
+       "Change a ticket's fields (a new priority re-targets the SLA; --custom=<key>= clears one)",
+       Update},
       {"tickets", "assign", "<id> assignee=<user> [group=<group>] [etag=...]",
        "Assign to an agent (assignee= empty unassigns) and optionally a group; a new ticket "
        "opens",

@@ -48,14 +48,14 @@ void RecordWrite::Present(ValueMap* values) const {
 absl::StatusOr<std::vector<IndexCondition>> ResolveListFields(
     soci::session& sql, crm::v1::CustomFieldEntity entity,
     const google::protobuf::RepeatedPtrField<crm::v1::CustomFieldFilter>& filters,
-    const std::optional<IndexOrder>& order) {
+    const std::optional<IndexOrder>& order, absl::string_view filters_field) {
   if (filters.empty() && !order) return std::vector<IndexCondition>();
   absl::StatusOr<FieldCatalog> catalog = CustomFieldStore::LoadCatalog(sql, entity);
   if (!catalog.ok()) return catalog.status();
   if (order) {
     if (absl::Status s = catalog->CheckOrderField(order->field_key, "order_by"); !s.ok()) return s;
   }
-  return catalog->ResolveFilters(filters, "filter.custom_fields");
+  return catalog->ResolveFilters(filters, filters_field);
 }
 
 }  // namespace crm::customfields

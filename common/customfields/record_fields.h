@@ -45,12 +45,13 @@ class RecordWrite {
   std::optional<FieldCatalog> catalog_;
 };
 
-// A list's custom conditions (`filters`, named under "filter.custom_fields") and order (named
-// "order_by") checked against the definitions; empty conditions when there are neither.
+// A list's custom conditions (`filters`, named under `filters_field`: "filter.custom_fields",
+// or "custom_fields" where the request carries them itself) and order (named "order_by") checked
+// against the definitions; empty conditions when there are neither.
 absl::StatusOr<std::vector<IndexCondition>> ResolveListFields(
     soci::session& sql, crm::v1::CustomFieldEntity entity,
     const google::protobuf::RepeatedPtrField<crm::v1::CustomFieldFilter>& filters,
-    const std::optional<IndexOrder>& order);
+    const std::optional<IndexOrder>& order, absl::string_view filters_field = "filter.custom_fields");
 
 // A record found by a store's Find, as callers see it.
 template <typename T>

@@ -220,7 +220,7 @@ absl::StatusOr<crm::v1::ListContactsResponse> ContactLogic::List(const server::C
         if (!account.ok()) return account.status();
         if (!account->has_value()) return NoSuchEntity("account_id", kAccountEntity, request.account_id());
         absl::StatusOr<std::vector<customfields::IndexCondition>> conditions = customfields::ResolveListFields(
-            sql, crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, request.custom_fields(), std::nullopt);
+            sql, crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, request.custom_fields(), std::nullopt, "custom_fields");
         if (!conditions.ok()) return conditions.status();
         query.custom_conditions = *std::move(conditions);
         return customfields::Visible(sql, crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, ContactStore::List(sql, query));

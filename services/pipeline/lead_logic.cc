@@ -44,16 +44,21 @@ constexpr char kContactIdPrefix[] = "con";
 const absl::flat_hash_set<std::string>& UpdatableFields() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
       "full_name", "company_name", "title", "email", "phone", "industry", "region", "source", "score", "owner",
-      "notes"};
+      "notes", "custom_fields"};
   return *fields;
 }
 
 absl::Status NotFound(const std::string& field, const std::string& id) { return NoSuchEntity(field, kLeadEntity, id); }
 
+// A lead as callers see it: without the values of removed custom fields.
+absl::StatusOr<std::optional<Lead>> FindVisible(soci::session& sql, const std::string& id) {
+  return customfields::Visible(sql, crm::v1::CUSTOM_FIELD_ENTITY_LEAD, LeadStore::Find(sql, id));
+}
+
 // The lead a replayed create made. Deleted since: the retry still must not create a second
 // lead, so it is NOT_FOUND rather than a fresh create.
 absl::StatusOr<std::optional<Lead>> FindCreated(soci::session& sql, const std::string& id) {
-  absl::StatusOr<std::optional<Lead>> lead = LeadStore::Find(sql, id);
+  absl::StatusOr<std::optional<Lead>> lead = FindVisible(sql, id);
   if (lead.ok() && !lead->has_value()) {
     return NotFoundField("request_id", "the lead this request created has since been deleted");
   }
@@ -132,6 +137,10 @@ absl::Status ValidateLead(const Lead& l, const std::string& prefix) {
   v.Check(l.score() >= 0 && l.score() <= kMaxScore, f("score"), "must be between 0 and 100");
   v.OptionalText(l.owner(), f("owner"), kMaxShortTextLength);
   v.OptionalLongText(l.notes(), f("notes"));
+  // Each value is checked against its definition in the writing transaction; this only bounds
+  // the work.
+  v.Check(l.custom_fields_size() <= customfields::kMaxFieldsPerEntity, f("custom_fields"),
+          absl::StrCat("at most ", customfields::kMaxFieldsPerEntity, " values"));
   return v.status();
 }
 
@@ -165,6 +174,8 @@ absl::StatusOr<Lead> LeadLogic::Create(const server::CallContext& call, const cr
       [&](db::Tx& tx) -> absl::StatusOr<Lead> {
         Lead created = lead;
         if (absl::Status s = ResolveSource(tx, created, "lead"); !s.ok()) return s;
+        customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_LEAD, "lead.custom_fields");
+        if (absl::Status s = values.PrepareCreate(tx.session(), created.mutable_custom_fields()); !s.ok()) return s;
         if (absl::Status s = LeadStore::Insert(tx, created); !s.ok()) return s;
         created.set_etag(FormatEtag(1));
         absl::Status event = AppendLeadEvent(rt_, tx, "lead.created", crm::v1::CHANGE_KIND_CREATED, nullptr, created,
@@ -176,7 +187,7 @@ absl::StatusOr<Lead> LeadLogic::Create(const server::CallContext& call, const cr
 
 absl::StatusOr<Lead> LeadLogic::Get(const server::CallContext& call, const crm::v1::GetLeadRequest& request) {
   if (absl::Status s = Validator().RequiredId(request.id(), "id").status(); !s.ok()) return s;
-  return db::ReadEntity<Lead>(*rt_.db, call.deadline, LeadStore::Find, request.id(), kLeadEntity);
+  return db::ReadEntity<Lead>(*rt_.db, call.deadline, FindVisible, request.id(), kLeadEntity);
 }
 
 absl::StatusOr<Lead> LeadLogic::Update(const server::CallContext& call, const crm::v1::UpdateLeadRequest& request) {
@@ -188,7 +199,9 @@ absl::StatusOr<Lead> LeadLogic::Update(const server::CallContext& call, const cr
       ResolveUpdatePaths(request.lead(), request.update_mask(), UpdatableFields());
   if (!paths.ok()) return paths.status();
 
+  const bool touches_custom_fields = customfields::TouchesCustomFields(*paths);
   const absl::Time now = rt_.clock->Now();
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_LEAD, "lead.custom_fields");
   db::VersionedChange<Lead> op;
   op.load = LeadStore::FindForUpdate;
   op.not_found = [&] { return NotFound("lead.id", request.lead().id()); };
@@ -198,6 +211,11 @@ absl::StatusOr<Lead> LeadLogic::Update(const server::CallContext& call, const cr
     ApplyPaths(request.lead(), *paths, &after);
     if (after.owner().empty()) return InvalidField("lead.owner", "cannot be cleared; every lead has an owner");
     if (absl::Status s = ValidateLead(after, "lead"); !s.ok()) return s;
+    if (absl::Status s = values.PrepareChange(tx.session(), before.custom_fields(), after.mutable_custom_fields(),
+                                              touches_custom_fields);
+        !s.ok()) {
+      return s;
+    }
     NormaliseLead(after);
     if (after.source().campaign_id() != before.source().campaign_id() ||
         after.source().channel() != before.source().channel()) {
@@ -212,7 +230,10 @@ absl::StatusOr<Lead> LeadLogic::Update(const server::CallContext& call, const cr
     return AppendLeadEvent(rt_, tx, "lead.updated", crm::v1::CHANGE_KIND_UPDATED, &before, after, after.owner(), call,
                            call.correlation_id, now);
   };
-  return db::ChangeVersioned(*rt_.db, call.deadline, request.lead().id(), request.etag(), "etag", kLeadEntity, op);
+  absl::StatusOr<Lead> updated =
+      db::ChangeVersioned(*rt_.db, call.deadline, request.lead().id(), request.etag(), "etag", kLeadEntity, op);
+  if (updated.ok()) values.Present(updated->mutable_custom_fields());
+  return updated;
 }
 
 absl::StatusOr<crm::v1::DeleteLeadResponse> LeadLogic::Delete(const server::CallContext& call,
@@ -271,7 +292,14 @@ absl::StatusOr<crm::v1::ListLeadsResponse> LeadLogic::List(const server::CallCon
   query.limit = page->fetch_limit();
 
   absl::StatusOr<std::vector<Lead>> rows =
-      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) { return LeadStore::List(sql, query); });
+      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<std::vector<Lead>> {
+        absl::StatusOr<std::vector<customfields::IndexCondition>> conditions =
+            customfields::ResolveListFields(sql, crm::v1::CUSTOM_FIELD_ENTITY_LEAD, request.custom_fields(), std::nullopt,
+                                            "custom_fields");
+        if (!conditions.ok()) return conditions.status();
+        query.custom_conditions = *std::move(conditions);
+        return customfields::Visible(sql, crm::v1::CUSTOM_FIELD_ENTITY_LEAD, LeadStore::List(sql, query));
+      });
   if (!rows.ok()) return rows.status();
   crm::v1::ListLeadsResponse response;
   response.set_next_page_token(page->Finish(&*rows, [](const Lead& last) { return KeysetPage::Cursor{last.id()}; }));
@@ -290,10 +318,15 @@ absl::StatusOr<Lead> Transition(const server::Runtime& rt, const server::CallCon
   if (to == crm::v1::LEAD_STATUS_DISQUALIFIED) v.RequiredText(reason, "reason", kMaxShortTextLength);
   if (!v.ok()) return v.status();
   const absl::Time now = rt.clock->Now();
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_LEAD, "lead.custom_fields");
   db::VersionedChange<Lead> op;
   op.load = LeadStore::FindForUpdate;
   op.not_found = [&] { return NotFound("id", id); };
-  op.change = [&](db::Tx&, const Lead& before) -> absl::StatusOr<std::optional<Lead>> {
+  op.change = [&](db::Tx& tx, const Lead& before) -> absl::StatusOr<std::optional<Lead>> {
+    // For the answer only: a status change leaves the values alone.
+    if (absl::Status s = values.PrepareChange(tx.session(), before.custom_fields(), nullptr, false); !s.ok()) {
+      return s;
+    }
     if (before.status() == crm::v1::LEAD_STATUS_CONVERTED) return ConvertedIsFinal("id", before);
     // Qualify: from NEW only. Disqualify: from NEW or QUALIFIED.
     const bool allowed = before.status() == crm::v1::LEAD_STATUS_NEW ||
@@ -317,7 +350,9 @@ absl::StatusOr<Lead> Transition(const server::Runtime& rt, const server::CallCon
                            crm::v1::CHANGE_KIND_UPDATED, &before, after, after.owner(), call, call.correlation_id,
                            now);
   };
-  return db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kLeadEntity, op);
+  absl::StatusOr<Lead> changed = db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kLeadEntity, op);
+  if (changed.ok()) values.Present(changed->mutable_custom_fields());
+  return changed;
 }
 
 }  // namespace
@@ -359,13 +394,9 @@ class Conversion {
     if (absl::Status s = accounts::ValidateAccount(account, "account"); !s.ok()) return s;
     accounts::NormaliseAccount(account);
     customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
-    if (absl::Status s = values.PrepareCreate(tx.session(), account.mutable_custom_fields()); !s.ok()) {
-      if (!absl::IsInvalidArgument(s)) return s;
-      // The caller cannot give the new account's values here: a required account field without
-      // a default stands in the way of converting into a new account.
-      return absl::FailedPreconditionError(
-          absl::StrCat("the new account cannot be created: ", s.message(),
-                       "; convert into an existing account (existing_account_id) or give the field a default"));
+    if (absl::Status s = values.PrepareDerivedCreate(tx.session(), account.mutable_custom_fields(), "the new account");
+        !s.ok()) {
+      return s;
     }
     account.set_id(NewIdAt(accounts::kAccountIdPrefix, now_));
     *account.mutable_create_time() = TimeToTimestamp(now_);
@@ -388,6 +419,11 @@ class Conversion {
     contact.set_email(lead.email());
     contact.set_phone(lead.phone());
     if (absl::Status s = accounts::ValidateContact(contact, "contact"); !s.ok()) return s;
+    customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, "contact.custom_fields");
+    if (absl::Status s = values.PrepareDerivedCreate(tx.session(), contact.mutable_custom_fields(), "the new contact");
+        !s.ok()) {
+      return s;
+    }
     contact.set_id(NewIdAt(kContactIdPrefix, now_));
     *contact.mutable_create_time() = TimeToTimestamp(now_);
     *contact.mutable_update_time() = TimeToTimestamp(now_);
@@ -419,6 +455,12 @@ class Conversion {
     opportunity.set_source_channel(lead.source().channel());
     opportunity.set_source_campaign_id(lead.source().campaign_id());
     opportunity.set_lead_id(lead.id());
+    customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
+    if (absl::Status s =
+            values.PrepareDerivedCreate(tx.session(), opportunity.mutable_custom_fields(), "the new opportunity");
+        !s.ok()) {
+      return s;
+    }
     return CreateOpportunityInTx(rt_, tx, call_, std::move(opportunity), "opportunity", request_.request_id());
   }
 
@@ -445,15 +487,21 @@ absl::StatusOr<crm::v1::ConvertLeadResponse> LeadLogic::Convert(const server::Ca
 
   const absl::Time now = rt_.clock->Now();
   Conversion conversion(rt_, call, request, now);
+  customfields::RecordWrite lead_values(crm::v1::CUSTOM_FIELD_ENTITY_LEAD, "lead.custom_fields");
   // The lead's id is what the request id is recorded against: a replay reads the converted lead
   // back, and the ids of what the conversion created are on it.
   absl::StatusOr<Lead> converted = db::CreateOnce<Lead>(
-      *rt_.db, call.deadline, kConvertScope, request.request_id(), request, LeadStore::Find,
+      *rt_.db, call.deadline, kConvertScope, request.request_id(), request, FindVisible,
       [&](db::Tx& tx) -> absl::StatusOr<Lead> {
         absl::StatusOr<std::optional<Lead>> loaded = LeadStore::FindForUpdate(tx, request.id());
         if (!loaded.ok()) return loaded.status();
         if (!loaded->has_value()) return NotFound("id", request.id());
         const Lead& before = **loaded;
+        // For the answer only: the conversion leaves the lead's values alone.
+        if (absl::Status s = lead_values.PrepareChange(tx.session(), before.custom_fields(), nullptr, false);
+            !s.ok()) {
+          return s;
+        }
         const int64_t revision = db::RevisionOf(before);
         if (wanted->has_value() && **wanted != revision) return StaleEtag(kLeadEntity);
         if (before.status() == crm::v1::LEAD_STATUS_CONVERTED) return ConvertedIsFinal("id", before);
@@ -486,6 +534,7 @@ absl::StatusOr<crm::v1::ConvertLeadResponse> LeadLogic::Convert(const server::Ca
         return after;
       });
   if (!converted.ok()) return converted.status();
+  lead_values.Present(converted->mutable_custom_fields());
   crm::v1::ConvertLeadResponse response;
   response.set_account_id(converted->converted_account_id());
   response.set_contact_id(converted->converted_contact_id());

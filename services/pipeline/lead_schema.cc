@@ -44,6 +44,13 @@ db::MigrationSet LeadMigrations() {
                // alone; ListLeads by campaign uses it too.
                "CREATE INDEX IF NOT EXISTS leads_by_campaign ON leads (source_campaign_id, status, id)",
            }},
+          {2,
+           "lead custom field values",
+           {
+               // The lead's custom values whole (common/customfields EncodeValues), NULL when it
+               // has none; filters use the value index, custom_field_values.
+               "ALTER TABLE leads ADD COLUMN custom_fields {{LONG_TEXT}} NULL",
+           }},
       }};
 }
 

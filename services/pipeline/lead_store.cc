@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/core/etag.h"
 #include "common/core/time_util.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/db/dialect.h"
 #include "common/db/query.h"
 #include "common/db/row.h"
@@ -48,6 +49,9 @@ struct type_conversion<crm::v1::Lead> {
     *l.mutable_create_time() = crm::MicrosToTimestamp(GetInt64(v, "create_time"));
     *l.mutable_update_time() = crm::MicrosToTimestamp(GetInt64(v, "update_time"));
     l.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
+    if (!IsNull(v, "custom_fields")) {
+      crm::customfields::DecodeValues(GetString(v, "custom_fields"), l.mutable_custom_fields());
+    }
   }
 
   static void to_base(const crm::v1::Lead& l, values& v, indicator& ind) {
@@ -76,6 +80,8 @@ struct type_conversion<crm::v1::Lead> {
           l.has_convert_time() ? i_ok : i_null);
     v.set("create_time", static_cast<long long>(crm::TimestampToMicros(l.create_time())));
     v.set("update_time", static_cast<long long>(crm::TimestampToMicros(l.update_time())));
+    v.set("custom_fields", crm::customfields::EncodeValues(l.custom_fields()),
+          l.custom_fields().empty() ? i_null : i_ok);
     ind = i_ok;
   }
 };
@@ -85,20 +91,24 @@ struct type_conversion<crm::v1::Lead> {
 namespace crm::pipeline {
 namespace {
 
+// Leads in the custom field value index.
+absl::string_view IndexEntity() { return customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_LEAD); }
+
 constexpr char kLeadColumns[] =
     "id, full_name, company_name, title, email, phone, industry, region, source_channel,"
     " source_campaign_id, score, status, owner, notes, disqualify_reason, converted_account_id,"
-    " converted_contact_id, converted_opportunity_id, convert_time, create_time, update_time, revision";
+    " converted_contact_id, converted_opportunity_id, convert_time, create_time, update_time, revision,"
+    " custom_fields";
 const std::string kSelectLead = absl::StrCat("SELECT ", kLeadColumns, " FROM leads");
 const std::string kSelectLeadById = kSelectLead + " WHERE id = :id";
 constexpr char kInsertLead[] =
     "INSERT INTO leads (id, full_name, company_name, title, email, phone, industry, region,"
     " source_channel, source_campaign_id, score, status, owner, notes, disqualify_reason,"
     " converted_account_id, converted_contact_id, converted_opportunity_id, convert_time,"
-    " create_time, update_time, revision) VALUES (:id, :full_name, :company_name, :title, :email,"
-    " :phone, :industry, :region, :source_channel, :source_campaign_id, :score, :status, :owner,"
+    " create_time, update_time, custom_fields, revision) VALUES (:id, :full_name, :company_name, :title,"
+    " :email, :phone, :industry, :region, :source_channel, :source_campaign_id, :score, :status, :owner,"
     " :notes, :disqualify_reason, :converted_account_id, :converted_contact_id,"
-    " :converted_opportunity_id, :convert_time, :create_time, :update_time, 1)";
+    " :converted_opportunity_id, :convert_time, :create_time, :update_time, :custom_fields, 1)";
 // create_time never changes after the insert.
 constexpr char kUpdateLead[] =
     "UPDATE leads SET full_name = :full_name, company_name = :company_name, title = :title,"
@@ -107,7 +117,7 @@ constexpr char kUpdateLead[] =
     " status = :status, owner = :owner, notes = :notes, disqualify_reason = :disqualify_reason,"
     " converted_account_id = :converted_account_id, converted_contact_id = :converted_contact_id,"
     " converted_opportunity_id = :converted_opportunity_id, convert_time = :convert_time,"
-    " update_time = :update_time, revision = revision + 1"
+    " update_time = :update_time, custom_fields = :custom_fields, revision = revision + 1"
     " WHERE id = :id AND revision = :expected_revision";
 constexpr char kDeleteLead[] = "DELETE FROM leads WHERE id = :id AND revision = :expected_revision";
 // Served by leads_by_campaign (source_campaign_id, status, id) without touching the rows.
@@ -126,14 +136,21 @@ absl::StatusOr<std::optional<crm::v1::Lead>> LeadStore::FindForUpdate(db::Tx& tx
 }
 
 absl::Status LeadStore::Insert(db::Tx& tx, const crm::v1::Lead& lead) {
-  return db::Guard("insert lead", [&]() -> absl::Status {
+  absl::Status status = db::Guard("insert lead", [&]() -> absl::Status {
     tx.session() << kInsertLead, soci::use(lead);
     return absl::OkStatus();
   });
+  if (!status.ok() || lead.custom_fields().empty()) return status;
+  return customfields::CustomValueIndex::Replace(tx, IndexEntity(), lead.id(), lead.custom_fields());
 }
 
 absl::StatusOr<bool> LeadStore::Update(db::Tx& tx, const crm::v1::Lead& lead, int64_t expected_revision) {
-  return db::ExecuteAtRevision(tx.session(), kUpdateLead, lead, expected_revision, "update lead");
+  absl::StatusOr<bool> updated =
+      db::ExecuteAtRevision(tx.session(), kUpdateLead, lead, expected_revision, "update lead");
+  if (!updated.ok() || !*updated) return updated;
+  absl::Status indexed = customfields::CustomValueIndex::Replace(tx, IndexEntity(), lead.id(), lead.custom_fields());
+  if (!indexed.ok()) return indexed;
+  return true;
 }
 
 absl::StatusOr<bool> LeadStore::Delete(db::Tx& tx, const std::string& id, int64_t expected_revision) {
@@ -147,11 +164,23 @@ absl::StatusOr<bool> LeadStore::Delete(db::Tx& tx, const std::string& id, int64_
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return deleted;
+  if (!deleted) return false;
+  // A hard delete takes the lead's index rows with it.
+  absl::Status unindexed = customfields::CustomValueIndex::Replace(tx, IndexEntity(), id, customfields::ValueMap());
+  if (!unindexed.ok()) return unindexed;
+  return true;
 }
 
 absl::StatusOr<std::vector<crm::v1::Lead>> LeadStore::List(soci::session& sql, const LeadListQuery& query) {
-  db::SqlQuery q(kSelectLead);
+  // An equality on a custom value drives the list from its index entries, which come in id order.
+  std::vector<customfields::IndexCondition> custom_conditions = query.custom_conditions;
+  std::optional<customfields::ValueDrivenList> driven;
+  if (std::optional<size_t> driver = customfields::ValueDrivenList::PickDriver(custom_conditions)) {
+    driven.emplace(IndexEntity(), "leads", "id", custom_conditions[*driver]);
+    custom_conditions.erase(custom_conditions.begin() + static_cast<std::ptrdiff_t>(*driver));
+  }
+  db::SqlQuery q(driven ? absl::StrCat("SELECT ", kLeadColumns, driven->From(db::Dialect::Of(sql))) : kSelectLead);
+  if (driven) driven->AddDriver(q);
   if (query.status != crm::v1::LEAD_STATUS_UNSPECIFIED) q.Where("status = ?", static_cast<long long>(query.status));
   if (query.owners) q.WhereIn("owner", *query.owners);
   if (query.channel != crm::v1::LEAD_CHANNEL_UNSPECIFIED) {
@@ -166,8 +195,15 @@ absl::StatusOr<std::vector<crm::v1::Lead>> LeadStore::List(soci::session& sql, c
             pattern, pattern, pattern);
   }
   if (query.min_score > 0) q.Where("score >= ?", static_cast<long long>(query.min_score));
-  if (!query.after_id.empty()) q.Where("id > ?", query.after_id);
-  q.Append(" ORDER BY id LIMIT ?", static_cast<long long>(query.limit));
+  customfields::CustomValueIndex::AddConditions(q, IndexEntity(), "id", custom_conditions);
+  if (driven) {
+    if (!query.after_id.empty()) driven->AddAfter(q, query.after_id, false);
+    q.Append(driven->Order(false));
+  } else {
+    if (!query.after_id.empty()) q.Where("id > ?", query.after_id);
+    q.Append(" ORDER BY id");
+  }
+  q.Append(" LIMIT ?", static_cast<long long>(query.limit));
 
   return db::QueryAll<crm::v1::Lead>(sql, q, "list leads");
 }

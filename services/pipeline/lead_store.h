@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/customfields/custom_fields.h"
 #include "common/db/database.h"
 #include "crm/v1/pipeline.pb.h"
 
@@ -28,6 +29,8 @@ struct LeadListQuery {
   // Case-insensitive substring of full name, company name or email.
   std::string text;
   int min_score = 0;
+  // Conditions on custom fields (the request's custom_fields, resolved against the definitions).
+  std::vector<customfields::IndexCondition> custom_conditions;
   // Keyset position: leads with an id strictly greater ("" = from the start).
   std::string after_id;
   int limit = 50;
@@ -45,12 +48,14 @@ class LeadStore {
   static absl::StatusOr<std::optional<crm::v1::Lead>> Find(soci::session& sql, const std::string& id);
   // Like Find, locking the row for the rest of the write transaction.
   static absl::StatusOr<std::optional<crm::v1::Lead>> FindForUpdate(db::Tx& tx, const std::string& id);
-  // Inserts with revision 1.
+  // Inserts with revision 1, and the lead's custom values into the value index.
   static absl::Status Insert(db::Tx& tx, const crm::v1::Lead& lead);
-  // Writes every mutable column (status and conversion included) and bumps the revision, only if
-  // the stored revision is still `expected_revision`. False when it was not.
+  // Writes every mutable column (status, conversion and custom values included, the value index
+  // with them) and bumps the revision, only if the stored revision is still `expected_revision`.
+  // False when it was not.
   static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Lead& lead, int64_t expected_revision);
-  // Removes the row if its revision is still `expected_revision`. False when it was not.
+  // Removes the row and its value index rows if its revision is still `expected_revision`. False
+  // when it was not.
   static absl::StatusOr<bool> Delete(db::Tx& tx, const std::string& id, int64_t expected_revision);
   static absl::StatusOr<std::vector<crm::v1::Lead>> List(soci::session& sql, const LeadListQuery& query);
 

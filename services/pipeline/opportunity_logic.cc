@@ -17,6 +17,7 @@
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
+#include "common/customfields/record_fields.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_logic.h"
 #include "services/accounts/account_store.h"
@@ -42,12 +43,18 @@ constexpr size_t kMaxLostReasonLength = 2000;
 // change.
 const absl::flat_hash_set<std::string>& UpdatableFields() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
-      "name", "amount", "expected_close_date", "owner", "probability", "source_campaign_id", "source_channel"};
+      "name", "amount", "expected_close_date", "owner", "probability", "source_campaign_id", "source_channel",
+      "custom_fields"};
   return *fields;
 }
 
 absl::Status NotFound(const std::string& field, const std::string& id) {
   return NoSuchEntity(field, kOpportunityEntity, id);
+}
+
+// An opportunity as callers see it: without the values of removed custom fields.
+absl::StatusOr<std::optional<Opportunity>> FindVisible(soci::session& sql, const std::string& id) {
+  return customfields::Visible(sql, crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, OpportunityStore::Find(sql, id));
 }
 
 const char* StatusWord(crm::v1::OpportunityStatus status) {
@@ -85,6 +92,10 @@ void CheckFields(const Opportunity& o, const std::string& prefix, Validator& v) 
   if (!o.source_campaign_id().empty()) v.RequiredId(o.source_campaign_id(), f("source_campaign_id"));
   v.Enum(o.source_channel(), crm::v1::LeadChannel_IsValid, f("source_channel"), false);
   if (!o.lead_id().empty()) v.RequiredId(o.lead_id(), f("lead_id"));
+  // Each value is checked against its definition in the writing transaction; this only bounds
+  // the work.
+  v.Check(o.custom_fields_size() <= customfields::kMaxFieldsPerEntity, f("custom_fields"),
+          absl::StrCat("at most ", customfields::kMaxFieldsPerEntity, " values"));
 }
 
 // INVALID_ARGUMENT naming `field` when the expected close date lies before the day (UTC) the
@@ -260,6 +271,8 @@ absl::StatusOr<Opportunity> CreateOpportunityInTx(const server::Runtime& rt, db:
   if (!config.ok()) return config.status();
   absl::StatusOr<std::optional<int64_t>> base = BaseAmountForAlert(*config, opportunity, f("amount"));
   if (!base.ok()) return base.status();
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, f("custom_fields"));
+  if (absl::Status s = values.PrepareCreate(sql, opportunity.mutable_custom_fields()); !s.ok()) return s;
 
   opportunity.set_id(NewIdAt(kOpportunityIdPrefix, now));
   opportunity.set_status(crm::v1::OPPORTUNITY_STATUS_OPEN);
@@ -309,7 +322,7 @@ absl::StatusOr<Opportunity> OpportunityLogic::Create(const server::CallContext& 
   if (!v.ok()) return v.status();
 
   return db::CreateOnce<Opportunity>(
-      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, OpportunityStore::Find, [&](db::Tx& tx) {
+      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, FindVisible, [&](db::Tx& tx) {
         return CreateOpportunityInTx(rt_, tx, call, opportunity, "opportunity", request.request_id());
       });
 }
@@ -317,7 +330,7 @@ absl::StatusOr<Opportunity> OpportunityLogic::Create(const server::CallContext& 
 absl::StatusOr<Opportunity> OpportunityLogic::Get(const server::CallContext& call,
                                                   const crm::v1::GetOpportunityRequest& request) {
   if (absl::Status s = Validator().RequiredId(request.id(), "id").status(); !s.ok()) return s;
-  return db::ReadEntity<Opportunity>(*rt_.db, call.deadline, OpportunityStore::Find, request.id(), kOpportunityEntity);
+  return db::ReadEntity<Opportunity>(*rt_.db, call.deadline, FindVisible, request.id(), kOpportunityEntity);
 }
 
 absl::StatusOr<Opportunity> OpportunityLogic::Update(const server::CallContext& call,
@@ -330,9 +343,11 @@ absl::StatusOr<Opportunity> OpportunityLogic::Update(const server::CallContext& 
       ResolveUpdatePaths(request.opportunity(), request.update_mask(), UpdatableFields());
   if (!paths.ok()) return paths.status();
   const bool amount_touched = std::find(paths->begin(), paths->end(), "amount") != paths->end();
+  const bool touches_custom_fields = customfields::TouchesCustomFields(*paths);
   const Opportunity& patch = request.opportunity();
 
   const absl::Time now = rt_.clock->Now();
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   std::optional<SalesConfig> config;
   std::optional<int64_t> base_before, base_after;
   db::VersionedChange<Opportunity> op;
@@ -365,6 +380,11 @@ absl::StatusOr<Opportunity> OpportunityLogic::Update(const server::CallContext& 
     if (!v.ok()) return v.status();
     if (absl::Status s =
             CheckCloseDate(after, TimestampToTime(before.create_time()), "opportunity.expected_close_date");
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = values.PrepareChange(tx.session(), before.custom_fields(), after.mutable_custom_fields(),
+                                              touches_custom_fields);
         !s.ok()) {
       return s;
     }
@@ -412,7 +432,10 @@ absl::StatusOr<Opportunity> OpportunityLogic::Update(const server::CallContext& 
     }
     return absl::OkStatus();
   };
-  return db::ChangeVersioned(*rt_.db, call.deadline, patch.id(), request.etag(), "etag", kOpportunityEntity, op);
+  absl::StatusOr<Opportunity> updated =
+      db::ChangeVersioned(*rt_.db, call.deadline, patch.id(), request.etag(), "etag", kOpportunityEntity, op);
+  if (updated.ok()) values.Present(updated->mutable_custom_fields());
+  return updated;
 }
 
 absl::StatusOr<crm::v1::ListOpportunitiesResponse> OpportunityLogic::List(
@@ -474,7 +497,12 @@ absl::StatusOr<crm::v1::ListOpportunitiesResponse> OpportunityLogic::List(
             return InvalidField("stage_id", absl::StrCat("is not a stage of pipeline \"", query.pipeline_id, "\""));
           }
         }
-        return OpportunityStore::List(sql, query);
+        absl::StatusOr<std::vector<customfields::IndexCondition>> conditions =
+            customfields::ResolveListFields(sql, crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, request.custom_fields(), std::nullopt,
+                                            "custom_fields");
+        if (!conditions.ok()) return conditions.status();
+        query.custom_conditions = *std::move(conditions);
+        return customfields::Visible(sql, crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, OpportunityStore::List(sql, query));
       });
   if (!rows.ok()) return rows.status();
   crm::v1::ListOpportunitiesResponse response;
@@ -528,11 +556,16 @@ absl::StatusOr<Opportunity> OpportunityLogic::Move(const server::CallContext& ca
 
   const absl::Time now = rt_.clock->Now();
   PendingTransition pending;
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   std::optional<SalesConfig> config;
   db::VersionedChange<Opportunity> op;
   op.load = OpportunityStore::FindForUpdate;
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
+    // For the answer only: a stage change leaves the values alone.
+    if (absl::Status s = values.PrepareChange(tx.session(), before.custom_fields(), nullptr, false); !s.ok()) {
+      return s;
+    }
     if (absl::Status s = RequireOpen(before); !s.ok()) return s;
     absl::StatusOr<Pipeline> pipeline = PipelineOf(tx, before);
     if (!pipeline.ok()) return pipeline.status();
@@ -567,7 +600,10 @@ absl::StatusOr<Opportunity> OpportunityLogic::Move(const server::CallContext& ca
     if (!AtOrAboveThreshold(*config, *base)) return absl::OkStatus();
     return EmitLargeDeal(rt_, tx, call, *config, after, **base, "moved", call.correlation_id, now);
   };
-  return db::ChangeVersioned(*rt_.db, call.deadline, request.id(), request.etag(), "etag", kOpportunityEntity, op);
+  absl::StatusOr<Opportunity> changed =
+      db::ChangeVersioned(*rt_.db, call.deadline, request.id(), request.etag(), "etag", kOpportunityEntity, op);
+  if (changed.ok()) values.Present(changed->mutable_custom_fields());
+  return changed;
 }
 
 absl::StatusOr<Opportunity> OpportunityLogic::Close(const server::CallContext& call,
@@ -586,10 +622,15 @@ absl::StatusOr<Opportunity> OpportunityLogic::Close(const server::CallContext& c
 
   const absl::Time now = rt_.clock->Now();
   PendingTransition pending;
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   db::VersionedChange<Opportunity> op;
   op.load = OpportunityStore::FindForUpdate;
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
+    // For the answer only: a stage change leaves the values alone.
+    if (absl::Status s = values.PrepareChange(tx.session(), before.custom_fields(), nullptr, false); !s.ok()) {
+      return s;
+    }
     if (before.status() != crm::v1::OPPORTUNITY_STATUS_OPEN) {
       return FailedPreconditionField("id", absl::StrCat("the opportunity is already ", StatusWord(before.status())));
     }
@@ -628,7 +669,10 @@ absl::StatusOr<Opportunity> OpportunityLogic::Close(const server::CallContext& c
                                     DiffMessages(&before, after, BookkeepingFields()), after.owner(), call.actor,
                                     call.correlation_id, now);
   };
-  return db::ChangeVersioned(*rt_.db, call.deadline, request.id(), request.etag(), "etag", kOpportunityEntity, op);
+  absl::StatusOr<Opportunity> changed =
+      db::ChangeVersioned(*rt_.db, call.deadline, request.id(), request.etag(), "etag", kOpportunityEntity, op);
+  if (changed.ok()) values.Present(changed->mutable_custom_fields());
+  return changed;
 }
 
 absl::StatusOr<Opportunity> OpportunityLogic::Reopen(const server::CallContext& call,
@@ -640,10 +684,15 @@ absl::StatusOr<Opportunity> OpportunityLogic::Reopen(const server::CallContext& 
 
   const absl::Time now = rt_.clock->Now();
   PendingTransition pending;
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   db::VersionedChange<Opportunity> op;
   op.load = OpportunityStore::FindForUpdate;
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
+    // For the answer only: a stage change leaves the values alone.
+    if (absl::Status s = values.PrepareChange(tx.session(), before.custom_fields(), nullptr, false); !s.ok()) {
+      return s;
+    }
     if (before.status() == crm::v1::OPPORTUNITY_STATUS_OPEN) {
       return FailedPreconditionField("id", "the opportunity is open; only won or lost opportunities can be reopened");
     }
@@ -688,7 +737,10 @@ absl::StatusOr<Opportunity> OpportunityLogic::Reopen(const server::CallContext& 
                                     crm::v1::CHANGE_KIND_UPDATED, DiffMessages(&before, after, BookkeepingFields()),
                                     after.owner(), call.actor, call.correlation_id, now);
   };
-  return db::ChangeVersioned(*rt_.db, call.deadline, request.id(), request.etag(), "etag", kOpportunityEntity, op);
+  absl::StatusOr<Opportunity> changed =
+      db::ChangeVersioned(*rt_.db, call.deadline, request.id(), request.etag(), "etag", kOpportunityEntity, op);
+  if (changed.ok()) values.Present(changed->mutable_custom_fields());
+  return changed;
 }
 
 absl::StatusOr<crm::v1::ListStageChangesResponse> OpportunityLogic::ListStageChanges(

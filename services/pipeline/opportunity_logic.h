@@ -50,7 +50,9 @@ inline constexpr char kOpportunityIdPrefix[] = "opp";
 //   stage_id    → the pipeline's first open stage (a given stage must be an open, active stage
 //                 of that pipeline: INVALID_ARGUMENT naming stage_id otherwise);
 //   probability → the stage's default when 0;
-//   owner       → call.actor when empty.
+//   owner       → call.actor when empty;
+//   custom_fields → checked against the opportunity fields, defaults given, required ones
+//                 present (INVALID_ARGUMENT naming "<prefix>.custom_fields.<key>").
 // The account must exist and not be deleted (NOT_FOUND / FAILED_PRECONDITION naming account_id);
 // the pipeline must exist (NOT_FOUND naming pipeline_id); a source_campaign_id must name a
 // campaign (NOT_FOUND naming source_campaign_id). lead_id, source_channel and source_campaign_id
@@ -66,7 +68,8 @@ absl::StatusOr<crm::v1::Opportunity> CreateOpportunityInTx(const server::Runtime
                                                            absl::string_view field_prefix = "opportunity",
                                                            absl::string_view request_id = "");
 
-// The opportunity with this id; nullopt when there is none.
+// The opportunity with this id, as stored (removed custom fields' values included: for the
+// server's own use, not for answers); nullopt when there is none.
 absl::StatusOr<std::optional<crm::v1::Opportunity>> FindOpportunity(soci::session& sql, const std::string& id);
 // Like FindOpportunity, locking the row for the rest of the write transaction.
 absl::StatusOr<std::optional<crm::v1::Opportunity>> FindOpportunityForUpdate(db::Tx& tx, const std::string& id);

@@ -59,6 +59,13 @@ db::MigrationSet OpportunityMigrations() {
                "CREATE INDEX IF NOT EXISTS stage_changes_by_opportunity ON stage_changes (opportunity_id, sequence)",
            },
            nullptr},
+          {2,
+           "opportunity custom field values",
+           {
+               // The opportunity's custom values whole (common/customfields EncodeValues), NULL
+               // when it has none; filters use the value index, custom_field_values.
+               "ALTER TABLE opportunities ADD COLUMN custom_fields {{LONG_TEXT}} NULL",
+           }},
       }};
 }
 

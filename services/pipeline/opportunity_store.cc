@@ -7,6 +7,8 @@
 #include "common/core/etag.h"
 #include "common/core/money.h"
 #include "common/core/time_util.h"
+#include "common/customfields/custom_field_store.h"
+#include "common/db/dialect.h"
 #include "common/db/query.h"
 #include "common/db/row.h"
 #include "common/db/sql_error.h"
@@ -46,6 +48,9 @@ struct type_conversion<crm::v1::Opportunity> {
     *o.mutable_create_time() = crm::MicrosToTimestamp(GetInt64(v, "create_time"));
     *o.mutable_update_time() = crm::MicrosToTimestamp(GetInt64(v, "update_time"));
     o.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
+    if (!IsNull(v, "custom_fields")) {
+      crm::customfields::DecodeValues(GetString(v, "custom_fields"), o.mutable_custom_fields());
+    }
   }
 
   // The amount and close date must be valid (the logic validates before storing).
@@ -76,6 +81,8 @@ struct type_conversion<crm::v1::Opportunity> {
     v.set("stage_enter_time", static_cast<long long>(crm::TimestampToMicros(o.stage_enter_time())));
     v.set("create_time", static_cast<long long>(crm::TimestampToMicros(o.create_time())));
     v.set("update_time", static_cast<long long>(crm::TimestampToMicros(o.update_time())));
+    v.set("custom_fields", crm::customfields::EncodeValues(o.custom_fields()),
+          o.custom_fields().empty() ? i_null : i_ok);
     ind = i_ok;
   }
 };
@@ -118,19 +125,22 @@ struct type_conversion<crm::v1::StageChange> {
 namespace crm::pipeline {
 namespace {
 
+// Opportunities in the custom field value index.
+absl::string_view IndexEntity() { return customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY); }
+
 constexpr char kOpportunityColumns[] =
     "id, account_id, name, amount_currency, amount_micros, pipeline_id, stage_id, probability,"
     " expected_close_day, owner, source_campaign_id, source_channel, lead_id, status, lost_reason,"
-    " close_time, stage_enter_time, create_time, update_time, revision";
+    " close_time, stage_enter_time, create_time, update_time, revision, custom_fields";
 const std::string kSelectOpportunity = absl::StrCat("SELECT ", kOpportunityColumns, " FROM opportunities");
 const std::string kSelectOpportunityById = kSelectOpportunity + " WHERE id = :id";
 constexpr char kInsertOpportunity[] =
     "INSERT INTO opportunities (id, account_id, name, amount_currency, amount_micros, pipeline_id,"
     " stage_id, probability, expected_close_day, owner, source_campaign_id, source_channel, lead_id,"
-    " status, lost_reason, close_time, stage_enter_time, create_time, update_time, revision)"
+    " status, lost_reason, close_time, stage_enter_time, create_time, update_time, custom_fields, revision)"
     " VALUES (:id, :account_id, :name, :amount_currency, :amount_micros, :pipeline_id, :stage_id,"
     " :probability, :expected_close_day, :owner, :source_campaign_id, :source_channel, :lead_id,"
-    " :status, :lost_reason, :close_time, :stage_enter_time, :create_time, :update_time, 1)";
+    " :status, :lost_reason, :close_time, :stage_enter_time, :create_time, :update_time, :custom_fields, 1)";
 // account_id, pipeline_id, lead_id and create_time never change after the insert.
 constexpr char kUpdateOpportunity[] =
     "UPDATE opportunities SET name = :name, amount_currency = :amount_currency,"
@@ -138,7 +148,7 @@ constexpr char kUpdateOpportunity[] =
     " expected_close_day = :expected_close_day, owner = :owner,"
     " source_campaign_id = :source_campaign_id, source_channel = :source_channel, status = :status,"
     " lost_reason = :lost_reason, close_time = :close_time, stage_enter_time = :stage_enter_time,"
-    " update_time = :update_time, revision = revision + 1"
+    " update_time = :update_time, custom_fields = :custom_fields, revision = revision + 1"
     " WHERE id = :id AND revision = :expected_revision";
 constexpr char kSelectAmountCurrencies[] =
     "SELECT DISTINCT amount_currency FROM opportunities WHERE amount_currency IS NOT NULL";
@@ -164,20 +174,37 @@ absl::StatusOr<std::optional<crm::v1::Opportunity>> OpportunityStore::FindForUpd
 }
 
 absl::Status OpportunityStore::Insert(db::Tx& tx, const crm::v1::Opportunity& opportunity) {
-  return db::Guard("insert opportunity", [&]() -> absl::Status {
+  absl::Status status = db::Guard("insert opportunity", [&]() -> absl::Status {
     tx.session() << kInsertOpportunity, soci::use(opportunity);
     return absl::OkStatus();
   });
+  if (!status.ok() || opportunity.custom_fields().empty()) return status;
+  return customfields::CustomValueIndex::Replace(tx, IndexEntity(), opportunity.id(), opportunity.custom_fields());
 }
 
 absl::StatusOr<bool> OpportunityStore::Update(db::Tx& tx, const crm::v1::Opportunity& opportunity,
                                               int64_t expected_revision) {
-  return db::ExecuteAtRevision(tx.session(), kUpdateOpportunity, opportunity, expected_revision, "update opportunity");
+  absl::StatusOr<bool> updated =
+      db::ExecuteAtRevision(tx.session(), kUpdateOpportunity, opportunity, expected_revision, "update opportunity");
+  if (!updated.ok() || !*updated) return updated;
+  absl::Status indexed =
+      customfields::CustomValueIndex::Replace(tx, IndexEntity(), opportunity.id(), opportunity.custom_fields());
+  if (!indexed.ok()) return indexed;
+  return true;
 }
 
 absl::StatusOr<std::vector<crm::v1::Opportunity>> OpportunityStore::List(soci::session& sql,
                                                                          const OpportunityListQuery& query) {
-  db::SqlQuery q(kSelectOpportunity);
+  // An equality on a custom value drives the list from its index entries, which come in id order.
+  std::vector<customfields::IndexCondition> custom_conditions = query.custom_conditions;
+  std::optional<customfields::ValueDrivenList> driven;
+  if (std::optional<size_t> driver = customfields::ValueDrivenList::PickDriver(custom_conditions)) {
+    driven.emplace(IndexEntity(), "opportunities", "id", custom_conditions[*driver]);
+    custom_conditions.erase(custom_conditions.begin() + static_cast<std::ptrdiff_t>(*driver));
+  }
+  db::SqlQuery q(driven ? absl::StrCat("SELECT ", kOpportunityColumns, driven->From(db::Dialect::Of(sql)))
+                        : kSelectOpportunity);
+  if (driven) driven->AddDriver(q);
   if (!query.account_id.empty()) q.Where("account_id = ?", query.account_id);
   if (!query.pipeline_id.empty()) q.Where("pipeline_id = ?", query.pipeline_id);
   if (!query.stage_id.empty()) q.Where("stage_id = ?", query.stage_id);
@@ -188,8 +215,15 @@ absl::StatusOr<std::vector<crm::v1::Opportunity>> OpportunityStore::List(soci::s
   if (query.close_from_day.has_value())
     q.Where("expected_close_day >= ?", static_cast<long long>(*query.close_from_day));
   if (query.close_to_day.has_value()) q.Where("expected_close_day <= ?", static_cast<long long>(*query.close_to_day));
-  if (!query.after_id.empty()) q.Where("id > ?", query.after_id);
-  q.Append(" ORDER BY id LIMIT ?", static_cast<long long>(query.limit));
+  customfields::CustomValueIndex::AddConditions(q, IndexEntity(), "id", custom_conditions);
+  if (driven) {
+    if (!query.after_id.empty()) driven->AddAfter(q, query.after_id, false);
+    q.Append(driven->Order(false));
+  } else {
+    if (!query.after_id.empty()) q.Where("id > ?", query.after_id);
+    q.Append(" ORDER BY id");
+  }
+  q.Append(" LIMIT ?", static_cast<long long>(query.limit));
   return db::QueryAll<crm::v1::Opportunity>(sql, q, "list opportunities");
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/customfields/custom_fields.h"
 #include "common/db/database.h"
 #include "crm/v1/pipeline.pb.h"
 
@@ -30,6 +31,8 @@ struct OpportunityListQuery {
   // range.
   std::optional<int64_t> close_from_day;
   std::optional<int64_t> close_to_day;
+  // Conditions on custom fields (the request's custom_fields, resolved against the definitions).
+  std::vector<customfields::IndexCondition> custom_conditions;
   // Keyset position: ids strictly greater ("" = from the start).
   std::string after_id;
   int limit = 50;
@@ -41,10 +44,10 @@ class OpportunityStore {
   static absl::StatusOr<std::optional<crm::v1::Opportunity>> Find(soci::session& sql, const std::string& id);
   // Like Find, locking the row for the rest of the write transaction.
   static absl::StatusOr<std::optional<crm::v1::Opportunity>> FindForUpdate(db::Tx& tx, const std::string& id);
-  // Inserts with revision 1.
+  // Inserts with revision 1, and the opportunity's custom values into the value index.
   static absl::Status Insert(db::Tx& tx, const crm::v1::Opportunity& opportunity);
-  // Writes every mutable column and bumps the revision, only if the stored revision is still
-  // `expected_revision`. False when it was not.
+  // Writes every mutable column (custom values included, the value index with them) and bumps
+  // the revision, only if the stored revision is still `expected_revision`. False when it was not.
   static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Opportunity& opportunity, int64_t expected_revision);
   static absl::StatusOr<std::vector<crm::v1::Opportunity>> List(soci::session& sql, const OpportunityListQuery& query);
   // Every currency some opportunity has its amount in.

@@ -14,6 +14,7 @@
 #include "common/core/field_mask.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
+#include "common/customfields/record_fields.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_store.h"
 #include "services/servicedesk/business_calendar.h"
@@ -126,10 +127,15 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
   const absl::Time now = rt_.clock->Now();
   TicketSlaSources sources;
   std::string user;
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_TICKET, "ticket.custom_fields");
   db::VersionedChange<TicketRecord> op;
   op.load = TicketStore::FindForUpdate;
   op.not_found = [&] { return NoSuchEntity("id", kTicketEntity, request.id()); };
   op.change = [&](db::Tx& tx, const TicketRecord& before) -> absl::StatusOr<std::optional<TicketRecord>> {
+    // For the answer only: an escalation leaves the custom values alone.
+    if (absl::Status s = values.PrepareChange(tx.session(), before.ticket.custom_fields(), nullptr, false); !s.ok()) {
+      return s;
+    }
     if (!IsOpenTicketStatus(before.ticket.status())) {
       return FailedPreconditionField("id",
                                      absl::StrCat("the ticket is ", crm::v1::TicketStatus_Name(before.ticket.status()),
@@ -163,6 +169,7 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
   absl::StatusOr<TicketRecord> escalated =
       db::ChangeVersioned(*rt_.db, call.deadline, request.id(), request.etag(), "etag", kTicketEntity, op);
   if (!escalated.ok()) return escalated.status();
+  values.Present(escalated->ticket.mutable_custom_fields());
   return std::move(escalated->ticket);
 }
 

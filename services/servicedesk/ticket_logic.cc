@@ -21,6 +21,7 @@
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
+#include "common/customfields/record_fields.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_logic.h"
 #include "services/accounts/account_store.h"
@@ -48,8 +49,8 @@ constexpr char kHistoryListScope[] = "tickets.history.list";
 
 // Status, assignment, escalation and timers move only through their own methods.
 const absl::flat_hash_set<std::string>& UpdatableFields() {
-  static const auto* fields =
-      new absl::flat_hash_set<std::string>{"subject", "description", "category", "contact_id", "priority", "channel"};
+  static const auto* fields = new absl::flat_hash_set<std::string>{
+      "subject", "description", "category", "contact_id", "priority", "channel", "custom_fields"};
   return *fields;
 }
 
@@ -62,6 +63,10 @@ absl::Status ValidateTicket(const Ticket& t, const std::string& prefix) {
   v.Enum(t.priority(), crm::v1::TicketPriority_IsValid, f("priority"), true);
   v.Enum(t.channel(), crm::v1::TicketChannel_IsValid, f("channel"), false);
   if (!t.contact_id().empty()) v.RequiredId(t.contact_id(), f("contact_id"));
+  // Each value is checked against its definition in the writing transaction; this only bounds
+  // the work.
+  v.Check(t.custom_fields_size() <= customfields::kMaxFieldsPerEntity, f("custom_fields"),
+          absl::StrCat("at most ", customfields::kMaxFieldsPerEntity, " values"));
   return v.status();
 }
 
@@ -191,10 +196,16 @@ absl::Status WriteEffects(const server::Runtime& rt, db::Tx& tx, const Ticket* b
                             after.assignee(), call.actor, request_id, draft.now);
 }
 
-// The ticket with its timers as of `now`, read on `sql`.
+// The ticket as callers see it, read on `sql`: its timers as of `now`, without the values of
+// removed custom fields.
 absl::StatusOr<std::optional<TicketRecord>> FindLive(soci::session& sql, const std::string& id, absl::Time now) {
   absl::StatusOr<std::optional<TicketRecord>> found = TicketStore::Find(sql, id);
   if (!found.ok() || !found->has_value()) return found;
+  if (absl::Status s = customfields::HideRemovedValues(sql, crm::v1::CUSTOM_FIELD_ENTITY_TICKET,
+                                                       std::vector<Ticket*>{&(*found)->ticket});
+      !s.ok()) {
+    return s;
+  }
   absl::StatusOr<std::vector<TicketPause>> pauses = TicketStore::Pauses(sql, id);
   if (!pauses.ok()) return pauses.status();
   TicketSlaSources sources;
@@ -205,14 +216,17 @@ absl::StatusOr<std::optional<TicketRecord>> FindLive(soci::session& sql, const s
 // Decides the change on a draft of the current ticket: false = nothing to do.
 using TicketMutation = std::function<absl::StatusOr<bool>(db::Tx&, TicketDraft&)>;
 
-// One change to ticket `id` under its etag: the mutation, then the SLA recomputed, the row
-// written at its revision, and pauses, history and events in the same transaction.
+// One change to ticket `id` under its etag: the mutation, then the custom values checked (when
+// the mutation may change them: `touches_custom_fields`), the SLA recomputed, the row written at
+// its revision, and pauses, history and events in the same transaction. The answer shows no
+// removed custom fields' values.
 absl::StatusOr<Ticket> ChangeTicket(const server::Runtime& rt, const server::CallContext& call, const std::string& id,
-                                    const std::string& etag, const std::string& id_field,
-                                    const TicketMutation& mutate) {
+                                    const std::string& etag, const std::string& id_field, const TicketMutation& mutate,
+                                    bool touches_custom_fields = false) {
   const absl::Time now = rt.clock->Now();
   TicketDraft draft;
   bool changed = false;
+  customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_TICKET, "ticket.custom_fields");
   db::VersionedChange<TicketRecord> op;
   op.load = TicketStore::FindForUpdate;
   op.not_found = [&] { return NoSuchEntity(id_field, kTicketEntity, id); };
@@ -223,6 +237,18 @@ absl::StatusOr<Ticket> ChangeTicket(const server::Runtime& rt, const server::Cal
     absl::StatusOr<bool> wanted = mutate(tx, draft);
     if (!wanted.ok()) return wanted.status();
     changed = *wanted;
+    // After the mutation, so that a replaced map gets removed fields' values back before the
+    // changed values are checked.
+    const bool values_touched = changed && touches_custom_fields;
+    if (absl::Status s = values.PrepareChange(tx.session(), before.ticket.custom_fields(),
+                                              draft.record.ticket.mutable_custom_fields(), values_touched);
+        !s.ok()) {
+      return s;
+    }
+    // What the mutation took for a change may have been only those values, now back.
+    if (values_touched && DiffMessages(&before.ticket, draft.record.ticket, BookkeepingFields()).empty()) {
+      changed = false;
+    }
     if (changed) *draft.record.ticket.mutable_update_time() = TimeToTimestamp(now);
     // Unchanged, this is only the live view of the timers for the response.
     if (absl::Status s = Retime(tx.session(), draft); !s.ok()) return s;
@@ -235,8 +261,9 @@ absl::StatusOr<Ticket> ChangeTicket(const server::Runtime& rt, const server::Cal
   };
   absl::StatusOr<TicketRecord> result = db::ChangeVersioned(*rt.db, call.deadline, id, etag, "etag", kTicketEntity, op);
   if (!result.ok()) return result.status();
-  if (!changed) return draft.record.ticket;
-  return std::move(result->ticket);
+  Ticket answer = changed ? std::move(result->ticket) : draft.record.ticket;
+  values.Present(answer.mutable_custom_fields());
+  return answer;
 }
 
 void ToSegment(const ExplainedSegment& segment, crm::v1::DeadlineSegment* out) {
@@ -430,6 +457,7 @@ absl::StatusOr<Ticket> TicketLogic::Create(const server::CallContext& call,
   t.set_description(asked.description());
   t.set_assignee(Trimmed(asked.assignee()));
   t.set_assignee_group(Trimmed(asked.assignee_group()));
+  *t.mutable_custom_fields() = asked.custom_fields();
   NormaliseTicket(t);
   t.set_status(crm::v1::TICKET_STATUS_NEW);
   t.set_reporter(call.actor);
@@ -454,6 +482,8 @@ absl::StatusOr<Ticket> TicketLogic::Create(const server::CallContext& call,
               accounts::CheckContactOfAccount(tx, ticket.contact_id(), ticket.account_id(), "ticket.contact_id");
           if (!contact.ok()) return contact;
         }
+        customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_TICKET, "ticket.custom_fields");
+        if (absl::Status s = values.PrepareCreate(tx.session(), ticket.mutable_custom_fields()); !s.ok()) return s;
         ticket.set_account_tier((*account)->tier());
         if (absl::Status s = ChooseTicketTargets(tx.session(), draft.record); !s.ok()) return s;
         if (absl::Status s = Retime(tx.session(), draft); !s.ok()) return s;
@@ -514,8 +544,18 @@ absl::StatusOr<crm::v1::ListTicketsResponse> TicketLogic::List(const server::Cal
 
   absl::StatusOr<std::vector<TicketRecord>> rows =
       db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<std::vector<TicketRecord>> {
+        absl::StatusOr<std::vector<customfields::IndexCondition>> conditions = customfields::ResolveListFields(
+            sql, crm::v1::CUSTOM_FIELD_ENTITY_TICKET, filter.custom_fields(), std::nullopt);
+        if (!conditions.ok()) return conditions.status();
+        query.custom_conditions = *std::move(conditions);
         absl::StatusOr<std::vector<TicketRecord>> found = TicketStore::List(sql, query);
         if (!found.ok()) return found.status();
+        std::vector<Ticket*> tickets;
+        for (TicketRecord& r : *found) tickets.push_back(&r.ticket);
+        if (absl::Status s = customfields::HideRemovedValues(sql, crm::v1::CUSTOM_FIELD_ENTITY_TICKET, tickets);
+            !s.ok()) {
+          return s;
+        }
         std::vector<std::string> ids;
         for (const TicketRecord& r : *found) ids.push_back(r.id());
         absl::StatusOr<std::map<std::string, std::vector<TicketPause>>> pauses = TicketStore::PausesOf(sql, ids);
@@ -579,7 +619,8 @@ absl::StatusOr<Ticket> TicketLogic::Update(const server::CallContext& call,
         }
         draft.Event("ticket.updated");
         return true;
-      });
+      },
+      customfields::TouchesCustomFields(*paths));
 }
 
 absl::StatusOr<Ticket> TicketLogic::Assign(const server::CallContext& call,

@@ -87,6 +87,13 @@ db::MigrationSet TicketMigrations() {
                "CREATE INDEX IF NOT EXISTS ticket_history_by_kind ON ticket_history (kind, change_time)",
            },
            nullptr},
+          {2,
+           "ticket custom field values",
+           {
+               // The ticket's custom values whole (common/customfields EncodeValues), NULL when it
+               // has none; filters use the value index, custom_field_values.
+               "ALTER TABLE tickets ADD COLUMN custom_fields {{LONG_TEXT}} NULL",
+           }},
       }};
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/core/etag.h"
 #include "common/core/time_util.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/db/dialect.h"
 #include "common/db/query.h"
 #include "common/db/row.h"
@@ -89,6 +90,9 @@ struct type_conversion<crm::servicedesk::TicketRecord> {
     ReadOptionalTime(v, "resolve_time", t, &crm::v1::Ticket::mutable_resolve_time);
     ReadOptionalTime(v, "close_time", t, &crm::v1::Ticket::mutable_close_time);
     t.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
+    if (!IsNull(v, "custom_fields")) {
+      crm::customfields::DecodeValues(GetString(v, "custom_fields"), t.mutable_custom_fields());
+    }
   }
 
   static void to_base(const crm::servicedesk::TicketRecord& r, values& v, indicator& ind) {
@@ -127,6 +131,8 @@ struct type_conversion<crm::servicedesk::TicketRecord> {
     WriteOptionalTime(v, "first_response_time", t.first_response_time(), t.has_first_response_time());
     WriteOptionalTime(v, "resolve_time", t.resolve_time(), t.has_resolve_time());
     WriteOptionalTime(v, "close_time", t.close_time(), t.has_close_time());
+    v.set("custom_fields", crm::customfields::EncodeValues(t.custom_fields()),
+          t.custom_fields().empty() ? i_null : i_ok);
     ind = i_ok;
   }
 };
@@ -212,12 +218,15 @@ struct type_conversion<crm::v1::TicketComment> {
 namespace crm::servicedesk {
 namespace {
 
+// Tickets in the custom field value index.
+absl::string_view IndexEntity() { return customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_TICKET); }
+
 constexpr char kTicketColumns[] =
     "id, account_id, contact_id, channel, category, priority, subject, description, status, assignee,"
     " assignee_group, escalation_level, account_tier, sla_policy_id, calendar_id, warning_percent,"
     " first_response_minutes, resolution_minutes, first_response_due, first_response_warning, resolution_due,"
     " resolution_warning, first_response_breached, resolution_breached, next_escalation_time, reporter,"
-    " create_time, update_time, first_response_time, resolve_time, close_time, revision";
+    " create_time, update_time, first_response_time, resolve_time, close_time, revision, custom_fields";
 const std::string kSelectTicket = absl::StrCat("SELECT ", kTicketColumns, " FROM tickets");
 const std::string kSelectTicketById = kSelectTicket + " WHERE id = :id";
 constexpr char kInsertTicket[] =
@@ -225,13 +234,13 @@ constexpr char kInsertTicket[] =
     " assignee, assignee_group, escalation_level, account_tier, sla_policy_id, calendar_id, warning_percent,"
     " first_response_minutes, resolution_minutes, first_response_due, first_response_warning, resolution_due,"
     " resolution_warning, first_response_breached, resolution_breached, next_escalation_time, reporter,"
-    " create_time, update_time, first_response_time, resolve_time, close_time, revision) VALUES (:id,"
-    " :account_id, :contact_id, :channel, :category, :priority, :subject, :description, :status, :assignee,"
-    " :assignee_group, :escalation_level, :account_tier, :sla_policy_id, :calendar_id, :warning_percent,"
-    " :first_response_minutes, :resolution_minutes, :first_response_due, :first_response_warning,"
-    " :resolution_due, :resolution_warning, :first_response_breached, :resolution_breached,"
-    " :next_escalation_time, :reporter, :create_time, :update_time, :first_response_time, :resolve_time,"
-    " :close_time, 1)";
+    " create_time, update_time, first_response_time, resolve_time, close_time, custom_fields, revision) VALUES"
+    " (:id, :account_id, :contact_id, :channel, :category, :priority, :subject, :description, :status,"
+    " :assignee, :assignee_group, :escalation_level, :account_tier, :sla_policy_id, :calendar_id,"
+    " :warning_percent, :first_response_minutes, :resolution_minutes, :first_response_due,"
+    " :first_response_warning, :resolution_due, :resolution_warning, :first_response_breached,"
+    " :resolution_breached, :next_escalation_time, :reporter, :create_time, :update_time, :first_response_time,"
+    " :resolve_time, :close_time, :custom_fields, 1)";
 // account_id, reporter and create_time never change after the insert.
 constexpr char kUpdateTicket[] =
     "UPDATE tickets SET contact_id = :contact_id, channel = :channel, category = :category,"
@@ -244,7 +253,7 @@ constexpr char kUpdateTicket[] =
     " resolution_warning = :resolution_warning, first_response_breached = :first_response_breached,"
     " resolution_breached = :resolution_breached, next_escalation_time = :next_escalation_time,"
     " update_time = :update_time, first_response_time = :first_response_time, resolve_time = :resolve_time,"
-    " close_time = :close_time, revision = revision + 1"
+    " close_time = :close_time, custom_fields = :custom_fields, revision = revision + 1"
     " WHERE id = :id AND revision = :expected_revision";
 
 constexpr char kSelectPauses[] = "SELECT ticket_id, start_time, kind, end_time FROM ticket_pauses";
@@ -300,18 +309,35 @@ absl::StatusOr<std::optional<TicketRecord>> TicketStore::FindForUpdate(db::Tx& t
 }
 
 absl::Status TicketStore::Insert(db::Tx& tx, const TicketRecord& record) {
-  return db::Guard("insert ticket", [&]() -> absl::Status {
+  absl::Status status = db::Guard("insert ticket", [&]() -> absl::Status {
     tx.session() << kInsertTicket, soci::use(record);
     return absl::OkStatus();
   });
+  const crm::v1::Ticket& t = record.ticket;
+  if (!status.ok() || t.custom_fields().empty()) return status;
+  return customfields::CustomValueIndex::Replace(tx, IndexEntity(), t.id(), t.custom_fields());
 }
 
 absl::StatusOr<bool> TicketStore::Update(db::Tx& tx, const TicketRecord& record, int64_t expected_revision) {
-  return db::ExecuteAtRevision(tx.session(), kUpdateTicket, record, expected_revision, "update ticket");
+  absl::StatusOr<bool> updated =
+      db::ExecuteAtRevision(tx.session(), kUpdateTicket, record, expected_revision, "update ticket");
+  if (!updated.ok() || !*updated) return updated;
+  const crm::v1::Ticket& t = record.ticket;
+  absl::Status indexed = customfields::CustomValueIndex::Replace(tx, IndexEntity(), t.id(), t.custom_fields());
+  if (!indexed.ok()) return indexed;
+  return true;
 }
 
 absl::StatusOr<std::vector<TicketRecord>> TicketStore::List(soci::session& sql, const TicketListQuery& query) {
-  db::SqlQuery q(kSelectTicket);
+  // An equality on a custom value drives the list from its index entries, which come in id order.
+  std::vector<customfields::IndexCondition> custom_conditions = query.custom_conditions;
+  std::optional<customfields::ValueDrivenList> driven;
+  if (std::optional<size_t> driver = customfields::ValueDrivenList::PickDriver(custom_conditions)) {
+    driven.emplace(IndexEntity(), "tickets", "id", custom_conditions[*driver]);
+    custom_conditions.erase(custom_conditions.begin() + static_cast<std::ptrdiff_t>(*driver));
+  }
+  db::SqlQuery q(driven ? absl::StrCat("SELECT ", kTicketColumns, driven->From(db::Dialect::Of(sql))) : kSelectTicket);
+  if (driven) driven->AddDriver(q);
   if (!query.statuses.empty()) {
     q.Where("status IN (?", static_cast<long long>(query.statuses.front()));
     for (size_t i = 1; i < query.statuses.size(); ++i) q.Append(", ?", static_cast<long long>(query.statuses[i]));
@@ -330,8 +356,15 @@ absl::StatusOr<std::vector<TicketRecord>> TicketStore::List(soci::session& sql, 
     const std::string breached = TicketBreachedPredicate();
     q.Where(*query.breached ? breached : absl::StrCat("NOT ", breached), now, now);
   }
-  if (!query.before_id.empty()) q.Where("id < ?", query.before_id);
-  q.Append(" ORDER BY id DESC LIMIT ?", static_cast<long long>(query.limit));
+  customfields::CustomValueIndex::AddConditions(q, IndexEntity(), "id", custom_conditions);
+  if (driven) {
+    if (!query.before_id.empty()) driven->AddAfter(q, query.before_id, true);
+    q.Append(driven->Order(true));
+  } else {
+    if (!query.before_id.empty()) q.Where("id < ?", query.before_id);
+    q.Append(" ORDER BY id DESC");
+  }
+  q.Append(" LIMIT ?", static_cast<long long>(query.limit));
   return db::QueryAll<TicketRecord>(sql, q, "list tickets");
 }
 

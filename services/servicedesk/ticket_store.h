@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/strings/string_view.h"
+#include "common/customfields/custom_fields.h"
 #include "common/db/database.h"
 #include "common/db/query.h"
 #include "crm/v1/servicedesk.pb.h"
@@ -50,6 +51,8 @@ struct TicketListQuery {
   // false: neither.
   std::optional<bool> breached;
   absl::Time now;
+  // Conditions on custom fields (filter.custom_fields, resolved against the definitions).
+  std::vector<customfields::IndexCondition> custom_conditions;
   // Keyset position: tickets with an id strictly smaller ("" = from the newest).
   std::string before_id;
   int limit = 50;
@@ -82,10 +85,10 @@ class TicketStore {
   static absl::StatusOr<std::optional<TicketRecord>> Find(soci::session& sql, const std::string& id);
   // Like Find, locking the row for the rest of the write transaction.
   static absl::StatusOr<std::optional<TicketRecord>> FindForUpdate(db::Tx& tx, const std::string& id);
-  // Inserts with revision 1.
+  // Inserts with revision 1, and the ticket's custom values into the value index.
   static absl::Status Insert(db::Tx& tx, const TicketRecord& record);
-  // Writes every mutable column and bumps the revision, only if the stored revision is still
-  // `expected_revision`. False when it was not.
+  // Writes every mutable column (custom values included, the value index with them) and bumps
+  // the revision, only if the stored revision is still `expected_revision`. False when it was not.
   static absl::StatusOr<bool> Update(db::Tx& tx, const TicketRecord& record, int64_t expected_revision);
   static absl::StatusOr<std::vector<TicketRecord>> List(soci::session& sql, const TicketListQuery& query);
 

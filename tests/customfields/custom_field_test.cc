@@ -722,6 +722,13 @@ TEST_P(CustomFieldTest, ContactsCarryCheckFilterAndHideTheirOwnFields) {
   };
   EXPECT_EQ(list({"de"}), std::vector<std::string>{"Anna"});
   EXPECT_EQ(list({"en"}), (std::vector<std::string>{"Anna", "Ben"}));
+  crm::v1::ListContactsRequest unknown_filter;
+  unknown_filter.set_account_id(account.id());
+  unknown_filter.add_custom_fields()->set_key("segment");  // an account field
+  *unknown_filter.mutable_custom_fields(0)->mutable_equals() = Text("smb");
+  crm::v1::ListContactsResponse none;
+  EXPECT_TRUE(HasCodeAndField(accounts_->ListContacts(CallAs().get(), unknown_filter, &none),
+                              grpc::StatusCode::INVALID_ARGUMENT, "custom_fields[0].key"));
 
   // One value by mask; a removed field is hidden from Get and List and comes back.
   crm::v1::UpdateContactRequest update;
