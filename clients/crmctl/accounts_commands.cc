@@ -14,26 +14,11 @@ const std::map<std::string, std::string>& FilterAliases() {
   return *kAliases;
 }
 
-CustomFieldCatalog AccountFields(CommandContext& context) {
-  return CustomFieldCatalog(context.customfields(), v1::CUSTOM_FIELD_ENTITY_ACCOUNT);
-}
-
-// As RunCreate, plus --custom=<key>=<value> for custom fields.
 int Create(CommandContext& context) {
-  if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
-  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
-  if (!custom.ok()) return context.Usage(custom.status());
-  v1::CreateAccountRequest request;
-  if (absl::Status s = context.ApplyArguments({{&request}, {request.mutable_account()}}); !s.ok()) {
-    return context.Usage(s);
-  }
-  CustomFieldCatalog fields = AccountFields(context);
-  if (absl::Status s = SetCustomValues(
-          fields, *custom, *request.mutable_account()->mutable_custom_fields(), nullptr);
-      !s.ok()) {
-    return FailCustomFields(context, s);
-  }
-  return context.PrintResult(context.accounts().CreateAccount(request));
+  return RunCreateWithCustom<v1::CreateAccountRequest>(
+      context, v1::CUSTOM_FIELD_ENTITY_ACCOUNT,
+      [](v1::CreateAccountRequest& r) { return r.mutable_account(); },
+      [&](const auto& r) { return context.accounts().CreateAccount(r); });
 }
 
 int Get(CommandContext& context) {
@@ -41,30 +26,11 @@ int Get(CommandContext& context) {
       context, [&](const auto& r) { return context.accounts().GetAccount(r); });
 }
 
-// As RunUpdate, plus --custom=<key>=<value>: each key named becomes the mask path
-// custom_fields.<key>, so `--custom=<key>=` clears that value and the others stay.
 int Update(CommandContext& context) {
-  absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
-  if (!id.ok()) return context.Usage(id.status());
-  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
-  if (!custom.ok()) return context.Usage(custom.status());
-  v1::UpdateAccountRequest request;
-  request.mutable_account()->set_id(id->front());
-  std::vector<std::string> changed;
-  if (absl::Status s = context.ApplyArguments({{&request}, {request.mutable_account(), &changed}});
-      !s.ok()) {
-    return context.Usage(s);
-  }
-  CustomFieldCatalog fields = AccountFields(context);
-  if (absl::Status s = SetCustomValues(
-          fields, *custom, *request.mutable_account()->mutable_custom_fields(), &changed);
-      !s.ok()) {
-    return FailCustomFields(context, s);
-  }
-  if (!request.has_update_mask()) {
-    for (const std::string& path : changed) request.mutable_update_mask()->add_paths(path);
-  }
-  return context.PrintResult(context.accounts().UpdateAccount(request));
+  return RunUpdateWithCustom<v1::UpdateAccountRequest>(
+      context, v1::CUSTOM_FIELD_ENTITY_ACCOUNT,
+      [](v1::UpdateAccountRequest& r) { return r.mutable_account(); },
+      [&](const auto& r) { return context.accounts().UpdateAccount(r); });
 }
 
 int Delete(CommandContext& context) {
@@ -77,23 +43,12 @@ int Undelete(CommandContext& context) {
       context, [&](const auto& r) { return context.accounts().UndeleteAccount(r); });
 }
 
-// The --custom-filter / --custom-min / --custom-max conditions of a list or export.
-absl::Status AddAccountFilters(CommandContext& context, const CustomFilterArguments& arguments,
-                               v1::AccountFilter& filter) {
-  CustomFieldCatalog fields = AccountFields(context);
-  return AddCustomFilters(fields, arguments, *filter.mutable_custom_fields());
-}
-
 int List(CommandContext& context) {
   v1::ListAccountsRequest request;
-  absl::StatusOr<CustomFilterArguments> custom = TakeCustomFilterArguments(context);
-  if (!custom.ok()) return context.Usage(custom.status());
-  absl::StatusOr<bool> all =
-      context.ReadListArguments({{&request}, {request.mutable_filter()}}, FilterAliases());
-  if (!all.ok()) return context.Usage(all.status());
-  if (absl::Status s = AddAccountFilters(context, *custom, *request.mutable_filter()); !s.ok()) {
-    return FailCustomFields(context, s);
-  }
+  absl::StatusOr<bool> all = ReadListArgumentsWithCustom(
+      context, v1::CUSTOM_FIELD_ENTITY_ACCOUNT, {{&request}, {request.mutable_filter()}},
+      *request.mutable_filter()->mutable_custom_fields(), FilterAliases());
+  if (!all.ok()) return FailCustomFields(context, all.status());
   if (*all) return context.PrintAll(context.accounts().ListAllAccounts(request), AccountColumns());
   return context.PrintPage(context.accounts().ListAccounts(request),
                            &v1::ListAccountsResponse::accounts, AccountColumns());
@@ -109,7 +64,10 @@ int Export(CommandContext& context) {
       !s.ok()) {
     return context.Usage(s);
   }
-  if (absl::Status s = AddAccountFilters(context, *custom, *request.mutable_filter()); !s.ok()) {
+  CustomFieldCatalog fields(context.customfields(), v1::CUSTOM_FIELD_ENTITY_ACCOUNT);
+  if (absl::Status s =
+          AddCustomFilters(fields, *custom, *request.mutable_filter()->mutable_custom_fields());
+      !s.ok()) {
     return FailCustomFields(context, s);
   }
   // JSON lines go out as they arrive (exports can be large); a table needs every row first.

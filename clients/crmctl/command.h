@@ -184,23 +184,35 @@ int PrintList(CommandContext& context, bool all, Client api, const Request& requ
   return context.PrintPage((api.*page)(request), items, std::move(columns));
 }
 
+// What a create or update does between setting its key=value arguments and sending the request
+// (custom fields): sets more of `request`, adding the paths it sets to `changed` (null on a
+// create); returns kExitOk, or the command's exit code when it cannot.
+template <typename Request>
+using FinishRequest = std::function<int(Request& request, std::vector<std::string>* changed)>;
+
 // `create key=value ...`: each argument sets a field of the request (request_id) or else of
-// the entity.
+// the entity; then `finish`, if given.
 template <typename Request, typename Entity, typename Call>
 int RunCreate(CommandContext& context, Entity entity, Call call,
-              const std::map<std::string, std::string>& aliases = {}) {
+              const std::map<std::string, std::string>& aliases = {},
+              const FinishRequest<Request>& finish = nullptr) {
   if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
   Request request;
   if (absl::Status s = context.ApplyArguments({{&request}, {entity(request)}}, aliases); !s.ok()) {
     return context.Usage(s);
   }
+  if (finish != nullptr) {
+    if (const int code = finish(request, nullptr); code != kExitOk) return code;
+  }
   return context.PrintResult(call(request));
 }
 
 // `update <id> key=value ... [etag=...]`: the named fields become the update mask (unless
-// update_mask= is given), so `industry=` clears a field.
+// update_mask= is given), so `industry=` clears a field; `finish`, if given, runs before the
+// mask is made.
 template <typename Request, typename Entity, typename Call>
-int RunUpdate(CommandContext& context, Entity entity, Call call) {
+int RunUpdate(CommandContext& context, Entity entity, Call call,
+              const FinishRequest<Request>& finish = nullptr) {
   absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
   if (!id.ok()) return context.Usage(id.status());
   Request request;
@@ -208,6 +220,9 @@ int RunUpdate(CommandContext& context, Entity entity, Call call) {
   std::vector<std::string> changed;
   if (absl::Status s = context.ApplyArguments({{&request}, {entity(request), &changed}}); !s.ok()) {
     return context.Usage(s);
+  }
+  if (finish != nullptr) {
+    if (const int code = finish(request, &changed); code != kExitOk) return code;
   }
   if (!request.has_update_mask()) {
     for (const std::string& path : changed) request.mutable_update_mask()->add_paths(path);

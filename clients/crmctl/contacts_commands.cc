@@ -1,13 +1,15 @@
 #include "clients/crmctl/contacts_commands.h"
 
 #include "clients/crmctl/columns.h"
+#include "clients/crmctl/custom_field_arguments.h"
 
 namespace crm::crmctl {
 namespace {
 
 int Create(CommandContext& context) {
-  return RunCreate<v1::CreateContactRequest>(
-      context, [](v1::CreateContactRequest& r) { return r.mutable_contact(); },
+  return RunCreateWithCustom<v1::CreateContactRequest>(
+      context, v1::CUSTOM_FIELD_ENTITY_CONTACT,
+      [](v1::CreateContactRequest& r) { return r.mutable_contact(); },
       [&](const auto& r) { return context.accounts().CreateContact(r); });
 }
 
@@ -17,8 +19,9 @@ int Get(CommandContext& context) {
 }
 
 int Update(CommandContext& context) {
-  return RunUpdate<v1::UpdateContactRequest>(
-      context, [](v1::UpdateContactRequest& r) { return r.mutable_contact(); },
+  return RunUpdateWithCustom<v1::UpdateContactRequest>(
+      context, v1::CUSTOM_FIELD_ENTITY_CONTACT,
+      [](v1::UpdateContactRequest& r) { return r.mutable_contact(); },
       [&](const auto& r) { return context.accounts().UpdateContact(r); });
 }
 
@@ -41,8 +44,9 @@ int Delete(CommandContext& context) {
 
 int List(CommandContext& context) {
   v1::ListContactsRequest request;
-  absl::StatusOr<bool> all = context.ReadListArguments({{&request}});
-  if (!all.ok()) return context.Usage(all.status());
+  absl::StatusOr<bool> all = ReadListArgumentsWithCustom(
+      context, v1::CUSTOM_FIELD_ENTITY_CONTACT, {{&request}}, *request.mutable_custom_fields());
+  if (!all.ok()) return FailCustomFields(context, all.status());
   if (*all) return context.PrintAll(context.accounts().ListAllContacts(request), ContactColumns());
   return context.PrintPage(context.accounts().ListContacts(request),
                            &v1::ListContactsResponse::contacts, ContactColumns());
@@ -54,14 +58,22 @@ std::vector<Command> ContactCommands() {
   return {
       {"contacts", "create",
        "account=<id> full_name=... [title=] [email=] [phone=] "
-       "[preferred_channel=email] [decision_role=champion]",
-       "Add a contact to an account", Create},
+       "[preferred_channel=email] [decision_role=champion] [--custom=<key>=<value> ...]",
+       "Add a contact to an account; --custom sets its custom fields (see `crmctl fields list "
+       "entity=contact`)",
+       Create},
       {"contacts", "get", "<id>", "Show one contact", Get},
-      {"contacts", "update", "<id> <field>=<value> ... [etag=...]", "Change the named fields",
+      {"contacts", "update", "<id> <field>=<value> ... [--custom=<key>=<value> ...] [etag=...]",
+       "Change the named fields (<field>= and --custom=<key>= clear one); with etag only if "
+       "unchanged since",
        Update},
       {"contacts", "delete", "<id> [etag=...]", "Delete a contact", Delete},
-      {"contacts", "list", "account=<id> [page_size=] [page_token=] [--all]",
-       "List the contacts of an account", List},
+      {"contacts", "list",
+       "account=<id> [--custom-filter=<key>=<value>] [--custom-min=<key>=<value>] "
+       "[--custom-max=<key>=<value>] [page_size=] [page_token=] [--all]",
+       "List the contacts of an account; --custom-* conditions on filterable custom fields (each "
+       "repeatable, all must hold)",
+       List},
   };
 }
 

@@ -134,4 +134,28 @@ int FailCustomFields(CommandContext& context, const absl::Status& status) {
   return context.Fail(status);
 }
 
+int ApplyCustomValues(CommandContext& context, v1::CustomFieldEntity entity,
+                      const std::vector<CustomArgument>& arguments,
+                      google::protobuf::Map<std::string, v1::CustomValue>& values,
+                      std::vector<std::string>* mask_paths) {
+  CustomFieldCatalog catalog(context.customfields(), entity);
+  if (absl::Status s = SetCustomValues(catalog, arguments, values, mask_paths); !s.ok()) {
+    return FailCustomFields(context, s);
+  }
+  return kExitOk;
+}
+
+absl::StatusOr<bool> ReadListArgumentsWithCustom(
+    CommandContext& context, v1::CustomFieldEntity type, const std::vector<ArgumentTarget>& targets,
+    google::protobuf::RepeatedPtrField<v1::CustomFieldFilter>& filters,
+    const std::map<std::string, std::string>& aliases) {
+  absl::StatusOr<CustomFilterArguments> custom = TakeCustomFilterArguments(context);
+  if (!custom.ok()) return custom.status();
+  absl::StatusOr<bool> all = context.ReadListArguments(targets, aliases);
+  if (!all.ok()) return all.status();
+  CustomFieldCatalog catalog(context.customfields(), type);
+  if (absl::Status s = AddCustomFilters(catalog, *custom, filters); !s.ok()) return s;
+  return all;
+}
+
 }  // namespace crm::crmctl

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -79,5 +80,53 @@ absl::Status AddCustomFilters(CustomFieldCatalog& catalog, const CustomFilterArg
 // The exit for an error of the above: a usage error for INVALID_ARGUMENT (the command line's
 // mistake), else the failed call's.
 int FailCustomFields(CommandContext& context, const absl::Status& status);
+
+// SetCustomValues with the keys looked up among the fields of `entity`: kExitOk, or the exit of
+// FailCustomFields.
+int ApplyCustomValues(CommandContext& context, v1::CustomFieldEntity entity,
+                      const std::vector<CustomArgument>& arguments,
+                      google::protobuf::Map<std::string, v1::CustomValue>& values,
+                      std::vector<std::string>* mask_paths);
+
+// The FinishRequest of a create or update that puts `arguments` into the custom_fields of
+// `entity(request)` (fields of `type`); on an update each key also becomes the mask path
+// custom_fields.<key>, so `--custom=<key>=` clears that value and the others stay.
+template <typename Request, typename Entity>
+FinishRequest<Request> CustomValuesStep(CommandContext& context, v1::CustomFieldEntity type,
+                                        Entity entity, std::vector<CustomArgument> arguments) {
+  return [&context, type, entity, arguments = std::move(arguments)](
+             Request& request, std::vector<std::string>* changed) {
+    return ApplyCustomValues(context, type, arguments, *entity(request)->mutable_custom_fields(),
+                             changed);
+  };
+}
+
+// RunCreate plus `--custom=<key>=<value> ...` for the entity's custom fields (of type `type`).
+template <typename Request, typename Entity, typename Call>
+int RunCreateWithCustom(CommandContext& context, v1::CustomFieldEntity type, Entity entity,
+                        Call call, const std::map<std::string, std::string>& aliases = {}) {
+  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
+  if (!custom.ok()) return context.Usage(custom.status());
+  return RunCreate<Request>(context, entity, call, aliases,
+                            CustomValuesStep<Request>(context, type, entity, *std::move(custom)));
+}
+
+// RunUpdate plus `--custom=<key>=<value> ...`, as RunCreateWithCustom.
+template <typename Request, typename Entity, typename Call>
+int RunUpdateWithCustom(CommandContext& context, v1::CustomFieldEntity type, Entity entity,
+                        Call call) {
+  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
+  if (!custom.ok()) return context.Usage(custom.status());
+  return RunUpdate<Request>(context, entity, call,
+                            CustomValuesStep<Request>(context, type, entity, *std::move(custom)));
+}
+
+// A list command's arguments (CommandContext::ReadListArguments), with its --custom-filter,
+// --custom-min and --custom-max conditions on fields of `type` added to `filters`. Whether --all
+// was given; an error is for FailCustomFields.
+absl::StatusOr<bool> ReadListArgumentsWithCustom(
+    CommandContext& context, v1::CustomFieldEntity type, const std::vector<ArgumentTarget>& targets,
+    google::protobuf::RepeatedPtrField<v1::CustomFieldFilter>& filters,
+    const std::map<std::string, std::string>& aliases = {});
 
 }  // namespace crm::crmctl

@@ -13,54 +13,18 @@ const std::map<std::string, std::string>& SourceAliases() {
   return *kAliases;
 }
 
-CustomFieldCatalog LeadFields(CommandContext& context) {
-  return CustomFieldCatalog(context.customfields(), v1::CUSTOM_FIELD_ENTITY_LEAD);
-}
-
-// As RunCreate, plus --custom=<key>=<value> for custom fields.
 int Create(CommandContext& context) {
-  if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
-  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
-  if (!custom.ok()) return context.Usage(custom.status());
-  v1::CreateLeadRequest request;
-  if (absl::Status s =
-          context.ApplyArguments({{&request}, {request.mutable_lead()}}, SourceAliases());
-      !s.ok()) {
-    return context.Usage(s);
-  }
-  CustomFieldCatalog fields = LeadFields(context);
-  if (absl::Status s = SetCustomValues(fields, *custom,
-                                       *request.mutable_lead()->mutable_custom_fields(), nullptr);
-      !s.ok()) {
-    return FailCustomFields(context, s);
-  }
-  return context.PrintResult(context.pipeline().CreateLead(request));
+  return RunCreateWithCustom<v1::CreateLeadRequest>(
+      context, v1::CUSTOM_FIELD_ENTITY_LEAD,
+      [](v1::CreateLeadRequest& r) { return r.mutable_lead(); },
+      [&](const auto& r) { return context.pipeline().CreateLead(r); }, SourceAliases());
 }
 
-// As RunUpdate, plus --custom=<key>=<value>: each key named becomes the mask path
-// custom_fields.<key>, so `--custom=<key>=` clears that value and the others stay.
 int Update(CommandContext& context) {
-  absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
-  if (!id.ok()) return context.Usage(id.status());
-  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
-  if (!custom.ok()) return context.Usage(custom.status());
-  v1::UpdateLeadRequest request;
-  request.mutable_lead()->set_id(id->front());
-  std::vector<std::string> changed;
-  if (absl::Status s = context.ApplyArguments({{&request}, {request.mutable_lead(), &changed}});
-      !s.ok()) {
-    return context.Usage(s);
-  }
-  CustomFieldCatalog fields = LeadFields(context);
-  if (absl::Status s = SetCustomValues(fields, *custom,
-                                       *request.mutable_lead()->mutable_custom_fields(), &changed);
-      !s.ok()) {
-    return FailCustomFields(context, s);
-  }
-  if (!request.has_update_mask()) {
-    for (const std::string& path : changed) request.mutable_update_mask()->add_paths(path);
-  }
-  return context.PrintResult(context.pipeline().UpdateLead(request));
+  return RunUpdateWithCustom<v1::UpdateLeadRequest>(
+      context, v1::CUSTOM_FIELD_ENTITY_LEAD,
+      [](v1::UpdateLeadRequest& r) { return r.mutable_lead(); },
+      [&](const auto& r) { return context.pipeline().UpdateLead(r); });
 }
 
 int Get(CommandContext& context) {
@@ -70,15 +34,9 @@ int Get(CommandContext& context) {
 
 int List(CommandContext& context) {
   v1::ListLeadsRequest request;
-  absl::StatusOr<CustomFilterArguments> custom = TakeCustomFilterArguments(context);
-  if (!custom.ok()) return context.Usage(custom.status());
-  absl::StatusOr<bool> all = context.ReadListArguments({{&request}});
-  if (!all.ok()) return context.Usage(all.status());
-  CustomFieldCatalog fields = LeadFields(context);
-  if (absl::Status s = AddCustomFilters(fields, *custom, *request.mutable_custom_fields());
-      !s.ok()) {
-    return FailCustomFields(context, s);
-  }
+  absl::StatusOr<bool> all = ReadListArgumentsWithCustom(
+      context, v1::CUSTOM_FIELD_ENTITY_LEAD, {{&request}}, *request.mutable_custom_fields());
+  if (!all.ok()) return FailCustomFields(context, all.status());
   return PrintList(context, *all, context.pipeline(), request, &client::PipelineClient::ListLeads,
                    &client::PipelineClient::ListAllLeads, &v1::ListLeadsResponse::leads,
                    LeadColumns());

@@ -61,10 +61,6 @@ absl::Status SetStage(CommandContext& context, google::protobuf::Message& reques
   return SetFieldFromText(request, key + "_id", *id);
 }
 
-CustomFieldCatalog OpportunityFields(CommandContext& context) {
-  return CustomFieldCatalog(context.customfields(), v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY);
-}
-
 // `<verb> <id> [<stage_key>=<stage>] [key=value ...]` for the requests that act on one
 // opportunity and may name a stage of its pipeline (move, close, reopen).
 template <typename Request, typename Call>
@@ -88,28 +84,21 @@ int RunWithStage(CommandContext& context, const std::string& stage_key, Call cal
   return context.PrintResult(call(request));
 }
 
+// As RunCreateWithCustom; stage= takes a stage's name or id in the opportunity's pipeline.
 int Create(CommandContext& context) {
-  if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
-  v1::CreateOpportunityRequest request;
   const absl::optional<std::string> stage = context.TakeArgument("stage");
-  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
-  if (!custom.ok()) return context.Usage(custom.status());
-  if (absl::Status s = context.ApplyArguments({{&request}, {request.mutable_opportunity()}});
-      !s.ok()) {
-    return context.Usage(s);
-  }
-  CustomFieldCatalog fields = OpportunityFields(context);
-  if (absl::Status s = SetCustomValues(
-          fields, *custom, *request.mutable_opportunity()->mutable_custom_fields(), nullptr);
-      !s.ok()) {
-    return FailCustomFields(context, s);
-  }
-  if (absl::Status s = SetStage(context, *request.mutable_opportunity(), "stage", stage,
-                                request.opportunity().pipeline_id());
-      !s.ok()) {
-    return context.Fail(s);
-  }
-  return context.PrintResult(context.pipeline().CreateOpportunity(request));
+  return RunCreateWithCustom<v1::CreateOpportunityRequest>(
+      context, v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY,
+      [](v1::CreateOpportunityRequest& r) { return r.mutable_opportunity(); },
+      [&](v1::CreateOpportunityRequest& r) -> absl::StatusOr<v1::Opportunity> {
+        v1::Opportunity& opportunity = *r.mutable_opportunity();
+        if (absl::Status s =
+                SetStage(context, opportunity, "stage", stage, opportunity.pipeline_id());
+            !s.ok()) {
+          return s;
+        }
+        return context.pipeline().CreateOpportunity(r);
+      });
 }
 
 int Get(CommandContext& context) {
@@ -117,45 +106,19 @@ int Get(CommandContext& context) {
       context, [&](const auto& r) { return context.pipeline().GetOpportunity(r); });
 }
 
-// As RunUpdate, plus --custom=<key>=<value>: each key named becomes the mask path
-// custom_fields.<key>, so `--custom=<key>=` clears that value and the others stay.
 int Update(CommandContext& context) {
-  absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
-  if (!id.ok()) return context.Usage(id.status());
-  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
-  if (!custom.ok()) return context.Usage(custom.status());
-  v1::UpdateOpportunityRequest request;
-  request.mutable_opportunity()->set_id(id->front());
-  std::vector<std::string> changed;
-  if (absl::Status s =
-          context.ApplyArguments({{&request}, {request.mutable_opportunity(), &changed}});
-      !s.ok()) {
-    return context.Usage(s);
-  }
-  CustomFieldCatalog fields = OpportunityFields(context);
-  if (absl::Status s = SetCustomValues(
-          fields, *custom, *request.mutable_opportunity()->mutable_custom_fields(), &changed);
-      !s.ok()) {
-    return FailCustomFields(context, s);
-  }
-  if (!request.has_update_mask()) {
-    for (const std::string& path : changed) request.mutable_update_mask()->add_paths(path);
-  }
-  return context.PrintResult(context.pipeline().UpdateOpportunity(request));
+  return RunUpdateWithCustom<v1::UpdateOpportunityRequest>(
+      context, v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY,
+      [](v1::UpdateOpportunityRequest& r) { return r.mutable_opportunity(); },
+      [&](const auto& r) { return context.pipeline().UpdateOpportunity(r); });
 }
 
 int List(CommandContext& context) {
   v1::ListOpportunitiesRequest request;
   const absl::optional<std::string> stage = context.TakeArgument("stage");
-  absl::StatusOr<CustomFilterArguments> custom = TakeCustomFilterArguments(context);
-  if (!custom.ok()) return context.Usage(custom.status());
-  absl::StatusOr<bool> all = context.ReadListArguments({{&request}});
-  if (!all.ok()) return context.Usage(all.status());
-  CustomFieldCatalog fields = OpportunityFields(context);
-  if (absl::Status s = AddCustomFilters(fields, *custom, *request.mutable_custom_fields());
-      !s.ok()) {
-    return FailCustomFields(context, s);
-  }
+  absl::StatusOr<bool> all = ReadListArgumentsWithCustom(
+      context, v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, {{&request}}, *request.mutable_custom_fields());
+  if (!all.ok()) return FailCustomFields(context, all.status());
   if (absl::Status s = SetStage(context, request, "stage", stage, request.pipeline_id()); !s.ok()) {
     return context.Fail(s);
   }

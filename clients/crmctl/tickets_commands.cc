@@ -64,26 +64,11 @@ std::vector<Column> DeadlineSegmentColumns() {
           FieldColumn("HOLIDAY", "holiday_name")};
 }
 
-CustomFieldCatalog TicketFields(CommandContext& context) {
-  return CustomFieldCatalog(context.customfields(), v1::CUSTOM_FIELD_ENTITY_TICKET);
-}
-
-// As RunCreate, plus --custom=<key>=<value> for custom fields.
 int Create(CommandContext& context) {
-  if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
-  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
-  if (!custom.ok()) return context.Usage(custom.status());
-  v1::CreateTicketRequest request;
-  if (absl::Status s = context.ApplyArguments({{&request}, {request.mutable_ticket()}}); !s.ok()) {
-    return context.Usage(s);
-  }
-  CustomFieldCatalog fields = TicketFields(context);
-  if (absl::Status s = SetCustomValues(fields, *custom,
-                                       *request.mutable_ticket()->mutable_custom_fields(), nullptr);
-      !s.ok()) {
-    return FailCustomFields(context, s);
-  }
-  return context.PrintResult(ServiceDesk(context).CreateTicket(request));
+  return RunCreateWithCustom<v1::CreateTicketRequest>(
+      context, v1::CUSTOM_FIELD_ENTITY_TICKET,
+      [](v1::CreateTicketRequest& r) { return r.mutable_ticket(); },
+      [&](const auto& r) { return ServiceDesk(context).CreateTicket(r); });
 }
 
 // Every field, then in table form the business time left on each running target, which the
@@ -116,47 +101,21 @@ int List(CommandContext& context) {
   v1::ListTicketsRequest request;
   static const auto* const kAliases = new std::map<std::string, std::string>{
       {"status", "statuses"}, {"group", "assignee_group"}, {"level", "escalation_level"}};
-  absl::StatusOr<CustomFilterArguments> custom = TakeCustomFilterArguments(context);
-  if (!custom.ok()) return context.Usage(custom.status());
-  absl::StatusOr<bool> all =
-      context.ReadListArguments({{&request}, {request.mutable_filter()}}, *kAliases);
-  if (!all.ok()) return context.Usage(all.status());
-  CustomFieldCatalog fields = TicketFields(context);
-  if (absl::Status s =
-          AddCustomFilters(fields, *custom, *request.mutable_filter()->mutable_custom_fields());
-      !s.ok()) {
-    return FailCustomFields(context, s);
-  }
+  absl::StatusOr<bool> all = ReadListArgumentsWithCustom(
+      context, v1::CUSTOM_FIELD_ENTITY_TICKET, {{&request}, {request.mutable_filter()}},
+      *request.mutable_filter()->mutable_custom_fields(), *kAliases);
+  if (!all.ok()) return FailCustomFields(context, all.status());
   return PrintList(context, *all, ServiceDesk(context), request,
                    &client::ServiceDeskClient::ListTickets,
                    &client::ServiceDeskClient::ListAllTickets, &v1::ListTicketsResponse::tickets,
                    TicketColumns());
 }
 
-// As RunUpdate, plus --custom=<key>=<value>: each key named becomes the mask path
-// custom_fields.<key>, so `--custom=<key>=` clears that value and the others stay.
 int Update(CommandContext& context) {
-  absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
-  if (!id.ok()) return context.Usage(id.status());
-  absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
-  if (!custom.ok()) return context.Usage(custom.status());
-  v1::UpdateTicketRequest request;
-  request.mutable_ticket()->set_id(id->front());
-  std::vector<std::string> changed;
-  if (absl::Status s = context.ApplyArguments({{&request}, {request.mutable_ticket(), &changed}});
-      !s.ok()) {
-    return context.Usage(s);
-  }
-  CustomFieldCatalog fields = TicketFields(context);
-  if (absl::Status s = SetCustomValues(
-          fields, *custom, *request.mutable_ticket()->mutable_custom_fields(), &changed);
-      !s.ok()) {
-    return FailCustomFields(context, s);
-  }
-  if (!request.has_update_mask()) {
-    for (const std::string& path : changed) request.mutable_update_mask()->add_paths(path);
-  }
-  return context.PrintResult(ServiceDesk(context).UpdateTicket(request));
+  return RunUpdateWithCustom<v1::UpdateTicketRequest>(
+      context, v1::CUSTOM_FIELD_ENTITY_TICKET,
+      [](v1::UpdateTicketRequest& r) { return r.mutable_ticket(); },
+      [&](const auto& r) { return ServiceDesk(context).UpdateTicket(r); });
 }
 
 // `<verb> <id> [key=value ...]` where keys may be given by the short names in `aliases`.

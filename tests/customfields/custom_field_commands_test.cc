@@ -1,7 +1,7 @@
-// crmctl's custom-field arguments on leads, opportunities and tickets against a real in-process
-// server, on every backend: `create --custom` stores a value of the field's type, `update
+// crmctl's custom-field arguments on contacts, leads, opportunities and tickets against a real
+// in-process server, on every backend: `create --custom` stores a value of the field's type, `update
 // --custom=<key>=<value>` changes only that value (and `--custom=<key>=` clears it), and `list
-// --custom-filter` / `--custom-min` find the records by value.
+// --custom-filter` / `--custom-min` / `--custom-max` find the records by value.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -35,13 +35,15 @@ class CustomFieldCommandsTest : public ClientEndToEndTest {
     CrmctlJson({"fields", "create", entity, "seats", "label=Seats", "type=number", "--filterable"});
   }
 
-  // Runs `noun list` with `args`; the table it printed.
-  std::string List(const std::string& noun, const std::vector<std::string>& args) {
-    std::vector<std::string> all = {noun, "list"};
-    all.insert(all.end(), args.begin(), args.end());
-    std::string out, err;
-    EXPECT_EQ(Crmctl(all, &out, &err), 0) << err;
-    return out;
+  // `noun list` with `args` succeeds and shows the record `listed` and not the record `unlisted`
+  // (ids).
+  void ExpectListed(const std::string& noun, std::vector<std::string> args, const std::string& listed,
+                    const std::string& unlisted) {
+    args.insert(args.begin(), {noun, "list"});
+    std::string table, err;
+    EXPECT_EQ(Crmctl(args, &table, &err), 0) << err;
+    EXPECT_THAT(table, HasSubstr(listed));
+    EXPECT_THAT(table, Not(HasSubstr(unlisted)));
   }
 };
 
@@ -60,9 +62,7 @@ TEST_P(CustomFieldCommandsTest, LeadsTakeCustomValuesOnCreateUpdateAndList) {
   EXPECT_EQ(updated["custom_fields"]["seats"].value("number_value", 0.0), 5);
   EXPECT_EQ(updated.value("title", ""), "CTO");
 
-  const std::string listed = List("leads", {"--custom-min=seats=100"});
-  EXPECT_THAT(listed, HasSubstr(big));
-  EXPECT_THAT(listed, Not(HasSubstr(small.value("id", ""))));
+  ExpectListed("leads", {"--custom-min=seats=100"}, big, small.value("id", ""));
 
   std::string out, err;
   EXPECT_EQ(Crmctl({"leads", "create", "full_name=Typo", "--custom=seets=1"}, &out, &err), 2);
@@ -84,9 +84,7 @@ TEST_P(CustomFieldCommandsTest, OpportunitiesTakeCustomValuesOnCreateUpdateAndLi
   EXPECT_EQ(updated["custom_fields"]["seats"].value("number_value", 0.0), 50);
   EXPECT_EQ(updated["custom_fields"]["code"].value("text_value", ""), "O-1");
 
-  const std::string listed = List("opportunities", {"--custom-filter=seats=50"});
-  EXPECT_THAT(listed, HasSubstr(small.value("id", "")));
-  EXPECT_THAT(listed, Not(HasSubstr(big)));
+  ExpectListed("opportunities", {"--custom-filter=seats=50"}, small.value("id", ""), big);
 }
 
 TEST_P(CustomFieldCommandsTest, TicketsTakeCustomValuesOnCreateUpdateAndList) {
@@ -105,9 +103,40 @@ TEST_P(CustomFieldCommandsTest, TicketsTakeCustomValuesOnCreateUpdateAndList) {
   EXPECT_EQ(updated["custom_fields"]["code"].value("text_value", ""), "T-1");
   EXPECT_EQ(updated.value("category", ""), "auth");
 
-  const std::string listed = List("tickets", {"--custom-filter=code=T-2"});
-  EXPECT_THAT(listed, HasSubstr(second));
-  EXPECT_THAT(listed, Not(HasSubstr(first.value("id", ""))));
+  ExpectListed("tickets", {"--custom-filter=code=T-2"}, second, first.value("id", ""));
+}
+
+TEST_P(CustomFieldCommandsTest, ContactsTakeCustomValuesOnCreateUpdateAndList) {
+  DefineFields("contact");
+  const std::string account = MustCreate("Acme GmbH").id();
+  nlohmann::json small = CrmctlJson({"contacts", "create", "account=" + account, "full_name=Sam Small",
+                                     "--custom=code=C-1", "--custom=seats=5"});
+  EXPECT_EQ(small["custom_fields"]["code"].value("text_value", ""), "C-1");
+  EXPECT_EQ(small["custom_fields"]["seats"].value("number_value", 0.0), 5);
+  const std::string small_id = small.value("id", "");
+  const std::string big = CrmctlJson({"contacts", "create", "account=" + account, "full_name=Bea Big",
+                                      "--custom=seats=500", "--custom=code=C-2"})
+                              .value("id", "");
+
+  nlohmann::json updated = CrmctlJson({"contacts", "update", small_id, "--custom=code=", "title=CTO"});
+  EXPECT_FALSE(updated["custom_fields"].contains("code")) << updated.dump();
+  EXPECT_EQ(updated["custom_fields"]["seats"].value("number_value", 0.0), 5);
+  EXPECT_EQ(updated.value("title", ""), "CTO");
+  updated = CrmctlJson({"contacts", "update", small_id, "--custom=seats=7"});
+  EXPECT_EQ(updated["custom_fields"]["seats"].value("number_value", 0.0), 7);
+  EXPECT_EQ(updated.value("title", ""), "CTO");
+
+  ExpectListed("contacts", {"account=" + account, "--custom-min=seats=100"}, big, small_id);
+  ExpectListed("contacts", {"account=" + account, "--custom-max=seats=10"}, small_id, big);
+  ExpectListed("contacts", {"account=" + account, "--custom-filter=code=C-2"}, big, small_id);
+
+  std::string out, err;
+  EXPECT_EQ(Crmctl({"contacts", "create", "account=" + account, "full_name=Typo", "--custom=seets=1"},
+                   &out, &err),
+            2);
+  EXPECT_THAT(err, HasSubstr("--custom: no contact field 'seets'"));
+  EXPECT_EQ(Crmctl({"contacts", "update", big, "--custom=seats=many"}, &out, &err), 2);
+  EXPECT_THAT(err, HasSubstr("--custom: seats:"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CustomFieldCommandsTest, ::testing::ValuesIn(testing::AllBackends()),

@@ -1,15 +1,19 @@
-// What the custom-field tests of leads, opportunities and tickets share: one constructor per value
-// type, a filterable definition, and the CustomFieldService calls that add, remove and restore a
-// field.
+// What the custom-field tests of accounts, contacts, leads, opportunities and tickets share: one
+// constructor per value type, a filterable definition, a list condition, the CustomFieldService
+// calls that add, change, remove and restore a field, and the value index's rows of a record.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "common/db/entity_ops.h"
+#include "common/db/query.h"
 #include "crm/v1/customfield.grpc.pb.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_server.h"
@@ -79,22 +83,38 @@ inline crm::v1::CustomFieldFilter FieldFilter(const std::string& key, const crm:
   return f;
 }
 
-// CustomFieldService as an administrator ("alice") uses it.
+// CustomFieldService as an administrator ("alice") uses it, unless a call names another user.
 class FieldAdmin {
  public:
   explicit FieldAdmin(const std::shared_ptr<grpc::Channel>& channel)
       : fields_(crm::v1::CustomFieldService::NewStub(channel)) {}
 
-  crm::v1::CustomField Create(const crm::v1::CustomField& field) {
+  // The service itself, for the calls the methods below do not make.
+  crm::v1::CustomFieldService::Stub& stub() { return *fields_; }
+
+  grpc::Status TryCreate(const crm::v1::CustomField& field, crm::v1::CustomField* out,
+                         const std::string& user = "alice") {
     crm::v1::CreateCustomFieldRequest request;
     *request.mutable_field() = field;
+    return fields_->CreateCustomField(CallAs(user).get(), request, out);
+  }
+  crm::v1::CustomField Create(const crm::v1::CustomField& field) {
     crm::v1::CustomField out;
-    const grpc::Status s = fields_->CreateCustomField(CallAs().get(), request, &out);
+    const grpc::Status s = TryCreate(field, &out);
     EXPECT_TRUE(s.ok()) << field.key() << ": " << s.error_message();
     return out;
   }
 
-  // Removes the field (`removed`) or brings it back.
+  // Changes the `paths` of the field `field` names (entity and key) to its values there.
+  grpc::Status Update(const crm::v1::CustomField& field, const std::vector<std::string>& paths,
+                      crm::v1::CustomField* out) {
+    crm::v1::UpdateCustomFieldRequest request;
+    *request.mutable_field() = field;
+    for (const std::string& p : paths) request.mutable_update_mask()->add_paths(p);
+    return fields_->UpdateCustomField(CallAs().get(), request, out);
+  }
+
+  // Removes the field (`removed`) or brings it back, and checks the answer's delete_time says so.
   void SetRemoved(crm::v1::CustomFieldEntity entity, const std::string& key, bool removed) {
     crm::v1::CustomField out;
     if (removed) {
@@ -108,10 +128,23 @@ class FieldAdmin {
       request.set_key(key);
       ASSERT_GRPC_OK(fields_->UndeleteCustomField(CallAs().get(), request, &out));
     }
+    EXPECT_EQ(out.has_delete_time(), removed) << key;
   }
 
  private:
   std::unique_ptr<crm::v1::CustomFieldService::Stub> fields_;
 };
+
+// Rows the value index holds for one record, read straight from the server's database (-1 when
+// that fails).
+inline int64_t IndexRowsOf(TestServer& server, const std::string& entity_id) {
+  db::SqlQuery q("SELECT COUNT(*) FROM custom_field_values");
+  q.Where("entity_id = ?", entity_id);
+  absl::StatusOr<int64_t> count = db::ReadValue(
+      *server.runtime().db, absl::Now() + absl::Seconds(10),
+      [&](soci::session& sql) -> absl::StatusOr<int64_t> { return db::QueryInt64(sql, q); });
+  EXPECT_TRUE(count.ok()) << count.status();
+  return count.ok() ? *count : -1;
+}
 
 }  // namespace crm::testing

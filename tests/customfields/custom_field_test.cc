@@ -7,12 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "common/db/entity_ops.h"
-#include "common/db/query.h"
 #include "crm/v1/account.grpc.pb.h"
 #include "crm/v1/customfield.grpc.pb.h"
 #include "crm/v1/event.grpc.pb.h"
 #include "crm/v1/pipeline.grpc.pb.h"
+#include "tests/customfields/custom_field_helpers.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_server.h"
 
@@ -22,44 +21,20 @@ namespace {
 using crm::v1::Account;
 using crm::v1::CustomField;
 using crm::v1::CustomValue;
+using testing::BoolValue;
 using testing::CallAs;
+using testing::ChoicesValue;
+using testing::DateValue;
+using testing::FieldDefinition;
+using testing::FieldFilter;
 using testing::HasCodeAndField;
+using testing::IndexRowsOf;
+using testing::MoneyValue;
+using testing::NumberValue;
+using testing::TextValue;
 
 constexpr auto kAccount = crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT;
-
-CustomValue Text(const std::string& text) {
-  CustomValue v;
-  v.set_text_value(text);
-  return v;
-}
-CustomValue Number(double n) {
-  CustomValue v;
-  v.set_number_value(n);
-  return v;
-}
-CustomValue Money(const std::string& currency, int64_t units) {
-  CustomValue v;
-  v.mutable_money_value()->set_currency_code(currency);
-  v.mutable_money_value()->set_units(units);
-  return v;
-}
-CustomValue Day(int year, int month, int day) {
-  CustomValue v;
-  v.mutable_date_value()->set_year(year);
-  v.mutable_date_value()->set_month(month);
-  v.mutable_date_value()->set_day(day);
-  return v;
-}
-CustomValue Choice(const std::string& option) {
-  CustomValue v;
-  v.set_choice_value(option);
-  return v;
-}
-CustomValue Choices(const std::vector<std::string>& options) {
-  CustomValue v;
-  for (const std::string& o : options) v.mutable_choices_value()->add_choices(o);
-  return v;
-}
+constexpr auto kContact = crm::v1::CUSTOM_FIELD_ENTITY_CONTACT;
 
 class CustomFieldTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -68,7 +43,7 @@ class CustomFieldTest : public ::testing::TestWithParam<std::string> {
     CRM_SKIP_IF_UNAVAILABLE(*database_);
     server_ = std::make_unique<testing::TestServer>(*database_);
     ASSERT_TRUE(server_->ok()) << server_->status();
-    fields_ = crm::v1::CustomFieldService::NewStub(server_->channel());
+    fields_ = std::make_unique<testing::FieldAdmin>(server_->channel());
     accounts_ = crm::v1::AccountService::NewStub(server_->channel());
     events_ = crm::v1::EventService::NewStub(server_->channel());
   }
@@ -77,48 +52,9 @@ class CustomFieldTest : public ::testing::TestWithParam<std::string> {
     database_.reset();
   }
 
+  // A filterable account field.
   static CustomField Field(const std::string& key, crm::v1::CustomFieldType type) {
-    CustomField f;
-    f.set_entity(kAccount);
-    f.set_key(key);
-    f.set_label(key + " label");
-    f.set_type(type);
-    f.set_filterable(true);
-    return f;
-  }
-
-  grpc::Status CreateField(const CustomField& field, CustomField* out, const std::string& user = "alice") {
-    crm::v1::CreateCustomFieldRequest request;
-    *request.mutable_field() = field;
-    return fields_->CreateCustomField(CallAs(user).get(), request, out);
-  }
-  CustomField MustCreateField(const CustomField& field) {
-    CustomField out;
-    grpc::Status s = CreateField(field, &out);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return out;
-  }
-  grpc::Status UpdateField(const CustomField& field, const std::vector<std::string>& paths, CustomField* out) {
-    crm::v1::UpdateCustomFieldRequest request;
-    *request.mutable_field() = field;
-    for (const std::string& p : paths) request.mutable_update_mask()->add_paths(p);
-    return fields_->UpdateCustomField(CallAs().get(), request, out);
-  }
-  void SetRemoved(const std::string& key, bool removed) {
-    CustomField out;
-    if (removed) {
-      crm::v1::DeleteCustomFieldRequest request;
-      request.set_entity(kAccount);
-      request.set_key(key);
-      ASSERT_GRPC_OK(fields_->DeleteCustomField(CallAs().get(), request, &out));
-      EXPECT_TRUE(out.has_delete_time());
-    } else {
-      crm::v1::UndeleteCustomFieldRequest request;
-      request.set_entity(kAccount);
-      request.set_key(key);
-      ASSERT_GRPC_OK(fields_->UndeleteCustomField(CallAs().get(), request, &out));
-      EXPECT_FALSE(out.has_delete_time());
-    }
+    return FieldDefinition(kAccount, key, type);
   }
 
   static Account MakeAccount(const std::string& name) {
@@ -169,31 +105,16 @@ class CustomFieldTest : public ::testing::TestWithParam<std::string> {
     }
     return names;
   }
-  static crm::v1::ListAccountsRequest FilterRequest(const std::string& key, const CustomValue* equals,
-                                                    const CustomValue* min = nullptr, const CustomValue* max = nullptr) {
+  // A list of the accounts that meet one condition on a custom field.
+  static crm::v1::ListAccountsRequest FilterRequest(const crm::v1::CustomFieldFilter& filter) {
     crm::v1::ListAccountsRequest request;
-    crm::v1::CustomFieldFilter* f = request.mutable_filter()->add_custom_fields();
-    f->set_key(key);
-    if (equals) *f->mutable_equals() = *equals;
-    if (min) *f->mutable_min() = *min;
-    if (max) *f->mutable_max() = *max;
+    *request.mutable_filter()->add_custom_fields() = filter;
     return request;
-  }
-
-  // Rows the value index holds for one record, read straight from the database.
-  int64_t IndexRowsOf(const std::string& entity_id) {
-    db::SqlQuery q("SELECT COUNT(*) FROM custom_field_values");
-    q.Where("entity_id = ?", entity_id);
-    absl::StatusOr<int64_t> count = db::ReadValue(
-        *server_->runtime().db, absl::Now() + absl::Seconds(10),
-        [&](soci::session& sql) -> absl::StatusOr<int64_t> { return db::QueryInt64(sql, q); });
-    EXPECT_TRUE(count.ok()) << count.status();
-    return count.ok() ? *count : -1;
   }
 
   std::unique_ptr<testing::TestDatabase> database_;
   std::unique_ptr<testing::TestServer> server_;
-  std::unique_ptr<crm::v1::CustomFieldService::Stub> fields_;
+  std::unique_ptr<testing::FieldAdmin> fields_;
   std::unique_ptr<crm::v1::AccountService::Stub> accounts_;
   std::unique_ptr<crm::v1::EventService::Stub> events_;
 };
@@ -202,7 +123,7 @@ TEST_P(CustomFieldTest, DefinitionsAreCreatedListedAndVersionedPerChange) {
   CustomField region = Field("sales_region", crm::v1::CUSTOM_FIELD_TYPE_SINGLE_CHOICE);
   region.add_options("north");
   region.add_options("south");
-  CustomField created = MustCreateField(region);
+  CustomField created = fields_->Create(region);
   EXPECT_EQ(created.id(), "account.sales_region");
   EXPECT_EQ(created.version(), 1);
   EXPECT_FALSE(created.etag().empty());
@@ -217,20 +138,20 @@ TEST_P(CustomFieldTest, DefinitionsAreCreatedListedAndVersionedPerChange) {
   patch.add_options("south");
   patch.add_options("east");
   CustomField updated;
-  ASSERT_GRPC_OK(UpdateField(patch, {"label", "options"}, &updated));
+  ASSERT_GRPC_OK(fields_->Update(patch, {"label", "options"}, &updated));
   EXPECT_EQ(updated.version(), 2);
   EXPECT_EQ(updated.label(), "Sales region");
   EXPECT_EQ(updated.options_size(), 3);
 
   patch.clear_options();
   patch.add_options("north");
-  EXPECT_TRUE(HasCodeAndField(UpdateField(patch, {"options"}, &updated), grpc::StatusCode::INVALID_ARGUMENT,
+  EXPECT_TRUE(HasCodeAndField(fields_->Update(patch, {"options"}, &updated), grpc::StatusCode::INVALID_ARGUMENT,
                               "field.options"));
   patch.set_type(crm::v1::CUSTOM_FIELD_TYPE_TEXT);
   crm::v1::UpdateCustomFieldRequest type_change;
   *type_change.mutable_field() = patch;
   type_change.mutable_update_mask()->add_paths("type");
-  EXPECT_TRUE(HasCodeAndField(fields_->UpdateCustomField(CallAs().get(), type_change, &updated),
+  EXPECT_TRUE(HasCodeAndField(fields_->stub().UpdateCustomField(CallAs().get(), type_change, &updated),
                               grpc::StatusCode::INVALID_ARGUMENT, "update_mask.paths[0]"));
 
   // A stale etag is refused.
@@ -239,14 +160,14 @@ TEST_P(CustomFieldTest, DefinitionsAreCreatedListedAndVersionedPerChange) {
   stale.mutable_field()->set_key("sales_region");
   stale.mutable_field()->set_label("Region");
   stale.set_etag(created.etag());
-  EXPECT_EQ(fields_->UpdateCustomField(CallAs().get(), stale, &updated).error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(fields_->stub().UpdateCustomField(CallAs().get(), stale, &updated).error_code(), grpc::StatusCode::ABORTED);
 
-  SetRemoved("sales_region", true);
+  fields_->SetRemoved(kAccount, "sales_region", true);
   crm::v1::ListCustomFieldVersionsRequest versions_request;
   versions_request.set_entity(kAccount);
   versions_request.set_key("sales_region");
   crm::v1::ListCustomFieldVersionsResponse versions;
-  ASSERT_GRPC_OK(fields_->ListCustomFieldVersions(CallAs().get(), versions_request, &versions));
+  ASSERT_GRPC_OK(fields_->stub().ListCustomFieldVersions(CallAs().get(), versions_request, &versions));
   ASSERT_EQ(versions.versions_size(), 3);
   EXPECT_EQ(versions.versions(0).version(), 3);
   EXPECT_TRUE(versions.versions(0).has_delete_time());
@@ -255,75 +176,75 @@ TEST_P(CustomFieldTest, DefinitionsAreCreatedListedAndVersionedPerChange) {
   EXPECT_EQ(versions.versions(2).options_size(), 2);
 
   // Lists hide removed fields unless asked; a removed field's key stays taken.
-  MustCreateField(Field("budget", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  fields_->Create(Field("budget", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
   crm::v1::ListCustomFieldsRequest list;
   list.set_entity(kAccount);
   crm::v1::ListCustomFieldsResponse listed;
-  ASSERT_GRPC_OK(fields_->ListCustomFields(CallAs().get(), list, &listed));
+  ASSERT_GRPC_OK(fields_->stub().ListCustomFields(CallAs().get(), list, &listed));
   ASSERT_EQ(listed.fields_size(), 1);
   EXPECT_EQ(listed.fields(0).key(), "budget");
   list.set_show_deleted(true);
-  ASSERT_GRPC_OK(fields_->ListCustomFields(CallAs().get(), list, &listed));
+  ASSERT_GRPC_OK(fields_->stub().ListCustomFields(CallAs().get(), list, &listed));
   EXPECT_EQ(listed.fields_size(), 2);
   CustomField again;
-  EXPECT_TRUE(HasCodeAndField(CreateField(region, &again), grpc::StatusCode::ALREADY_EXISTS, "field.key"));
+  EXPECT_TRUE(HasCodeAndField(fields_->TryCreate(region, &again), grpc::StatusCode::ALREADY_EXISTS, "field.key"));
 }
 
 TEST_P(CustomFieldTest, BadDefinitionsNameTheFieldAndOnlyAdminsChangeThem) {
   CustomField out;
-  EXPECT_TRUE(HasCodeAndField(CreateField(Field("Bad Key", crm::v1::CUSTOM_FIELD_TYPE_TEXT), &out),
+  EXPECT_TRUE(HasCodeAndField(fields_->TryCreate(Field("Bad Key", crm::v1::CUSTOM_FIELD_TYPE_TEXT), &out),
                               grpc::StatusCode::INVALID_ARGUMENT, "field.key"));
   CustomField no_type = Field("no_type", crm::v1::CUSTOM_FIELD_TYPE_UNSPECIFIED);
-  EXPECT_TRUE(HasCodeAndField(CreateField(no_type, &out), grpc::StatusCode::INVALID_ARGUMENT, "field.type"));
+  EXPECT_TRUE(HasCodeAndField(fields_->TryCreate(no_type, &out), grpc::StatusCode::INVALID_ARGUMENT, "field.type"));
   CustomField choice = Field("tier_choice", crm::v1::CUSTOM_FIELD_TYPE_SINGLE_CHOICE);
-  EXPECT_TRUE(HasCodeAndField(CreateField(choice, &out), grpc::StatusCode::INVALID_ARGUMENT, "field.options"));
+  EXPECT_TRUE(HasCodeAndField(fields_->TryCreate(choice, &out), grpc::StatusCode::INVALID_ARGUMENT, "field.options"));
   CustomField pattern = Field("code", crm::v1::CUSTOM_FIELD_TYPE_TEXT);
   pattern.mutable_validation()->set_pattern("([a-z");
-  EXPECT_TRUE(HasCodeAndField(CreateField(pattern, &out), grpc::StatusCode::INVALID_ARGUMENT,
+  EXPECT_TRUE(HasCodeAndField(fields_->TryCreate(pattern, &out), grpc::StatusCode::INVALID_ARGUMENT,
                               "field.validation.pattern"));
   CustomField bad_default = Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER);
-  *bad_default.mutable_default_value() = Text("ten");
-  EXPECT_TRUE(HasCodeAndField(CreateField(bad_default, &out), grpc::StatusCode::INVALID_ARGUMENT,
+  *bad_default.mutable_default_value() = TextValue("ten");
+  EXPECT_TRUE(HasCodeAndField(fields_->TryCreate(bad_default, &out), grpc::StatusCode::INVALID_ARGUMENT,
                               "field.default_value"));
   CustomField bounds = Field("score", crm::v1::CUSTOM_FIELD_TYPE_NUMBER);
   bounds.mutable_validation()->set_min(10);
   bounds.mutable_validation()->set_max(1);
-  EXPECT_TRUE(HasCodeAndField(CreateField(bounds, &out), grpc::StatusCode::INVALID_ARGUMENT, "field.validation.max"));
+  EXPECT_TRUE(HasCodeAndField(fields_->TryCreate(bounds, &out), grpc::StatusCode::INVALID_ARGUMENT, "field.validation.max"));
 
   server_->TokenFor("rep", crm::v1::ROLE_SALES_REP);
-  EXPECT_EQ(CreateField(Field("by_rep", crm::v1::CUSTOM_FIELD_TYPE_TEXT), &out, "rep").error_code(),
+  EXPECT_EQ(fields_->TryCreate(Field("by_rep", crm::v1::CUSTOM_FIELD_TYPE_TEXT), &out, "rep").error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  MustCreateField(Field("visible", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  fields_->Create(Field("visible", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
   crm::v1::GetCustomFieldRequest get;
   get.set_entity(kAccount);
   get.set_key("visible");
-  ASSERT_GRPC_OK(fields_->GetCustomField(CallAs("rep").get(), get, &out));
+  ASSERT_GRPC_OK(fields_->stub().GetCustomField(CallAs("rep").get(), get, &out));
   get.set_key("missing");
-  EXPECT_TRUE(HasCodeAndField(fields_->GetCustomField(CallAs().get(), get, &out), grpc::StatusCode::NOT_FOUND, "key"));
+  EXPECT_TRUE(HasCodeAndField(fields_->stub().GetCustomField(CallAs().get(), get, &out), grpc::StatusCode::NOT_FOUND, "key"));
 }
 
 TEST_P(CustomFieldTest, AccountValuesAreTypedCheckedDefaultedAndRequired) {
   CustomField contract_end = Field("contract_end", crm::v1::CUSTOM_FIELD_TYPE_DATE);
-  MustCreateField(contract_end);
+  fields_->Create(contract_end);
   CustomField seats = Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER);
   seats.mutable_validation()->set_min(1);
-  *seats.mutable_default_value() = Number(5);
-  MustCreateField(seats);
+  *seats.mutable_default_value() = NumberValue(5);
+  fields_->Create(seats);
   CustomField code = Field("customer_code", crm::v1::CUSTOM_FIELD_TYPE_TEXT);
   code.mutable_validation()->set_pattern("[A-Z]{3}-[0-9]+");
-  MustCreateField(code);
+  fields_->Create(code);
   CustomField budget = Field("budget", crm::v1::CUSTOM_FIELD_TYPE_MONEY);
-  MustCreateField(budget);
+  fields_->Create(budget);
   CustomField products = Field("products", crm::v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE);
   products.add_options("crm");
   products.add_options("erp");
-  MustCreateField(products);
+  fields_->Create(products);
 
   Account input = MakeAccount("Typed");
-  (*input.mutable_custom_fields())["contract_end"] = Day(2027, 3, 31);
-  (*input.mutable_custom_fields())["customer_code"] = Text("ACM-42");
-  (*input.mutable_custom_fields())["budget"] = Money("EUR", 125000);
-  (*input.mutable_custom_fields())["products"] = Choices({"crm", "erp"});
+  (*input.mutable_custom_fields())["contract_end"] = DateValue(2027, 3, 31);
+  (*input.mutable_custom_fields())["customer_code"] = TextValue("ACM-42");
+  (*input.mutable_custom_fields())["budget"] = MoneyValue("EUR", 125000);
+  (*input.mutable_custom_fields())["products"] = ChoicesValue({"crm", "erp"});
   Account created = MustCreateAccount(input);
   Account fetched = GetAccount(created.id());
   ASSERT_EQ(fetched.custom_fields_size(), 5);
@@ -335,23 +256,23 @@ TEST_P(CustomFieldTest, AccountValuesAreTypedCheckedDefaultedAndRequired) {
 
   Account out;
   Account wrong_type = MakeAccount("Wrong type");
-  (*wrong_type.mutable_custom_fields())["seats"] = Text("five");
+  (*wrong_type.mutable_custom_fields())["seats"] = TextValue("five");
   EXPECT_TRUE(HasCodeAndField(CreateAccount(wrong_type, &out), grpc::StatusCode::INVALID_ARGUMENT,
                               "account.custom_fields.seats"));
   Account unknown = MakeAccount("Unknown");
-  (*unknown.mutable_custom_fields())["no_such_field"] = Text("x");
+  (*unknown.mutable_custom_fields())["no_such_field"] = TextValue("x");
   EXPECT_TRUE(HasCodeAndField(CreateAccount(unknown, &out), grpc::StatusCode::INVALID_ARGUMENT,
                               "account.custom_fields.no_such_field"));
   Account pattern = MakeAccount("Pattern");
-  (*pattern.mutable_custom_fields())["customer_code"] = Text("acm42");
+  (*pattern.mutable_custom_fields())["customer_code"] = TextValue("acm42");
   EXPECT_TRUE(HasCodeAndField(CreateAccount(pattern, &out), grpc::StatusCode::INVALID_ARGUMENT,
                               "account.custom_fields.customer_code"));
   Account below_min = MakeAccount("Below");
-  (*below_min.mutable_custom_fields())["seats"] = Number(0);
+  (*below_min.mutable_custom_fields())["seats"] = NumberValue(0);
   EXPECT_TRUE(HasCodeAndField(CreateAccount(below_min, &out), grpc::StatusCode::INVALID_ARGUMENT,
                               "account.custom_fields.seats"));
   Account bad_option = MakeAccount("Option");
-  (*bad_option.mutable_custom_fields())["products"] = Choices({"crm", "hr"});
+  (*bad_option.mutable_custom_fields())["products"] = ChoicesValue({"crm", "hr"});
   EXPECT_TRUE(HasCodeAndField(CreateAccount(bad_option, &out), grpc::StatusCode::INVALID_ARGUMENT,
                               "account.custom_fields.products"));
 
@@ -361,18 +282,18 @@ TEST_P(CustomFieldTest, AccountValuesAreTypedCheckedDefaultedAndRequired) {
   required_patch.set_key("contract_end");
   required_patch.set_required(true);
   CustomField changed;
-  ASSERT_GRPC_OK(UpdateField(required_patch, {"required"}, &changed));
+  ASSERT_GRPC_OK(fields_->Update(required_patch, {"required"}, &changed));
   EXPECT_TRUE(HasCodeAndField(CreateAccount(MakeAccount("Lacks it"), &out), grpc::StatusCode::INVALID_ARGUMENT,
                               "account.custom_fields.contract_end"));
   // Neither that nor a new field nor a new option rewrote the stored account.
-  MustCreateField(Field("added_later", crm::v1::CUSTOM_FIELD_TYPE_BOOLEAN));
+  fields_->Create(Field("added_later", crm::v1::CUSTOM_FIELD_TYPE_BOOLEAN));
   CustomField more_options;
   more_options.set_entity(kAccount);
   more_options.set_key("products");
   more_options.add_options("crm");
   more_options.add_options("erp");
   more_options.add_options("hr");
-  ASSERT_GRPC_OK(UpdateField(more_options, {"options"}, &changed));
+  ASSERT_GRPC_OK(fields_->Update(more_options, {"options"}, &changed));
   const Account after_changes = GetAccount(created.id());
   EXPECT_EQ(after_changes.etag(), created.etag());
   EXPECT_EQ(after_changes.custom_fields_size(), 5);
@@ -384,17 +305,17 @@ TEST_P(CustomFieldTest, AccountValuesAreTypedCheckedDefaultedAndRequired) {
 }
 
 TEST_P(CustomFieldTest, AnUpdateMaskNamesOneValueAndEventsCarryTheChange) {
-  MustCreateField(Field("industry_code", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
-  MustCreateField(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  fields_->Create(Field("industry_code", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  fields_->Create(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
   Account input = MakeAccount("Masked");
-  (*input.mutable_custom_fields())["industry_code"] = Text("C28");
-  (*input.mutable_custom_fields())["seats"] = Number(10);
+  (*input.mutable_custom_fields())["industry_code"] = TextValue("C28");
+  (*input.mutable_custom_fields())["seats"] = NumberValue(10);
   Account created = MustCreateAccount(input);
 
   // One value by path: the other stays.
   Account patch;
   patch.set_id(created.id());
-  (*patch.mutable_custom_fields())["seats"] = Number(12);
+  (*patch.mutable_custom_fields())["seats"] = NumberValue(12);
   Account updated;
   ASSERT_GRPC_OK(UpdateAccount(patch, {"custom_fields.seats"}, &updated));
   EXPECT_EQ(updated.custom_fields().at("seats").number_value(), 12);
@@ -410,7 +331,7 @@ TEST_P(CustomFieldTest, AnUpdateMaskNamesOneValueAndEventsCarryTheChange) {
   // An empty mask sets the values given and keeps the others.
   Account merge;
   merge.set_id(created.id());
-  (*merge.mutable_custom_fields())["industry_code"] = Text("C29");
+  (*merge.mutable_custom_fields())["industry_code"] = TextValue("C29");
   ASSERT_GRPC_OK(UpdateAccount(merge, {}, &updated));
   EXPECT_EQ(updated.custom_fields().at("industry_code").text_value(), "C29");
   EXPECT_EQ(updated.custom_fields().at("seats").number_value(), 12);
@@ -418,7 +339,7 @@ TEST_P(CustomFieldTest, AnUpdateMaskNamesOneValueAndEventsCarryTheChange) {
 
   Account wrong;
   wrong.set_id(created.id());
-  (*wrong.mutable_custom_fields())["seats"] = Text("many");
+  (*wrong.mutable_custom_fields())["seats"] = TextValue("many");
   EXPECT_TRUE(HasCodeAndField(UpdateAccount(wrong, {"custom_fields.seats"}, &updated),
                               grpc::StatusCode::INVALID_ARGUMENT, "account.custom_fields.seats"));
 
@@ -437,14 +358,14 @@ TEST_P(CustomFieldTest, AnUpdateMaskNamesOneValueAndEventsCarryTheChange) {
 }
 
 TEST_P(CustomFieldTest, ARemovedFieldIsHiddenKeptThroughUpdatesAndBackOnUndelete) {
-  MustCreateField(Field("legacy_code", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
-  MustCreateField(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  fields_->Create(Field("legacy_code", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  fields_->Create(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
   Account input = MakeAccount("Keeps it");
-  (*input.mutable_custom_fields())["legacy_code"] = Text("L-1");
-  (*input.mutable_custom_fields())["seats"] = Number(3);
+  (*input.mutable_custom_fields())["legacy_code"] = TextValue("L-1");
+  (*input.mutable_custom_fields())["seats"] = NumberValue(3);
   Account created = MustCreateAccount(input);
 
-  SetRemoved("legacy_code", true);
+  fields_->SetRemoved(kAccount, "legacy_code", true);
   Account hidden = GetAccount(created.id());
   EXPECT_FALSE(hidden.custom_fields().contains("legacy_code"));
   EXPECT_TRUE(hidden.custom_fields().contains("seats"));
@@ -453,12 +374,12 @@ TEST_P(CustomFieldTest, ARemovedFieldIsHiddenKeptThroughUpdatesAndBackOnUndelete
   Account out;
   Account write_removed;
   write_removed.set_id(created.id());
-  (*write_removed.mutable_custom_fields())["legacy_code"] = Text("L-2");
+  (*write_removed.mutable_custom_fields())["legacy_code"] = TextValue("L-2");
   EXPECT_TRUE(HasCodeAndField(UpdateAccount(write_removed, {"custom_fields.legacy_code"}, &out),
                               grpc::StatusCode::INVALID_ARGUMENT, "account.custom_fields.legacy_code"));
   Account replace;
   replace.set_id(created.id());
-  (*replace.mutable_custom_fields())["seats"] = Number(4);
+  (*replace.mutable_custom_fields())["seats"] = NumberValue(4);
   ASSERT_GRPC_OK(UpdateAccount(replace, {"custom_fields"}, &out));
   EXPECT_FALSE(out.custom_fields().contains("legacy_code"));
   crm::v1::ListAccountsResponse page;
@@ -466,107 +387,102 @@ TEST_P(CustomFieldTest, ARemovedFieldIsHiddenKeptThroughUpdatesAndBackOnUndelete
   ASSERT_EQ(page.accounts_size(), 1);
   EXPECT_FALSE(page.accounts(0).custom_fields().contains("legacy_code"));
   // Filtering on it is refused while it is removed.
-  CustomValue code = Text("L-1");
-  EXPECT_TRUE(HasCodeAndField(List(FilterRequest("legacy_code", &code), &page), grpc::StatusCode::INVALID_ARGUMENT,
+  CustomValue code = TextValue("L-1");
+  EXPECT_TRUE(HasCodeAndField(List(FilterRequest(FieldFilter("legacy_code", &code)), &page), grpc::StatusCode::INVALID_ARGUMENT,
                               "filter.custom_fields[0].key"));
 
-  SetRemoved("legacy_code", false);
+  fields_->SetRemoved(kAccount, "legacy_code", false);
   Account back = GetAccount(created.id());
   ASSERT_TRUE(back.custom_fields().contains("legacy_code"));
   EXPECT_EQ(back.custom_fields().at("legacy_code").text_value(), "L-1");
   EXPECT_EQ(back.custom_fields().at("seats").number_value(), 4);
-  EXPECT_EQ(ListNames(FilterRequest("legacy_code", &code)), std::vector<std::string>{"Keeps it"});
+  EXPECT_EQ(ListNames(FilterRequest(FieldFilter("legacy_code", &code))), std::vector<std::string>{"Keeps it"});
 }
 
 TEST_P(CustomFieldTest, ListsFilterOnValuesOfEveryIndexedType) {
-  MustCreateField(Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
-  MustCreateField(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
-  MustCreateField(Field("budget", crm::v1::CUSTOM_FIELD_TYPE_MONEY));
-  MustCreateField(Field("renewal", crm::v1::CUSTOM_FIELD_TYPE_DATE));
-  MustCreateField(Field("partner", crm::v1::CUSTOM_FIELD_TYPE_BOOLEAN));
+  fields_->Create(Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  fields_->Create(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  fields_->Create(Field("budget", crm::v1::CUSTOM_FIELD_TYPE_MONEY));
+  fields_->Create(Field("renewal", crm::v1::CUSTOM_FIELD_TYPE_DATE));
+  fields_->Create(Field("partner", crm::v1::CUSTOM_FIELD_TYPE_BOOLEAN));
   CustomField products = Field("products", crm::v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE);
   products.add_options("crm");
   products.add_options("erp");
   products.add_options("hr");
-  MustCreateField(products);
+  fields_->Create(products);
   CustomField hidden = Field("private_note", crm::v1::CUSTOM_FIELD_TYPE_TEXT);
   hidden.set_filterable(false);
-  MustCreateField(hidden);
+  fields_->Create(hidden);
 
   const auto make = [&](const std::string& name, const std::string& segment, double seats, CustomValue budget,
                         CustomValue renewal, bool partner, const std::vector<std::string>& product_list) {
     Account a = MakeAccount(name);
-    (*a.mutable_custom_fields())["segment"] = Text(segment);
-    (*a.mutable_custom_fields())["seats"] = Number(seats);
+    (*a.mutable_custom_fields())["segment"] = TextValue(segment);
+    (*a.mutable_custom_fields())["seats"] = NumberValue(seats);
     (*a.mutable_custom_fields())["budget"] = std::move(budget);
     (*a.mutable_custom_fields())["renewal"] = std::move(renewal);
-    CustomValue flag;
-    flag.set_bool_value(partner);
-    (*a.mutable_custom_fields())["partner"] = flag;
-    (*a.mutable_custom_fields())["products"] = Choices(product_list);
+    (*a.mutable_custom_fields())["partner"] = BoolValue(partner);
+    (*a.mutable_custom_fields())["products"] = ChoicesValue(product_list);
     MustCreateAccount(a);
   };
-  make("A", "smb", 5, Money("EUR", 1000), Day(2027, 1, 15), true, {"crm"});
-  make("B", "enterprise", 500, Money("EUR", 90000), Day(2027, 6, 30), false, {"crm", "erp"});
-  make("C", "enterprise", 1200, Money("USD", 90000), Day(2028, 1, 1), true, {"erp", "hr"});
+  make("A", "smb", 5, MoneyValue("EUR", 1000), DateValue(2027, 1, 15), true, {"crm"});
+  make("B", "enterprise", 500, MoneyValue("EUR", 90000), DateValue(2027, 6, 30), false, {"crm", "erp"});
+  make("C", "enterprise", 1200, MoneyValue("USD", 90000), DateValue(2028, 1, 1), true, {"erp", "hr"});
   MustCreateAccount(MakeAccount("D without values"));
 
-  CustomValue enterprise = Text("enterprise");
-  EXPECT_EQ(ListNames(FilterRequest("segment", &enterprise)), (std::vector<std::string>{"B", "C"}));
+  CustomValue enterprise = TextValue("enterprise");
+  EXPECT_EQ(ListNames(FilterRequest(FieldFilter("segment", &enterprise))), (std::vector<std::string>{"B", "C"}));
   // An equality drives the list from the value index: page by page, either way round.
-  crm::v1::ListAccountsRequest paged = FilterRequest("segment", &enterprise);
+  crm::v1::ListAccountsRequest paged = FilterRequest(FieldFilter("segment", &enterprise));
   paged.set_page_size(1);
   EXPECT_EQ(ListNames(paged), (std::vector<std::string>{"B", "C"}));
   paged.set_order_by("id desc");
   EXPECT_EQ(ListNames(paged), (std::vector<std::string>{"C", "B"}));
-  CustomValue min_seats = Number(100), max_seats = Number(1000);
-  EXPECT_EQ(ListNames(FilterRequest("seats", nullptr, &min_seats, &max_seats)), std::vector<std::string>{"B"});
-  EXPECT_EQ(ListNames(FilterRequest("seats", nullptr, &min_seats)), (std::vector<std::string>{"B", "C"}));
-  CustomValue min_eur = Money("EUR", 50000);
-  EXPECT_EQ(ListNames(FilterRequest("budget", nullptr, &min_eur)), std::vector<std::string>{"B"});
-  CustomValue from = Day(2027, 1, 1), to = Day(2027, 12, 31);
-  EXPECT_EQ(ListNames(FilterRequest("renewal", nullptr, &from, &to)), (std::vector<std::string>{"A", "B"}));
-  CustomValue yes;
-  yes.set_bool_value(true);
-  EXPECT_EQ(ListNames(FilterRequest("partner", &yes)), (std::vector<std::string>{"A", "C"}));
-  CustomValue erp = Choices({"erp"});
-  EXPECT_EQ(ListNames(FilterRequest("products", &erp)), (std::vector<std::string>{"B", "C"}));
-  CustomValue crm_and_erp = Choices({"crm", "erp"});
-  EXPECT_EQ(ListNames(FilterRequest("products", &crm_and_erp)), std::vector<std::string>{"B"});
+  CustomValue min_seats = NumberValue(100), max_seats = NumberValue(1000);
+  EXPECT_EQ(ListNames(FilterRequest(FieldFilter("seats", nullptr, &min_seats, &max_seats))), std::vector<std::string>{"B"});
+  EXPECT_EQ(ListNames(FilterRequest(FieldFilter("seats", nullptr, &min_seats))), (std::vector<std::string>{"B", "C"}));
+  CustomValue min_eur = MoneyValue("EUR", 50000);
+  EXPECT_EQ(ListNames(FilterRequest(FieldFilter("budget", nullptr, &min_eur))), std::vector<std::string>{"B"});
+  CustomValue from = DateValue(2027, 1, 1), to = DateValue(2027, 12, 31);
+  EXPECT_EQ(ListNames(FilterRequest(FieldFilter("renewal", nullptr, &from, &to))), (std::vector<std::string>{"A", "B"}));
+  CustomValue yes = BoolValue(true);
+  EXPECT_EQ(ListNames(FilterRequest(FieldFilter("partner", &yes))), (std::vector<std::string>{"A", "C"}));
+  CustomValue erp = ChoicesValue({"erp"});
+  EXPECT_EQ(ListNames(FilterRequest(FieldFilter("products", &erp))), (std::vector<std::string>{"B", "C"}));
+  CustomValue crm_and_erp = ChoicesValue({"crm", "erp"});
+  EXPECT_EQ(ListNames(FilterRequest(FieldFilter("products", &crm_and_erp))), std::vector<std::string>{"B"});
 
   // Two conditions, and a built-in filter beside them.
-  crm::v1::ListAccountsRequest both = FilterRequest("segment", &enterprise);
-  crm::v1::CustomFieldFilter* second = both.mutable_filter()->add_custom_fields();
-  second->set_key("partner");
-  *second->mutable_equals() = yes;
+  crm::v1::ListAccountsRequest both = FilterRequest(FieldFilter("segment", &enterprise));
+  *both.mutable_filter()->add_custom_fields() = FieldFilter("partner", &yes);
   EXPECT_EQ(ListNames(both), std::vector<std::string>{"C"});
   both.mutable_filter()->set_text("b");
   EXPECT_TRUE(ListNames(both).empty());
 
   crm::v1::ListAccountsResponse page;
-  CustomValue note = Text("x");
-  EXPECT_TRUE(HasCodeAndField(List(FilterRequest("private_note", &note), &page), grpc::StatusCode::INVALID_ARGUMENT,
+  CustomValue note = TextValue("x");
+  EXPECT_TRUE(HasCodeAndField(List(FilterRequest(FieldFilter("private_note", &note)), &page), grpc::StatusCode::INVALID_ARGUMENT,
                               "filter.custom_fields[0].key"));
-  CustomValue wrong = Text("five");
-  EXPECT_TRUE(HasCodeAndField(List(FilterRequest("seats", &wrong), &page), grpc::StatusCode::INVALID_ARGUMENT,
+  CustomValue wrong = TextValue("five");
+  EXPECT_TRUE(HasCodeAndField(List(FilterRequest(FieldFilter("seats", &wrong)), &page), grpc::StatusCode::INVALID_ARGUMENT,
                               "filter.custom_fields[0].equals"));
-  CustomValue usd = Money("USD", 1);
-  EXPECT_TRUE(HasCodeAndField(List(FilterRequest("budget", nullptr, &min_eur, &usd), &page),
+  CustomValue usd = MoneyValue("USD", 1);
+  EXPECT_TRUE(HasCodeAndField(List(FilterRequest(FieldFilter("budget", nullptr, &min_eur, &usd)), &page),
                               grpc::StatusCode::INVALID_ARGUMENT, "filter.custom_fields[0].max"));
-  EXPECT_TRUE(HasCodeAndField(List(FilterRequest("segment", nullptr), &page), grpc::StatusCode::INVALID_ARGUMENT,
+  EXPECT_TRUE(HasCodeAndField(List(FilterRequest(FieldFilter("segment", nullptr)), &page), grpc::StatusCode::INVALID_ARGUMENT,
                               "filter.custom_fields[0]"));
 }
 
 TEST_P(CustomFieldTest, ListsOrderByACustomFieldAcrossPagesWithAccountsLackingItLast) {
-  MustCreateField(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  fields_->Create(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
   CustomField products = Field("products", crm::v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE);
   products.add_options("crm");
-  MustCreateField(products);
+  fields_->Create(products);
   const std::vector<std::pair<std::string, double>> seats = {{"s30", 30}, {"s10", 10}, {"s20a", 20}, {"s20b", 20},
                                                             {"s5", 5}};
   for (const auto& [name, n] : seats) {
     Account a = MakeAccount(name);
-    (*a.mutable_custom_fields())["seats"] = Number(n);
+    (*a.mutable_custom_fields())["seats"] = NumberValue(n);
     MustCreateAccount(a);
   }
   MustCreateAccount(MakeAccount("none1"));
@@ -590,10 +506,10 @@ TEST_P(CustomFieldTest, ListsOrderByACustomFieldAcrossPagesWithAccountsLackingIt
 }
 
 TEST_P(CustomFieldTest, ImportAndExportCarryCustomValues) {
-  MustCreateField(Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  fields_->Create(Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
   CustomField seats = Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER);
-  *seats.mutable_default_value() = Number(1);
-  MustCreateField(seats);
+  *seats.mutable_default_value() = NumberValue(1);
+  fields_->Create(seats);
 
   auto import = [&](const std::vector<Account>& rows, crm::v1::ImportAccountsResponse* response) {
     auto context = CallAs();
@@ -608,10 +524,10 @@ TEST_P(CustomFieldTest, ImportAndExportCarryCustomValues) {
   };
   Account good = MakeAccount("Imported");
   good.set_external_key("ext-1");
-  (*good.mutable_custom_fields())["segment"] = Text("smb");
+  (*good.mutable_custom_fields())["segment"] = TextValue("smb");
   Account bad = MakeAccount("Bad row");
   bad.set_external_key("ext-2");
-  (*bad.mutable_custom_fields())["seats"] = Text("x");
+  (*bad.mutable_custom_fields())["seats"] = TextValue("x");
   crm::v1::ImportAccountsResponse response;
   ASSERT_GRPC_OK(import({good, bad}, &response));
   EXPECT_EQ(response.created(), 1);
@@ -620,15 +536,14 @@ TEST_P(CustomFieldTest, ImportAndExportCarryCustomValues) {
   EXPECT_EQ(response.errors(0).index(), 1);
 
   // Re-importing with a changed value updates the account.
-  (*good.mutable_custom_fields())["segment"] = Text("mid");
-  (*good.mutable_custom_fields())["seats"] = Number(1);
+  (*good.mutable_custom_fields())["segment"] = TextValue("mid");
+  (*good.mutable_custom_fields())["seats"] = NumberValue(1);
   ASSERT_GRPC_OK(import({good}, &response));
   EXPECT_EQ(response.updated(), 1);
 
   crm::v1::ExportAccountsRequest export_request;
-  crm::v1::CustomFieldFilter* filter = export_request.mutable_filter()->add_custom_fields();
-  filter->set_key("segment");
-  *filter->mutable_equals() = Text("mid");
+  const CustomValue mid = TextValue("mid");
+  *export_request.mutable_filter()->add_custom_fields() = FieldFilter("segment", &mid);
   auto context = CallAs();
   auto reader = accounts_->ExportAccounts(context.get(), export_request);
   std::vector<Account> exported;
@@ -655,15 +570,15 @@ TEST_P(CustomFieldTest, LeadConversionGivesTheNewAccountDefaultsAndStopsAtARequi
   };
   CustomField segment = Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT);
   segment.set_required(true);
-  *segment.mutable_default_value() = Text("unsorted");
-  MustCreateField(segment);
+  *segment.mutable_default_value() = TextValue("unsorted");
+  fields_->Create(segment);
   crm::v1::ConvertLeadResponse converted;
   ASSERT_GRPC_OK(convert("Defaulted GmbH", &converted));
   EXPECT_EQ(GetAccount(converted.account_id()).custom_fields().at("segment").text_value(), "unsorted");
 
   CustomField audit_date = Field("audit_date", crm::v1::CUSTOM_FIELD_TYPE_DATE);
   audit_date.set_required(true);
-  MustCreateField(audit_date);
+  fields_->Create(audit_date);
   const grpc::Status refused = convert("Blocked GmbH", &converted);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << refused.error_message();
   EXPECT_NE(refused.error_message().find("account.custom_fields.audit_date"), std::string::npos)
@@ -672,16 +587,13 @@ TEST_P(CustomFieldTest, LeadConversionGivesTheNewAccountDefaultsAndStopsAtARequi
 
 TEST_P(CustomFieldTest, ContactsCarryCheckFilterAndHideTheirOwnFields) {
   Account account = MustCreateAccount(MakeAccount("Has contacts"));
-  CustomField languages = Field("languages", crm::v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE);
-  languages.set_entity(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT);
+  CustomField languages = FieldDefinition(kContact, "languages", crm::v1::CUSTOM_FIELD_TYPE_MULTIPLE_CHOICE);
   languages.add_options("de");
   languages.add_options("en");
-  MustCreateField(languages);
-  CustomField badge = Field("badge_id", crm::v1::CUSTOM_FIELD_TYPE_TEXT);
-  badge.set_entity(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT);
-  MustCreateField(badge);
+  fields_->Create(languages);
+  fields_->Create(FieldDefinition(kContact, "badge_id", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
   // An account field of the same key is another field: contacts cannot use it.
-  MustCreateField(Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  fields_->Create(Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
 
   const auto create = [&](const std::string& name, const crm::v1::Contact& extra, crm::v1::Contact* out) {
     crm::v1::CreateContactRequest request;
@@ -691,28 +603,25 @@ TEST_P(CustomFieldTest, ContactsCarryCheckFilterAndHideTheirOwnFields) {
     return accounts_->CreateContact(CallAs().get(), request, out);
   };
   crm::v1::Contact with_values;
-  (*with_values.mutable_custom_fields())["languages"] = Choices({"de", "en"});
-  (*with_values.mutable_custom_fields())["badge_id"] = Text("B-7");
+  (*with_values.mutable_custom_fields())["languages"] = ChoicesValue({"de", "en"});
+  (*with_values.mutable_custom_fields())["badge_id"] = TextValue("B-7");
   crm::v1::Contact anna;
   ASSERT_GRPC_OK(create("Anna", with_values, &anna));
   crm::v1::Contact english_only;
-  (*english_only.mutable_custom_fields())["languages"] = Choices({"en"});
+  (*english_only.mutable_custom_fields())["languages"] = ChoicesValue({"en"});
   crm::v1::Contact ben;
   ASSERT_GRPC_OK(create("Ben", english_only, &ben));
   crm::v1::Contact out;
   crm::v1::Contact account_field;
-  (*account_field.mutable_custom_fields())["segment"] = Text("smb");
+  (*account_field.mutable_custom_fields())["segment"] = TextValue("smb");
   EXPECT_TRUE(HasCodeAndField(create("Carl", account_field, &out), grpc::StatusCode::INVALID_ARGUMENT,
                               "contact.custom_fields.segment"));
 
   const auto list = [&](const std::vector<std::string>& options) {
     crm::v1::ListContactsRequest request;
     request.set_account_id(account.id());
-    if (!options.empty()) {
-      crm::v1::CustomFieldFilter* filter = request.add_custom_fields();
-      filter->set_key("languages");
-      *filter->mutable_equals() = Choices(options);
-    }
+    const CustomValue chosen = ChoicesValue(options);
+    if (!options.empty()) *request.add_custom_fields() = FieldFilter("languages", &chosen);
     crm::v1::ListContactsResponse response;
     grpc::Status s = accounts_->ListContacts(CallAs().get(), request, &response);
     EXPECT_TRUE(s.ok()) << s.error_message();
@@ -724,8 +633,8 @@ TEST_P(CustomFieldTest, ContactsCarryCheckFilterAndHideTheirOwnFields) {
   EXPECT_EQ(list({"en"}), (std::vector<std::string>{"Anna", "Ben"}));
   crm::v1::ListContactsRequest unknown_filter;
   unknown_filter.set_account_id(account.id());
-  unknown_filter.add_custom_fields()->set_key("segment");  // an account field
-  *unknown_filter.mutable_custom_fields(0)->mutable_equals() = Text("smb");
+  const CustomValue smb = TextValue("smb");
+  *unknown_filter.add_custom_fields() = FieldFilter("segment", &smb);  // an account field
   crm::v1::ListContactsResponse none;
   EXPECT_TRUE(HasCodeAndField(accounts_->ListContacts(CallAs().get(), unknown_filter, &none),
                               grpc::StatusCode::INVALID_ARGUMENT, "custom_fields[0].key"));
@@ -733,38 +642,31 @@ TEST_P(CustomFieldTest, ContactsCarryCheckFilterAndHideTheirOwnFields) {
   // One value by mask; a removed field is hidden from Get and List and comes back.
   crm::v1::UpdateContactRequest update;
   update.mutable_contact()->set_id(ben.id());
-  (*update.mutable_contact()->mutable_custom_fields())["badge_id"] = Text("B-8");
+  (*update.mutable_contact()->mutable_custom_fields())["badge_id"] = TextValue("B-8");
   update.mutable_update_mask()->add_paths("custom_fields.badge_id");
   crm::v1::Contact updated;
   ASSERT_GRPC_OK(accounts_->UpdateContact(CallAs().get(), update, &updated));
   EXPECT_EQ(updated.custom_fields().at("badge_id").text_value(), "B-8");
   EXPECT_EQ(updated.custom_fields().at("languages").choices_value().choices(0), "en");
 
-  crm::v1::DeleteCustomFieldRequest remove;
-  remove.set_entity(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT);
-  remove.set_key("badge_id");
-  CustomField removed;
-  ASSERT_GRPC_OK(fields_->DeleteCustomField(CallAs().get(), remove, &removed));
+  fields_->SetRemoved(kContact, "badge_id", true);
   crm::v1::GetContactRequest get;
   get.set_id(anna.id());
   crm::v1::Contact fetched;
   ASSERT_GRPC_OK(accounts_->GetContact(CallAs().get(), get, &fetched));
   EXPECT_FALSE(fetched.custom_fields().contains("badge_id"));
   EXPECT_TRUE(fetched.custom_fields().contains("languages"));
-  crm::v1::UndeleteCustomFieldRequest undelete;
-  undelete.set_entity(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT);
-  undelete.set_key("badge_id");
-  ASSERT_GRPC_OK(fields_->UndeleteCustomField(CallAs().get(), undelete, &removed));
+  fields_->SetRemoved(kContact, "badge_id", false);
   ASSERT_GRPC_OK(accounts_->GetContact(CallAs().get(), get, &fetched));
   EXPECT_EQ(fetched.custom_fields().at("badge_id").text_value(), "B-7");
 
   // A deleted contact leaves no index rows behind.
-  EXPECT_EQ(IndexRowsOf(anna.id()), 3);  // de, en, B-7
+  EXPECT_EQ(IndexRowsOf(*server_, anna.id()), 3);  // de, en, B-7
   crm::v1::DeleteContactRequest delete_anna;
   delete_anna.set_id(anna.id());
   crm::v1::DeleteContactResponse deleted;
   ASSERT_GRPC_OK(accounts_->DeleteContact(CallAs().get(), delete_anna, &deleted));
-  EXPECT_EQ(IndexRowsOf(anna.id()), 0);
+  EXPECT_EQ(IndexRowsOf(*server_, anna.id()), 0);
   EXPECT_TRUE(list({"de"}).empty());
 }
 
