@@ -14,10 +14,10 @@
 //      a filter no index answers (a full scan of the accounts, for comparison; 10 calls).
 //      p50 / p90 / p99 / max and rows per call. Every answer is checked against what the
 //      benchmark drew: the same accounts in the same order, with the same values;
-//   3. plans: the SQL AccountStore::List builds for each case (built here with the same
-//      common/customfields pieces from the same request) under EXPLAIN QUERY PLAN (SQLite) or
-//      EXPLAIN (MariaDB). The plans of equality filters must have no full scan (ExplainSqlite and
-//      ExplainMysql say what counts as one; bench/README.md why).
+//   3. plans: the statements AccountStore::List runs for each case (AccountStore::ListStatements
+//      for the same request) under EXPLAIN QUERY PLAN (SQLite) or EXPLAIN (MariaDB). The plans
+//      of equality filters must have no full scan (ExplainSqlite and ExplainMysql say what counts
+//      as one; bench/README.md why).
 //
 // Promises (exit code 1 when one breaks): no full scan in an equality filter's plan; the unique
 // value's equality p99 at most --max_equality_ms at 1,000,000 accounts or more; every answer
@@ -65,6 +65,7 @@
 #include "common/db/query.h"
 #include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
+#include "services/accounts/account_store.h"
 #include "crm/v1/account.grpc.pb.h"
 #include "crm/v1/customfield.grpc.pb.h"
 #include "nlohmann/json.hpp"
@@ -109,14 +110,6 @@ namespace {
 
 using crm::v1::ListAccountsRequest;
 using nlohmann::json;
-
-constexpr char kEntity[] = "account";
-// The SELECT AccountStore::List starts from (kAccountColumns in services/accounts/account_store.cc).
-constexpr char kStoreColumns[] =
-    "id, name, kind, industry, region, size_band, revenue_currency, revenue_units, revenue_nanos,"
-    " owner, lifecycle_stage, tier, tags, profession, age_band, external_key, create_time,"
-    " update_time, delete_time, revision, custom_fields";
-const std::string kStoreSelect = absl::StrCat("SELECT ", kStoreColumns, " FROM accounts");
 
 // ---------------------------------------------------------------------------------------------
 // The cases and the rows each call must answer.
@@ -518,67 +511,30 @@ struct Plan {
   std::string error;
 };
 
-// The statements AccountStore::List (services/accounts/account_store.cc) runs for a request
-// with `filter`, after the list position `after` (chained pages), each prefixed with `prefix`
-// (the EXPLAIN keyword). Built from the same pieces in the same order: CustomValueIndex::
-// AddConditions for the filters, and for an order by a custom field CustomOrderQuery as
-// customfields::ListInCustomOrder assembles it: the value run and, when that fills less than a
-// page, the run of accounts without a value.
-std::vector<std::pair<std::string, db::SqlQuery>> StoreStatements(
-    const db::Dialect& dialect, const std::string& prefix, const crm::v1::AccountFilter& filter,
-    const std::vector<customfields::IndexCondition>& conditions,
-    const std::optional<customfields::IndexOrder>& order, const std::optional<customfields::CustomOrderPosition>& after,
-    int limit) {
-  // AddListFilters' conditions, of those the cases use.
-  auto add_filters_with = [&](db::SqlQuery& q, const std::vector<customfields::IndexCondition>& custom) {
-    q.Where("delete_time IS NULL");
-    if (!filter.text().empty()) {
-      q.Where(db::Dialect::ContainsPredicate("name"), db::Dialect::ContainsPattern(filter.text()));
-    }
-    customfields::CustomValueIndex::AddConditions(q, kEntity, "id", custom);
-  };
-  auto add_filters = [&](db::SqlQuery& q) { add_filters_with(q, conditions); };
-  const std::string select = absl::StrCat(prefix, kStoreSelect);
+// The statements AccountStore::List runs for `query` (AccountStore::ListStatements), each with
+// its name in the report.
+std::vector<std::pair<std::string, db::SqlQuery>> StoreStatements(const db::Dialect& dialect,
+                                                                  const accounts::AccountListQuery& query) {
+  std::vector<db::SqlQuery> run = accounts::AccountStore::ListStatements(dialect, query);
   std::vector<std::pair<std::string, db::SqlQuery>> statements;
-  // In id order an equality drives the list from the value index (customfields::ValueDrivenList).
-  if (!order) {
-    if (std::optional<size_t> driver = customfields::ValueDrivenList::PickDriver(conditions)) {
-      const customfields::ValueDrivenList list(kEntity, "accounts", "id", conditions[*driver]);
-      std::vector<customfields::IndexCondition> others = conditions;
-      others.erase(others.begin() + static_cast<std::ptrdiff_t>(*driver));
-      db::SqlQuery q(absl::StrCat(prefix, "SELECT ", kStoreColumns, list.From(dialect)));
-      list.AddDriver(q);
-      add_filters_with(q, others);
-      q.Append(list.Order(false));
-      q.Append(" LIMIT ?", static_cast<long long>(limit));
-      statements.emplace_back("list driven by the equality", std::move(q));
-      return statements;
+  for (size_t s = 0; s < run.size(); ++s) {
+    std::string name = "list";
+    if (query.custom_order) {
+      name = s + 1 < run.size() ? "value run" : "missing run (only when the value run fills less than a page)";
     }
+    statements.emplace_back(std::move(name), std::move(run[s]));
   }
-  if (!order) {
-    db::SqlQuery q(select);
-    add_filters(q);
-    q.Append(" ORDER BY id");
-    q.Append(" LIMIT ?", static_cast<long long>(limit));
-    statements.emplace_back("list", std::move(q));
-    return statements;
-  }
-  const customfields::CustomOrderQuery custom(kEntity, "id", *order);
-  db::SqlQuery with_value(select);
-  custom.AddValueJoin(with_value);
-  if (custom.AddValueRun(with_value, after)) {
-    add_filters(with_value);
-    with_value.Append(custom.ValueRunOrder());
-    with_value.Append(" LIMIT ?", static_cast<long long>(limit));
-    statements.emplace_back("value run", std::move(with_value));
-  }
-  db::SqlQuery without_value(select);
-  custom.AddMissingRun(without_value, after);
-  add_filters(without_value);
-  without_value.Append(custom.MissingRunOrder());
-  without_value.Append(" LIMIT ?", static_cast<long long>(limit));
-  statements.emplace_back("missing run (only when the value run fills less than a page)", std::move(without_value));
   return statements;
+}
+
+// `q` under `keyword` (EXPLAIN, EXPLAIN QUERY PLAN), its parameters bound as they are.
+db::SqlQuery Explained(absl::string_view keyword, const db::SqlQuery& q) {
+  // q's text has its placeholders already numbered and no '?' left: each parameter is bound in
+  // its order, with no fragment of its own.
+  db::SqlQuery explained(absl::StrCat(keyword, " ", q.text()));
+  q.VisitParameters([&](const std::string& s) { explained.Append("", s); },
+                    [&](long long v) { explained.Append("", v); }, [&](double v) { explained.Append("", v); });
+  return explained;
 }
 
 std::string Parameters(const db::SqlQuery& q) {
@@ -662,25 +618,24 @@ std::vector<Plan> ExplainCase(db::Database& db, const QueryCase& c, const custom
     plans.push_back({"", "", "", {}, {}, absl::StrCat("resolve the filters: ", conditions.status().ToString())});
     return plans;
   }
-  const std::optional<customfields::IndexOrder> order = customfields::ParseCustomOrder(call.request.order_by());
+  accounts::AccountListQuery query;
+  query.filter = call.request.filter();
+  query.custom_conditions = *std::move(conditions);
+  query.custom_order = customfields::ParseCustomOrder(call.request.order_by());
+  query.custom_after = call.after;
+  query.limit = absl::GetFlag(FLAGS_page_size) + 1;  // KeysetPage::fetch_limit
   const bool sqlite = db.backend() == db::Backend::kSqlite;
-  const int limit = absl::GetFlag(FLAGS_page_size) + 1;  // KeysetPage::fetch_limit
-  const crm::v1::AccountFilter& filter = call.request.filter();
-  std::vector<std::pair<std::string, db::SqlQuery>> plain =
-      StoreStatements(db::Dialect(db.backend()), "", filter, *conditions, order, call.after, limit);
-  std::vector<std::pair<std::string, db::SqlQuery>> explained =
-      StoreStatements(db::Dialect(db.backend()), sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ", filter, *conditions,
-                      order, call.after, limit);
-  for (size_t s = 0; s < explained.size(); ++s) {
+  for (auto& [name, statement] : StoreStatements(db::Dialect(db.backend()), query)) {
     Plan plan;
-    plan.statement = explained[s].first;
-    plan.sql = plain[s].second.text();
-    plan.parameters = Parameters(plain[s].second);
+    plan.statement = name;
+    plan.sql = statement.text();
+    plan.parameters = Parameters(statement);
+    const db::SqlQuery explained = Explained(sqlite ? "EXPLAIN QUERY PLAN" : "EXPLAIN", statement);
     absl::Status status = db.Read([&](soci::session& sql) {
       if (sqlite) {
-        ExplainSqlite(sql, explained[s].second, plan);
+        ExplainSqlite(sql, explained, plan);
       } else {
-        ExplainMysql(sql, explained[s].second, limit, plan);
+        ExplainMysql(sql, explained, query.limit, plan);
       }
       return absl::OkStatus();
     });

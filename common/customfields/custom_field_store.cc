@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/core/errors.h"
@@ -302,31 +304,34 @@ void CustomValueIndex::AddConditions(db::SqlQuery& query, absl::string_view enti
   }
 }
 
-std::optional<size_t> ValueDrivenList::PickDriver(const std::vector<IndexCondition>& conditions) {
-  for (size_t i = 0; i < conditions.size(); ++i) {
-    if (conditions[i].kind == IndexCondition::Kind::kEquals) return i;
-  }
-  return std::nullopt;
+std::optional<ValueDrivenList> ValueDrivenList::Take(absl::string_view entity, absl::string_view table,
+                                                     absl::string_view id_column,
+                                                     std::vector<IndexCondition>& conditions) {
+  const auto driver = std::find_if(conditions.begin(), conditions.end(), [](const IndexCondition& c) {
+    return c.kind == IndexCondition::Kind::kEquals;
+  });
+  if (driver == conditions.end()) return std::nullopt;
+  ValueDrivenList list(entity, table, id_column, std::move(*driver));
+  conditions.erase(driver);
+  return list;
 }
 
-std::string ValueDrivenList::From(const db::Dialect& dialect) const {
+db::SqlQuery ValueDrivenList::Select(const db::Dialect& dialect, absl::string_view columns) const {
   // Each engine's way of making the left table the outer loop, whatever it estimates.
   const char* join = dialect.backend() == db::Backend::kSqlite ? "CROSS JOIN" : "STRAIGHT_JOIN";
-  return absl::StrCat(" FROM custom_field_values drv ", join, " ", table_, " ON ", table_, ".", id_column_,
-                      " = drv.entity_id");
-}
-
-void ValueDrivenList::AddDriver(db::SqlQuery& query) const {
+  db::SqlQuery query(absl::StrCat("SELECT ", columns, " FROM custom_field_values drv ", join, " ", table_, " ON ",
+                                  table_, ".", id_column_, " = drv.entity_id"));
   query.Where("drv.entity_type = ? AND drv.field_key = ? AND drv.text_value = ? AND drv.number_value = ?", entity_,
               driver_.field_key, driver_.equals.text, driver_.equals.number);
+  return query;
 }
 
-void ValueDrivenList::AddAfter(db::SqlQuery& query, const std::string& id, bool descending) const {
-  query.Where(descending ? "drv.entity_id < ?" : "drv.entity_id > ?", id);
-}
-
-std::string ValueDrivenList::Order(bool descending) const {
-  return descending ? " ORDER BY drv.entity_id DESC" : " ORDER BY drv.entity_id";
+void ValueDrivenList::AddIdOrder(db::SqlQuery& query, const std::optional<ValueDrivenList>& driven,
+                                 absl::string_view id_column, const std::string& after_id, bool descending) {
+  // Driven, the index entry's id: the order the rows come in, so no sort.
+  const std::string column = driven ? "drv.entity_id" : std::string(id_column);
+  if (!after_id.empty()) query.Where(absl::StrCat(column, descending ? " < ?" : " > ?"), after_id);
+  query.Append(absl::StrCat(" ORDER BY ", column, descending ? " DESC" : ""));
 }
 
 void CustomOrderQuery::AddValueJoin(db::SqlQuery& query) const {

@@ -2,6 +2,7 @@
 // entity with custom fields keeps in step with its rows.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "common/customfields/custom_fields.h"
 #include "common/db/database.h"
+#include "common/db/entity_ops.h"
 #include "common/db/migrations.h"
 #include "common/db/query.h"
 #include "common/db/row_scan.h"
@@ -52,6 +54,23 @@ class CustomFieldStore {
                                                                         int64_t before_version, int limit);
 };
 
+// Sets the load and store steps of `op` (db::ChangeVersioned) to a store's FindForUpdate and
+// its Update(tx, stored, changed, expected_revision), which needs the record as stored to leave
+// the value index alone when the values did not change: VersionedChange hands its store step
+// only the changed record, so the one `load` read is kept for it.
+template <typename T, typename Load, typename Update>
+void LoadAndUpdate(db::VersionedChange<T>& op, Load load, Update update) {
+  auto stored = std::make_shared<std::optional<T>>();
+  op.load = [load = std::move(load), stored](db::Tx& tx, const std::string& id) {
+    absl::StatusOr<std::optional<T>> found = load(tx, id);
+    *stored = found.ok() ? *found : std::nullopt;
+    return found;
+  };
+  op.store = [update, stored](db::Tx& tx, const T& changed, int64_t expected_revision) {
+    return update(tx, **stored, changed, expected_revision);
+  };
+}
+
 // Drops removed fields' values from `records` (messages with custom_fields) on their way out
 // of a read. Loads the catalog only when one of them has values.
 template <typename T>
@@ -88,22 +107,25 @@ class CustomValueIndex {
 // match, and building the IN list first reads every match when many do).
 class ValueDrivenList {
  public:
-  // The condition to drive by: the first equality; nullopt when there is none.
-  static std::optional<size_t> PickDriver(const std::vector<IndexCondition>& conditions);
+  // The list driven by the first equality of `conditions`, which is taken out of them (the
+  // store adds the others as usual); nullopt, and `conditions` left alone, when there is none.
+  static std::optional<ValueDrivenList> Take(absl::string_view entity, absl::string_view table,
+                                             absl::string_view id_column, std::vector<IndexCondition>& conditions);
 
+  // "SELECT <columns> FROM <index> drv <join that keeps this order> <table> ON ... WHERE <the
+  // driver>". Then the store's other conditions and AddIdOrder.
+  db::SqlQuery Select(const db::Dialect& dialect, absl::string_view columns) const;
+
+  // The end of a list in id order, driven (`driven`) or not: the records strictly after
+  // `after_id` ("": from the start; before it when descending), then the ORDER BY.
+  static void AddIdOrder(db::SqlQuery& query, const std::optional<ValueDrivenList>& driven,
+                         absl::string_view id_column, const std::string& after_id, bool descending);
+
+ private:
   ValueDrivenList(absl::string_view entity, absl::string_view table, absl::string_view id_column,
                   IndexCondition driver)
       : entity_(entity), table_(table), id_column_(id_column), driver_(std::move(driver)) {}
 
-  // " FROM <index> drv <join that keeps this order> <table> ON ...": follows the SELECT of the
-  // table's columns. Then AddDriver, the store's other conditions, AddAfter and Order.
-  std::string From(const db::Dialect& dialect) const;
-  void AddDriver(db::SqlQuery& query) const;
-  // Records strictly after `id` (before it when descending).
-  void AddAfter(db::SqlQuery& query, const std::string& id, bool descending) const;
-  std::string Order(bool descending) const;
-
- private:
   std::string entity_;
   std::string table_;
   std::string id_column_;
@@ -136,34 +158,46 @@ class CustomOrderQuery {
   IndexOrder order_;
 };
 
-// The two runs of a list in custom order, written once for every entity: `select` is the SELECT
-// of the entity's columns FROM its table, `add_filters(query)` adds the list's other conditions,
-// `map(row)` makes a record; at most `limit` records after `position`.
-template <typename T, typename AddFilters, typename Map>
-absl::StatusOr<std::vector<T>> ListInCustomOrder(soci::session& sql, const std::string& select,
-                                                 const CustomOrderQuery& order,
-                                                 const std::optional<CustomOrderPosition>& position, int limit,
-                                                 AddFilters&& add_filters, Map&& map, absl::string_view context) {
-  std::vector<T> rows;
-  const auto collect = [&](const db::ScannedRow& row) {
-    rows.push_back(map(row));
-    return true;
-  };
+// The statements of a list in custom order, written once for every entity: `select` is the
+// SELECT of the entity's columns FROM its table, `add_filters(query)` adds the list's other
+// conditions. The value run (none when `position` is already past it), then the missing run,
+// each at most `limit` rows; ScanInTurn reads them into a page.
+template <typename AddFilters>
+std::vector<db::SqlQuery> CustomOrderStatements(absl::string_view select, const CustomOrderQuery& order,
+                                                const std::optional<CustomOrderPosition>& position, int limit,
+                                                AddFilters&& add_filters) {
+  std::vector<db::SqlQuery> statements;
   db::SqlQuery with_value(select);
   order.AddValueJoin(with_value);
   if (order.AddValueRun(with_value, position)) {
     add_filters(with_value);
     with_value.Append(order.ValueRunOrder());
     with_value.Append(" LIMIT ?", static_cast<long long>(limit));
-    if (absl::Status s = db::ScanRows(sql, with_value, context, collect); !s.ok()) return s;
+    statements.push_back(std::move(with_value));
   }
-  if (static_cast<int>(rows.size()) >= limit) return rows;
   db::SqlQuery without_value(select);
   order.AddMissingRun(without_value, position);
   add_filters(without_value);
   without_value.Append(order.MissingRunOrder());
-  without_value.Append(" LIMIT ?", static_cast<long long>(limit - static_cast<int>(rows.size())));
-  if (absl::Status s = db::ScanRows(sql, without_value, context, collect); !s.ok()) return s;
+  without_value.Append(" LIMIT ?", static_cast<long long>(limit));
+  statements.push_back(std::move(without_value));
+  return statements;
+}
+
+// The rows of `statements` in turn, each made a T by `map(row)`, until there are `limit`: a
+// statement after that is not run.
+template <typename T, typename Map>
+absl::StatusOr<std::vector<T>> ScanInTurn(soci::session& sql, const std::vector<db::SqlQuery>& statements, int limit,
+                                          Map&& map, absl::string_view context) {
+  std::vector<T> rows;
+  for (const db::SqlQuery& statement : statements) {
+    if (static_cast<int>(rows.size()) >= limit) break;
+    absl::Status status = db::ScanRows(sql, statement, context, [&](const db::ScannedRow& row) {
+      rows.push_back(map(row));
+      return static_cast<int>(rows.size()) < limit;
+    });
+    if (!status.ok()) return status;
+  }
   return rows;
 }
 

@@ -17,6 +17,7 @@
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/customfields/record_fields.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_store.h"
@@ -198,7 +199,7 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
   const absl::Time now = rt_.clock->Now();
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
   db::VersionedChange<Account> op;
-  op.load = AccountStore::FindForUpdate;
+  customfields::LoadAndUpdate(op, AccountStore::FindForUpdate, AccountStore::Update);
   op.not_found = [&] { return NotFound("account.id", request.account().id()); };
   op.change = [&](db::Tx& tx, const Account& before) -> absl::StatusOr<std::optional<Account>> {
     if (before.has_delete_time()) {
@@ -217,7 +218,6 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Account>(std::move(after));
   };
-  op.store = AccountStore::Update;
   op.after_write = [&](db::Tx& tx, const Account& before, const Account& after) {
     return rt_.outbox->AppendChange(tx, "account.updated", kAccountEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
                                     DiffMessages(&before, after, BookkeepingFields()), after.owner(), call.actor,
@@ -238,7 +238,7 @@ absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::Call
   const absl::Time now = rt.clock->Now();
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
   db::VersionedChange<Account> op;
-  op.load = AccountStore::FindForUpdate;
+  customfields::LoadAndUpdate(op, AccountStore::FindForUpdate, AccountStore::Update);
   op.not_found = [&] { return NotFound("id", id); };
   op.change = [&](db::Tx& tx, const Account& before) -> absl::StatusOr<std::optional<Account>> {
     // For the answer only: delete and undelete leave the values alone.
@@ -257,7 +257,6 @@ absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::Call
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Account>(std::move(after));
   };
-  op.store = AccountStore::Update;
   op.after_write = [&](db::Tx& tx, const Account& before, const Account& after) {
     return rt.outbox->AppendChange(tx, deleted ? "account.deleted" : "account.undeleted", kAccountEntity, id,
                                    deleted ? crm::v1::CHANGE_KIND_DELETED : crm::v1::CHANGE_KIND_UNDELETED,

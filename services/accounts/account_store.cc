@@ -162,15 +162,17 @@ absl::Status AccountStore::Insert(db::Tx& tx, const crm::v1::Account& account) {
   return customfields::CustomValueIndex::Replace(tx, customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT), account.id(), account.custom_fields());
 }
 
-absl::StatusOr<bool> AccountStore::Update(db::Tx& tx, const crm::v1::Account& account, int64_t expected_revision) {
+absl::StatusOr<bool> AccountStore::Update(db::Tx& tx, const crm::v1::Account& stored, const crm::v1::Account& account,
+                                          int64_t expected_revision) {
   absl::StatusOr<bool> updated =
       db::ExecuteAtRevision(tx.session(), kUpdateAccount, account, expected_revision, "update account");
   if (absl::IsAlreadyExists(updated.status())) {
     return AlreadyExistsField("account.external_key", "is already used by another account");
   }
   if (!updated.ok() || !*updated) return updated;
-  absl::Status indexed =
-      customfields::CustomValueIndex::Replace(tx, customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT), account.id(), account.custom_fields());
+  absl::Status indexed = customfields::CustomValueIndex::ReplaceIfChanged(
+      tx, customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT), account.id(), stored.custom_fields(),
+      account.custom_fields());
   if (!indexed.ok()) return indexed;
   return true;
 }
@@ -197,44 +199,35 @@ void AddListFilters(db::SqlQuery& q, const AccountListQuery& query,
                                                 "id", custom_conditions);
 }
 
-void AddListFilters(db::SqlQuery& q, const AccountListQuery& query) {
-  AddListFilters(q, query, query.custom_conditions);
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& sql, const AccountListQuery& query) {
+  return customfields::ScanInTurn<crm::v1::Account>(sql, ListStatements(db::Dialect::Of(sql), query), query.limit,
+                                                    AccountFromRow, "list accounts");
+}
+
+std::vector<db::SqlQuery> AccountStore::ListStatements(const db::Dialect& dialect, const AccountListQuery& query) {
+  const absl::string_view entity = customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT);
   if (query.custom_order) {
-    const customfields::CustomOrderQuery order(customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT), "id",
-                                               *query.custom_order);
-    return customfields::ListInCustomOrder<crm::v1::Account>(
-        sql, kSelectAccount, order, query.custom_after, query.limit,
-        [&](db::SqlQuery& q) { AddListFilters(q, query); }, AccountFromRow, "list accounts");
+    const customfields::CustomOrderQuery order(entity, "id", *query.custom_order);
+    return customfields::CustomOrderStatements(
+        kSelectAccount, order, query.custom_after, query.limit,
+        [&](db::SqlQuery& q) { AddListFilters(q, query, query.custom_conditions); });
   }
+  std::vector<customfields::IndexCondition> custom_conditions = query.custom_conditions;
+  std::optional<customfields::ValueDrivenList> driven;
+  // In id order an equality on a custom value drives the list from its index entries.
   if (query.order == AccountOrder::kId) {
-    if (std::optional<size_t> driver = customfields::ValueDrivenList::PickDriver(query.custom_conditions)) {
-      const customfields::ValueDrivenList list(customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT),
-                                               "accounts", "id", query.custom_conditions[*driver]);
-      std::vector<customfields::IndexCondition> others = query.custom_conditions;
-      others.erase(others.begin() + static_cast<std::ptrdiff_t>(*driver));
-      db::SqlQuery q(absl::StrCat("SELECT ", kAccountColumns, list.From(db::Dialect::Of(sql))));
-      list.AddDriver(q);
-      AddListFilters(q, query, others);
-      if (!query.after_id.empty()) list.AddAfter(q, query.after_id, query.descending);
-      q.Append(list.Order(query.descending));
-      q.Append(" LIMIT ?", static_cast<long long>(query.limit));
-      return db::ScanAll<crm::v1::Account>(sql, q, "list accounts", AccountFromRow);
-    }
+    driven = customfields::ValueDrivenList::Take(entity, "accounts", "id", custom_conditions);
   }
-  db::SqlQuery q(kSelectAccount);
-  AddListFilters(q, query);
-  const std::string column = SortColumn(query.order);
-  const char* cmp = query.descending ? "<" : ">";
-  const char* direction = query.descending ? " DESC" : "";
+  db::SqlQuery q = driven ? driven->Select(dialect, kAccountColumns) : db::SqlQuery(kSelectAccount);
+  AddListFilters(q, query, custom_conditions);
   if (query.order == AccountOrder::kId) {
-    if (!query.after_id.empty()) q.Where(absl::StrCat("id ", cmp, " ?"), query.after_id);
-    q.Append(absl::StrCat(" ORDER BY id", direction));
+    customfields::ValueDrivenList::AddIdOrder(q, driven, "id", query.after_id, query.descending);
   } else {
+    const std::string column = SortColumn(query.order);
+    const char* cmp = query.descending ? "<" : ">";
+    const char* direction = query.descending ? " DESC" : "";
     if (query.after_key.has_value()) {
       if (query.order == AccountOrder::kName) {
         q.Where(absl::StrCat("(", column, " ", cmp, " ? OR (", column, " = ? AND id ", cmp, " ?))"),
@@ -249,8 +242,9 @@ absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& 
     q.Append(absl::StrCat(" ORDER BY ", column, direction, ", id", direction));
   }
   q.Append(" LIMIT ?", static_cast<long long>(query.limit));
-
-  return db::ScanAll<crm::v1::Account>(sql, q, "list accounts", AccountFromRow);
+  std::vector<db::SqlQuery> statements;
+  statements.push_back(std::move(q));
+  return statements;
 }
 
 std::string AccountStore::SortKey(const crm::v1::Account& account, AccountOrder order) {

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "common/customfields/custom_fields.h"
 #include "common/db/database.h"
+#include "common/db/query.h"
 #include "crm/v1/account.pb.h"
 
 namespace soci {
@@ -51,10 +52,17 @@ class AccountStore {
                                                                            const std::string& key);
   // Inserts with revision 1. A taken external_key → ALREADY_EXISTS naming account.external_key.
   static absl::Status Insert(db::Tx& tx, const crm::v1::Account& account);
-  // Writes every column and bumps the revision, only if the stored revision is still
-  // `expected_revision`. False when it was not (someone else changed it).
-  static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Account& account, int64_t expected_revision);
+  // Writes every column of `account` and bumps the revision, only if the stored revision is
+  // still `expected_revision`. False when it was not (someone else changed it). `stored` is the
+  // account as read at that revision: the value index is rewritten only when the custom values
+  // differ from its.
+  static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Account& stored, const crm::v1::Account& account,
+                                     int64_t expected_revision);
   static absl::StatusOr<std::vector<crm::v1::Account>> List(soci::session& sql, const AccountListQuery& query);
+  // The statements List runs for `query`, in turn until it has query.limit accounts: one, or for
+  // an order by a custom field the run of accounts with a value (none when the position is past
+  // it) and the run of those without. For EXPLAIN (bench/customfield_bench.cc).
+  static std::vector<db::SqlQuery> ListStatements(const db::Dialect& dialect, const AccountListQuery& query);
 
   // The sort key of `account` for `order`, as stored in page tokens.
   static std::string SortKey(const crm::v1::Account& account, AccountOrder order);

@@ -152,7 +152,7 @@ absl::StatusOr<ImportRowResult> StoreRow(const server::Runtime& rt, const server
   std::vector<FieldDelta> deltas = DiffMessages(&before, after, BookkeepingFields());
   if (deltas.empty()) return Outcome(ImportOutcome::kUnchanged);
   *after.mutable_update_time() = TimeToTimestamp(now);
-  absl::StatusOr<bool> updated = AccountStore::Update(tx, after, db::RevisionOf(before));
+  absl::StatusOr<bool> updated = AccountStore::Update(tx, before, after, db::RevisionOf(before));
   if (!updated.ok()) return updated.status();
   if (!*updated) return db::RetryTransaction("import account");
   absl::Status appended =

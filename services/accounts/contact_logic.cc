@@ -13,6 +13,7 @@
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/customfields/record_fields.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_logic.h"
@@ -141,7 +142,7 @@ absl::StatusOr<Contact> ContactLogic::Update(const server::CallContext& call,
   const absl::Time now = rt_.clock->Now();
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, "contact.custom_fields");
   db::VersionedChange<Contact> op;
-  op.load = ContactStore::FindForUpdate;
+  customfields::LoadAndUpdate(op, ContactStore::FindForUpdate, ContactStore::Update);
   op.not_found = [&] { return NotFound("contact.id", request.contact().id()); };
   op.change = [&](db::Tx& tx, const Contact& before) -> absl::StatusOr<std::optional<Contact>> {
     // Echoing the contact back with its own account_id is fine; naming another one is a request
@@ -162,7 +163,6 @@ absl::StatusOr<Contact> ContactLogic::Update(const server::CallContext& call,
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Contact>(std::move(after));
   };
-  op.store = ContactStore::Update;
   op.after_write = [&](db::Tx& tx, const Contact& before, const Contact& after) -> absl::Status {
     absl::StatusOr<std::string> owner = AccountOwner(tx, after.account_id());
     if (!owner.ok()) return owner.status();

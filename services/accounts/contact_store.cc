@@ -96,12 +96,13 @@ absl::Status ContactStore::Insert(db::Tx& tx, const crm::v1::Contact& contact) {
   return customfields::CustomValueIndex::Replace(tx, kCustomFieldEntity, contact.id(), contact.custom_fields());
 }
 
-absl::StatusOr<bool> ContactStore::Update(db::Tx& tx, const crm::v1::Contact& contact, int64_t expected_revision) {
+absl::StatusOr<bool> ContactStore::Update(db::Tx& tx, const crm::v1::Contact& stored, const crm::v1::Contact& contact,
+                                          int64_t expected_revision) {
   absl::StatusOr<bool> updated =
       db::ExecuteAtRevision(tx.session(), kUpdateContact, contact, expected_revision, "update contact");
   if (!updated.ok() || !*updated) return updated;
-  absl::Status indexed =
-      customfields::CustomValueIndex::Replace(tx, kCustomFieldEntity, contact.id(), contact.custom_fields());
+  absl::Status indexed = customfields::CustomValueIndex::ReplaceIfChanged(
+      tx, kCustomFieldEntity, contact.id(), stored.custom_fields(), contact.custom_fields());
   if (!indexed.ok()) return indexed;
   return true;
 }

@@ -35,8 +35,10 @@ class ContactStore {
   // Inserts with revision 1.
   static absl::Status Insert(db::Tx& tx, const crm::v1::Contact& contact);
   // Writes every updatable column and bumps the revision, only if the stored revision is still
-  // `expected_revision`. False when it was not.
-  static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Contact& contact, int64_t expected_revision);
+  // `expected_revision`. False when it was not. `stored` is the contact as read at that revision:
+  // the value index is rewritten only when the custom values differ from its.
+  static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Contact& stored, const crm::v1::Contact& contact,
+                                     int64_t expected_revision);
   // Removes the row if its revision is still `expected_revision`. False when it was not.
   static absl::StatusOr<bool> Delete(db::Tx& tx, const std::string& id, int64_t expected_revision);
   // One account's contacts in id order.

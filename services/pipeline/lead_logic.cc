@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/core/errors.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/customfields/record_fields.h"
 #include "common/core/etag.h"
 #include "common/core/field_mask.h"
@@ -203,7 +204,7 @@ absl::StatusOr<Lead> LeadLogic::Update(const server::CallContext& call, const cr
   const absl::Time now = rt_.clock->Now();
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_LEAD, "lead.custom_fields");
   db::VersionedChange<Lead> op;
-  op.load = LeadStore::FindForUpdate;
+  customfields::LoadAndUpdate(op, LeadStore::FindForUpdate, LeadStore::Update);
   op.not_found = [&] { return NotFound("lead.id", request.lead().id()); };
   op.change = [&](db::Tx& tx, const Lead& before) -> absl::StatusOr<std::optional<Lead>> {
     if (before.status() == crm::v1::LEAD_STATUS_CONVERTED) return ConvertedIsFinal("lead.id", before);
@@ -225,7 +226,6 @@ absl::StatusOr<Lead> LeadLogic::Update(const server::CallContext& call, const cr
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Lead>(std::move(after));
   };
-  op.store = LeadStore::Update;
   op.after_write = [&](db::Tx& tx, const Lead& before, const Lead& after) {
     return AppendLeadEvent(rt_, tx, "lead.updated", crm::v1::CHANGE_KIND_UPDATED, &before, after, after.owner(), call,
                            call.correlation_id, now);
@@ -320,7 +320,7 @@ absl::StatusOr<Lead> Transition(const server::Runtime& rt, const server::CallCon
   const absl::Time now = rt.clock->Now();
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_LEAD, "lead.custom_fields");
   db::VersionedChange<Lead> op;
-  op.load = LeadStore::FindForUpdate;
+  customfields::LoadAndUpdate(op, LeadStore::FindForUpdate, LeadStore::Update);
   op.not_found = [&] { return NotFound("id", id); };
   op.change = [&](db::Tx& tx, const Lead& before) -> absl::StatusOr<std::optional<Lead>> {
     // For the answer only: a status change leaves the values alone.
@@ -344,7 +344,6 @@ absl::StatusOr<Lead> Transition(const server::Runtime& rt, const server::CallCon
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Lead>(std::move(after));
   };
-  op.store = LeadStore::Update;
   op.after_write = [&](db::Tx& tx, const Lead& before, const Lead& after) {
     return AppendLeadEvent(rt, tx, to == crm::v1::LEAD_STATUS_QUALIFIED ? "lead.qualified" : "lead.disqualified",
                            crm::v1::CHANGE_KIND_UPDATED, &before, after, after.owner(), call, call.correlation_id,
@@ -524,7 +523,7 @@ absl::StatusOr<crm::v1::ConvertLeadResponse> LeadLogic::Convert(const server::Ca
         after.set_converted_contact_id(contact->id());
         *after.mutable_convert_time() = TimeToTimestamp(now);
         *after.mutable_update_time() = TimeToTimestamp(now);
-        absl::StatusOr<bool> written = LeadStore::Update(tx, after, revision);
+        absl::StatusOr<bool> written = LeadStore::Update(tx, before, after, revision);
         if (!written.ok()) return written.status();
         if (!*written) return StaleEtag(kLeadEntity);
         after.set_etag(FormatEtag(revision + 1));

@@ -144,11 +144,13 @@ absl::Status LeadStore::Insert(db::Tx& tx, const crm::v1::Lead& lead) {
   return customfields::CustomValueIndex::Replace(tx, IndexEntity(), lead.id(), lead.custom_fields());
 }
 
-absl::StatusOr<bool> LeadStore::Update(db::Tx& tx, const crm::v1::Lead& lead, int64_t expected_revision) {
+absl::StatusOr<bool> LeadStore::Update(db::Tx& tx, const crm::v1::Lead& stored, const crm::v1::Lead& lead,
+                                       int64_t expected_revision) {
   absl::StatusOr<bool> updated =
       db::ExecuteAtRevision(tx.session(), kUpdateLead, lead, expected_revision, "update lead");
   if (!updated.ok() || !*updated) return updated;
-  absl::Status indexed = customfields::CustomValueIndex::Replace(tx, IndexEntity(), lead.id(), lead.custom_fields());
+  absl::Status indexed = customfields::CustomValueIndex::ReplaceIfChanged(tx, IndexEntity(), lead.id(),
+                                                                          stored.custom_fields(), lead.custom_fields());
   if (!indexed.ok()) return indexed;
   return true;
 }
@@ -174,13 +176,9 @@ absl::StatusOr<bool> LeadStore::Delete(db::Tx& tx, const std::string& id, int64_
 absl::StatusOr<std::vector<crm::v1::Lead>> LeadStore::List(soci::session& sql, const LeadListQuery& query) {
   // An equality on a custom value drives the list from its index entries, which come in id order.
   std::vector<customfields::IndexCondition> custom_conditions = query.custom_conditions;
-  std::optional<customfields::ValueDrivenList> driven;
-  if (std::optional<size_t> driver = customfields::ValueDrivenList::PickDriver(custom_conditions)) {
-    driven.emplace(IndexEntity(), "leads", "id", custom_conditions[*driver]);
-    custom_conditions.erase(custom_conditions.begin() + static_cast<std::ptrdiff_t>(*driver));
-  }
-  db::SqlQuery q(driven ? absl::StrCat("SELECT ", kLeadColumns, driven->From(db::Dialect::Of(sql))) : kSelectLead);
-  if (driven) driven->AddDriver(q);
+  const std::optional<customfields::ValueDrivenList> driven =
+      customfields::ValueDrivenList::Take(IndexEntity(), "leads", "id", custom_conditions);
+  db::SqlQuery q = driven ? driven->Select(db::Dialect::Of(sql), kLeadColumns) : db::SqlQuery(kSelectLead);
   if (query.status != crm::v1::LEAD_STATUS_UNSPECIFIED) q.Where("status = ?", static_cast<long long>(query.status));
   if (query.owners) q.WhereIn("owner", *query.owners);
   if (query.channel != crm::v1::LEAD_CHANNEL_UNSPECIFIED) {
@@ -196,13 +194,7 @@ absl::StatusOr<std::vector<crm::v1::Lead>> LeadStore::List(soci::session& sql, c
   }
   if (query.min_score > 0) q.Where("score >= ?", static_cast<long long>(query.min_score));
   customfields::CustomValueIndex::AddConditions(q, IndexEntity(), "id", custom_conditions);
-  if (driven) {
-    if (!query.after_id.empty()) driven->AddAfter(q, query.after_id, false);
-    q.Append(driven->Order(false));
-  } else {
-    if (!query.after_id.empty()) q.Where("id > ?", query.after_id);
-    q.Append(" ORDER BY id");
-  }
+  customfields::ValueDrivenList::AddIdOrder(q, driven, "id", query.after_id, false);
   q.Append(" LIMIT ?", static_cast<long long>(query.limit));
 
   return db::QueryAll<crm::v1::Lead>(sql, q, "list leads");

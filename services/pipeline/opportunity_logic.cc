@@ -17,6 +17,7 @@
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/customfields/record_fields.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_logic.h"
@@ -351,7 +352,7 @@ absl::StatusOr<Opportunity> OpportunityLogic::Update(const server::CallContext& 
   std::optional<SalesConfig> config;
   std::optional<int64_t> base_before, base_after;
   db::VersionedChange<Opportunity> op;
-  op.load = OpportunityStore::FindForUpdate;
+  customfields::LoadAndUpdate(op, OpportunityStore::FindForUpdate, OpportunityStore::Update);
   op.not_found = [&] { return NotFound("opportunity.id", patch.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // A transaction run again (busy / deadlock) starts from scratch.
@@ -416,7 +417,6 @@ absl::StatusOr<Opportunity> OpportunityLogic::Update(const server::CallContext& 
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Opportunity>(std::move(after));
   };
-  op.store = OpportunityStore::Update;
   op.after_write = [&](db::Tx& tx, const Opportunity& before, const Opportunity& after) -> absl::Status {
     if (absl::Status s = CountOpportunityUpdate(tx, before, after); !s.ok()) return s;
     if (absl::Status s = rt_.outbox->AppendChange(
@@ -559,7 +559,7 @@ absl::StatusOr<Opportunity> OpportunityLogic::Move(const server::CallContext& ca
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   std::optional<SalesConfig> config;
   db::VersionedChange<Opportunity> op;
-  op.load = OpportunityStore::FindForUpdate;
+  customfields::LoadAndUpdate(op, OpportunityStore::FindForUpdate, OpportunityStore::Update);
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // For the answer only: a stage change leaves the values alone.
@@ -585,7 +585,6 @@ absl::StatusOr<Opportunity> OpportunityLogic::Move(const server::CallContext& ca
     pending = PendingTransition{*std::move(pipeline), before.stage_id(), after.stage_id()};
     return std::optional<Opportunity>(std::move(after));
   };
-  op.store = OpportunityStore::Update;
   op.after_write = [&](db::Tx& tx, const Opportunity& before, const Opportunity& after) -> absl::Status {
     if (absl::Status s = RecordPending(tx, pending, before, after, now, call.actor); !s.ok()) return s;
     if (absl::Status s = rt_.outbox->AppendChange(
@@ -624,7 +623,7 @@ absl::StatusOr<Opportunity> OpportunityLogic::Close(const server::CallContext& c
   PendingTransition pending;
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   db::VersionedChange<Opportunity> op;
-  op.load = OpportunityStore::FindForUpdate;
+  customfields::LoadAndUpdate(op, OpportunityStore::FindForUpdate, OpportunityStore::Update);
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // For the answer only: a stage change leaves the values alone.
@@ -661,7 +660,6 @@ absl::StatusOr<Opportunity> OpportunityLogic::Close(const server::CallContext& c
     pending = PendingTransition{*std::move(pipeline), before.stage_id(), after.stage_id()};
     return std::optional<Opportunity>(std::move(after));
   };
-  op.store = OpportunityStore::Update;
   op.after_write = [&](db::Tx& tx, const Opportunity& before, const Opportunity& after) -> absl::Status {
     if (absl::Status s = RecordPending(tx, pending, before, after, now, call.actor); !s.ok()) return s;
     return rt_.outbox->AppendChange(tx, request.won() ? "opportunity.won" : "opportunity.lost", kOpportunityEntity,
@@ -686,7 +684,7 @@ absl::StatusOr<Opportunity> OpportunityLogic::Reopen(const server::CallContext& 
   PendingTransition pending;
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   db::VersionedChange<Opportunity> op;
-  op.load = OpportunityStore::FindForUpdate;
+  customfields::LoadAndUpdate(op, OpportunityStore::FindForUpdate, OpportunityStore::Update);
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // For the answer only: a stage change leaves the values alone.
@@ -730,7 +728,6 @@ absl::StatusOr<Opportunity> OpportunityLogic::Reopen(const server::CallContext& 
     pending = PendingTransition{*std::move(pipeline), before.stage_id(), after.stage_id()};
     return std::optional<Opportunity>(std::move(after));
   };
-  op.store = OpportunityStore::Update;
   op.after_write = [&](db::Tx& tx, const Opportunity& before, const Opportunity& after) -> absl::Status {
     if (absl::Status s = RecordPending(tx, pending, before, after, now, call.actor); !s.ok()) return s;
     return rt_.outbox->AppendChange(tx, "opportunity.reopened", kOpportunityEntity, after.id(),

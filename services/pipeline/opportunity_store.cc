@@ -182,13 +182,13 @@ absl::Status OpportunityStore::Insert(db::Tx& tx, const crm::v1::Opportunity& op
   return customfields::CustomValueIndex::Replace(tx, IndexEntity(), opportunity.id(), opportunity.custom_fields());
 }
 
-absl::StatusOr<bool> OpportunityStore::Update(db::Tx& tx, const crm::v1::Opportunity& opportunity,
-                                              int64_t expected_revision) {
+absl::StatusOr<bool> OpportunityStore::Update(db::Tx& tx, const crm::v1::Opportunity& stored,
+                                              const crm::v1::Opportunity& opportunity, int64_t expected_revision) {
   absl::StatusOr<bool> updated =
       db::ExecuteAtRevision(tx.session(), kUpdateOpportunity, opportunity, expected_revision, "update opportunity");
   if (!updated.ok() || !*updated) return updated;
-  absl::Status indexed =
-      customfields::CustomValueIndex::Replace(tx, IndexEntity(), opportunity.id(), opportunity.custom_fields());
+  absl::Status indexed = customfields::CustomValueIndex::ReplaceIfChanged(
+      tx, IndexEntity(), opportunity.id(), stored.custom_fields(), opportunity.custom_fields());
   if (!indexed.ok()) return indexed;
   return true;
 }
@@ -197,14 +197,10 @@ absl::StatusOr<std::vector<crm::v1::Opportunity>> OpportunityStore::List(soci::s
                                                                          const OpportunityListQuery& query) {
   // An equality on a custom value drives the list from its index entries, which come in id order.
   std::vector<customfields::IndexCondition> custom_conditions = query.custom_conditions;
-  std::optional<customfields::ValueDrivenList> driven;
-  if (std::optional<size_t> driver = customfields::ValueDrivenList::PickDriver(custom_conditions)) {
-    driven.emplace(IndexEntity(), "opportunities", "id", custom_conditions[*driver]);
-    custom_conditions.erase(custom_conditions.begin() + static_cast<std::ptrdiff_t>(*driver));
-  }
-  db::SqlQuery q(driven ? absl::StrCat("SELECT ", kOpportunityColumns, driven->From(db::Dialect::Of(sql)))
-                        : kSelectOpportunity);
-  if (driven) driven->AddDriver(q);
+  const std::optional<customfields::ValueDrivenList> driven =
+      customfields::ValueDrivenList::Take(IndexEntity(), "opportunities", "id", custom_conditions);
+  db::SqlQuery q =
+      driven ? driven->Select(db::Dialect::Of(sql), kOpportunityColumns) : db::SqlQuery(kSelectOpportunity);
   if (!query.account_id.empty()) q.Where("account_id = ?", query.account_id);
   if (!query.pipeline_id.empty()) q.Where("pipeline_id = ?", query.pipeline_id);
   if (!query.stage_id.empty()) q.Where("stage_id = ?", query.stage_id);
@@ -216,13 +212,7 @@ absl::StatusOr<std::vector<crm::v1::Opportunity>> OpportunityStore::List(soci::s
     q.Where("expected_close_day >= ?", static_cast<long long>(*query.close_from_day));
   if (query.close_to_day.has_value()) q.Where("expected_close_day <= ?", static_cast<long long>(*query.close_to_day));
   customfields::CustomValueIndex::AddConditions(q, IndexEntity(), "id", custom_conditions);
-  if (driven) {
-    if (!query.after_id.empty()) driven->AddAfter(q, query.after_id, false);
-    q.Append(driven->Order(false));
-  } else {
-    if (!query.after_id.empty()) q.Where("id > ?", query.after_id);
-    q.Append(" ORDER BY id");
-  }
+  customfields::ValueDrivenList::AddIdOrder(q, driven, "id", query.after_id, false);
   q.Append(" LIMIT ?", static_cast<long long>(query.limit));
   return db::QueryAll<crm::v1::Opportunity>(sql, q, "list opportunities");
 }

@@ -48,7 +48,10 @@ class OpportunityStore {
   static absl::Status Insert(db::Tx& tx, const crm::v1::Opportunity& opportunity);
   // Writes every mutable column (custom values included, the value index with them) and bumps
   // the revision, only if the stored revision is still `expected_revision`. False when it was not.
-  static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Opportunity& opportunity, int64_t expected_revision);
+  // `stored` is the opportunity as read at that revision: the value index is rewritten only when
+  // the custom values differ from its.
+  static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Opportunity& stored,
+                                     const crm::v1::Opportunity& opportunity, int64_t expected_revision);
   static absl::StatusOr<std::vector<crm::v1::Opportunity>> List(soci::session& sql, const OpportunityListQuery& query);
   // Every currency some opportunity has its amount in.
   static absl::StatusOr<std::vector<std::string>> AmountCurrencies(soci::session& sql);

@@ -14,6 +14,7 @@
 #include "common/core/field_mask.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/customfields/record_fields.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_store.h"
@@ -100,7 +101,7 @@ absl::StatusOr<bool> SweepTicket(const server::Runtime& rt, const std::string& i
         const std::string user = RaiseTo(after.ticket, state.due_level, StepAt(*chain, state.due_level));
         if (absl::Status s = sources.Retime(tx.session(), *pauses, now, after); !s.ok()) return s;
         *after.ticket.mutable_update_time() = TimeToTimestamp(now);
-        absl::StatusOr<bool> written = TicketStore::Update(tx, after, revision);
+        absl::StatusOr<bool> written = TicketStore::Update(tx, before, after, revision);
         if (!written.ok()) return written.status();
         if (!*written) return absl::OkStatus();  // changed meanwhile: the next round looks again
         escalated = true;
@@ -129,7 +130,7 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
   std::string user;
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_TICKET, "ticket.custom_fields");
   db::VersionedChange<TicketRecord> op;
-  op.load = TicketStore::FindForUpdate;
+  customfields::LoadAndUpdate(op, TicketStore::FindForUpdate, TicketStore::Update);
   op.not_found = [&] { return NoSuchEntity("id", kTicketEntity, request.id()); };
   op.change = [&](db::Tx& tx, const TicketRecord& before) -> absl::StatusOr<std::optional<TicketRecord>> {
     // For the answer only: an escalation leaves the custom values alone.
@@ -158,7 +159,6 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
     *after.ticket.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<TicketRecord>(std::move(after));
   };
-  op.store = TicketStore::Update;
   op.after_write = [&](db::Tx& tx, const TicketRecord& before, const TicketRecord& after) {
     const crm::v1::TicketChange change = MakeTicketChange(
         after.ticket.id(), crm::v1::TICKET_CHANGE_KIND_ESCALATED, absl::StrCat(before.ticket.escalation_level()),
@@ -238,7 +238,7 @@ absl::Status EscalationLogic::FollowTierChange(db::Tx& tx, const crm::v1::Event&
       if (!pauses.ok()) return pauses.status();
       if (absl::Status s = sources.Retime(sql, *pauses, now, after); !s.ok()) return s;
       *after.ticket.mutable_update_time() = TimeToTimestamp(now);
-      absl::StatusOr<bool> written = TicketStore::Update(tx, after, db::RevisionOf(before));
+      absl::StatusOr<bool> written = TicketStore::Update(tx, before, after, db::RevisionOf(before));
       if (!written.ok()) return written.status();
       // The row is locked by this transaction, so this only happens under a broken lock.
       if (!*written) return absl::AbortedError(absl::StrCat("ticket ", id, " changed during its re-target"));

@@ -21,6 +21,7 @@
 #include "common/core/page_token.h"
 #include "common/core/time_util.h"
 #include "common/core/validation.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/customfields/record_fields.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_logic.h"
@@ -228,7 +229,7 @@ absl::StatusOr<Ticket> ChangeTicket(const server::Runtime& rt, const server::Cal
   bool changed = false;
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_TICKET, "ticket.custom_fields");
   db::VersionedChange<TicketRecord> op;
-  op.load = TicketStore::FindForUpdate;
+  customfields::LoadAndUpdate(op, TicketStore::FindForUpdate, TicketStore::Update);
   op.not_found = [&] { return NoSuchEntity(id_field, kTicketEntity, id); };
   op.change = [&](db::Tx& tx, const TicketRecord& before) -> absl::StatusOr<std::optional<TicketRecord>> {
     absl::StatusOr<std::vector<TicketPause>> pauses = TicketStore::Pauses(tx.session(), before.id());
@@ -255,7 +256,6 @@ absl::StatusOr<Ticket> ChangeTicket(const server::Runtime& rt, const server::Cal
     if (!changed) return std::optional<TicketRecord>();
     return std::optional<TicketRecord>(draft.record);
   };
-  op.store = TicketStore::Update;
   op.after_write = [&](db::Tx& tx, const TicketRecord& before, const TicketRecord&) {
     return WriteEffects(rt, tx, &before.ticket, draft, call, call.correlation_id);
   };
@@ -748,7 +748,7 @@ absl::StatusOr<TicketComment> TicketLogic::AddComment(const server::CallContext&
           *t.mutable_update_time() = TimeToTimestamp(now);
           if (absl::Status s = Retime(tx.session(), draft); !s.ok()) return s;
           const int64_t revision = db::RevisionOf(before);
-          absl::StatusOr<bool> written = TicketStore::Update(tx, draft.record, revision);
+          absl::StatusOr<bool> written = TicketStore::Update(tx, before, draft.record, revision);
           if (!written.ok()) return written.status();
           if (!*written) return StaleEtag(kTicketEntity);
         }

@@ -318,12 +318,14 @@ absl::Status TicketStore::Insert(db::Tx& tx, const TicketRecord& record) {
   return customfields::CustomValueIndex::Replace(tx, IndexEntity(), t.id(), t.custom_fields());
 }
 
-absl::StatusOr<bool> TicketStore::Update(db::Tx& tx, const TicketRecord& record, int64_t expected_revision) {
+absl::StatusOr<bool> TicketStore::Update(db::Tx& tx, const TicketRecord& stored, const TicketRecord& record,
+                                         int64_t expected_revision) {
   absl::StatusOr<bool> updated =
       db::ExecuteAtRevision(tx.session(), kUpdateTicket, record, expected_revision, "update ticket");
   if (!updated.ok() || !*updated) return updated;
   const crm::v1::Ticket& t = record.ticket;
-  absl::Status indexed = customfields::CustomValueIndex::Replace(tx, IndexEntity(), t.id(), t.custom_fields());
+  absl::Status indexed = customfields::CustomValueIndex::ReplaceIfChanged(
+      tx, IndexEntity(), t.id(), stored.ticket.custom_fields(), t.custom_fields());
   if (!indexed.ok()) return indexed;
   return true;
 }
@@ -331,13 +333,9 @@ absl::StatusOr<bool> TicketStore::Update(db::Tx& tx, const TicketRecord& record,
 absl::StatusOr<std::vector<TicketRecord>> TicketStore::List(soci::session& sql, const TicketListQuery& query) {
   // An equality on a custom value drives the list from its index entries, which come in id order.
   std::vector<customfields::IndexCondition> custom_conditions = query.custom_conditions;
-  std::optional<customfields::ValueDrivenList> driven;
-  if (std::optional<size_t> driver = customfields::ValueDrivenList::PickDriver(custom_conditions)) {
-    driven.emplace(IndexEntity(), "tickets", "id", custom_conditions[*driver]);
-    custom_conditions.erase(custom_conditions.begin() + static_cast<std::ptrdiff_t>(*driver));
-  }
-  db::SqlQuery q(driven ? absl::StrCat("SELECT ", kTicketColumns, driven->From(db::Dialect::Of(sql))) : kSelectTicket);
-  if (driven) driven->AddDriver(q);
+  const std::optional<customfields::ValueDrivenList> driven =
+      customfields::ValueDrivenList::Take(IndexEntity(), "tickets", "id", custom_conditions);
+  db::SqlQuery q = driven ? driven->Select(db::Dialect::Of(sql), kTicketColumns) : db::SqlQuery(kSelectTicket);
   if (!query.statuses.empty()) {
     q.Where("status IN (?", static_cast<long long>(query.statuses.front()));
     for (size_t i = 1; i < query.statuses.size(); ++i) q.Append(", ?", static_cast<long long>(query.statuses[i]));
@@ -357,13 +355,7 @@ absl::StatusOr<std::vector<TicketRecord>> TicketStore::List(soci::session& sql, 
     q.Where(*query.breached ? breached : absl::StrCat("NOT ", breached), now, now);
   }
   customfields::CustomValueIndex::AddConditions(q, IndexEntity(), "id", custom_conditions);
-  if (driven) {
-    if (!query.before_id.empty()) driven->AddAfter(q, query.before_id, true);
-    q.Append(driven->Order(true));
-  } else {
-    if (!query.before_id.empty()) q.Where("id < ?", query.before_id);
-    q.Append(" ORDER BY id DESC");
-  }
+  customfields::ValueDrivenList::AddIdOrder(q, driven, "id", query.before_id, true);
   q.Append(" LIMIT ?", static_cast<long long>(query.limit));
   return db::QueryAll<TicketRecord>(sql, q, "list tickets");
 }

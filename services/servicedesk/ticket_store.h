@@ -89,7 +89,10 @@ class TicketStore {
   static absl::Status Insert(db::Tx& tx, const TicketRecord& record);
   // Writes every mutable column (custom values included, the value index with them) and bumps
   // the revision, only if the stored revision is still `expected_revision`. False when it was not.
-  static absl::StatusOr<bool> Update(db::Tx& tx, const TicketRecord& record, int64_t expected_revision);
+  // `stored` is the ticket as read at that revision: the value index is rewritten only when the
+  // custom values differ from its.
+  static absl::StatusOr<bool> Update(db::Tx& tx, const TicketRecord& stored, const TicketRecord& record,
+                                     int64_t expected_revision);
   static absl::StatusOr<std::vector<TicketRecord>> List(soci::session& sql, const TicketListQuery& query);
 
   // The ticket's pauses in start order.

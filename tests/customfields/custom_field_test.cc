@@ -320,6 +320,9 @@ TEST_P(CustomFieldTest, AnUpdateMaskNamesOneValueAndEventsCarryTheChange) {
   ASSERT_GRPC_OK(UpdateAccount(patch, {"custom_fields.seats"}, &updated));
   EXPECT_EQ(updated.custom_fields().at("seats").number_value(), 12);
   EXPECT_EQ(updated.custom_fields().at("industry_code").text_value(), "C28");
+  // The value index follows each update.
+  const CustomValue twelve = NumberValue(12), c28 = TextValue("C28"), c29 = TextValue("C29");
+  EXPECT_EQ(ListNames(FilterRequest(FieldFilter("seats", &twelve))), std::vector<std::string>{"Masked"});
 
   // A path whose value the patch leaves out clears it.
   Account clear;
@@ -327,6 +330,7 @@ TEST_P(CustomFieldTest, AnUpdateMaskNamesOneValueAndEventsCarryTheChange) {
   ASSERT_GRPC_OK(UpdateAccount(clear, {"custom_fields.industry_code"}, &updated));
   EXPECT_FALSE(updated.custom_fields().contains("industry_code"));
   EXPECT_EQ(updated.custom_fields().at("seats").number_value(), 12);
+  EXPECT_TRUE(ListNames(FilterRequest(FieldFilter("industry_code", &c28))).empty());
 
   // An empty mask sets the values given and keeps the others.
   Account merge;
@@ -336,6 +340,7 @@ TEST_P(CustomFieldTest, AnUpdateMaskNamesOneValueAndEventsCarryTheChange) {
   EXPECT_EQ(updated.custom_fields().at("industry_code").text_value(), "C29");
   EXPECT_EQ(updated.custom_fields().at("seats").number_value(), 12);
   EXPECT_EQ(GetAccount(created.id()).custom_fields().at("industry_code").text_value(), "C29");
+  EXPECT_EQ(ListNames(FilterRequest(FieldFilter("industry_code", &c29))), std::vector<std::string>{"Masked"});
 
   Account wrong;
   wrong.set_id(created.id());
@@ -648,6 +653,15 @@ TEST_P(CustomFieldTest, ContactsCarryCheckFilterAndHideTheirOwnFields) {
   ASSERT_GRPC_OK(accounts_->UpdateContact(CallAs().get(), update, &updated));
   EXPECT_EQ(updated.custom_fields().at("badge_id").text_value(), "B-8");
   EXPECT_EQ(updated.custom_fields().at("languages").choices_value().choices(0), "en");
+  // The value index follows the update.
+  crm::v1::ListContactsRequest by_badge;
+  by_badge.set_account_id(account.id());
+  const CustomValue b8 = TextValue("B-8");
+  *by_badge.add_custom_fields() = FieldFilter("badge_id", &b8);
+  crm::v1::ListContactsResponse badged;
+  ASSERT_GRPC_OK(accounts_->ListContacts(CallAs().get(), by_badge, &badged));
+  ASSERT_EQ(badged.contacts_size(), 1);
+  EXPECT_EQ(badged.contacts(0).full_name(), "Ben");
 
   fields_->SetRemoved(kContact, "badge_id", true);
   crm::v1::GetContactRequest get;

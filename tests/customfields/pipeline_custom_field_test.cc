@@ -516,6 +516,15 @@ TEST_P(PipelineCustomFieldTest, OpportunityValuesAreTypedDefaultedCheckedAndUpda
   ASSERT_GRPC_OK(UpdateOpportunity(merge, {}, &out));
   EXPECT_EQ(out.custom_fields().at("close_quarter").choice_value(), "q4");
   EXPECT_EQ(out.custom_fields().at("competitor").text_value(), "Other Corp");
+  // The value index follows each update.
+  const auto names_with = [&](const std::string& key, const CustomValue& value) {
+    crm::v1::ListOpportunitiesRequest request;
+    *request.add_custom_fields() = FieldFilter(key, &value);
+    return OpportunityNames(request);
+  };
+  EXPECT_EQ(names_with("competitor", TextValue("Other Corp")), std::vector<std::string>{"Typed deal"});
+  EXPECT_TRUE(names_with("competitor", TextValue("Rival Inc")).empty());
+  EXPECT_EQ(names_with("close_quarter", ChoiceValue("q4")), std::vector<std::string>{"Typed deal"});
   // Clearing a required value is refused, naming it.
   Opportunity clear;
   clear.set_id(created.id());
