@@ -183,6 +183,11 @@ constexpr Entry kPolicies[] = {
     {"crm.v1.CustomFieldService/UndeleteCustomField", kAdmin, kWrite},
     {"crm.v1.CustomFieldService/ListCustomFields", kEveryRole, kRead},
     {"crm.v1.CustomFieldService/ListCustomFieldVersions", kEveryRole, kRead},
+    // DuplicateService: whoever creates accounts, contacts or leads may look for duplicates;
+    // administrators set what a create does about them.
+    {"crm.v1.DuplicateService/FindDuplicates", kEveryRole, kRead},
+    {"crm.v1.DuplicateService/GetDuplicateSettings", kEveryRole, kRead},
+    {"crm.v1.DuplicateService/UpdateDuplicateSettings", kAdmin, kWrite},
 };
 
 // Served by gRPC itself, without a token: load balancers and orchestrators probe health, and

@@ -2,7 +2,6 @@
 // entity with custom fields keeps in step with its rows.
 #pragma once
 
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,7 +9,6 @@
 #include "absl/status/statusor.h"
 #include "common/customfields/custom_fields.h"
 #include "common/db/database.h"
-#include "common/db/entity_ops.h"
 #include "common/db/migrations.h"
 #include "common/db/query.h"
 #include "common/db/row_scan.h"
@@ -53,23 +51,6 @@ class CustomFieldStore {
   static absl::StatusOr<std::vector<crm::v1::CustomField>> ListVersions(soci::session& sql, const std::string& field_id,
                                                                         int64_t before_version, int limit);
 };
-
-// Sets the load and store steps of `op` (db::ChangeVersioned) to a store's FindForUpdate and
-// its Update(tx, stored, changed, expected_revision), which needs the record as stored to leave
-// the value index alone when the values did not change: VersionedChange hands its store step
-// only the changed record, so the one `load` read is kept for it.
-template <typename T, typename Load, typename Update>
-void LoadAndUpdate(db::VersionedChange<T>& op, Load load, Update update) {
-  auto stored = std::make_shared<std::optional<T>>();
-  op.load = [load = std::move(load), stored](db::Tx& tx, const std::string& id) {
-    absl::StatusOr<std::optional<T>> found = load(tx, id);
-    *stored = found.ok() ? *found : std::nullopt;
-    return found;
-  };
-  op.store = [update, stored](db::Tx& tx, const T& changed, int64_t expected_revision) {
-    return update(tx, **stored, changed, expected_revision);
-  };
-}
 
 // Drops removed fields' values from `records` (messages with custom_fields) on their way out
 // of a read. Loads the catalog only when one of them has values.

@@ -99,6 +99,9 @@ struct VersionedChange {
   std::function<absl::StatusOr<std::optional<T>>(Tx&, const T& before)> change;
   // Writes `after` if the stored revision still is `expected_revision`; false when it is not.
   std::function<absl::StatusOr<bool>(Tx&, const T& after, int64_t expected_revision)> store;
+  // In place of `store`, for a store whose Update also takes the record as loaded (it rewrites
+  // secondary indexes, custom values and duplicate keys, only when what they hold changed).
+  std::function<absl::StatusOr<bool>(Tx&, const T& before, const T& after, int64_t expected_revision)> store_change;
   // After a successful write, in the same transaction (events, audit).
   std::function<absl::Status(Tx&, const T& before, const T& after)> after_write;
 };
@@ -133,7 +136,8 @@ absl::StatusOr<T> ChangeVersioned(Database& db, absl::Time deadline, const std::
           result = before;
           return absl::OkStatus();
         }
-        absl::StatusOr<bool> written = op.store(tx, **after, revision);
+        absl::StatusOr<bool> written =
+            op.store_change ? op.store_change(tx, before, **after, revision) : op.store(tx, **after, revision);
         if (!written.ok()) return written.status();
         if (!*written) return StaleEtag(entity_name);
         result = **std::move(after);

@@ -56,7 +56,8 @@ const absl::flat_hash_set<std::string>& FreeMailDomains() {
 
 absl::string_view KeyKindName(KeyKind kind) {
   switch (kind) {
-    case KeyKind::kName: return "name";
+    case KeyKind::kOrganisationName: return "organisation";
+    case KeyKind::kPersonName: return "person";
     case KeyKind::kEmail: return "email";
     case KeyKind::kPhone: return "phone";
     case KeyKind::kDomain: return "domain";
@@ -123,6 +124,12 @@ std::string EmailDomainKey(absl::string_view email) {
 
 void AddKey(KeyKind kind, std::string key, std::vector<MatchKey>& keys) {
   if (key.empty()) return;
+  if (key.size() > kMaxKeyBytes) {
+    size_t end = kMaxKeyBytes;
+    // Never inside a UTF-8 sequence: the database would refuse the text.
+    while (end > 0 && (static_cast<unsigned char>(key[end]) & 0xC0) == 0x80) --end;
+    key.resize(end);
+  }
   MatchKey candidate{kind, std::move(key)};
   if (!absl::c_linear_search(keys, candidate)) keys.push_back(std::move(candidate));
 }

@@ -19,9 +19,11 @@
 
 namespace crm::duplicates {
 
-enum class KeyKind { kName, kEmail, kPhone, kDomain };
+// A person's name is only compared at one organisation (its key carries the organisation, see
+// record_keys.h): "Jane Roe" at Acme and "Jane Roe" at Initech are different people.
+enum class KeyKind { kOrganisationName, kPersonName, kEmail, kPhone, kDomain };
 
-// "name", "email", "phone", "domain": how keys are stored and reported.
+// "organisation", "person", "email", "phone", "domain": how keys are stored.
 absl::string_view KeyKindName(KeyKind kind);
 
 struct MatchKey {
@@ -40,7 +42,10 @@ std::string DomainKey(absl::string_view web_address);
 // The company domain of an e-mail address; "" for a free-mail provider's.
 std::string EmailDomainKey(absl::string_view email);
 
-// Appends {kind, key} to `keys` unless `key` is empty or already there.
+// Longer keys are cut to this (the index column's width); two names that agree this far match.
+inline constexpr size_t kMaxKeyBytes = 200;
+
+// Appends {kind, key} to `keys` unless `key` is empty or already there; cuts it to kMaxKeyBytes.
 void AddKey(KeyKind kind, std::string key, std::vector<MatchKey>& keys);
 
 }  // namespace crm::duplicates

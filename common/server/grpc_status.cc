@@ -1,6 +1,7 @@
 #include "common/server/grpc_status.h"
 
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/core/errors.h"
 #include "crm/v1/common.pb.h"
@@ -29,14 +30,22 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   const auto code = static_cast<grpc::StatusCode>(status.code());
   std::string message = BoundedMessage(status.message());
-  absl::optional<absl::Cord> violations = status.GetPayload(kBadRequestTypeUrl);
-  if (!violations.has_value() || violations->size() > kMaxDetailsBytes) return grpc::Status(code, message);
   crm::v1::RpcStatus details;
+  size_t details_bytes = 0;
+  // Every payload is a packed message under its type URL (field violations, duplicate
+  // candidates, ...); internal markers (no type URL) stay inside, and one that would push the
+  // details past the bound is left out.
+  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
+    if (!absl::StartsWith(type_url, "type.googleapis.com/")) return;
+    if (details_bytes + payload.size() > kMaxDetailsBytes) return;
+    details_bytes += payload.size();
+    auto* any = details.add_details();
+    any->set_type_url(std::string(type_url));
+    any->set_value(std::string(payload));
+  });
+  if (details.details().empty()) return grpc::Status(code, message);
   details.set_code(static_cast<int>(status.code()));
   details.set_message(message);
-  auto* any = details.add_details();
-  any->set_type_url(std::string(kBadRequestTypeUrl));
-  any->set_value(std::string(*violations));
   return grpc::Status(code, message, details.SerializeAsString());
 }
 
@@ -46,9 +55,7 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.error_details().empty()) return result;
   crm::v1::RpcStatus details;
   if (!details.ParseFromString(status.error_details())) return result;
-  for (const auto& any : details.details()) {
-    if (any.type_url() == kBadRequestTypeUrl) result.SetPayload(kBadRequestTypeUrl, absl::Cord(any.value()));
-  }
+  for (const auto& any : details.details()) result.SetPayload(any.type_url(), absl::Cord(any.value()));
   return result;
 }
 

@@ -19,6 +19,7 @@
 #include "common/core/validation.h"
 #include "common/customfields/custom_field_store.h"
 #include "common/customfields/record_fields.h"
+#include "common/duplicates/duplicate_finder.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_store.h"
 #include "services/accounts/contact_store.h"
@@ -62,7 +63,7 @@ absl::StatusOr<AccountOrder> ParseOrder(const std::string& order_by, bool* desce
 const absl::flat_hash_set<std::string>& UpdatableAccountFields() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
       "name", "kind", "industry", "region", "size_band", "annual_revenue", "owner",
-      "lifecycle_stage", "tags", "profession", "age_band", "external_key", "custom_fields"};
+      "lifecycle_stage", "tags", "profession", "age_band", "external_key", "custom_fields", "website", "phone"};
   return *fields;
 }
 
@@ -86,6 +87,12 @@ absl::Status ValidateAccount(const Account& a, const std::string& prefix) {
     v.Check(a.age_band() == crm::v1::AGE_BAND_UNSPECIFIED, f("age_band"), "applies to person accounts only");
   }
   v.OptionalText(a.external_key(), f("external_key"), kMaxShortTextLength);
+  v.OptionalText(a.website(), f("website"), kMaxShortTextLength);
+  if (!a.website().empty()) {
+    v.Check(!duplicates::DomainKey(a.website()).empty(), f("website"),
+            "must be a web address or domain, e.g. \"acme.com\" or \"https://www.acme.com\"");
+  }
+  v.OptionalPhone(a.phone(), f("phone"));
   // Each value is checked against its definition in the writing transaction; this only bounds
   // the work.
   v.Check(a.custom_fields_size() <= customfields::kMaxFieldsPerEntity, f("custom_fields"),
@@ -96,6 +103,8 @@ absl::Status ValidateAccount(const Account& a, const std::string& prefix) {
 void NormaliseAccount(Account& account) {
   if (account.kind() == crm::v1::ACCOUNT_KIND_UNSPECIFIED) account.set_kind(crm::v1::ACCOUNT_KIND_COMPANY);
   account.set_name(std::string(absl::StripAsciiWhitespace(account.name())));
+  account.set_website(std::string(absl::StripAsciiWhitespace(account.website())));
+  account.set_phone(std::string(absl::StripAsciiWhitespace(account.phone())));
   db::NormaliseTags(account.mutable_tags());
 }
 
@@ -157,6 +166,7 @@ absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
   account.clear_update_time();
   account.clear_delete_time();
   account.clear_etag();
+  account.clear_possible_duplicates();
   if (account.owner().empty()) account.set_owner(call.actor);
   const absl::Time now = rt_.clock->Now();
   account.set_id(NewIdAt(kAccountIdPrefix, now));
@@ -169,6 +179,10 @@ absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
         Account created = account;
         customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
         if (absl::Status s = values.PrepareCreate(tx.session(), created.mutable_custom_fields()); !s.ok()) return s;
+        absl::StatusOr<std::vector<crm::v1::DuplicateCandidate>> candidates =
+            duplicates::CheckNewRecord(tx, crm::v1::DUPLICATE_ENTITY_ACCOUNT, duplicates::KeysOf(created).keys,
+                                       request.confirm_duplicate(), "account");
+        if (!candidates.ok()) return candidates.status();
         if (absl::Status s = AccountStore::Insert(tx, created); !s.ok()) return s;
         created.set_etag(FormatEtag(1));
         absl::Status event =
@@ -176,6 +190,8 @@ absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
                                      DiffMessages(nullptr, created, BookkeepingFields()), created.owner(), call.actor,
                                      request.request_id(), now);
         if (!event.ok()) return event;
+        // On the answer only: the event and the stored account do not carry them.
+        created.mutable_possible_duplicates()->Assign(candidates->begin(), candidates->end());
         return created;
       });
 }
@@ -199,7 +215,8 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
   const absl::Time now = rt_.clock->Now();
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
   db::VersionedChange<Account> op;
-  customfields::LoadAndUpdate(op, AccountStore::FindForUpdate, AccountStore::Update);
+  op.load = AccountStore::FindForUpdate;
+  op.store_change = AccountStore::Update;
   op.not_found = [&] { return NotFound("account.id", request.account().id()); };
   op.change = [&](db::Tx& tx, const Account& before) -> absl::StatusOr<std::optional<Account>> {
     if (before.has_delete_time()) {
@@ -238,7 +255,8 @@ absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::Call
   const absl::Time now = rt.clock->Now();
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
   db::VersionedChange<Account> op;
-  customfields::LoadAndUpdate(op, AccountStore::FindForUpdate, AccountStore::Update);
+  op.load = AccountStore::FindForUpdate;
+  op.store_change = AccountStore::Update;
   op.not_found = [&] { return NotFound("id", id); };
   op.change = [&](db::Tx& tx, const Account& before) -> absl::StatusOr<std::optional<Account>> {
     // For the answer only: delete and undelete leave the values alone.

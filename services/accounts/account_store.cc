@@ -10,6 +10,7 @@
 #include "common/core/etag.h"
 #include "common/core/time_util.h"
 #include "common/customfields/custom_field_store.h"
+#include "common/duplicates/duplicate_store.h"
 #include "common/db/query.h"
 #include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
@@ -52,6 +53,8 @@ struct type_conversion<crm::v1::Account> {
           a.has_delete_time() ? i_ok : i_null);
     v.set("custom_fields", crm::customfields::EncodeValues(a.custom_fields()),
           a.custom_fields().empty() ? i_null : i_ok);
+    v.set("website", a.website());
+    v.set("phone", a.phone());
     ind = i_ok;
   }
 };
@@ -64,7 +67,7 @@ namespace {
 constexpr char kAccountColumns[] =
     "id, name, kind, industry, region, size_band, revenue_currency, revenue_units, revenue_nanos,"
     " owner, lifecycle_stage, tier, tags, profession, age_band, external_key, create_time,"
-    " update_time, delete_time, revision, custom_fields";
+    " update_time, delete_time, revision, custom_fields, website, phone";
 const std::string kSelectAccount = absl::StrCat("SELECT ", kAccountColumns, " FROM accounts");
 
 // One row of kAccountColumns, in their order.
@@ -94,6 +97,8 @@ crm::v1::Account AccountFromRow(const db::ScannedRow& r) {
   if (!r.IsNull(18)) *a.mutable_delete_time() = MicrosToTimestamp(r.Int(18));
   a.set_etag(FormatEtag(r.Int(19)));
   customfields::DecodeValues(r.Text(20), a.mutable_custom_fields());
+  a.set_website(std::string(r.Text(21)));
+  a.set_phone(std::string(r.Text(22)));
   return a;
 }
 
@@ -108,17 +113,17 @@ absl::StatusOr<std::optional<crm::v1::Account>> FindBy(soci::session& sql, const
 constexpr char kInsertAccount[] =
     "INSERT INTO accounts (id, name, kind, industry, region, size_band, revenue_currency,"
     " revenue_units, revenue_nanos, owner, lifecycle_stage, tier, tags, profession, age_band,"
-    " external_key, create_time, update_time, delete_time, custom_fields, revision) VALUES (:id, :name,"
-    " :kind, :industry, :region, :size_band, :revenue_currency, :revenue_units, :revenue_nanos, :owner,"
-    " :lifecycle_stage, :tier, :tags, :profession, :age_band, :external_key, :create_time,"
-    " :update_time, :delete_time, :custom_fields, 1)";
+    " external_key, create_time, update_time, delete_time, custom_fields, website, phone, revision) VALUES"
+    " (:id, :name, :kind, :industry, :region, :size_band, :revenue_currency, :revenue_units, :revenue_nanos,"
+    " :owner, :lifecycle_stage, :tier, :tags, :profession, :age_band, :external_key, :create_time,"
+    " :update_time, :delete_time, :custom_fields, :website, :phone, 1)";
 constexpr char kUpdateAccount[] =
     "UPDATE accounts SET name = :name, kind = :kind, industry = :industry, region = :region,"
     " size_band = :size_band, revenue_currency = :revenue_currency, revenue_units = :revenue_units,"
     " revenue_nanos = :revenue_nanos, owner = :owner, lifecycle_stage = :lifecycle_stage,"
     " tier = :tier, tags = :tags, profession = :profession, age_band = :age_band,"
     " external_key = :external_key, create_time = :create_time, update_time = :update_time,"
-    " delete_time = :delete_time, custom_fields = :custom_fields,"
+    " delete_time = :delete_time, custom_fields = :custom_fields, website = :website, phone = :phone,"
     " revision = revision + 1 WHERE id = :id AND revision = :expected_revision";
 
 const char* SortColumn(AccountOrder order) {
@@ -158,7 +163,13 @@ absl::Status AccountStore::Insert(db::Tx& tx, const crm::v1::Account& account) {
   if (absl::IsAlreadyExists(status)) {
     return AlreadyExistsField("account.external_key", "is already used by another account");
   }
-  if (!status.ok() || account.custom_fields().empty()) return status;
+  if (!status.ok()) return status;
+  if (absl::Status s = duplicates::DuplicateIndex::Insert(tx, crm::v1::DUPLICATE_ENTITY_ACCOUNT, account.id(),
+                                                          duplicates::KeysOf(account));
+      !s.ok()) {
+    return s;
+  }
+  if (account.custom_fields().empty()) return status;
   return customfields::CustomValueIndex::Replace(tx, customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT), account.id(), account.custom_fields());
 }
 
@@ -174,6 +185,10 @@ absl::StatusOr<bool> AccountStore::Update(db::Tx& tx, const crm::v1::Account& st
       tx, customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT), account.id(), stored.custom_fields(),
       account.custom_fields());
   if (!indexed.ok()) return indexed;
+  // Renames, new websites and phones, soft deletes and undeletes change the keys.
+  absl::Status keyed = duplicates::DuplicateIndex::ReplaceIfChanged(
+      tx, crm::v1::DUPLICATE_ENTITY_ACCOUNT, account.id(), duplicates::KeysOf(stored), duplicates::KeysOf(account));
+  if (!keyed.ok()) return keyed;
   return true;
 }
 

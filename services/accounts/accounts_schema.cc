@@ -1,6 +1,35 @@
 #include "services/accounts/accounts_schema.h"
 
+#include "common/duplicates/duplicate_store.h"
+
 namespace crm::accounts {
+namespace {
+
+// Accounts and contacts stored before duplicate keys existed get theirs (soft-deleted accounts
+// are no candidates, so they have none).
+void IndexStoredAccountsAndContacts(soci::session& sql, const db::Dialect& dialect) {
+  duplicates::IndexStoredRecords(sql, dialect, crm::v1::DUPLICATE_ENTITY_ACCOUNT,
+                                 "SELECT id, name, website, phone FROM accounts WHERE delete_time IS NULL",
+                                 [](const db::ScannedRow& row) {
+                                   crm::v1::Account account;
+                                   account.set_name(std::string(row.Text(1)));
+                                   account.set_website(std::string(row.Text(2)));
+                                   account.set_phone(std::string(row.Text(3)));
+                                   return duplicates::KeysOf(account);
+                                 });
+  duplicates::IndexStoredRecords(sql, dialect, crm::v1::DUPLICATE_ENTITY_CONTACT,
+                                 "SELECT id, account_id, full_name, email, phone FROM contacts",
+                                 [](const db::ScannedRow& row) {
+                                   crm::v1::Contact contact;
+                                   contact.set_account_id(std::string(row.Text(1)));
+                                   contact.set_full_name(std::string(row.Text(2)));
+                                   contact.set_email(std::string(row.Text(3)));
+                                   contact.set_phone(std::string(row.Text(4)));
+                                   return duplicates::KeysOf(contact);
+                                 });
+}
+
+}  // namespace
 
 db::MigrationSet AccountsMigrations() {
   return db::MigrationSet{
@@ -135,6 +164,13 @@ db::MigrationSet AccountsMigrations() {
                // As accounts.custom_fields (migration 4).
                "ALTER TABLE contacts ADD COLUMN custom_fields {{LONG_TEXT}} NULL",
            }},
+          {6,
+           "account website and phone; duplicate keys of stored accounts and contacts",
+           {
+               "ALTER TABLE accounts ADD COLUMN website VARCHAR(200) NOT NULL DEFAULT ''",
+               "ALTER TABLE accounts ADD COLUMN phone VARCHAR(40) NOT NULL DEFAULT ''",
+           },
+           IndexStoredAccountsAndContacts},
       }};
 }
 

@@ -15,6 +15,7 @@
 #include "common/core/validation.h"
 #include "common/customfields/custom_field_store.h"
 #include "common/customfields/record_fields.h"
+#include "common/duplicates/duplicate_finder.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_logic.h"
 #include "services/accounts/account_store.h"
@@ -99,6 +100,7 @@ absl::StatusOr<Contact> ContactLogic::Create(const server::CallContext& call,
   contact.clear_create_time();
   contact.clear_update_time();
   contact.clear_etag();
+  contact.clear_possible_duplicates();
   const absl::Time now = rt_.clock->Now();
   contact.set_id(NewIdAt(kIdPrefix, now));
   *contact.mutable_create_time() = TimeToTimestamp(now);
@@ -112,6 +114,10 @@ absl::StatusOr<Contact> ContactLogic::Create(const server::CallContext& call,
         Contact created = contact;
         customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, "contact.custom_fields");
         if (absl::Status s = values.PrepareCreate(tx.session(), created.mutable_custom_fields()); !s.ok()) return s;
+        absl::StatusOr<std::vector<crm::v1::DuplicateCandidate>> candidates =
+            duplicates::CheckNewRecord(tx, crm::v1::DUPLICATE_ENTITY_CONTACT, duplicates::KeysOf(created).keys,
+                                       request.confirm_duplicate(), "contact");
+        if (!candidates.ok()) return candidates.status();
         if (absl::Status s = ContactStore::Insert(tx, created); !s.ok()) return s;
         created.set_etag(FormatEtag(1));
         absl::Status event =
@@ -119,6 +125,8 @@ absl::StatusOr<Contact> ContactLogic::Create(const server::CallContext& call,
                                      DiffMessages(nullptr, created, BookkeepingFields()), account->owner(), call.actor,
                                      request.request_id(), now);
         if (!event.ok()) return event;
+        // On the answer only, as on accounts.
+        created.mutable_possible_duplicates()->Assign(candidates->begin(), candidates->end());
         return created;
       });
 }
@@ -142,7 +150,8 @@ absl::StatusOr<Contact> ContactLogic::Update(const server::CallContext& call,
   const absl::Time now = rt_.clock->Now();
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, "contact.custom_fields");
   db::VersionedChange<Contact> op;
-  customfields::LoadAndUpdate(op, ContactStore::FindForUpdate, ContactStore::Update);
+  op.load = ContactStore::FindForUpdate;
+  op.store_change = ContactStore::Update;
   op.not_found = [&] { return NotFound("contact.id", request.contact().id()); };
   op.change = [&](db::Tx& tx, const Contact& before) -> absl::StatusOr<std::optional<Contact>> {
     // Echoing the contact back with its own account_id is fine; naming another one is a request

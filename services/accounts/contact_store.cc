@@ -6,6 +6,7 @@
 #include "common/core/etag.h"
 #include "common/core/time_util.h"
 #include "common/customfields/custom_field_store.h"
+#include "common/duplicates/duplicate_store.h"
 #include "common/db/query.h"
 #include "common/db/row.h"
 #include "common/db/sql_error.h"
@@ -92,7 +93,13 @@ absl::Status ContactStore::Insert(db::Tx& tx, const crm::v1::Contact& contact) {
     tx.session() << kInsertContact, soci::use(contact);
     return absl::OkStatus();
   });
-  if (!status.ok() || contact.custom_fields().empty()) return status;
+  if (!status.ok()) return status;
+  if (absl::Status s = duplicates::DuplicateIndex::Insert(tx, crm::v1::DUPLICATE_ENTITY_CONTACT, contact.id(),
+                                                          duplicates::KeysOf(contact));
+      !s.ok()) {
+    return s;
+  }
+  if (contact.custom_fields().empty()) return status;
   return customfields::CustomValueIndex::Replace(tx, kCustomFieldEntity, contact.id(), contact.custom_fields());
 }
 
@@ -104,6 +111,9 @@ absl::StatusOr<bool> ContactStore::Update(db::Tx& tx, const crm::v1::Contact& st
   absl::Status indexed = customfields::CustomValueIndex::ReplaceIfChanged(
       tx, kCustomFieldEntity, contact.id(), stored.custom_fields(), contact.custom_fields());
   if (!indexed.ok()) return indexed;
+  absl::Status keyed = duplicates::DuplicateIndex::ReplaceIfChanged(
+      tx, crm::v1::DUPLICATE_ENTITY_CONTACT, contact.id(), duplicates::KeysOf(stored), duplicates::KeysOf(contact));
+  if (!keyed.ok()) return keyed;
   return true;
 }
 
@@ -121,6 +131,9 @@ absl::StatusOr<bool> ContactStore::Delete(db::Tx& tx, const std::string& id, int
   if (!deleted) return false;
   // The contact is gone: so are its index rows.
   if (absl::Status s = customfields::CustomValueIndex::Replace(tx, kCustomFieldEntity, id, {}); !s.ok()) return s;
+  if (absl::Status s = duplicates::DuplicateIndex::Replace(tx, crm::v1::DUPLICATE_ENTITY_CONTACT, id, {}); !s.ok()) {
+    return s;
+  }
   return true;
 }
 

@@ -8,6 +8,7 @@
 #include "common/core/errors.h"
 #include "common/customfields/custom_field_store.h"
 #include "common/customfields/record_fields.h"
+#include "common/duplicates/duplicate_finder.h"
 #include "common/core/etag.h"
 #include "common/core/field_mask.h"
 #include "common/core/ids.h"
@@ -165,6 +166,7 @@ absl::StatusOr<Lead> LeadLogic::Create(const server::CallContext& call, const cr
   lead.clear_create_time();
   lead.clear_update_time();
   lead.clear_etag();
+  lead.clear_possible_duplicates();
   const absl::Time now = rt_.clock->Now();
   lead.set_id(NewIdAt(kIdPrefix, now));
   *lead.mutable_create_time() = TimeToTimestamp(now);
@@ -177,11 +179,17 @@ absl::StatusOr<Lead> LeadLogic::Create(const server::CallContext& call, const cr
         if (absl::Status s = ResolveSource(tx, created, "lead"); !s.ok()) return s;
         customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_LEAD, "lead.custom_fields");
         if (absl::Status s = values.PrepareCreate(tx.session(), created.mutable_custom_fields()); !s.ok()) return s;
+        absl::StatusOr<std::vector<crm::v1::DuplicateCandidate>> candidates =
+            duplicates::CheckNewRecord(tx, crm::v1::DUPLICATE_ENTITY_LEAD, duplicates::KeysOf(created).keys,
+                                       request.confirm_duplicate(), "lead");
+        if (!candidates.ok()) return candidates.status();
         if (absl::Status s = LeadStore::Insert(tx, created); !s.ok()) return s;
         created.set_etag(FormatEtag(1));
         absl::Status event = AppendLeadEvent(rt_, tx, "lead.created", crm::v1::CHANGE_KIND_CREATED, nullptr, created,
                                              created.owner(), call, request.request_id(), now);
         if (!event.ok()) return event;
+        // On the answer only, as on accounts.
+        created.mutable_possible_duplicates()->Assign(candidates->begin(), candidates->end());
         return created;
       });
 }
@@ -204,7 +212,8 @@ absl::StatusOr<Lead> LeadLogic::Update(const server::CallContext& call, const cr
   const absl::Time now = rt_.clock->Now();
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_LEAD, "lead.custom_fields");
   db::VersionedChange<Lead> op;
-  customfields::LoadAndUpdate(op, LeadStore::FindForUpdate, LeadStore::Update);
+  op.load = LeadStore::FindForUpdate;
+  op.store_change = LeadStore::Update;
   op.not_found = [&] { return NotFound("lead.id", request.lead().id()); };
   op.change = [&](db::Tx& tx, const Lead& before) -> absl::StatusOr<std::optional<Lead>> {
     if (before.status() == crm::v1::LEAD_STATUS_CONVERTED) return ConvertedIsFinal("lead.id", before);
@@ -320,7 +329,8 @@ absl::StatusOr<Lead> Transition(const server::Runtime& rt, const server::CallCon
   const absl::Time now = rt.clock->Now();
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_LEAD, "lead.custom_fields");
   db::VersionedChange<Lead> op;
-  customfields::LoadAndUpdate(op, LeadStore::FindForUpdate, LeadStore::Update);
+  op.load = LeadStore::FindForUpdate;
+  op.store_change = LeadStore::Update;
   op.not_found = [&] { return NotFound("id", id); };
   op.change = [&](db::Tx& tx, const Lead& before) -> absl::StatusOr<std::optional<Lead>> {
     // For the answer only: a status change leaves the values alone.
@@ -378,6 +388,8 @@ class Conversion {
   // The account the lead converts into: the live existing one, or a new one made from the
   // lead's company (or, without a company, from the person).
   absl::StatusOr<crm::v1::Account> ResolveAccount(db::Tx& tx, const Lead& lead) {
+    // The first step of every attempt: a retried transaction finds its candidates again.
+    candidates_.clear();
     if (!request_.existing_account_id().empty()) {
       return accounts::FindLiveAccount(tx, request_.existing_account_id(), "existing_account_id");
     }
@@ -387,6 +399,8 @@ class Conversion {
     account.set_kind(company ? crm::v1::ACCOUNT_KIND_COMPANY : crm::v1::ACCOUNT_KIND_PERSON);
     account.set_industry(lead.industry());
     account.set_region(lead.region());
+    // A company's own e-mail domain is its web domain (free-mail domains give none).
+    if (company) account.set_website(duplicates::EmailDomainKey(lead.email()));
     account.set_owner(lead.owner());
     // A converted lead has not bought yet.
     account.set_lifecycle_stage(crm::v1::LIFECYCLE_STAGE_PROSPECT);
@@ -394,6 +408,11 @@ class Conversion {
     accounts::NormaliseAccount(account);
     customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
     if (absl::Status s = values.PrepareDerivedCreate(tx.session(), account.mutable_custom_fields(), "the new account");
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = CheckDuplicates(tx, crm::v1::DUPLICATE_ENTITY_ACCOUNT, duplicates::KeysOf(account),
+                                         "existing_account_id");
         !s.ok()) {
       return s;
     }
@@ -409,8 +428,20 @@ class Conversion {
     return account;
   }
 
-  // The lead's person as a contact of `account`.
-  absl::StatusOr<crm::v1::Contact> CreateContact(db::Tx& tx, const Lead& lead, const crm::v1::Account& account) {
+  // The existing contact asked for (of `account`), or the lead's person as a new contact of it.
+  absl::StatusOr<crm::v1::Contact> ResolveContact(db::Tx& tx, const Lead& lead, const crm::v1::Account& account) {
+    if (!request_.existing_contact_id().empty()) {
+      if (absl::Status s =
+              accounts::CheckContactOfAccount(tx, request_.existing_contact_id(), account.id(), "existing_contact_id");
+          !s.ok()) {
+        return s;
+      }
+      absl::StatusOr<std::optional<crm::v1::Contact>> contact =
+          accounts::ContactStore::Find(tx.session(), request_.existing_contact_id());
+      if (!contact.ok()) return contact.status();
+      if (!contact->has_value()) return NoSuchEntity("existing_contact_id", kContactEntity, request_.existing_contact_id());
+      return **std::move(contact);
+    }
     crm::v1::Contact contact;
     contact.set_account_id(account.id());
     contact.set_full_name(lead.full_name());
@@ -420,6 +451,11 @@ class Conversion {
     if (absl::Status s = accounts::ValidateContact(contact, "contact"); !s.ok()) return s;
     customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, "contact.custom_fields");
     if (absl::Status s = values.PrepareDerivedCreate(tx.session(), contact.mutable_custom_fields(), "the new contact");
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = CheckDuplicates(tx, crm::v1::DUPLICATE_ENTITY_CONTACT, duplicates::KeysOf(contact),
+                                         "existing_contact_id");
         !s.ok()) {
       return s;
     }
@@ -463,7 +499,22 @@ class Conversion {
     return CreateOpportunityInTx(rt_, tx, call_, std::move(opportunity), "opportunity", request_.request_id());
   }
 
+  // Existing records like the account or contact this conversion creates (for the answer).
+  const std::vector<crm::v1::DuplicateCandidate>& candidates() const { return candidates_; }
+
  private:
+  // The create-time check of a record the conversion makes, under the settings of its kind;
+  // a refusal names `field`, where the caller can name the existing record instead.
+  absl::Status CheckDuplicates(db::Tx& tx, crm::v1::DuplicateEntity entity, const duplicates::RecordKeys& keys,
+                               absl::string_view field) {
+    absl::StatusOr<std::vector<crm::v1::DuplicateCandidate>> found =
+        duplicates::CheckNewRecord(tx, entity, keys.keys, request_.confirm_duplicate(), field);
+    if (!found.ok()) return found.status();
+    candidates_.insert(candidates_.end(), found->begin(), found->end());
+    return absl::OkStatus();
+  }
+
+  std::vector<crm::v1::DuplicateCandidate> candidates_;
   const server::Runtime& rt_;
   const server::CallContext& call_;
   const crm::v1::ConvertLeadRequest& request_;
@@ -477,6 +528,7 @@ absl::StatusOr<crm::v1::ConvertLeadResponse> LeadLogic::Convert(const server::Ca
   Validator v;
   v.RequiredId(request.id(), "id");
   if (!request.existing_account_id().empty()) v.RequiredId(request.existing_account_id(), "existing_account_id");
+  if (!request.existing_contact_id().empty()) v.RequiredId(request.existing_contact_id(), "existing_contact_id");
   v.OptionalText(request.request_id(), "request_id", kMaxShortTextLength);
   v.Check(request.create_opportunity() || !request.has_opportunity(), "opportunity",
           "is given but create_opportunity is not set");
@@ -510,7 +562,7 @@ absl::StatusOr<crm::v1::ConvertLeadResponse> LeadLogic::Convert(const server::Ca
 
         absl::StatusOr<crm::v1::Account> account = conversion.ResolveAccount(tx, before);
         if (!account.ok()) return account.status();
-        absl::StatusOr<crm::v1::Contact> contact = conversion.CreateContact(tx, before, *account);
+        absl::StatusOr<crm::v1::Contact> contact = conversion.ResolveContact(tx, before, *account);
         if (!contact.ok()) return contact.status();
         Lead after = before;
         if (request.create_opportunity()) {
@@ -538,6 +590,7 @@ absl::StatusOr<crm::v1::ConvertLeadResponse> LeadLogic::Convert(const server::Ca
   response.set_account_id(converted->converted_account_id());
   response.set_contact_id(converted->converted_contact_id());
   response.set_opportunity_id(converted->converted_opportunity_id());
+  response.mutable_possible_duplicates()->Assign(conversion.candidates().begin(), conversion.candidates().end());
   *response.mutable_lead() = *std::move(converted);
   return response;
 }

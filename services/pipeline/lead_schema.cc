@@ -1,6 +1,25 @@
 #include "services/pipeline/pipeline_schema.h"
 
+#include "common/duplicates/duplicate_store.h"
+
 namespace crm::pipeline {
+namespace {
+
+// Leads stored before duplicate keys existed get theirs.
+void IndexStoredLeads(soci::session& sql, const db::Dialect& dialect) {
+  duplicates::IndexStoredRecords(sql, dialect, crm::v1::DUPLICATE_ENTITY_LEAD,
+                                 "SELECT id, full_name, company_name, email, phone FROM leads",
+                                 [](const db::ScannedRow& row) {
+                                   crm::v1::Lead lead;
+                                   lead.set_full_name(std::string(row.Text(1)));
+                                   lead.set_company_name(std::string(row.Text(2)));
+                                   lead.set_email(std::string(row.Text(3)));
+                                   lead.set_phone(std::string(row.Text(4)));
+                                   return duplicates::KeysOf(lead);
+                                 });
+}
+
+}  // namespace
 
 // Tables of the lead area (its own migration module, so areas evolve independently).
 db::MigrationSet LeadMigrations() {
@@ -51,6 +70,10 @@ db::MigrationSet LeadMigrations() {
                // has none; filters use the value index, custom_field_values.
                "ALTER TABLE leads ADD COLUMN custom_fields {{LONG_TEXT}} NULL",
            }},
+          {3,
+           "duplicate keys of stored leads",
+           {},
+           IndexStoredLeads},
       }};
 }
 

@@ -6,6 +6,7 @@
 #include "common/core/etag.h"
 #include "common/core/time_util.h"
 #include "common/customfields/custom_field_store.h"
+#include "common/duplicates/duplicate_store.h"
 #include "common/db/dialect.h"
 #include "common/db/query.h"
 #include "common/db/row.h"
@@ -140,7 +141,13 @@ absl::Status LeadStore::Insert(db::Tx& tx, const crm::v1::Lead& lead) {
     tx.session() << kInsertLead, soci::use(lead);
     return absl::OkStatus();
   });
-  if (!status.ok() || lead.custom_fields().empty()) return status;
+  if (!status.ok()) return status;
+  if (absl::Status s =
+          duplicates::DuplicateIndex::Insert(tx, crm::v1::DUPLICATE_ENTITY_LEAD, lead.id(), duplicates::KeysOf(lead));
+      !s.ok()) {
+    return s;
+  }
+  if (lead.custom_fields().empty()) return status;
   return customfields::CustomValueIndex::Replace(tx, IndexEntity(), lead.id(), lead.custom_fields());
 }
 
@@ -152,6 +159,9 @@ absl::StatusOr<bool> LeadStore::Update(db::Tx& tx, const crm::v1::Lead& stored, 
   absl::Status indexed = customfields::CustomValueIndex::ReplaceIfChanged(tx, IndexEntity(), lead.id(),
                                                                           stored.custom_fields(), lead.custom_fields());
   if (!indexed.ok()) return indexed;
+  absl::Status keyed = duplicates::DuplicateIndex::ReplaceIfChanged(
+      tx, crm::v1::DUPLICATE_ENTITY_LEAD, lead.id(), duplicates::KeysOf(stored), duplicates::KeysOf(lead));
+  if (!keyed.ok()) return keyed;
   return true;
 }
 
@@ -170,6 +180,9 @@ absl::StatusOr<bool> LeadStore::Delete(db::Tx& tx, const std::string& id, int64_
   // A hard delete takes the lead's index rows with it.
   absl::Status unindexed = customfields::CustomValueIndex::Replace(tx, IndexEntity(), id, customfields::ValueMap());
   if (!unindexed.ok()) return unindexed;
+  if (absl::Status s = duplicates::DuplicateIndex::Replace(tx, crm::v1::DUPLICATE_ENTITY_LEAD, id, {}); !s.ok()) {
+    return s;
+  }
   return true;
 }
 

@@ -352,7 +352,8 @@ absl::StatusOr<Opportunity> OpportunityLogic::Update(const server::CallContext& 
   std::optional<SalesConfig> config;
   std::optional<int64_t> base_before, base_after;
   db::VersionedChange<Opportunity> op;
-  customfields::LoadAndUpdate(op, OpportunityStore::FindForUpdate, OpportunityStore::Update);
+  op.load = OpportunityStore::FindForUpdate;
+  op.store_change = OpportunityStore::Update;
   op.not_found = [&] { return NotFound("opportunity.id", patch.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // A transaction run again (busy / deadlock) starts from scratch.
@@ -559,7 +560,8 @@ absl::StatusOr<Opportunity> OpportunityLogic::Move(const server::CallContext& ca
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   std::optional<SalesConfig> config;
   db::VersionedChange<Opportunity> op;
-  customfields::LoadAndUpdate(op, OpportunityStore::FindForUpdate, OpportunityStore::Update);
+  op.load = OpportunityStore::FindForUpdate;
+  op.store_change = OpportunityStore::Update;
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // For the answer only: a stage change leaves the values alone.
@@ -623,7 +625,8 @@ absl::StatusOr<Opportunity> OpportunityLogic::Close(const server::CallContext& c
   PendingTransition pending;
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   db::VersionedChange<Opportunity> op;
-  customfields::LoadAndUpdate(op, OpportunityStore::FindForUpdate, OpportunityStore::Update);
+  op.load = OpportunityStore::FindForUpdate;
+  op.store_change = OpportunityStore::Update;
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // For the answer only: a stage change leaves the values alone.
@@ -684,7 +687,8 @@ absl::StatusOr<Opportunity> OpportunityLogic::Reopen(const server::CallContext& 
   PendingTransition pending;
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   db::VersionedChange<Opportunity> op;
-  customfields::LoadAndUpdate(op, OpportunityStore::FindForUpdate, OpportunityStore::Update);
+  op.load = OpportunityStore::FindForUpdate;
+  op.store_change = OpportunityStore::Update;
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // For the answer only: a stage change leaves the values alone.

@@ -130,7 +130,8 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
   std::string user;
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_TICKET, "ticket.custom_fields");
   db::VersionedChange<TicketRecord> op;
-  customfields::LoadAndUpdate(op, TicketStore::FindForUpdate, TicketStore::Update);
+  op.load = TicketStore::FindForUpdate;
+  op.store_change = TicketStore::Update;
   op.not_found = [&] { return NoSuchEntity("id", kTicketEntity, request.id()); };
   op.change = [&](db::Tx& tx, const TicketRecord& before) -> absl::StatusOr<std::optional<TicketRecord>> {
     // For the answer only: an escalation leaves the custom values alone.

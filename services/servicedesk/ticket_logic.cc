@@ -229,7 +229,8 @@ absl::StatusOr<Ticket> ChangeTicket(const server::Runtime& rt, const server::Cal
   bool changed = false;
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_TICKET, "ticket.custom_fields");
   db::VersionedChange<TicketRecord> op;
-  customfields::LoadAndUpdate(op, TicketStore::FindForUpdate, TicketStore::Update);
+  op.load = TicketStore::FindForUpdate;
+  op.store_change = TicketStore::Update;
   op.not_found = [&] { return NoSuchEntity(id_field, kTicketEntity, id); };
   op.change = [&](db::Tx& tx, const TicketRecord& before) -> absl::StatusOr<std::optional<TicketRecord>> {
     absl::StatusOr<std::vector<TicketPause>> pauses = TicketStore::Pauses(tx.session(), before.id());

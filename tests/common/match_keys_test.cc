@@ -51,8 +51,8 @@ TEST(MatchKeysTest, DomainsComeFromAddressesAndSkipFreeMail) {
 
 TEST(MatchKeysTest, AddKeySkipsEmptyAndRepeatedKeys) {
   std::vector<MatchKey> keys;
-  AddKey(KeyKind::kName, "acme", keys);
-  AddKey(KeyKind::kName, "acme", keys);
+  AddKey(KeyKind::kOrganisationName, "acme", keys);
+  AddKey(KeyKind::kOrganisationName, "acme", keys);
   AddKey(KeyKind::kDomain, "acme", keys);
   AddKey(KeyKind::kPhone, "", keys);
   ASSERT_EQ(keys.size(), 2u);

@@ -12,6 +12,7 @@
 #include "crm/v1/account.grpc.pb.h"
 #include "crm/v1/admin.grpc.pb.h"
 #include "crm/v1/customfield.grpc.pb.h"
+#include "crm/v1/duplicate_service.grpc.pb.h"
 #include "crm/v1/keyaccount.grpc.pb.h"
 #include "crm/v1/pipeline.grpc.pb.h"
 #include "crm/v1/servicedesk.grpc.pb.h"
@@ -182,7 +183,8 @@ class Walk {
         kam_(crm::v1::KeyAccountService::NewStub(server.channel())),
         desk_(crm::v1::ServiceDeskService::NewStub(server.channel())),
         admin_(crm::v1::AdminService::NewStub(server.channel())),
-        fields_(crm::v1::CustomFieldService::NewStub(server.channel())) {}
+        fields_(crm::v1::CustomFieldService::NewStub(server.channel())),
+        duplicates_(crm::v1::DuplicateService::NewStub(server.channel())) {}
 
   crm::v1::AccountService::Stub& accounts() { return *accounts_; }
   crm::v1::PipelineService::Stub& pipeline() { return *pipeline_; }
@@ -190,6 +192,7 @@ class Walk {
   crm::v1::ServiceDeskService::Stub& desk() { return *desk_; }
   crm::v1::AdminService::Stub& admin() { return *admin_; }
   crm::v1::CustomFieldService::Stub& fields() { return *fields_; }
+  crm::v1::DuplicateService::Stub& duplicates() { return *duplicates_; }
 
   // A context of the walking user on this walk's server (CallAs would pick the latest server).
   std::unique_ptr<grpc::ClientContext> Call(absl::Duration timeout = absl::Seconds(10)) {
@@ -443,6 +446,7 @@ class Walk {
   std::unique_ptr<crm::v1::ServiceDeskService::Stub> desk_;
   std::unique_ptr<crm::v1::AdminService::Stub> admin_;
   std::unique_ptr<crm::v1::CustomFieldService::Stub> fields_;
+  std::unique_ptr<crm::v1::DuplicateService::Stub> duplicates_;
 };
 
 MutationResult Changed(std::string entity, std::string entity_id, grpc::Status status) {
@@ -1237,6 +1241,25 @@ MutationResult UndeleteCustomField(Walk& w) {
   return Changed("custom_field", field.id(), status);
 }
 
+// ---- DuplicateService -------------------------------------------------------------------------
+
+// Flips the lead check between WARN and OFF: a change whatever it was, and never a refusal that
+// would stop later steps' creates.
+MutationResult UpdateDuplicateSettings(Walk& w) {
+  crm::v1::DuplicateSettings settings;
+  w.Expect("GetDuplicateSettings",
+           w.duplicates().GetDuplicateSettings(w.Call().get(), crm::v1::GetDuplicateSettingsRequest(), &settings));
+  crm::v1::UpdateDuplicateSettingsRequest request;
+  request.mutable_settings()->set_leads(settings.leads() == crm::v1::DUPLICATE_ACTION_OFF ? crm::v1::DUPLICATE_ACTION_WARN
+                                                                                          : crm::v1::DUPLICATE_ACTION_OFF);
+  request.mutable_update_mask()->add_paths("leads");
+  request.set_etag(settings.etag());
+  crm::v1::DuplicateSettings updated;
+  const grpc::Status status = w.duplicates().UpdateDuplicateSettings(w.Call().get(), request, &updated);
+  // The settings are one row; its events call it "1".
+  return Changed("duplicate_settings", "1", status);
+}
+
 // ---- the catalogue ---------------------------------------------------------------------------
 
 struct Step {
@@ -1312,6 +1335,7 @@ constexpr Step kSteps[] = {
     {"crm.v1.CustomFieldService/UpdateCustomField", UpdateCustomField},
     {"crm.v1.CustomFieldService/DeleteCustomField", DeleteCustomField},
     {"crm.v1.CustomFieldService/UndeleteCustomField", UndeleteCustomField},
+    {"crm.v1.DuplicateService/UpdateDuplicateSettings", UpdateDuplicateSettings},
 };
 
 }  // namespace

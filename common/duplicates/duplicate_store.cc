@@ -1,0 +1,224 @@
+#include "common/duplicates/duplicate_store.h"
+
+#include <soci/soci.h>
+
+#include <stdexcept>
+
+#include "absl/strings/str_cat.h"
+#include "common/core/etag.h"
+#include "common/core/time_util.h"
+#include "common/db/query.h"
+#include "common/db/row_scan.h"
+#include "common/db/sql_error.h"
+
+namespace crm::duplicates {
+namespace {
+
+std::optional<KeyKind> KindFromName(absl::string_view name) {
+  for (KeyKind kind : {KeyKind::kOrganisationName, KeyKind::kPersonName, KeyKind::kEmail, KeyKind::kPhone,
+                       KeyKind::kDomain}) {
+    if (KeyKindName(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
+crm::v1::DuplicateAction ActionFromColumn(int64_t value) {
+  return crm::v1::DuplicateAction_IsValid(static_cast<int>(value)) && value != 0
+             ? static_cast<crm::v1::DuplicateAction>(value)
+             : crm::v1::DUPLICATE_ACTION_WARN;
+}
+
+}  // namespace
+
+db::MigrationSet DuplicateMigrations() {
+  return db::MigrationSet{
+      "duplicates",
+      {
+          {1,
+           "duplicate match keys and settings",
+           {
+               // A lookup is one range of the primary key: every record with one key, by kind.
+               // display_name is the record's as of its last write, so candidates are named
+               // without reading three tables.
+               "CREATE TABLE IF NOT EXISTS duplicate_keys ("
+               " key_kind VARCHAR(16) NOT NULL,"
+               " match_key VARCHAR(200) NOT NULL,"
+               " entity_type VARCHAR(16) NOT NULL,"
+               " entity_id VARCHAR(64) NOT NULL,"
+               " display_name {{LONG_TEXT}} NOT NULL,"
+               " PRIMARY KEY (key_kind, match_key, entity_type, entity_id)){{KEYED_TABLE_OPTIONS}}",
+               "CREATE INDEX IF NOT EXISTS duplicate_keys_by_record ON duplicate_keys (entity_type, entity_id)",
+               // One row (id 1); actions are DuplicateAction numbers.
+               "CREATE TABLE IF NOT EXISTS duplicate_settings ("
+               " id BIGINT NOT NULL PRIMARY KEY,"
+               " account_action BIGINT NOT NULL,"
+               " contact_action BIGINT NOT NULL,"
+               " lead_action BIGINT NOT NULL,"
+               " update_time BIGINT NOT NULL,"
+               " revision BIGINT NOT NULL){{TABLE_OPTIONS}}",
+               "{{INSERT_IGNORE}} INTO duplicate_settings (id, account_action, contact_action, lead_action,"
+               " update_time, revision) VALUES (1, 1, 1, 1, 0, 1)",
+           }},
+      }};
+}
+
+absl::Status DuplicateIndex::Insert(db::Tx& tx, crm::v1::DuplicateEntity entity, const std::string& id,
+                                    const RecordKeys& keys) {
+  if (keys.keys.empty()) return absl::OkStatus();
+  const std::string entity_name(EntityName(entity));
+  return db::Guard("index duplicate keys", [&]() -> absl::Status {
+    db::SqlQuery insert("INSERT INTO duplicate_keys (key_kind, match_key, entity_type, entity_id, display_name) VALUES");
+    const char* separator = " ";
+    for (const MatchKey& key : keys.keys) {
+      insert.Append(absl::StrCat(separator, "(?, ?, ?, ?, ?)"), KeyKindName(key.kind), key.key, entity_name, id,
+                    keys.display_name);
+      separator = ", ";
+    }
+    db::Execute(tx.session(), insert);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status DuplicateIndex::Replace(db::Tx& tx, crm::v1::DuplicateEntity entity, const std::string& id,
+                                     const RecordKeys& keys) {
+  absl::Status removed = db::Guard("index duplicate keys", [&]() -> absl::Status {
+    db::SqlQuery remove("DELETE FROM duplicate_keys");
+    remove.Where("entity_type = ?", std::string(EntityName(entity))).Where("entity_id = ?", id);
+    db::Execute(tx.session(), remove);
+    return absl::OkStatus();
+  });
+  if (!removed.ok()) return removed;
+  return Insert(tx, entity, id, keys);
+}
+
+absl::Status DuplicateIndex::ReplaceIfChanged(db::Tx& tx, crm::v1::DuplicateEntity entity, const std::string& id,
+                                              const RecordKeys& before, const RecordKeys& after) {
+  if (before == after) return absl::OkStatus();
+  return Replace(tx, entity, id, after);
+}
+
+absl::StatusOr<std::optional<RecordKeys>> DuplicateIndex::Find(soci::session& sql, crm::v1::DuplicateEntity entity,
+                                                               const std::string& id) {
+  db::SqlQuery q("SELECT key_kind, match_key, display_name FROM duplicate_keys");
+  q.Where("entity_type = ?", std::string(EntityName(entity))).Where("entity_id = ?", id);
+  std::optional<RecordKeys> record;
+  absl::Status status = db::ScanRows(sql, q, "read duplicate keys", [&](const db::ScannedRow& row) {
+    if (!record) record.emplace().display_name = std::string(row.Text(2));
+    if (std::optional<KeyKind> kind = KindFromName(row.Text(0))) {
+      record->keys.push_back({*kind, std::string(row.Text(1))});
+    }
+    return true;
+  });
+  if (!status.ok()) return status;
+  return record;
+}
+
+absl::StatusOr<std::vector<KeyHit>> DuplicateIndex::Lookup(soci::session& sql, const MatchKey& key,
+                                                           crm::v1::DuplicateEntity among, int limit) {
+  db::SqlQuery q("SELECT entity_id, display_name FROM duplicate_keys");
+  q.Where("key_kind = ?", KeyKindName(key.kind))
+      .Where("match_key = ?", key.key)
+      .Where("entity_type = ?", std::string(EntityName(among)));
+  q.Append(" ORDER BY entity_id LIMIT ?", limit);
+  return db::ScanAll<KeyHit>(sql, q, "find duplicate keys", [&](const db::ScannedRow& row) {
+    return KeyHit{among, std::string(row.Text(0)), std::string(row.Text(1)), key};
+  });
+}
+
+namespace {
+
+absl::StatusOr<crm::v1::DuplicateSettings> LoadSettings(soci::session& sql, const char* lock) {
+  db::SqlQuery q(
+      "SELECT account_action, contact_action, lead_action, update_time, revision FROM duplicate_settings WHERE id = 1");
+  q.Append(lock);
+  absl::StatusOr<std::optional<crm::v1::DuplicateSettings>> row =
+      db::ScanOne<crm::v1::DuplicateSettings>(sql, q, "read duplicate settings", [](const db::ScannedRow& r) {
+        crm::v1::DuplicateSettings settings;
+        settings.set_accounts(ActionFromColumn(r.Int(0)));
+        settings.set_contacts(ActionFromColumn(r.Int(1)));
+        settings.set_leads(ActionFromColumn(r.Int(2)));
+        if (r.Int(3) != 0) *settings.mutable_update_time() = MicrosToTimestamp(r.Int(3));
+        settings.set_etag(FormatEtag(r.Int(4)));
+        return settings;
+      });
+  if (!row.ok()) return row.status();
+  if (!row->has_value()) return absl::InternalError("duplicate_settings has no row: migrations not applied");
+  return **row;
+}
+
+}  // namespace
+
+KeyRowsWriter::KeyRowsWriter(db::Backend backend)
+    : insert_(std::make_unique<db::BulkInsert>(backend, "duplicate_keys",
+                                               std::vector<db::BulkInsert::Column>{
+                                                   {"key_kind", db::BulkInsert::kText},
+                                                   {"match_key", db::BulkInsert::kText},
+                                                   {"entity_type", db::BulkInsert::kText},
+                                                   {"entity_id", db::BulkInsert::kText},
+                                                   {"display_name", db::BulkInsert::kText}},
+                                               400)) {}
+
+KeyRowsWriter::~KeyRowsWriter() = default;
+
+absl::Status KeyRowsWriter::Run(soci::session& sql, absl::FunctionRef<void()> add_records) {
+  return insert_->Run(sql, add_records);
+}
+
+void KeyRowsWriter::Add(crm::v1::DuplicateEntity entity, const std::string& id, const RecordKeys& keys) {
+  for (const MatchKey& key : keys.keys) {
+    insert_->Row()
+        .Text(std::string(KeyKindName(key.kind)))
+        .Text(key.key)
+        .Text(std::string(EntityName(entity)))
+        .Text(id)
+        .Text(keys.display_name);
+  }
+}
+
+void IndexStoredRecords(soci::session& sql, const db::Dialect& dialect, crm::v1::DuplicateEntity entity,
+                        const std::string& select, absl::FunctionRef<RecordKeys(const db::ScannedRow&)> keys_of) {
+  // Read first, then write: SQLite cannot insert into a table while a statement still steps.
+  std::vector<std::pair<std::string, RecordKeys>> records;
+  absl::Status read = db::ScanRows(sql, db::SqlQuery(select), "read records to index", [&](const db::ScannedRow& row) {
+    records.emplace_back(std::string(row.Text(0)), keys_of(row));
+    return true;
+  });
+  if (!read.ok()) throw std::runtime_error(std::string(read.message()));
+  // MySQL runs a migration without a transaction: a second attempt starts over.
+  db::SqlQuery clear("DELETE FROM duplicate_keys");
+  clear.Where("entity_type = ?", std::string(EntityName(entity)));
+  db::Execute(sql, clear);
+  KeyRowsWriter writer(dialect.backend());
+  absl::Status written = writer.Run(sql, [&] {
+    for (const auto& [id, keys] : records) writer.Add(entity, id, keys);
+  });
+  if (!written.ok()) throw std::runtime_error(std::string(written.message()));
+}
+
+absl::StatusOr<crm::v1::DuplicateSettings> DuplicateSettingsStore::Load(soci::session& sql) {
+  return LoadSettings(sql, "");
+}
+
+absl::StatusOr<crm::v1::DuplicateSettings> DuplicateSettingsStore::LoadForUpdate(db::Tx& tx) {
+  return LoadSettings(tx.session(), tx.dialect().ForUpdate());
+}
+
+absl::StatusOr<bool> DuplicateSettingsStore::Update(db::Tx& tx, const crm::v1::DuplicateSettings& settings,
+                                                  int64_t expected_revision) {
+  long long changed = 0;
+  absl::Status status = db::Guard("write duplicate settings", [&]() -> absl::Status {
+    db::SqlQuery q("");
+    q.Append("UPDATE duplicate_settings SET account_action = ?, contact_action = ?, lead_action = ?,"
+             " update_time = ?, revision = revision + 1",
+             static_cast<long long>(settings.accounts()), static_cast<long long>(settings.contacts()),
+             static_cast<long long>(settings.leads()),
+             static_cast<long long>(TimestampToMicros(settings.update_time())));
+    q.Where("id = 1").Where("revision = ?", static_cast<long long>(expected_revision));
+    changed = db::Execute(tx.session(), q);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return changed == 1;
+}
+
+}  // namespace crm::duplicates
