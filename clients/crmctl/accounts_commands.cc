@@ -96,10 +96,12 @@ int Import(CommandContext& context) {
 std::vector<Command> AccountCommands() {
   return {
       {"accounts", "create",
-       "name=... [kind=company|person] [owner=...] [<field>=<value> ...] "
-       "[--custom=<key>=<value> ...]",
+       "name=... [kind=company|person] [owner=...] [website=] [phone=] [<field>=<value> ...] "
+       "[--custom=<key>=<value> ...] [--confirm-duplicate]",
        "Create an account; arguments name Account fields (request_id= to set the idempotency "
-       "key), --custom its custom fields (see `crmctl fields list entity=account`)",
+       "key), --custom its custom fields (see `crmctl fields list entity=account`); possible "
+       "duplicates are listed on stderr, and --confirm-duplicate creates it where the duplicate "
+       "policy refuses (see `crmctl duplicates`)",
        Create},
       {"accounts", "get", "<id>", "Show one account", Get},
       {"accounts", "update", "<id> <field>=<value> ... [--custom=<key>=<value> ...] [etag=...]",

@@ -1,7 +1,9 @@
 #include "clients/crmctl/columns.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/crmctl/field_text.h"
+#include "crm/v1/duplicate.pb.h"
 #include "crm/v1/event.pb.h"
 #include "crm/v1/pipeline.pb.h"
 
@@ -150,6 +152,18 @@ std::vector<Column> ForecastPeriodColumns() {
   return {FieldColumn("START", "period_start"),    FieldColumn("END", "period_end"),
           FieldColumn("OPEN", "open_opportunities"), FieldColumn("WEIGHTED", "weighted"),
           FieldColumn("BEST CASE", "best_case"),    FieldColumn("WON", "closed_won")};
+}
+
+std::vector<Column> DuplicateCandidateColumns() {
+  return {FieldColumn("ENTITY", "entity"), FieldColumn("ID", "id"),
+          FieldColumn("NAME", "display_name", kTextWidth),
+          TypedColumn<v1::DuplicateCandidate>("MATCHES", [](const v1::DuplicateCandidate& c) {
+            std::vector<std::string> matches;
+            for (const v1::DuplicateMatch& match : c.matches()) {
+              matches.push_back(absl::StrCat(FieldText(match, "reason"), "=", match.key()));
+            }
+            return absl::StrJoin(matches, "; ");
+          })};
 }
 
 std::vector<size_t> EventColumnWidths() { return {8, 20, 28, 30, 12, 12, 0}; }

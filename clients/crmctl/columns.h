@@ -22,6 +22,9 @@ std::vector<Column> StageChangeColumns();
 std::vector<Column> LeadColumns();
 std::vector<Column> FunnelStageColumns();
 std::vector<Column> ForecastPeriodColumns();
+// Duplicate candidates: ENTITY, ID, NAME and MATCHES, each shared key as reason=key
+// ("organisation_name=acme; web_domain=acme.com").
+std::vector<Column> DuplicateCandidateColumns();
 // Fixed widths of EventColumns for `events follow`, which prints events as they arrive.
 std::vector<size_t> EventColumnWidths();
 

@@ -5,7 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "clients/crmctl/columns.h"
 #include "clients/crmctl/field_text.h"
+#include "clients/gateway/duplicate_client.h"
+#include "crm/v1/duplicate.pb.h"
 
 namespace crm::crmctl {
 namespace {
@@ -20,6 +23,26 @@ std::string KnownKeys(const std::vector<ArgumentTarget>& targets) {
     }
   }
   return absl::StrJoin(keys, ", ");
+}
+
+// The possible_duplicates of a create's or a conversion's answer; null when it has none.
+const google::protobuf::RepeatedPtrField<v1::DuplicateCandidate>* PossibleDuplicatesOf(
+    const google::protobuf::Message& message) {
+  const google::protobuf::FieldDescriptor* field =
+      message.GetDescriptor()->FindFieldByName("possible_duplicates");
+  if (field == nullptr || !field->is_repeated() ||
+      field->message_type() != v1::DuplicateCandidate::descriptor() ||
+      message.GetReflection()->FieldSize(message, field) == 0) {
+    return nullptr;
+  }
+  return &message.GetReflection()->GetRepeatedPtrField<v1::DuplicateCandidate>(message, field);
+}
+
+template <typename Candidates>
+void PrintCandidates(std::ostream& out, const Candidates& candidates) {
+  Table table(DuplicateCandidateColumns());
+  for (const v1::DuplicateCandidate& candidate : candidates) table.Add(candidate);
+  table.Print(out);
 }
 
 }  // namespace
@@ -120,6 +143,16 @@ absl::StatusOr<bool> CommandContext::ReadListArguments(
 
 int CommandContext::Fail(const absl::Status& status) {
   PrintError(err_, status);
+  const std::vector<v1::DuplicateCandidate> candidates = client::DuplicateCandidatesOf(status);
+  if (!candidates.empty()) {
+    err_ << "it matches existing records:\n";
+    PrintCandidates(err_, candidates);
+    err_ << "hint: pass --confirm-duplicate to create it anyway";
+    if (command_.noun == "leads" && command_.verb == "convert") {
+      err_ << ", or existing_account=<id> / existing_contact=<id> to use an existing record";
+    }
+    err_ << '\n';
+  }
   return kExitFailure;
 }
 
@@ -131,10 +164,22 @@ int CommandContext::Usage(const absl::Status& status) {
 }
 
 void CommandContext::PrintMessage(const google::protobuf::Message& message) {
+  const google::protobuf::RepeatedPtrField<v1::DuplicateCandidate>* duplicates =
+      PossibleDuplicatesOf(message);
   if (format_ == OutputFormat::kJson) {
     out_ << ToJsonLine(message) << '\n';
-  } else {
+  } else if (duplicates == nullptr) {
     PrintRecord(out_, message);
+  } else {
+    std::unique_ptr<google::protobuf::Message> record(message.New());
+    record->CopyFrom(message);
+    record->GetReflection()->ClearField(
+        record.get(), message.GetDescriptor()->FindFieldByName("possible_duplicates"));
+    PrintRecord(out_, *record);
+  }
+  if (duplicates != nullptr) {
+    err_ << "warning: possible duplicates of existing records:\n";
+    PrintCandidates(err_, *duplicates);
   }
 }
 

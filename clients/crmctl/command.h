@@ -10,6 +10,7 @@
 #include <iosfwd>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -60,6 +61,7 @@ class CommandContext {
   client::KeyAccountClient keyaccount() const { return gateway_.keyaccount(); }
   client::AdminClient admin() const { return gateway_.admin(); }
   client::CustomFieldClient customfields() const { return gateway_.customfields(); }
+  client::DuplicateClient duplicates() const { return gateway_.duplicates(); }
   OutputFormat format() const { return format_; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
@@ -81,8 +83,9 @@ class CommandContext {
   absl::StatusOr<bool> ReadListArguments(const std::vector<ArgumentTarget>& targets,
                                          const std::map<std::string, std::string>& aliases = {});
 
-  // Exit codes with their message printed: 1 with `error: CODE: message` and field violations,
-  // 2 with the problem and this command's usage line.
+  // Exit codes with their message printed: 1 with `error: CODE: message`, field violations and
+  // the candidates of a create refused as a duplicate (with how to create it anyway), 2 with the
+  // problem and this command's usage line.
   int Fail(const absl::Status& status);
   int Usage(const absl::Status& status);
 
@@ -93,6 +96,8 @@ class CommandContext {
     PrintMessage(*result);
     return kExitOk;
   }
+  // The message as a record or JSON. A create's answer listing possible_duplicates also warns
+  // of them on stderr, where a record leaves them (stdout stays the record; JSON keeps all).
   void PrintMessage(const google::protobuf::Message& message);
 
   // A report with rows (a funnel's stages, a pipeline's stages): its other fields as a record,
@@ -185,13 +190,24 @@ int PrintList(CommandContext& context, bool all, Client api, const Request& requ
 }
 
 // What a create or update does between setting its key=value arguments and sending the request
-// (custom fields): sets more of `request`, adding the paths it sets to `changed` (null on a
-// create); returns kExitOk, or the command's exit code when it cannot.
+// (custom fields, compact lists): sets more of `request`, adding the paths it sets to `changed`
+// (null on a create); returns kExitOk, or the command's exit code when it cannot.
 template <typename Request>
 using FinishRequest = std::function<int(Request& request, std::vector<std::string>* changed)>;
 
-// `create key=value ...`: each argument sets a field of the request (request_id) or else of
-// the entity; then `finish`, if given.
+// Sends `request` with `call` and prints the answer (PrintResult). A `call` that prints the
+// answer itself, with more than the record, returns the exit code instead.
+template <typename Request, typename Call>
+int CallAndPrint(CommandContext& context, Request& request, Call& call) {
+  if constexpr (std::is_same_v<std::invoke_result_t<Call&, Request&>, int>) {
+    return call(request);
+  } else {
+    return context.PrintResult(call(request));
+  }
+}
+
+// `create key=value ...`: each argument sets a field of the request (request_id,
+// --confirm-duplicate) or else of the entity; then `finish`, if given.
 template <typename Request, typename Entity, typename Call>
 int RunCreate(CommandContext& context, Entity entity, Call call,
               const std::map<std::string, std::string>& aliases = {},
@@ -204,21 +220,23 @@ int RunCreate(CommandContext& context, Entity entity, Call call,
   if (finish != nullptr) {
     if (const int code = finish(request, nullptr); code != kExitOk) return code;
   }
-  return context.PrintResult(call(request));
+  return CallAndPrint(context, request, call);
 }
 
 // `update <id> key=value ... [etag=...]`: the named fields become the update mask (unless
-// update_mask= is given), so `industry=` clears a field; `finish`, if given, runs before the
-// mask is made.
+// update_mask= is given), so `industry=` clears a field; `aliases` rename keys as on a create;
+// `finish`, if given, runs before the mask is made.
 template <typename Request, typename Entity, typename Call>
 int RunUpdate(CommandContext& context, Entity entity, Call call,
+              const std::map<std::string, std::string>& aliases = {},
               const FinishRequest<Request>& finish = nullptr) {
   absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
   if (!id.ok()) return context.Usage(id.status());
   Request request;
   entity(request)->set_id(id->front());
   std::vector<std::string> changed;
-  if (absl::Status s = context.ApplyArguments({{&request}, {entity(request), &changed}}); !s.ok()) {
+  if (absl::Status s = context.ApplyArguments({{&request}, {entity(request), &changed}}, aliases);
+      !s.ok()) {
     return context.Usage(s);
   }
   if (finish != nullptr) {
@@ -227,7 +245,7 @@ int RunUpdate(CommandContext& context, Entity entity, Call call,
   if (!request.has_update_mask()) {
     for (const std::string& path : changed) request.mutable_update_mask()->add_paths(path);
   }
-  return context.PrintResult(call(request));
+  return CallAndPrint(context, request, call);
 }
 
 }  // namespace crm::crmctl

@@ -58,9 +58,10 @@ std::vector<Command> ContactCommands() {
   return {
       {"contacts", "create",
        "account=<id> full_name=... [title=] [email=] [phone=] "
-       "[preferred_channel=email] [decision_role=champion] [--custom=<key>=<value> ...]",
+       "[preferred_channel=email] [decision_role=champion] [--custom=<key>=<value> ...] "
+       "[--confirm-duplicate]",
        "Add a contact to an account; --custom sets its custom fields (see `crmctl fields list "
-       "entity=contact`)",
+       "entity=contact`); possible duplicates as on accounts create",
        Create},
       {"contacts", "get", "<id>", "Show one contact", Get},
       {"contacts", "update", "<id> <field>=<value> ... [--custom=<key>=<value> ...] [etag=...]",

@@ -117,7 +117,7 @@ int RunUpdateWithCustom(CommandContext& context, v1::CustomFieldEntity type, Ent
                         Call call) {
   absl::StatusOr<std::vector<CustomArgument>> custom = TakeCustomArguments(context, "custom");
   if (!custom.ok()) return context.Usage(custom.status());
-  return RunUpdate<Request>(context, entity, call,
+  return RunUpdate<Request>(context, entity, call, {},
                             CustomValuesStep<Request>(context, type, entity, *std::move(custom)));
 }
 

@@ -64,8 +64,10 @@ std::vector<Command> LeadCommands() {
       {"leads", "create",
        "full_name=... [company_name=] [email=] [phone=] [title=] [industry=] [region=] "
        "[channel=web|email|phone|event|referral|partner|social|advertising|other] "
-       "[campaign=<id>] [score=0-100] [owner=] [notes=] [--custom=<key>=<value> ...]",
-       "Create a lead; --custom sets its custom fields (see `crmctl fields list entity=lead`)",
+       "[campaign=<id>] [score=0-100] [owner=] [notes=] [--custom=<key>=<value> ...] "
+       "[--confirm-duplicate]",
+       "Create a lead; --custom sets its custom fields (see `crmctl fields list entity=lead`); "
+       "possible duplicates as on accounts create",
        Create},
       {"leads", "get", "<id>", "Show one lead", Get},
       {"leads", "update", "<id> <field>=<value> ... [--custom=<key>=<value> ...] [etag=...]",
@@ -83,9 +85,12 @@ std::vector<Command> LeadCommands() {
       {"leads", "disqualify", "<id> reason=... [etag=...]", "Disqualify a lead, with a reason",
        Disqualify},
       {"leads", "convert",
-       "<id> [existing_account=<id>] [--create_opportunity [opportunity.name=] "
-       "[opportunity.amount=\"5000 EUR\"] [opportunity.expected_close_date=]] [etag=...]",
-       "Turn a lead into an account (new or existing), a contact and optionally an opportunity",
+       "<id> [existing_account=<id>] [existing_contact=<id>] [--create_opportunity "
+       "[opportunity.name=] [opportunity.amount=\"5000 EUR\"] [opportunity.expected_close_date=]] "
+       "[--confirm-duplicate] [etag=...]",
+       "Turn a lead into an account and a contact (new or existing: `crmctl duplicates find "
+       "--lead=<id> --among=account,contact` offers both) and optionally an opportunity; new "
+       "ones matching existing records as on accounts create",
        Convert},
   };
 }

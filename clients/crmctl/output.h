@@ -28,6 +28,17 @@ struct Column {
 // A column showing FieldText(message, path).
 Column FieldColumn(std::string header, std::string path, size_t max_width = 0);
 
+// A column over rows of message type T: `text(const T&)` is the cell.
+template <typename T, typename Text>
+Column TypedColumn(std::string header, Text text, size_t max_width = 0) {
+  return Column{std::move(header),
+                [text](const google::protobuf::Message& message) {
+                  const auto* row = dynamic_cast<const T*>(&message);
+                  return row == nullptr ? std::string() : text(*row);
+                },
+                max_width};
+}
+
 // Rows of cells aligned under their headers, two spaces apart. Widths count UTF-8 characters.
 class Table {
  public:

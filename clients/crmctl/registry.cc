@@ -9,6 +9,7 @@
 #include "clients/crmctl/admin_commands.h"
 #include "clients/crmctl/analytics_commands.h"
 #include "clients/crmctl/contacts_commands.h"
+#include "clients/crmctl/duplicates_commands.h"
 #include "clients/crmctl/events_commands.h"
 #include "clients/crmctl/fields_commands.h"
 #include "clients/crmctl/global_flags.h"
@@ -58,6 +59,10 @@ key-account updates carrying etag= or based_on=, the key-account sets (qualitati
 tier-override set, tier-policies update), users set and tokens revoke, which a repeat cannot
 apply twice. tokens create is sent once: a repeat would make a second token.
 
+Duplicates: a create of an account, contact or lead (and leads convert) that matches existing
+records lists them on stderr; where the duplicate policy refuses (`crmctl duplicates settings`)
+it fails with them, and --confirm-duplicate creates it anyway.
+
 Import CSV: the header row names Account fields, e.g.
   external_key,name,kind,industry,region,size_band,owner,annual_revenue,lifecycle_stage,tags
   K-1,"Acme, Inc.",company,Retail,EMEA,medium,alice,1200.50 EUR,growth,vip;emea
@@ -86,7 +91,7 @@ const std::vector<Command>& AllCommands() {
                        CalendarCommands(), SlaPolicyCommands(), SolutionCommands(),
                        SurveyCommands(), ServiceMetricsCommands(), KeyAccountCommands(),
                        KeyAccountPlanCommands(), EventCommands(), CustomFieldCommands(),
-                       AdminCommands()}) {
+                       DuplicateCommands(), AdminCommands()}) {
       commands->insert(commands->end(), group.begin(), group.end());
     }
     return commands;

@@ -20,17 +20,6 @@ std::vector<Command> ServiceMetricsCommands();
 // The ServiceDeskService client of the context's gateway.
 client::ServiceDeskClient ServiceDesk(CommandContext& context);
 
-// A table column over rows of message type T: `text(const T&)` is the cell.
-template <typename T, typename Text>
-Column TypedColumn(std::string header, Text text, size_t max_width = 0) {
-  return Column{std::move(header),
-                [text](const google::protobuf::Message& message) {
-                  const auto* row = dynamic_cast<const T*>(&message);
-                  return row == nullptr ? std::string() : text(*row);
-                },
-                max_width};
-}
-
 // "1h30m", "-12m", "" for an unset duration.
 std::string DurationText(const google::protobuf::Duration& duration);
 

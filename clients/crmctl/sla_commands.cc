@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <iterator>
 #include <map>
+#include <type_traits>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -159,44 +161,42 @@ const std::map<std::string, std::string>& PolicyAliases() {
   return *kAliases;
 }
 
-// `create key=value ...` for an entity with compact list arguments: `take_lists` moves those
-// into the entity first, the rest set fields of the request or the entity; `call` sends the
-// request and prints the result.
+// The compact list arguments (hours=, targets=, ...) that `take_lists` moves off the command line
+// before the others are read, as the step of RunCreate / RunUpdate that puts them into
+// entity(request); on an update their paths join the mask.
+template <typename Request, typename Entity, typename TakeLists>
+absl::StatusOr<FinishRequest<Request>> TakeListsStep(CommandContext& context, Entity entity,
+                                                     TakeLists take_lists) {
+  std::remove_pointer_t<decltype(entity(std::declval<Request&>()))> lists;
+  std::vector<std::string> given;
+  if (absl::Status s = take_lists(context, lists, given); !s.ok()) return s;
+  return FinishRequest<Request>(
+      [entity, lists, given](Request& request, std::vector<std::string>* changed) {
+        entity(request)->MergeFrom(lists);
+        if (changed != nullptr) changed->insert(changed->end(), given.begin(), given.end());
+        return kExitOk;
+      });
+}
+
+// RunCreate of an entity with compact list arguments; `call` sends the request and prints the
+// result.
 template <typename Request, typename Entity, typename TakeLists, typename Call>
 int RunCreateWithLists(CommandContext& context, Entity entity, TakeLists take_lists,
                        const std::map<std::string, std::string>& aliases, Call call) {
-  if (absl::Status s = context.Positional({}).status(); !s.ok()) return context.Usage(s);
-  Request request;
-  std::vector<std::string> ignored;
-  if (absl::Status s = take_lists(context, *entity(request), ignored); !s.ok()) {
-    return context.Usage(s);
-  }
-  if (absl::Status s = context.ApplyArguments({{&request}, {entity(request)}}, aliases); !s.ok()) {
-    return context.Usage(s);
-  }
-  return call(request);
+  absl::StatusOr<FinishRequest<Request>> lists =
+      TakeListsStep<Request>(context, entity, take_lists);
+  if (!lists.ok()) return context.Usage(lists.status());
+  return RunCreate<Request>(context, entity, call, aliases, *lists);
 }
 
-// `update <id> key=value ...`: as RunUpdate, with the compact lists in the mask when given.
+// RunUpdate of such an entity, with the compact lists in the mask when given.
 template <typename Request, typename Entity, typename TakeLists, typename Call>
 int RunUpdateWithLists(CommandContext& context, Entity entity, TakeLists take_lists,
                        const std::map<std::string, std::string>& aliases, Call call) {
-  absl::StatusOr<std::vector<std::string>> id = context.Positional({"<id>"});
-  if (!id.ok()) return context.Usage(id.status());
-  Request request;
-  entity(request)->set_id(id->front());
-  std::vector<std::string> changed;
-  if (absl::Status s = take_lists(context, *entity(request), changed); !s.ok()) {
-    return context.Usage(s);
-  }
-  if (absl::Status s = context.ApplyArguments({{&request}, {entity(request), &changed}}, aliases);
-      !s.ok()) {
-    return context.Usage(s);
-  }
-  if (!request.has_update_mask()) {
-    for (const std::string& path : changed) request.mutable_update_mask()->add_paths(path);
-  }
-  return call(request);
+  absl::StatusOr<FinishRequest<Request>> lists =
+      TakeListsStep<Request>(context, entity, take_lists);
+  if (!lists.ok()) return context.Usage(lists.status());
+  return RunUpdate<Request>(context, entity, call, aliases, *lists);
 }
 
 std::vector<Column> CalendarColumns() {

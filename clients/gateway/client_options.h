@@ -37,7 +37,9 @@ struct TlsOptions {
 // Per-service addresses, for deployments where services run as separate binaries. An empty
 // entry falls back to ClientOptions::address (the all-in-one server). AdminService has no
 // entry: every server binary hosts it, so it is called at ClientOptions::address; so is
-// CustomFieldService, whose fields belong to the entities of every service.
+// CustomFieldService, whose fields belong to the entities of every service. DuplicateService is
+// called at the pipeline entry: the pipeline server hosts it (it compares accounts, contacts and
+// leads).
 struct ServiceAddresses {
   std::string accounts;
   std::string events;

@@ -50,7 +50,10 @@ absl::StatusOr<GatewayClient> GatewayClient::Create(const ClientOptions& options
           MakeKeyAccountConnection(CreateDefaultKeyAccountStub(*keyaccount, options), options)),
       AdminClient(MakeAdminConnection(CreateDefaultAdminStub(*admin, options), options)),
       CustomFieldClient(MakeCustomFieldConnection(
-          CreateDefaultCustomFieldStub(*customfields, options), options)));
+          CreateDefaultCustomFieldStub(*customfields, options), options)),
+      // DuplicateService is hosted with PipelineService (see MakeDuplicateConnection).
+      DuplicateClient(
+          MakeDuplicateConnection(CreateDefaultDuplicateStub(*pipeline, options), options)));
 }
 
 }  // namespace crm::client

@@ -7,6 +7,7 @@
 #include "clients/gateway/admin_client.h"
 #include "clients/gateway/client_options.h"
 #include "clients/gateway/customfield_client.h"
+#include "clients/gateway/duplicate_client.h"
 #include "clients/gateway/events_client.h"
 #include "clients/gateway/keyaccount_client.h"
 #include "clients/gateway/pipeline_client.h"
@@ -27,18 +28,20 @@ class GatewayClient {
   KeyAccountClient keyaccount() const { return keyaccount_; }
   AdminClient admin() const { return admin_; }
   CustomFieldClient customfields() const { return customfields_; }
+  DuplicateClient duplicates() const { return duplicates_; }
 
  private:
   GatewayClient(AccountsClient accounts, EventsClient events, PipelineClient pipeline,
                 ServiceDeskClient servicedesk, KeyAccountClient keyaccount, AdminClient admin,
-                CustomFieldClient customfields)
+                CustomFieldClient customfields, DuplicateClient duplicates)
       : accounts_(std::move(accounts)),
         events_(std::move(events)),
         pipeline_(std::move(pipeline)),
         servicedesk_(std::move(servicedesk)),
         keyaccount_(std::move(keyaccount)),
         admin_(std::move(admin)),
-        customfields_(std::move(customfields)) {}
+        customfields_(std::move(customfields)),
+        duplicates_(std::move(duplicates)) {}
 
   AccountsClient accounts_;
   EventsClient events_;
@@ -47,6 +50,7 @@ class GatewayClient {
   KeyAccountClient keyaccount_;
   AdminClient admin_;
   CustomFieldClient customfields_;
+  DuplicateClient duplicates_;
 };
 
 }  // namespace crm::client

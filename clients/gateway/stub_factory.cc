@@ -62,4 +62,10 @@ std::shared_ptr<CustomFieldStub> CreateDefaultCustomFieldStub(
                        v1::CustomFieldService>(std::move(channel), options);
 }
 
+std::shared_ptr<DuplicateStub> CreateDefaultDuplicateStub(std::shared_ptr<grpc::Channel> channel,
+                                                          const ClientOptions& options) {
+  return DecoratedStub<DuplicateStub, DefaultDuplicateStub, MetadataDuplicateStub,
+                       v1::DuplicateService>(std::move(channel), options);
+}
+
 }  // namespace crm::client

@@ -10,6 +10,7 @@
 #include "clients/gateway/admin_stub.h"
 #include "clients/gateway/client_options.h"
 #include "clients/gateway/customfield_stub.h"
+#include "clients/gateway/duplicate_stub.h"
 #include "clients/gateway/event_stub.h"
 #include "clients/gateway/keyaccount_stub.h"
 #include "clients/gateway/pipeline_stub.h"
@@ -31,5 +32,7 @@ std::shared_ptr<AdminStub> CreateDefaultAdminStub(std::shared_ptr<grpc::Channel>
                                                   const ClientOptions& options);
 std::shared_ptr<CustomFieldStub> CreateDefaultCustomFieldStub(
     std::shared_ptr<grpc::Channel> channel, const ClientOptions& options);
+std::shared_ptr<DuplicateStub> CreateDefaultDuplicateStub(std::shared_ptr<grpc::Channel> channel,
+                                                          const ClientOptions& options);
 
 }  // namespace crm::client

@@ -16,7 +16,7 @@
 #include "clients/gateway/admin_connection_impl.h"
 #include "clients/gateway/mocks/mock_admin_connection.h"
 #include "clients/gateway/mocks/mock_admin_stub.h"
-#include "tests/client/fake_stubs.h"
+#include "tests/client/connection_test_fixture.h"
 
 namespace crm::client {
 namespace {
@@ -42,54 +42,24 @@ const std::set<std::string> kIdempotentChanges = {"SetUser", "RevokeAccessToken"
 // Sent once: a repeat would mint a second token.
 const std::set<std::string> kChanges = {"CreateAccessToken"};
 
-class AdminConnectionTest : public ::testing::Test {
- protected:
-  internal::DefaultAdminConnection Connection() {
-    return internal::DefaultAdminConnection(stub_, policy_);
-  }
+// Every RPC by name, called with an empty request; returns the final status.
+const testing::RpcsByName<AdminConnection>& Rpcs() {
+  static const auto* const kRpcs =
+      new testing::RpcsByName<AdminConnection>{CRM_ADMIN_RPCS(CRM_TEST_RPC_BY_NAME)};
+  return *kRpcs;
+}
 
-  // Every RPC by name, called with an empty request; returns the final status.
-  static const std::map<std::string, std::function<absl::Status(AdminConnection&)>>& Rpcs() {
-    static const auto* const kRpcs =
-        new std::map<std::string, std::function<absl::Status(AdminConnection&)>>{
-#define CRM_TEST_ADMIN_RPC(Method, Request, Response, Kind) \
-  {#Method, [](AdminConnection& c) { return c.Method(v1::Request()).status(); }},
-            CRM_ADMIN_RPCS(CRM_TEST_ADMIN_RPC)
-#undef CRM_TEST_ADMIN_RPC
-        };
-    return *kRpcs;
-  }
-
-  std::shared_ptr<FakeAdminStub> stub_ = std::make_shared<FakeAdminStub>();
-  std::vector<absl::Duration> sleeps_;
-  int ids_ = 0;
-  internal::CallPolicy policy_ = testing::RecordingPolicy(&sleeps_, &ids_);
-};
+using AdminConnectionTest =
+    testing::ConnectionTest<FakeAdminStub, internal::DefaultAdminConnection>;
 
 TEST_F(AdminConnectionTest, TheClientCoversEveryRpcOfTheService) {
-  std::set<std::string> in_proto;
-  for (int i = 0; i < AdminService().method_count(); ++i) {
-    in_proto.insert(AdminService().method(i)->name());
-  }
-  std::set<std::string> in_client;
-  for (const auto& [name, call] : Rpcs()) in_client.insert(name);
-  EXPECT_EQ(in_client, in_proto);
-
-  std::set<std::string> classified = kReads;
-  classified.insert(kIdempotentChanges.begin(), kIdempotentChanges.end());
-  classified.insert(kChanges.begin(), kChanges.end());
-  EXPECT_EQ(classified, in_proto);
-  EXPECT_EQ(kReads.size() + kIdempotentChanges.size() + kChanges.size(), in_proto.size());
+  testing::ExpectCoversTheService(AdminService(), Rpcs(),
+                                  {&kReads, &kIdempotentChanges, &kChanges});
 }
 
 TEST_F(AdminConnectionTest, ReadsAreRetriedOnUnavailable) {
   auto connection = Connection();
-  for (const std::string& rpc : kReads) {
-    stub_->FailNext(rpc, Unavailable());
-    stub_->FailNext(rpc, Unavailable());
-    EXPECT_TRUE(Rpcs().at(rpc)(connection).ok()) << rpc;
-    EXPECT_EQ(stub_->CallCount(rpc), 3) << rpc;
-  }
+  testing::ExpectRetriedOnUnavailable(*stub_, connection, Rpcs(), kReads);
 }
 
 TEST_F(AdminConnectionTest, SetUserAndRevokeAreRetriedWithTheSameRequest) {

@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "clients/gateway/gateway_client.h"
+#include "nlohmann/json.hpp"
 #include "tests/support/test_server.h"
 
 namespace crm {
@@ -47,6 +48,24 @@ class ClientEndToEndTest : public ::testing::TestWithParam<std::string> {
   // Runs crmctl against the test server acting as dave; returns the exit code, stdout and stderr.
   int Crmctl(const std::vector<std::string>& args, std::string* out, std::string* err) {
     return CrmctlWithCredentials({"--token=" + crmctl_token_}, args, out, err);
+  }
+
+  // Runs crmctl with --output=json expecting exit code 0, and parses its one line of output.
+  nlohmann::json CrmctlJson(const std::vector<std::string>& args) {
+    std::vector<std::string> all = {"--output=json"};
+    all.insert(all.end(), args.begin(), args.end());
+    std::string out, err;
+    EXPECT_EQ(Crmctl(all, &out, &err), 0) << err;
+    nlohmann::json json = nlohmann::json::parse(out, nullptr, false);
+    EXPECT_TRUE(json.is_object()) << out;
+    return json.is_object() ? json : nlohmann::json::object();
+  }
+
+  // Runs crmctl expecting exit code 0 and returns its stdout.
+  std::string CrmctlTable(const std::vector<std::string>& args) {
+    std::string out, err;
+    EXPECT_EQ(Crmctl(args, &out, &err), 0) << err;
+    return out;
   }
 
   // As Crmctl, but the caller is whoever `credentials` (--token=, --token_file=) name, if anyone.

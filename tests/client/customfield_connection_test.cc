@@ -18,7 +18,7 @@
 #include "clients/gateway/customfield_connection_impl.h"
 #include "clients/gateway/mocks/mock_customfield_connection.h"
 #include "clients/gateway/mocks/mock_customfield_stub.h"
-#include "tests/client/fake_stubs.h"
+#include "tests/client/connection_test_fixture.h"
 
 namespace crm::client {
 namespace {
@@ -47,24 +47,16 @@ const std::set<std::string> kCreates = {"CreateCustomField"};
 const std::set<std::string> kChanges = {"UpdateCustomField", "DeleteCustomField",
                                         "UndeleteCustomField"};
 
-class CustomFieldConnectionTest : public ::testing::Test {
+// Every RPC by name, called with an empty request; returns the final status.
+const testing::RpcsByName<CustomFieldConnection>& Rpcs() {
+  static const auto* const kRpcs =
+      new testing::RpcsByName<CustomFieldConnection>{CRM_CUSTOMFIELD_RPCS(CRM_TEST_RPC_BY_NAME)};
+  return *kRpcs;
+}
+
+class CustomFieldConnectionTest
+    : public testing::ConnectionTest<FakeCustomFieldStub, internal::DefaultCustomFieldConnection> {
  protected:
-  internal::DefaultCustomFieldConnection Connection() {
-    return internal::DefaultCustomFieldConnection(stub_, policy_);
-  }
-
-  // Every RPC by name, called with an empty request; returns the final status.
-  static const std::map<std::string, std::function<absl::Status(CustomFieldConnection&)>>& Rpcs() {
-    static const auto* const kRpcs =
-        new std::map<std::string, std::function<absl::Status(CustomFieldConnection&)>>{
-#define CRM_TEST_CUSTOMFIELD_RPC(Method, Request, Response, Kind) \
-  {#Method, [](CustomFieldConnection& c) { return c.Method(v1::Request()).status(); }},
-            CRM_CUSTOMFIELD_RPCS(CRM_TEST_CUSTOMFIELD_RPC)
-#undef CRM_TEST_CUSTOMFIELD_RPC
-        };
-    return *kRpcs;
-  }
-
   // The request that attempt `i` sent.
   v1::CreateCustomFieldRequest CreateRequestOfCall(size_t i) {
     v1::CreateCustomFieldRequest request;
@@ -72,45 +64,19 @@ class CustomFieldConnectionTest : public ::testing::Test {
     EXPECT_TRUE(request.ParseFromString(stub_->calls().at(i).request));
     return request;
   }
-
-  std::shared_ptr<FakeCustomFieldStub> stub_ = std::make_shared<FakeCustomFieldStub>();
-  std::vector<absl::Duration> sleeps_;
-  int ids_ = 0;
-  internal::CallPolicy policy_ = testing::RecordingPolicy(&sleeps_, &ids_);
 };
 
 TEST_F(CustomFieldConnectionTest, TheClientCoversEveryRpcOfTheService) {
-  std::set<std::string> in_proto;
-  for (int i = 0; i < CustomFieldService().method_count(); ++i) {
-    in_proto.insert(CustomFieldService().method(i)->name());
-  }
-  std::set<std::string> in_client;
-  for (const auto& [name, call] : Rpcs()) in_client.insert(name);
-  EXPECT_EQ(in_client, in_proto);
-
-  std::set<std::string> classified = kReads;
-  classified.insert(kCreates.begin(), kCreates.end());
-  classified.insert(kChanges.begin(), kChanges.end());
-  EXPECT_EQ(classified, in_proto);
-  EXPECT_EQ(kReads.size() + kCreates.size() + kChanges.size(), in_proto.size());  // disjoint
+  testing::ExpectCoversTheService(CustomFieldService(), Rpcs(), {&kReads, &kCreates, &kChanges});
 }
 
 TEST_F(CustomFieldConnectionTest, EveryCreateKindRpcHasARequestIdAndNoOtherDoes) {
-  for (int i = 0; i < CustomFieldService().method_count(); ++i) {
-    const google::protobuf::MethodDescriptor& method = *CustomFieldService().method(i);
-    const bool has_request_id = method.input_type()->FindFieldByName("request_id") != nullptr;
-    EXPECT_EQ(has_request_id, kCreates.count(method.name()) == 1) << method.name();
-  }
+  testing::ExpectRequestIdsExactlyOn(CustomFieldService(), kCreates);
 }
 
 TEST_F(CustomFieldConnectionTest, ReadsAreRetriedOnUnavailable) {
   auto connection = Connection();
-  for (const std::string& rpc : kReads) {
-    stub_->FailNext(rpc, Unavailable());
-    stub_->FailNext(rpc, Unavailable());
-    EXPECT_TRUE(Rpcs().at(rpc)(connection).ok()) << rpc;
-    EXPECT_EQ(stub_->CallCount(rpc), 3) << rpc;
-  }
+  testing::ExpectRetriedOnUnavailable(*stub_, connection, Rpcs(), kReads);
   EXPECT_THAT(sleeps_, ::testing::SizeIs(2 * kReads.size()));
 }
 

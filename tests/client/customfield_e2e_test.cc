@@ -20,16 +20,6 @@ using ::testing::Not;
 
 class CustomFieldEndToEndTest : public ClientEndToEndTest {
  protected:
-  // crmctl with --output=json: the one object it printed (exit code 0 asserted).
-  nlohmann::json CrmctlJson(std::vector<std::string> args) {
-    args.insert(args.begin(), "--output=json");
-    std::string out, err;
-    EXPECT_EQ(Crmctl(args, &out, &err), 0) << err;
-    nlohmann::json parsed = nlohmann::json::parse(out, nullptr, false);
-    EXPECT_TRUE(parsed.is_object()) << out;
-    return parsed.is_object() ? parsed : nlohmann::json::object();
-  }
-
   // The account fields every test uses: a filterable single choice, a filterable money field
   // and a date.
   void DefineAccountFields() {

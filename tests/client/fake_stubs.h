@@ -1,7 +1,7 @@
 // Fakes of the gateway client's own stub interfaces (AccountStub, PipelineStub, ServiceDeskStub,
-// KeyAccountStub, AdminStub, CustomFieldStub, EventStub) and of its stream interfaces: scripted
-// failures, recorded calls. They stand in for the network, not for the server's logic; tests
-// that need real answers use a real in-process server.
+// KeyAccountStub, AdminStub, CustomFieldStub, DuplicateStub, EventStub) and of its stream
+// interfaces: scripted failures, recorded calls. They stand in for the network, not for the
+// server's logic; tests that need real answers use a real in-process server.
 #pragma once
 
 #include <grpcpp/client_context.h>
@@ -21,6 +21,7 @@
 #include "clients/gateway/account_stub.h"
 #include "clients/gateway/admin_stub.h"
 #include "clients/gateway/customfield_stub.h"
+#include "clients/gateway/duplicate_stub.h"
 #include "clients/gateway/event_stub.h"
 #include "clients/gateway/keyaccount_stub.h"
 #include "clients/gateway/pipeline_stub.h"
@@ -324,6 +325,17 @@ class FakeCustomFieldStub : public CustomFieldStub, public ScriptedUnaryCalls {
   }
   CRM_CUSTOMFIELD_RPCS(CRM_FAKE_CUSTOMFIELD_RPC)
 #undef CRM_FAKE_CUSTOMFIELD_RPC
+};
+
+// Every RPC of DuplicateService as ScriptedUnaryCalls, under its RPC name.
+class FakeDuplicateStub : public DuplicateStub, public ScriptedUnaryCalls {
+ public:
+#define CRM_FAKE_DUPLICATE_RPC(Method, Request, Response, Kind)      \
+  CRM_DUPLICATE_STUB_SIGNATURE(Method, Request, Response) override { \
+    return Answer<v1::Response>(#Method, context, request);          \
+  }
+  CRM_DUPLICATE_RPCS(CRM_FAKE_DUPLICATE_RPC)
+#undef CRM_FAKE_DUPLICATE_RPC
 };
 
 class FakeEventStub : public EventStub {

@@ -21,7 +21,7 @@
 #include "clients/gateway/mocks/mock_keyaccount_connection.h"
 #include "clients/gateway/mocks/mock_keyaccount_stub.h"
 #include "clients/gateway/mocks/mock_streams.h"
-#include "tests/client/fake_stubs.h"
+#include "tests/client/connection_test_fixture.h"
 
 namespace crm::client {
 namespace {
@@ -80,71 +80,37 @@ v1::ReclassifyProgress Done(const std::string& run_id, int64_t accounts) {
   return progress;
 }
 
-class KeyAccountConnectionTest : public ::testing::Test {
+// Every unary RPC by name, called with an empty request; returns the final status.
+const testing::RpcsByName<KeyAccountConnection>& Rpcs() {
+  static const auto* const kRpcs =
+      new testing::RpcsByName<KeyAccountConnection>{CRM_KEYACCOUNT_RPCS(CRM_TEST_RPC_BY_NAME)};
+  return *kRpcs;
+}
+
+class KeyAccountConnectionTest
+    : public testing::ConnectionTest<FakeKeyAccountStub, internal::DefaultKeyAccountConnection> {
  protected:
-  internal::DefaultKeyAccountConnection Connection() {
-    return internal::DefaultKeyAccountConnection(stub_, policy_);
-  }
-
-  // Every unary RPC by name, called with an empty request; returns the final status.
-  static const std::map<std::string, std::function<absl::Status(KeyAccountConnection&)>>& Rpcs() {
-    static const auto* const kRpcs =
-        new std::map<std::string, std::function<absl::Status(KeyAccountConnection&)>>{
-#define CRM_TEST_KEYACCOUNT_RPC(Method, Request, Response, Kind) \
-  {#Method, [](KeyAccountConnection& c) { return c.Method(v1::Request()).status(); }},
-            CRM_KEYACCOUNT_RPCS(CRM_TEST_KEYACCOUNT_RPC)
-#undef CRM_TEST_KEYACCOUNT_RPC
-        };
-    return *kRpcs;
-  }
-
   void QueueStream(std::vector<v1::ReclassifyProgress> messages, absl::Status end) {
     stub_->reclassify_streams.push_back(
         std::make_unique<FakeReadStream<v1::ReclassifyProgress>>(std::move(messages), end));
   }
-
-  std::shared_ptr<FakeKeyAccountStub> stub_ = std::make_shared<FakeKeyAccountStub>();
-  std::vector<absl::Duration> sleeps_;
-  int ids_ = 0;
-  internal::CallPolicy policy_ = testing::RecordingPolicy(&sleeps_, &ids_);
 };
 
 TEST_F(KeyAccountConnectionTest, TheClientCoversEveryRpcOfTheService) {
-  std::set<std::string> in_proto;
-  for (int i = 0; i < KeyAccountService().method_count(); ++i) {
-    in_proto.insert(KeyAccountService().method(i)->name());
-  }
-  std::set<std::string> in_client = {"Reclassify"};  // the stream, declared by hand
-  for (const auto& [name, call] : Rpcs()) in_client.insert(name);
-  EXPECT_EQ(in_client, in_proto);
-
-  std::set<std::string> classified = {"Reclassify"};
-  for (const auto* kind : {&kReads, &kCreates, &kIfMatch, &kSets, &kChanges}) {
-    classified.insert(kind->begin(), kind->end());
-  }
-  EXPECT_EQ(classified, in_proto);
-  EXPECT_EQ(1 + kReads.size() + kCreates.size() + kIfMatch.size() + kSets.size() + kChanges.size(),
-            in_proto.size());  // disjoint
+  testing::ExpectCoversTheService(KeyAccountService(), Rpcs(),
+                                  {&kReads, &kCreates, &kIfMatch, &kSets, &kChanges},
+                                  {"Reclassify"});
 }
 
 TEST_F(KeyAccountConnectionTest, OnlyCreateAccountPlanHasARequestId) {
-  for (int i = 0; i < KeyAccountService().method_count(); ++i) {
-    const google::protobuf::MethodDescriptor& method = *KeyAccountService().method(i);
-    const bool has_request_id = method.input_type()->FindFieldByName("request_id") != nullptr;
-    EXPECT_EQ(has_request_id, kCreates.count(method.name()) == 1) << method.name();
-  }
+  testing::ExpectRequestIdsExactlyOn(KeyAccountService(), kCreates);
 }
 
 TEST_F(KeyAccountConnectionTest, ReadsAndSetsAreRetriedOnUnavailable) {
   auto connection = Connection();
   std::set<std::string> retried = kReads;
   retried.insert(kSets.begin(), kSets.end());
-  for (const std::string& rpc : retried) {
-    stub_->FailNext(rpc, Unavailable());
-    stub_->FailNext(rpc, Unavailable());
-    EXPECT_TRUE(Rpcs().at(rpc)(connection).ok()) << rpc;
-    EXPECT_EQ(stub_->CallCount(rpc), 3) << rpc;
-  }
+  testing::ExpectRetriedOnUnavailable(*stub_, connection, Rpcs(), retried);
   EXPECT_EQ(sleeps_.size(), 2 * retried.size());
 }
 

@@ -112,24 +112,6 @@ class KeyAccountEndToEndTest : public ClientEndToEndTest {
     return changes;
   }
 
-  // Runs crmctl with --output=json and parses its one line of output.
-  nlohmann::json CrmctlJson(const std::vector<std::string>& args) {
-    std::vector<std::string> all = {"--output=json"};
-    all.insert(all.end(), args.begin(), args.end());
-    std::string out, err;
-    EXPECT_EQ(Crmctl(all, &out, &err), 0) << err;
-    nlohmann::json json = nlohmann::json::parse(out, nullptr, false);
-    EXPECT_TRUE(json.is_object()) << out;
-    return json.is_object() ? json : nlohmann::json::object();
-  }
-
-  // Runs crmctl expecting exit code 0 and returns its stdout.
-  std::string CrmctlTable(const std::vector<std::string>& args) {
-    std::string out, err;
-    EXPECT_EQ(Crmctl(args, &out, &err), 0) << err;
-    return out;
-  }
-
   absl::Time now_;
   std::string big_, mid_, small_;
 };

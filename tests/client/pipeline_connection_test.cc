@@ -16,7 +16,7 @@
 #include "clients/gateway/mocks/mock_pipeline_stub.h"
 #include "clients/gateway/pipeline_client.h"
 #include "clients/gateway/pipeline_connection_impl.h"
-#include "tests/client/fake_stubs.h"
+#include "tests/client/connection_test_fixture.h"
 
 namespace crm::client {
 namespace {
@@ -54,24 +54,16 @@ const std::set<std::string> kChanges = {
     "ReopenOpportunity", "CancelOrder",      "UpdateCampaign",    "SetTeam",
     "SetTarget",         "UpdateSalesSettings"};
 
-class PipelineConnectionTest : public ::testing::Test {
+// Every RPC by name, called with an empty request; returns the final status.
+const testing::RpcsByName<PipelineConnection>& Rpcs() {
+  static const auto* const kRpcs =
+      new testing::RpcsByName<PipelineConnection>{CRM_PIPELINE_RPCS(CRM_TEST_RPC_BY_NAME)};
+  return *kRpcs;
+}
+
+class PipelineConnectionTest
+    : public testing::ConnectionTest<FakePipelineStub, internal::DefaultPipelineConnection> {
  protected:
-  internal::DefaultPipelineConnection Connection() {
-    return internal::DefaultPipelineConnection(stub_, policy_);
-  }
-
-  // Every RPC by name, called with an empty request; returns the final status.
-  static const std::map<std::string, std::function<absl::Status(PipelineConnection&)>>& Rpcs() {
-    static const auto* const kRpcs =
-        new std::map<std::string, std::function<absl::Status(PipelineConnection&)>>{
-#define CRM_TEST_PIPELINE_RPC(Method, Request, Response, Kind) \
-  {#Method, [](PipelineConnection& c) { return c.Method(v1::Request()).status(); }},
-            CRM_PIPELINE_RPCS(CRM_TEST_PIPELINE_RPC)
-#undef CRM_TEST_PIPELINE_RPC
-        };
-    return *kRpcs;
-  }
-
   // The request_id that attempt `i` sent, read from its request by the RPC's input type.
   std::string RequestIdOfCall(size_t i) {
     const testing::RecordedCall& call = stub_->calls().at(i);
@@ -87,37 +79,15 @@ class PipelineConnectionTest : public ::testing::Test {
     EXPECT_NE(field, nullptr) << call.method << " has no request_id";
     return field == nullptr ? "" : request->GetReflection()->GetString(*request, field);
   }
-
-  std::shared_ptr<FakePipelineStub> stub_ = std::make_shared<FakePipelineStub>();
-  std::vector<absl::Duration> sleeps_;
-  int ids_ = 0;
-  internal::CallPolicy policy_ = testing::RecordingPolicy(&sleeps_, &ids_);
 };
 
 TEST_F(PipelineConnectionTest, TheClientCoversEveryRpcOfTheService) {
-  std::set<std::string> in_proto;
-  for (int i = 0; i < PipelineService().method_count(); ++i) {
-    in_proto.insert(PipelineService().method(i)->name());
-  }
-  std::set<std::string> in_client;
-  for (const auto& [name, call] : Rpcs()) in_client.insert(name);
-  EXPECT_EQ(in_client, in_proto);
-
-  std::set<std::string> classified = kReads;
-  classified.insert(kCreates.begin(), kCreates.end());
-  classified.insert(kChanges.begin(), kChanges.end());
-  EXPECT_EQ(classified, in_proto);
-  EXPECT_EQ(kReads.size() + kCreates.size() + kChanges.size(), in_proto.size());  // disjoint
+  testing::ExpectCoversTheService(PipelineService(), Rpcs(), {&kReads, &kCreates, &kChanges});
 }
 
 TEST_F(PipelineConnectionTest, ReadsAreRetriedOnUnavailable) {
   auto connection = Connection();
-  for (const std::string& rpc : kReads) {
-    stub_->FailNext(rpc, Unavailable());
-    stub_->FailNext(rpc, Unavailable());
-    EXPECT_TRUE(Rpcs().at(rpc)(connection).ok()) << rpc;
-    EXPECT_EQ(stub_->CallCount(rpc), 3) << rpc;
-  }
+  testing::ExpectRetriedOnUnavailable(*stub_, connection, Rpcs(), kReads);
 }
 
 TEST_F(PipelineConnectionTest, CreatesGetARequestIdThatEveryAttemptRepeats) {

@@ -60,17 +60,6 @@ class PipelineEndToEndTest : public ClientEndToEndTest {
     return created.value_or(v1::Opportunity());
   }
 
-  // Runs crmctl with --output=json and parses its one line of output.
-  nlohmann::json CrmctlJson(const std::vector<std::string>& args) {
-    std::vector<std::string> all = {"--output=json"};
-    all.insert(all.end(), args.begin(), args.end());
-    std::string out, err;
-    EXPECT_EQ(Crmctl(all, &out, &err), 0) << err;
-    nlohmann::json json = nlohmann::json::parse(out, nullptr, false);
-    EXPECT_TRUE(json.is_object()) << out;
-    return json.is_object() ? json : nlohmann::json::object();
-  }
-
   v1::Pipeline b2b_;
   std::string account_;
 };

@@ -17,7 +17,7 @@
 #include "clients/gateway/mocks/mock_servicedesk_stub.h"
 #include "clients/gateway/servicedesk_client.h"
 #include "clients/gateway/servicedesk_connection_impl.h"
-#include "tests/client/fake_stubs.h"
+#include "tests/client/connection_test_fixture.h"
 
 namespace crm::client {
 namespace {
@@ -52,24 +52,16 @@ const std::set<std::string> kChanges = {"UpdateTicket",    "AssignTicket",    "C
                                         "UpdateSlaPolicy", "DeleteSlaPolicy", "UpdateSolution",
                                         "DeleteSolution",  "LinkSolution",    "SubmitSurvey"};
 
-class ServiceDeskConnectionTest : public ::testing::Test {
+// Every RPC by name, called with an empty request; returns the final status.
+const testing::RpcsByName<ServiceDeskConnection>& Rpcs() {
+  static const auto* const kRpcs =
+      new testing::RpcsByName<ServiceDeskConnection>{CRM_SERVICEDESK_RPCS(CRM_TEST_RPC_BY_NAME)};
+  return *kRpcs;
+}
+
+class ServiceDeskConnectionTest
+    : public testing::ConnectionTest<FakeServiceDeskStub, internal::DefaultServiceDeskConnection> {
  protected:
-  internal::DefaultServiceDeskConnection Connection() {
-    return internal::DefaultServiceDeskConnection(stub_, policy_);
-  }
-
-  // Every RPC by name, called with an empty request; returns the final status.
-  static const std::map<std::string, std::function<absl::Status(ServiceDeskConnection&)>>& Rpcs() {
-    static const auto* const kRpcs =
-        new std::map<std::string, std::function<absl::Status(ServiceDeskConnection&)>>{
-#define CRM_TEST_SERVICEDESK_RPC(Method, Request, Response, Kind) \
-  {#Method, [](ServiceDeskConnection& c) { return c.Method(v1::Request()).status(); }},
-            CRM_SERVICEDESK_RPCS(CRM_TEST_SERVICEDESK_RPC)
-#undef CRM_TEST_SERVICEDESK_RPC
-        };
-    return *kRpcs;
-  }
-
   // The request_id that attempt `i` sent, read from its request by the RPC's input type.
   std::string RequestIdOfCall(size_t i) {
     const testing::RecordedCall& call = stub_->calls().at(i);
@@ -85,45 +77,19 @@ class ServiceDeskConnectionTest : public ::testing::Test {
     EXPECT_NE(field, nullptr) << call.method << " has no request_id";
     return field == nullptr ? "" : request->GetReflection()->GetString(*request, field);
   }
-
-  std::shared_ptr<FakeServiceDeskStub> stub_ = std::make_shared<FakeServiceDeskStub>();
-  std::vector<absl::Duration> sleeps_;
-  int ids_ = 0;
-  internal::CallPolicy policy_ = testing::RecordingPolicy(&sleeps_, &ids_);
 };
 
 TEST_F(ServiceDeskConnectionTest, TheClientCoversEveryRpcOfTheService) {
-  std::set<std::string> in_proto;
-  for (int i = 0; i < ServiceDeskService().method_count(); ++i) {
-    in_proto.insert(ServiceDeskService().method(i)->name());
-  }
-  std::set<std::string> in_client;
-  for (const auto& [name, call] : Rpcs()) in_client.insert(name);
-  EXPECT_EQ(in_client, in_proto);
-
-  std::set<std::string> classified = kReads;
-  classified.insert(kCreates.begin(), kCreates.end());
-  classified.insert(kChanges.begin(), kChanges.end());
-  EXPECT_EQ(classified, in_proto);
-  EXPECT_EQ(kReads.size() + kCreates.size() + kChanges.size(), in_proto.size());  // disjoint
+  testing::ExpectCoversTheService(ServiceDeskService(), Rpcs(), {&kReads, &kCreates, &kChanges});
 }
 
 TEST_F(ServiceDeskConnectionTest, EveryCreateKindRpcHasARequestIdAndNoOtherDoes) {
-  for (int i = 0; i < ServiceDeskService().method_count(); ++i) {
-    const google::protobuf::MethodDescriptor& method = *ServiceDeskService().method(i);
-    const bool has_request_id = method.input_type()->FindFieldByName("request_id") != nullptr;
-    EXPECT_EQ(has_request_id, kCreates.count(method.name()) == 1) << method.name();
-  }
+  testing::ExpectRequestIdsExactlyOn(ServiceDeskService(), kCreates);
 }
 
 TEST_F(ServiceDeskConnectionTest, ReadsAreRetriedOnUnavailable) {
   auto connection = Connection();
-  for (const std::string& rpc : kReads) {
-    stub_->FailNext(rpc, Unavailable());
-    stub_->FailNext(rpc, Unavailable());
-    EXPECT_TRUE(Rpcs().at(rpc)(connection).ok()) << rpc;
-    EXPECT_EQ(stub_->CallCount(rpc), 3) << rpc;
-  }
+  testing::ExpectRetriedOnUnavailable(*stub_, connection, Rpcs(), kReads);
 }
 
 TEST_F(ServiceDeskConnectionTest, CreatesGetARequestIdThatEveryAttemptRepeats) {

@@ -19,16 +19,6 @@ using ::testing::Not;
 
 class CustomFieldCommandsTest : public ClientEndToEndTest {
  protected:
-  // crmctl with --output=json: the one object it printed (exit code 0 asserted).
-  nlohmann::json CrmctlJson(std::vector<std::string> args) {
-    args.insert(args.begin(), "--output=json");
-    std::string out, err;
-    EXPECT_EQ(Crmctl(args, &out, &err), 0) << err;
-    nlohmann::json parsed = nlohmann::json::parse(out, nullptr, false);
-    EXPECT_TRUE(parsed.is_object()) << out;
-    return parsed.is_object() ? parsed : nlohmann::json::object();
-  }
-
   // A filterable text field and a filterable number field of `entity`.
   void DefineFields(const std::string& entity) {
     CrmctlJson({"fields", "create", entity, "code", "label=Code", "type=text", "--filterable"});
