@@ -533,14 +533,9 @@ std::string Parameters(const db::SqlQuery& q) {
   return absl::StrJoin(values, ", ");
 }
 
-// DuplicateIndex::Lookup's statement, assembled as it assembles it.
+// The statement DuplicateIndex::Lookup runs for `key` among accounts, as the check asks for it.
 db::SqlQuery LookupStatement(const MatchKey& key) {
-  db::SqlQuery q("SELECT entity_id, display_name FROM duplicate_keys");
-  q.Where("key_kind = ?", duplicates::KeyKindName(key.kind))
-      .Where("match_key = ?", key.key)
-      .Where("entity_type = ?", std::string(duplicates::EntityName(crm::v1::DUPLICATE_ENTITY_ACCOUNT)));
-  q.Append(" ORDER BY entity_id LIMIT ?", kMaxCandidates + 1);
-  return q;
+  return duplicates::DuplicateIndex::LookupStatement(key, crm::v1::DUPLICATE_ENTITY_ACCOUNT, kMaxCandidates + 1);
 }
 
 // DuplicateIndex::Replace's first statement: an update that changes a key (or a delete) removes

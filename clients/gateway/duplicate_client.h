@@ -22,14 +22,16 @@
 
 #include "absl/status/status.h"
 #include "clients/gateway/duplicate_connection.h"
+#include "common/duplicates/candidate_details.h"
 #include "crm/v1/duplicate.pb.h"
 
 namespace crm::client {
 
 // The candidates a refused create's status carries (a crm.v1.DuplicateCandidates payload under
-// "type.googleapis.com/crm.v1.DuplicateCandidates"); empty for any other status. The server's
-// side reads them with duplicates::CandidatesOf, which the client library cannot link.
-std::vector<v1::DuplicateCandidate> DuplicateCandidatesOf(const absl::Status& status);
+// "type.googleapis.com/crm.v1.DuplicateCandidates"); empty for any other status.
+inline std::vector<v1::DuplicateCandidate> DuplicateCandidatesOf(const absl::Status& status) {
+  return duplicates::CandidatesOf(status);
+}
 
 class DuplicateClient {
  public:

@@ -156,7 +156,7 @@ Validator& Validator::OptionalPhone(absl::string_view value, absl::string_view f
       ++digits;
     } else if (c == '+') {
       ok = i == 0;
-    } else if (!(c == ' ' || c == '-' || c == '(' || c == ')' || c == '.')) {
+    } else if (!(c == ' ' || c == '-' || c == '(' || c == ')' || c == '.' || c == '/')) {
       ok = false;
     }
   }

@@ -66,8 +66,10 @@ absl::Status ApplyMigrations(Database& db, const std::vector<MigrationSet>& sets
     int locked = 0;
     if (dialect.backend() == Backend::kMysql) {
       soci::indicator ind;
-      // Per database: other databases on the same server migrate independently.
-      sql << "SELECT GET_LOCK(" << kMigrationLockName << ", 60)", soci::into(locked, ind);
+      // Per database: other databases on the same server migrate independently. A process
+      // waits out another's migration, which may index every stored record (a million accounts
+      // take about two minutes on MariaDB).
+      sql << "SELECT GET_LOCK(" << kMigrationLockName << ", 900)", soci::into(locked, ind);
       if (ind != soci::i_ok || locked != 1) {
         return absl::UnavailableError("could not take the migration lock within 60 s");
       }

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "absl/algorithm/container.h"
-#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/core/errors.h"
@@ -77,17 +76,8 @@ absl::StatusOr<std::vector<DuplicateCandidate>> CheckNewRecord(db::Tx& tx, Dupli
       field, absl::StrCat("matches ", candidates->size(), " existing ", EntityName(entity),
                           candidates->size() == 1 ? "" : "s", ": ", absl::StrJoin(names, ", "),
                           "; set confirm_duplicate to create it anyway"));
-  crm::v1::DuplicateCandidates details;
-  for (const DuplicateCandidate& c : *candidates) *details.add_candidates() = c;
-  refused.SetPayload(kDuplicateCandidatesTypeUrl, absl::Cord(details.SerializeAsString()));
+  AttachCandidates(*candidates, refused);
   return refused;
-}
-
-std::vector<DuplicateCandidate> CandidatesOf(const absl::Status& status) {
-  absl::optional<absl::Cord> payload = status.GetPayload(kDuplicateCandidatesTypeUrl);
-  crm::v1::DuplicateCandidates details;
-  if (!payload.has_value() || !details.ParseFromString(std::string(*payload))) return {};
-  return {details.candidates().begin(), details.candidates().end()};
 }
 
 }  // namespace crm::duplicates

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/db/database.h"
+#include "common/duplicates/candidate_details.h"
 #include "common/duplicates/record_keys.h"
 #include "crm/v1/duplicate_service.pb.h"
 
@@ -17,8 +18,6 @@ class session;
 
 namespace crm::duplicates {
 
-// The error detail of a refused create (crm.v1.DuplicateCandidates).
-inline constexpr absl::string_view kDuplicateCandidatesTypeUrl = "type.googleapis.com/crm.v1.DuplicateCandidates";
 inline constexpr int kDefaultMaxCandidates = 20;
 inline constexpr int kMaxCandidates = 100;
 
@@ -46,8 +45,5 @@ crm::v1::DuplicateAction ActionFor(const crm::v1::DuplicateSettings& settings, c
 absl::StatusOr<std::vector<crm::v1::DuplicateCandidate>> CheckNewRecord(db::Tx& tx, crm::v1::DuplicateEntity entity,
                                                                         const std::vector<MatchKey>& keys,
                                                                         bool confirmed, absl::string_view field);
-
-// The candidates a refused create's status carries (empty for any other status).
-std::vector<crm::v1::DuplicateCandidate> CandidatesOf(const absl::Status& status);
 
 }  // namespace crm::duplicates

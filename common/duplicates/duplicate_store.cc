@@ -113,14 +113,18 @@ absl::StatusOr<std::optional<RecordKeys>> DuplicateIndex::Find(soci::session& sq
   return record;
 }
 
-absl::StatusOr<std::vector<KeyHit>> DuplicateIndex::Lookup(soci::session& sql, const MatchKey& key,
-                                                           crm::v1::DuplicateEntity among, int limit) {
+db::SqlQuery DuplicateIndex::LookupStatement(const MatchKey& key, crm::v1::DuplicateEntity among, int limit) {
   db::SqlQuery q("SELECT entity_id, display_name FROM duplicate_keys");
   q.Where("key_kind = ?", KeyKindName(key.kind))
       .Where("match_key = ?", key.key)
       .Where("entity_type = ?", std::string(EntityName(among)));
   q.Append(" ORDER BY entity_id LIMIT ?", limit);
-  return db::ScanAll<KeyHit>(sql, q, "find duplicate keys", [&](const db::ScannedRow& row) {
+  return q;
+}
+
+absl::StatusOr<std::vector<KeyHit>> DuplicateIndex::Lookup(soci::session& sql, const MatchKey& key,
+                                                           crm::v1::DuplicateEntity among, int limit) {
+  return db::ScanAll<KeyHit>(sql, LookupStatement(key, among, limit), "find duplicate keys", [&](const db::ScannedRow& row) {
     return KeyHit{among, std::string(row.Text(0)), std::string(row.Text(1)), key};
   });
 }

@@ -53,6 +53,8 @@ class DuplicateIndex {
   // one range of the primary key.
   static absl::StatusOr<std::vector<KeyHit>> Lookup(soci::session& sql, const MatchKey& key,
                                                     crm::v1::DuplicateEntity among, int limit);
+  // The statement Lookup runs (for EXPLAIN in bench/duplicate_bench.cc).
+  static db::SqlQuery LookupStatement(const MatchKey& key, crm::v1::DuplicateEntity among, int limit);
 };
 
 // For writers of many records at once (a migration indexing the records stored before it, the

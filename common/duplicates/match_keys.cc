@@ -14,13 +14,21 @@ namespace crm::duplicates {
 namespace {
 
 // Lower-case words of `text`: ASCII letters and digits (and any non-ASCII byte, so UTF-8 letters
-// stay inside their word); everything else separates.
+// stay inside their word); everything else separates. The upper-case Latin-1 letters (À to Þ,
+// UTF-8 C3 80 to C3 9E but for ×) are lowered too, so "KÖHLER" = "Köhler".
 std::vector<std::string> Words(absl::string_view text) {
   std::vector<std::string> words;
   std::string word;
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     const unsigned char u = static_cast<unsigned char>(c);
-    if (absl::ascii_isalnum(u) || u >= 0x80) {
+    if (u == 0xC3 && i + 1 < text.size()) {
+      unsigned char next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9E && next != 0x97) next += 0x20;
+      word.push_back(c);
+      word.push_back(static_cast<char>(next));
+      ++i;
+    } else if (absl::ascii_isalnum(u) || u >= 0x80) {
       word.push_back(absl::ascii_tolower(u));
     } else if (c == '&' || c == '\'') {
       continue;  // "M&M's" is one word
@@ -39,7 +47,7 @@ const absl::flat_hash_set<std::string>& LegalForms() {
       "ab",   "ag",   "as",     "bv",  "co",       "company", "corp", "corporation", "gmbh", "inc",
       "incorporated", "kg",    "kgaa", "llc",  "llp",  "lp",   "ltd",   "limited", "mbh",  "nv",
       "oy",   "oyj",  "plc",    "pty", "sa",       "sarl",    "sas",  "se",          "spa",  "srl",
-      "the",  "ug",   "ohg",    "gbr", "ev"};
+      "the",  "ug",   "ohg",    "gbr", "ev",       "ek"};
   return *forms;
 }
 
@@ -65,8 +73,29 @@ absl::string_view KeyKindName(KeyKind kind) {
   return "";
 }
 
+namespace {
+
+// Runs of one-letter words as one word: a dotted abbreviation ("B.V.", "S.r.l.", "e.K.") is the
+// same as its plain spelling ("BV", "Srl", "eK").
+std::vector<std::string> JoinInitials(std::vector<std::string> words) {
+  std::vector<std::string> joined;
+  bool previous_single = false;
+  for (std::string& word : words) {
+    const bool single = word.size() == 1;
+    if (single && previous_single) {
+      joined.back() += word;
+    } else {
+      joined.push_back(std::move(word));
+    }
+    previous_single = single;
+  }
+  return joined;
+}
+
+}  // namespace
+
 std::string OrganisationNameKey(absl::string_view name) {
-  std::vector<std::string> words = Words(name);
+  std::vector<std::string> words = JoinInitials(Words(name));
   std::vector<std::string> kept;
   for (std::string& word : words) {
     if (!LegalForms().contains(word)) kept.push_back(std::move(word));

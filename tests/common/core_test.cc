@@ -184,6 +184,7 @@ TEST(ValidationTest, TextEmailPhoneEnumMoney) {
         << bad;
   }
   EXPECT_TRUE(Validator().OptionalPhone("+49 (30) 123-4567", "phone").ok());
+  EXPECT_TRUE(Validator().OptionalPhone("030/1234567", "phone").ok());
   for (const char* bad : {"12", "phone", "+1+2345678", "1234567890123456789"}) {
     EXPECT_FALSE(Validator().OptionalPhone(bad, "phone").ok()) << bad;
   }

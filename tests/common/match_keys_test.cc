@@ -12,6 +12,14 @@ TEST(MatchKeysTest, OrganisationNamesIgnoreCasePunctuationAndLegalForms) {
   EXPECT_EQ(OrganisationNameKey("  The Acme Company Ltd  "), "acme");
   EXPECT_EQ(OrganisationNameKey("Müller & Söhne KG"), "müller söhne");
   EXPECT_NE(OrganisationNameKey("Acme Tools"), OrganisationNameKey("Acme"));
+  // Dotted legal forms are their plain spelling.
+  EXPECT_EQ(OrganisationNameKey("Koch Capital B.V."), "koch capital");
+  EXPECT_EQ(OrganisationNameKey("Rossi S.r.l."), OrganisationNameKey("Rossi SRL"));
+  EXPECT_EQ(OrganisationNameKey("Meyer e.K."), "meyer");
+  EXPECT_EQ(OrganisationNameKey("J. P. Morgan"), OrganisationNameKey("JP Morgan"));
+  // Upper-case Latin-1 letters are lowered like ASCII ones.
+  EXPECT_EQ(OrganisationNameKey("KÖHLER GMBH"), OrganisationNameKey("Köhler GmbH"));
+  EXPECT_EQ(OrganisationNameKey("ÉCOLE ÀÞ × Ü"), "école àþ × ü");
   // A name of legal forms only keeps them, rather than matching every other such name.
   EXPECT_EQ(OrganisationNameKey("The Company"), "the company");
   EXPECT_EQ(OrganisationNameKey("  ,. "), "");
