@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/db/sql_error.h"
 #include "common/server/host_migrations.h"
 #include "services/server/all_modules.h"
@@ -39,6 +41,55 @@ absl::Status Replace(const std::string& url) {
   return (*db)->WithSession([&](soci::session& sql) {
     return db::Guard("drop database", [&]() -> absl::Status {
       sql << "DROP DATABASE `" + spec->database + "`";
+      return absl::OkStatus();
+    });
+  });
+}
+
+absl::StatusOr<LoaderDatabase> OpenLoaderDatabase(const std::string& url, bool regenerate, int sqlite_cache_mib,
+                                                  int sqlite_threads,
+                                                  const std::function<absl::StatusOr<bool>(db::Database&)>& holds_data_set) {
+  LoaderDatabase loader;
+  if (!regenerate) {
+    absl::StatusOr<std::unique_ptr<db::Database>> existing = OpenDatabase(url);
+    if (existing.ok()) {
+      absl::StatusOr<bool> found = holds_data_set(**existing);
+      loader.reused = found.ok() && *found;
+    }
+  }
+  if (!loader.reused) {
+    if (absl::Status s = Replace(url); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("replace the database: ", s.message()));
+    }
+  }
+  absl::StatusOr<std::unique_ptr<db::Database>> opened = OpenDatabase(url);
+  if (!opened.ok()) {
+    return absl::Status(opened.status().code(), absl::StrCat("open the database: ", opened.status().message()));
+  }
+  loader.db = *std::move(opened);
+  if (loader.db->backend() == db::Backend::kSqlite) {
+    (void)loader.db->WithSession([&](soci::session& sql) {
+      return db::Guard("loader settings", [&]() -> absl::Status {
+        sql << "PRAGMA cache_size=-" + std::to_string(sqlite_cache_mib * 1024);
+        sql << "PRAGMA threads=" + std::to_string(sqlite_threads);
+        sql << "PRAGMA synchronous=OFF";
+        return absl::OkStatus();
+      });
+    });
+  }
+  const absl::Time start = absl::Now();
+  if (absl::Status s = db::ApplyMigrations(*loader.db, ServerMigrations()); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("migrations: ", s.message()));
+  }
+  loader.migrate_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  return loader;
+}
+
+void CheckpointWal(db::Database& db) {
+  if (db.backend() != db::Backend::kSqlite) return;
+  (void)db.WithSession([&](soci::session& sql) {
+    return db::Guard("checkpoint", [&]() -> absl::Status {
+      sql << "PRAGMA wal_checkpoint(TRUNCATE)";
       return absl::OkStatus();
     });
   });

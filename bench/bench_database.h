@@ -25,6 +25,24 @@ absl::StatusOr<std::unique_ptr<db::Database>> OpenDatabase(const std::string& ur
 // Deletes the SQLite file (and its WAL) or drops the MySQL database.
 absl::Status Replace(const std::string& url);
 
+// The database a benchmark loads its data set into, migrated: the one at `url` as it is when
+// `holds_data_set` finds that data set there (and `regenerate` is false), else a new empty one.
+// On SQLite the loader's connection gets a `sqlite_cache_mib` page cache (also the sorter's memory
+// when indexes are built), `sqlite_threads` sorter threads and no fsync per commit: a load cut
+// short is loaded again anyway, as loaders record their data set last.
+struct LoaderDatabase {
+  std::unique_ptr<db::Database> db;
+  bool reused = false;
+  double migrate_seconds = 0;
+};
+absl::StatusOr<LoaderDatabase> OpenLoaderDatabase(const std::string& url, bool regenerate, int sqlite_cache_mib,
+                                                  int sqlite_threads,
+                                                  const std::function<absl::StatusOr<bool>(db::Database&)>& holds_data_set);
+
+// SQLite: folds the WAL into the file, so that the file's size is the data's and a server opening
+// it next has no WAL of a few GiB to read through. Nothing on MySQL.
+void CheckpointWal(db::Database& db);
+
 // Bytes the database takes: the SQLite file and its WAL, or MySQL's data and index lengths.
 int64_t DatabaseBytes(db::Database& db);
 

@@ -513,9 +513,16 @@ struct Plan {
 
 // The statements AccountStore::List runs for `query` (AccountStore::ListStatements), each with
 // its name in the report.
-std::vector<std::pair<std::string, db::SqlQuery>> StoreStatements(const db::Dialect& dialect,
-                                                                  const accounts::AccountListQuery& query) {
-  std::vector<db::SqlQuery> run = accounts::AccountStore::ListStatements(dialect, query);
+absl::StatusOr<std::vector<std::pair<std::string, db::SqlQuery>>> StoreStatements(
+    db::Database& db, const accounts::AccountListQuery& query) {
+  std::vector<db::SqlQuery> run;
+  absl::Status read = db.Read([&](soci::session& sql) {
+    absl::StatusOr<std::vector<db::SqlQuery>> statements = accounts::AccountStore::ListStatements(sql, query);
+    if (!statements.ok()) return statements.status();
+    run = *std::move(statements);
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
   std::vector<std::pair<std::string, db::SqlQuery>> statements;
   for (size_t s = 0; s < run.size(); ++s) {
     std::string name = "list";
@@ -555,10 +562,15 @@ bool IsValueTable(absl::string_view table) {
 //   until the LIMIT is filled, the filter checked row by row;
 //   "SEARCH <value table> ... (entity_type=? AND field_key=?)" and nothing more: walks every
 //   value of one field (the order's walk), the filter checked per row; for a value that few
-//   accounts have, that is every value of the field.
+//   accounts have, that is every value of the field. Except the walk the store chooses for an
+//   equality it counted at CustomOrderQuery::kDriveBound matches or more, tested per row on the
+//   value's primary key ("SEARCH drv USING PRIMARY KEY"): it stops after about page size ×
+//   accounts / matches entries, at most a page's worth of every kDriveBound-th value.
 // Keyed SEARCHes, the IN list's materialisation ("LIST SUBQUERY") and temporary b-trees are not.
 void ExplainSqlite(soci::session& sql, const db::SqlQuery& q, Plan& plan) {
   std::map<int64_t, int> depth;
+  std::vector<std::string> walks;
+  bool equality_per_row = false;
   const absl::Status status = db::ScanRows(sql, q, "explain", [&](const db::ScannedRow& row) {
     const int64_t id = row.Int(0);
     const int64_t parent = row.Int(1);
@@ -572,11 +584,20 @@ void ExplainSqlite(soci::session& sql, const db::SqlQuery& q, Plan& plan) {
       plan.full_scans.push_back(detail);
     } else if (words[0] == "SEARCH" && IsValueTable(words[1]) &&
                absl::EndsWith(detail, "(entity_type=? AND field_key=?)")) {
-      plan.full_scans.push_back(absl::StrCat(detail, " [every value of the field]"));
+      walks.push_back(detail);
+    } else if (words[0] == "SEARCH" && words[1] == "drv" && absl::StrContains(detail, "PRIMARY KEY")) {
+      equality_per_row = true;
     }
     return true;
   });
   if (!status.ok()) plan.error = status.ToString();
+  for (const std::string& walk : walks) {
+    if (equality_per_row) {
+      plan.lines.push_back(absl::StrCat("  [", walk, ": the walk of a common equality, tested per row]"));
+    } else {
+      plan.full_scans.push_back(absl::StrCat(walk, " [every value of the field]"));
+    }
+  }
 }
 
 // MariaDB plans are costed per value (index dives on the value index), so they are judged for
@@ -625,7 +646,12 @@ std::vector<Plan> ExplainCase(db::Database& db, const QueryCase& c, const custom
   query.custom_after = call.after;
   query.limit = absl::GetFlag(FLAGS_page_size) + 1;  // KeysetPage::fetch_limit
   const bool sqlite = db.backend() == db::Backend::kSqlite;
-  for (auto& [name, statement] : StoreStatements(db::Dialect(db.backend()), query)) {
+  absl::StatusOr<std::vector<std::pair<std::string, db::SqlQuery>>> statements = StoreStatements(db, query);
+  if (!statements.ok()) {
+    plans.push_back({"", "", "", {}, {}, absl::StrCat("the store's statements: ", statements.status().ToString())});
+    return plans;
+  }
+  for (auto& [name, statement] : *statements) {
     Plan plan;
     plan.statement = name;
     plan.sql = statement.text();
@@ -712,44 +738,16 @@ int Main() {
   double migrate_seconds = 0, read_back_seconds = 0;
   int64_t database_bytes = 0;
   {
-    bool reuse = false;
-    if (!absl::GetFlag(FLAGS_regenerate)) {
-      absl::StatusOr<std::unique_ptr<db::Database>> opened = OpenDatabase(db_url);
-      if (opened.ok()) {
-        absl::StatusOr<bool> found = HasCustomFieldDataSet(**opened, data_options);
-        reuse = found.ok() && *found;
-      }
-    }
-    if (!reuse) {
-      if (absl::Status s = Replace(db_url); !s.ok()) {
-        failure.Note(absl::StrCat("replace the database: ", s.ToString()));
-        return 1;
-      }
-    }
-    absl::StatusOr<std::unique_ptr<db::Database>> opened = OpenDatabase(db_url);
-    if (!opened.ok()) {
-      failure.Note(absl::StrCat("open ", DisplayUrl(db_url), ": ", opened.status().ToString()));
+    absl::StatusOr<LoaderDatabase> loader = OpenLoaderDatabase(
+        db_url, absl::GetFlag(FLAGS_regenerate), absl::GetFlag(FLAGS_sqlite_cache_mib), 1,
+        [&](db::Database& existing) { return HasCustomFieldDataSet(existing, data_options); });
+    if (!loader.ok()) {
+      failure.Note(absl::StrCat(DisplayUrl(db_url), ": ", loader.status().ToString()));
       return 1;
     }
-    db::Database& db = **opened;
-    if (sqlite) {
-      // The loader's connection only: a large page cache and no fsync per commit. A load cut
-      // short is regenerated anyway (its data set is recorded last).
-      const int kib = absl::GetFlag(FLAGS_sqlite_cache_mib) * 1024;
-      (void)db.WithSession([&](soci::session& sql) {
-        return db::Guard("loader settings", [&]() -> absl::Status {
-          sql << "PRAGMA cache_size=-" + std::to_string(kib);
-          sql << "PRAGMA synchronous=OFF";
-          return absl::OkStatus();
-        });
-      });
-    }
-    t0 = absl::Now();
-    if (absl::Status s = db::ApplyMigrations(db, ServerMigrations()); !s.ok()) {
-      failure.Note(absl::StrCat("migrations: ", s.ToString()));
-      return 1;
-    }
-    migrate_seconds = SecondsSince(t0);
+    db::Database& db = *loader->db;
+    const bool reuse = loader->reused;
+    migrate_seconds = loader->migrate_seconds;
     if (reuse) {
       std::fprintf(stderr, "customfield_bench: reusing the %lld accounts in %s (seed %llu)\n",
                    static_cast<long long>(data_options.accounts), DisplayUrl(db_url).c_str(),
@@ -770,16 +768,7 @@ int Main() {
       }
       load = *std::move(loaded);
     }
-    if (sqlite) {
-      // Folds the load's WAL into the file, so the size below is the data's and the server
-      // starts without a WAL of a few GiB to read through.
-      (void)db.WithSession([&](soci::session& sql) {
-        return db::Guard("checkpoint", [&]() -> absl::Status {
-          sql << "PRAGMA wal_checkpoint(TRUNCATE)";
-          return absl::OkStatus();
-        });
-      });
-    }
+    CheckpointWal(db);
     database_bytes = DatabaseBytes(db);
   }  // The loader's connection closes before the server opens the database.
   // The load's writes reach the disk first, so their write-back is not billed to the calls.

@@ -78,6 +78,7 @@
 #include "crm/v1/account.grpc.pb.h"
 #include "crm/v1/duplicate_service.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "services/accounts/accounts_schema.h"
 
 #ifndef CRM_SERVER_PATH
 #define CRM_SERVER_PATH "crm-server"
@@ -670,15 +671,7 @@ absl::StatusOr<Backfill> TimeBackfill(db::Database& db) {
       // As db::ApplyMigrations runs a migration: in one transaction on SQLite, statement by
       // statement on MariaDB.
       if (sqlite) sql << "BEGIN IMMEDIATE";
-      duplicates::IndexStoredRecords(sql, db.dialect(), crm::v1::DUPLICATE_ENTITY_ACCOUNT,
-                                     "SELECT id, name, website, phone FROM accounts WHERE delete_time IS NULL",
-                                     [](const db::ScannedRow& row) {
-                                       Account account;
-                                       account.set_name(std::string(row.Text(1)));
-                                       account.set_website(std::string(row.Text(2)));
-                                       account.set_phone(std::string(row.Text(3)));
-                                       return duplicates::KeysOf(account);
-                                     });
+      accounts::IndexStoredAccountsAndContacts(sql, db.dialect());
       if (sqlite) sql << "COMMIT";
       backfill.seconds = SecondsSince(t0);
       long long rows = 0;
@@ -972,44 +965,16 @@ int Main() {
   double migrate_seconds = 0, read_back_seconds = 0;
   int64_t removed_accounts = 0, database_bytes = 0;
   {
-    bool reuse = false;
-    if (!absl::GetFlag(FLAGS_regenerate)) {
-      absl::StatusOr<std::unique_ptr<db::Database>> opened = OpenDatabase(db_url);
-      if (opened.ok()) {
-        absl::StatusOr<bool> found = HasDuplicateDataSet(**opened, data_options);
-        reuse = found.ok() && *found;
-      }
-    }
-    if (!reuse) {
-      if (absl::Status s = Replace(db_url); !s.ok()) {
-        failure.Note(absl::StrCat("replace the database: ", s.ToString()));
-        return 1;
-      }
-    }
-    absl::StatusOr<std::unique_ptr<db::Database>> opened = OpenDatabase(db_url);
-    if (!opened.ok()) {
-      failure.Note(absl::StrCat("open ", DisplayUrl(db_url), ": ", opened.status().ToString()));
+    absl::StatusOr<LoaderDatabase> loader = OpenLoaderDatabase(
+        db_url, absl::GetFlag(FLAGS_regenerate), absl::GetFlag(FLAGS_sqlite_cache_mib), 1,
+        [&](db::Database& existing) { return HasDuplicateDataSet(existing, data_options); });
+    if (!loader.ok()) {
+      failure.Note(absl::StrCat(DisplayUrl(db_url), ": ", loader.status().ToString()));
       return 1;
     }
-    db::Database& db = **opened;
-    if (sqlite) {
-      // The loader's connection only: a large page cache and no fsync per commit. A load cut
-      // short is regenerated anyway (its data set is recorded last).
-      const int kib = absl::GetFlag(FLAGS_sqlite_cache_mib) * 1024;
-      (void)db.WithSession([&](soci::session& sql) {
-        return db::Guard("loader settings", [&]() -> absl::Status {
-          sql << "PRAGMA cache_size=-" + std::to_string(kib);
-          sql << "PRAGMA synchronous=OFF";
-          return absl::OkStatus();
-        });
-      });
-    }
-    t0 = absl::Now();
-    if (absl::Status s = db::ApplyMigrations(db, ServerMigrations()); !s.ok()) {
-      failure.Note(absl::StrCat("migrations: ", s.ToString()));
-      return 1;
-    }
-    migrate_seconds = SecondsSince(t0);
+    db::Database& db = *loader->db;
+    const bool reuse = loader->reused;
+    migrate_seconds = loader->migrate_seconds;
     if (reuse) {
       t0 = absl::Now();
       absl::StatusOr<int64_t> removed = RemoveCreatedAccounts(db);
@@ -1037,16 +1002,7 @@ int Main() {
       }
       load = *std::move(loaded);
     }
-    if (sqlite) {
-      // Folds the load's WAL into the file, so the size below is the data's and the server
-      // starts without a WAL of a few GiB to read through.
-      (void)db.WithSession([&](soci::session& sql) {
-        return db::Guard("checkpoint", [&]() -> absl::Status {
-          sql << "PRAGMA wal_checkpoint(TRUNCATE)";
-          return absl::OkStatus();
-        });
-      });
-    }
+    CheckpointWal(db);
   }  // The loader's connection closes before the server opens the database.
   ::sync();
 

@@ -397,47 +397,22 @@ int Main() {
   double migrate_seconds = 0, reset_seconds = 0;
   int64_t classified_before = 0, database_bytes = 0;
   {
-    bool reuse = false;
-    if (!absl::GetFlag(FLAGS_regenerate)) {
-      absl::StatusOr<std::unique_ptr<db::Database>> opened = OpenDatabase(db_url);
-      if (opened.ok()) {
-        absl::StatusOr<std::optional<KamDataSet>> found = FindKamDataSet(**opened);
-        reuse = found.ok() && found->has_value() && (*found)->Matches(data_options);
-        if (reuse) data_set = **found;
-      }
-    }
-    if (!reuse) {
-      if (absl::Status s = Replace(db_url); !s.ok()) {
-        failure.Note(absl::StrCat("replace the database: ", s.ToString()));
-        return 1;
-      }
-    }
-    absl::StatusOr<std::unique_ptr<db::Database>> opened = OpenDatabase(db_url);
-    if (!opened.ok()) {
-      failure.Note(absl::StrCat("open ", DisplayUrl(db_url), ": ", opened.status().ToString()));
-      return 1;
-    }
-    db::Database& db = **opened;
-    if (sqlite) {
-      // The loader's connection only: a large page cache (also the sorter's memory when indexes
-      // are rebuilt), sorting on two threads, and no fsync per commit. A load cut short is
-      // regenerated anyway (its data set is recorded last), so durability buys nothing here.
-      const int kib = absl::GetFlag(FLAGS_sqlite_cache_mib) * 1024;
-      (void)db.WithSession([&](soci::session& sql) {
-        return db::Guard("loader settings", [&]() -> absl::Status {
-          sql << "PRAGMA cache_size=-" + std::to_string(kib);
-          sql << "PRAGMA threads=2";
-          sql << "PRAGMA synchronous=OFF";
-          return absl::OkStatus();
+    absl::StatusOr<LoaderDatabase> loader = OpenLoaderDatabase(
+        db_url, absl::GetFlag(FLAGS_regenerate), absl::GetFlag(FLAGS_sqlite_cache_mib), 2,
+        [&](db::Database& existing) -> absl::StatusOr<bool> {
+          absl::StatusOr<std::optional<KamDataSet>> found = FindKamDataSet(existing);
+          if (!found.ok()) return found.status();
+          if (!found->has_value() || !(*found)->Matches(data_options)) return false;
+          data_set = **found;
+          return true;
         });
-      });
-    }
-    absl::Time t0 = absl::Now();
-    if (absl::Status s = db::ApplyMigrations(db, ServerMigrations()); !s.ok()) {
-      failure.Note(absl::StrCat("migrations: ", s.ToString()));
+    if (!loader.ok()) {
+      failure.Note(absl::StrCat(DisplayUrl(db_url), ": ", loader.status().ToString()));
       return 1;
     }
-    migrate_seconds = SecondsSince(t0);
+    db::Database& db = *loader->db;
+    const bool reuse = loader->reused;
+    migrate_seconds = loader->migrate_seconds;
     if (reuse) {
       std::fprintf(stderr, "kam_bench: reusing the data set in %s (seed %llu, %lld accounts, %lld orders)\n",
                    DisplayUrl(db_url).c_str(), static_cast<unsigned long long>(data_set->seed),
@@ -454,7 +429,7 @@ int Main() {
       load = *std::move(loaded);
       data_set = load->data;
     }
-    t0 = absl::Now();
+    const absl::Time t0 = absl::Now();
     absl::StatusOr<int64_t> forgotten = ForgetClassifications(db);
     if (!forgotten.ok()) {
       failure.Note(absl::StrCat("forget earlier classifications: ", forgotten.status().ToString()));

@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "clients/crmctl/field_text.h"
 #include "crm/v1/duplicate.pb.h"
+#include "crm/v1/duplicate_service.pb.h"
 #include "crm/v1/event.pb.h"
 #include "crm/v1/pipeline.pb.h"
 
@@ -164,6 +165,18 @@ std::vector<Column> DuplicateCandidateColumns() {
             }
             return absl::StrJoin(matches, "; ");
           })};
+}
+
+std::vector<Column> MergeColumns() {
+  return {FieldColumn("ID", "id"), FieldColumn("ENTITY", "entity"), FieldColumn("SURVIVOR", "survivor_id"),
+          TypedColumn<v1::Merge>("MERGED",
+                                 [](const v1::Merge& m) {
+                                   std::vector<std::string> ids;
+                                   for (const v1::Account& a : m.merged_accounts()) ids.push_back(a.id());
+                                   for (const v1::Contact& c : m.merged_contacts()) ids.push_back(c.id());
+                                   return absl::StrJoin(ids, ",");
+                                 }),
+          FieldColumn("ACTOR", "actor"), FieldColumn("TIME", "merge_time")};
 }
 
 std::vector<size_t> EventColumnWidths() { return {8, 20, 28, 30, 12, 12, 0}; }

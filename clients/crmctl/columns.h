@@ -25,6 +25,7 @@ std::vector<Column> ForecastPeriodColumns();
 // Duplicate candidates: ENTITY, ID, NAME and MATCHES, each shared key as reason=key
 // ("organisation_name=acme; web_domain=acme.com").
 std::vector<Column> DuplicateCandidateColumns();
+std::vector<Column> MergeColumns();
 // Fixed widths of EventColumns for `events follow`, which prints events as they arrive.
 std::vector<size_t> EventColumnWidths();
 

@@ -102,6 +102,60 @@ int Settings(CommandContext& context) {
   return context.PrintResult(context.duplicates().UpdateDuplicateSettings(request));
 }
 
+// The records --merged=<id>[@<etag>] names, in order.
+template <typename Request>
+absl::Status TakeMerged(CommandContext& context, Request& request) {
+  for (const std::string& value : context.TakeArguments("merged")) {
+    const size_t at = value.find('@');
+    v1::MergedRecord* merged = request.add_merged();
+    merged->set_id(value.substr(0, at));
+    if (at != std::string::npos) merged->set_etag(value.substr(at + 1));
+  }
+  if (request.merged().empty()) {
+    return absl::InvalidArgumentError("name the records to merge: --merged=<id>[@<etag>] ...");
+  }
+  return absl::OkStatus();
+}
+
+// `merge-accounts <survivor-id> --merged=<id>[@<etag>] ... [survivor_etag=...]` and the same
+// for contacts: the merge record and the survivor.
+template <typename Request, typename Merge>
+int RunMerge(CommandContext& context, Merge merge) {
+  absl::StatusOr<std::vector<std::string>> survivor = context.Positional({"<survivor-id>"});
+  if (!survivor.ok()) return context.Usage(survivor.status());
+  Request request;
+  request.set_survivor_id(survivor->front());
+  if (absl::Status s = TakeMerged(context, request); !s.ok()) return context.Usage(s);
+  if (absl::Status s = context.ApplyArguments({{&request}}); !s.ok()) return context.Usage(s);
+  return context.PrintResult(merge(request));
+}
+
+int MergeAccounts(CommandContext& context) {
+  return RunMerge<v1::MergeAccountsRequest>(
+      context, [&](const v1::MergeAccountsRequest& r) { return context.duplicates().MergeAccounts(r); });
+}
+
+int MergeContacts(CommandContext& context) {
+  return RunMerge<v1::MergeContactsRequest>(
+      context, [&](const v1::MergeContactsRequest& r) { return context.duplicates().MergeContacts(r); });
+}
+
+// `merges [<merge-id>] [--survivor=<id>] [--merged=<id>] [entity=account|contact]`.
+int Merges(CommandContext& context) {
+  if (context.Positional({"<merge-id>"}).ok()) {
+    v1::GetMergeRequest request;
+    request.set_id(context.Positional({"<merge-id>"})->front());
+    return context.PrintResult(context.duplicates().GetMerge(request));
+  }
+  v1::ListMergesRequest request;
+  if (absl::optional<std::string> survivor = context.TakeArgument("survivor")) request.set_survivor_id(*survivor);
+  if (absl::optional<std::string> merged = context.TakeArgument("merged")) request.set_merged_id(*merged);
+  absl::StatusOr<bool> all = context.ReadListArguments({{&request}});
+  if (!all.ok()) return context.Usage(all.status());
+  return context.PrintPage(context.duplicates().ListMerges(request), &v1::ListMergesResponse::merges,
+                           MergeColumns());
+}
+
 }  // namespace
 
 std::vector<Command> DuplicateCommands() {
@@ -121,6 +175,18 @@ std::vector<Command> DuplicateCommands() {
        "arguments change the actions named (administrators; refuse: a create needs "
        "--confirm-duplicate)",
        Settings},
+      {"duplicates", "merge-accounts", "<survivor-id> --merged=<id>[@<etag>] ... [survivor_etag=...]",
+       "Merge accounts into the survivor in one step: it takes their contacts, interactions, "
+       "activities, leads, opportunities, orders, payments, tickets and plans, and their values "
+       "where it has none; each merged account stays as a tombstone pointing to it (sales managers)",
+       MergeAccounts},
+      {"duplicates", "merge-contacts", "<survivor-id> --merged=<id>[@<etag>] ... [survivor_etag=...]",
+       "Merge contacts of one account into the survivor: it takes their interactions, activities, "
+       "tickets and converted leads, and their values where it has none; the merged contacts go",
+       MergeContacts},
+      {"duplicates", "merges", "[<merge-id>] [--survivor=<id>] [--merged=<id>] [entity=account|contact]",
+       "One merge as recorded (what was merged, as it was, and what moved), or a list of them",
+       Merges},
   };
 }
 

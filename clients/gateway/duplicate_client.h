@@ -9,15 +9,19 @@
 //   absl::StatusOr<v1::DuplicateSettings> GetDuplicateSettings(
 //       const v1::GetDuplicateSettingsRequest&);
 //
-// Reads (FindDuplicates, GetDuplicateSettings) are retried on UNAVAILABLE;
+// Reads (FindDuplicates, GetDuplicateSettings, GetMerge, ListMerges) are retried on UNAVAILABLE;
 // UpdateDuplicateSettings is sent once: on UNAVAILABLE read the settings again and decide.
+// MergeAccounts and MergeContacts get a request_id unless they carry one and are then retried:
+// a retry of a merge that committed returns that merge.
 //
 // A create refused under DUPLICATE_ACTION_REFUSE (CreateAccount, CreateContact, CreateLead,
 // ConvertLead) fails with FAILED_PRECONDITION carrying the candidates as error details; the
-// status every client returns keeps them, and DuplicateCandidatesOf reads them.
+// status every client returns keeps them, and DuplicateCandidatesOf reads them. A Get of a
+// contact merged away fails with NOT_FOUND saying where it went; MergedIntoOf reads that.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -31,6 +35,12 @@ namespace crm::client {
 // "type.googleapis.com/crm.v1.DuplicateCandidates"); empty for any other status.
 inline std::vector<v1::DuplicateCandidate> DuplicateCandidatesOf(const absl::Status& status) {
   return duplicates::CandidatesOf(status);
+}
+
+// Where the record a NOT_FOUND status names went, when it was merged away (a crm.v1.MergedInto
+// payload under "type.googleapis.com/crm.v1.MergedInto"); nullopt for any other status.
+inline std::optional<v1::MergedInto> MergedIntoOf(const absl::Status& status) {
+  return duplicates::MergedIntoOf(status);
 }
 
 class DuplicateClient {

@@ -188,6 +188,11 @@ constexpr Entry kPolicies[] = {
     {"crm.v1.DuplicateService/FindDuplicates", kEveryRole, kRead},
     {"crm.v1.DuplicateService/GetDuplicateSettings", kEveryRole, kRead},
     {"crm.v1.DuplicateService/UpdateDuplicateSettings", kAdmin, kWrite},
+    // A merge rewrites records of many owners and removes some, as a delete does.
+    {"crm.v1.DuplicateService/MergeAccounts", kSalesManagers, kWrite},
+    {"crm.v1.DuplicateService/MergeContacts", kSalesManagers | kServiceManager, kWrite},
+    {"crm.v1.DuplicateService/GetMerge", kEveryRole, kRead},
+    {"crm.v1.DuplicateService/ListMerges", kEveryRole, kRead},
 };
 
 // Served by gRPC itself, without a token: load balancers and orchestrators probe health, and

@@ -304,6 +304,21 @@ void CustomValueIndex::AddConditions(db::SqlQuery& query, absl::string_view enti
   }
 }
 
+absl::StatusOr<int64_t> CustomValueIndex::CountUpTo(soci::session& sql, absl::string_view entity,
+                                                    const IndexCondition& condition, int64_t bound) {
+  db::SqlQuery q("SELECT COUNT(*) FROM (SELECT 1 FROM custom_field_values");
+  q.Where("entity_type = ? AND field_key = ? AND text_value = ? AND number_value = ?", std::string(entity),
+          condition.field_key, condition.equals.text, condition.equals.number);
+  q.Append(" LIMIT ?) bounded", static_cast<long long>(bound));
+  int64_t count = 0;
+  absl::Status status = db::ScanRows(sql, q, "count custom values", [&](const db::ScannedRow& row) {
+    count = row.Int(0);
+    return false;
+  });
+  if (!status.ok()) return status;
+  return count;
+}
+
 std::optional<ValueDrivenList> ValueDrivenList::Take(absl::string_view entity, absl::string_view table,
                                                      absl::string_view id_column,
                                                      std::vector<IndexCondition>& conditions) {
@@ -317,13 +332,27 @@ std::optional<ValueDrivenList> ValueDrivenList::Take(absl::string_view entity, a
 }
 
 db::SqlQuery ValueDrivenList::Select(const db::Dialect& dialect, absl::string_view columns) const {
-  // Each engine's way of making the left table the outer loop, whatever it estimates.
-  const char* join = dialect.backend() == db::Backend::kSqlite ? "CROSS JOIN" : "STRAIGHT_JOIN";
-  db::SqlQuery query(absl::StrCat("SELECT ", columns, " FROM custom_field_values drv ", join, " ", table_, " ON ",
-                                  table_, ".", id_column_, " = drv.entity_id"));
+  db::SqlQuery query(absl::StrCat("SELECT ", columns, " FROM ", From(dialect)));
+  AddDriver(query);
+  return query;
+}
+
+std::string ValueDrivenList::From(const db::Dialect& dialect) const {
+  return absl::StrCat("custom_field_values drv ", KeepOrderJoin(dialect), " ", table_, " ON ", table_, ".",
+                      id_column_, " = drv.entity_id");
+}
+
+void ValueDrivenList::AddDriver(db::SqlQuery& query) const {
   query.Where("drv.entity_type = ? AND drv.field_key = ? AND drv.text_value = ? AND drv.number_value = ?", entity_,
               driver_.field_key, driver_.equals.text, driver_.equals.number);
-  return query;
+}
+
+void ValueDrivenList::AddJoinOn(db::SqlQuery& query, const db::Dialect& dialect,
+                                absl::string_view entity_id_column) const {
+  query.Append(absl::StrCat(" ", KeepOrderJoin(dialect), " custom_field_values drv ON drv.entity_type = ?"
+                            " AND drv.entity_id = ", entity_id_column,
+                            " AND drv.field_key = ? AND drv.text_value = ? AND drv.number_value = ?"),
+               entity_, driver_.field_key, driver_.equals.text, driver_.equals.number);
 }
 
 void ValueDrivenList::AddIdOrder(db::SqlQuery& query, const std::optional<ValueDrivenList>& driven,
@@ -334,10 +363,19 @@ void ValueDrivenList::AddIdOrder(db::SqlQuery& query, const std::optional<ValueD
   query.Append(absl::StrCat(" ORDER BY ", column, descending ? " DESC" : ""));
 }
 
-void CustomOrderQuery::AddValueJoin(db::SqlQuery& query) const {
-  query.Append(absl::StrCat(" JOIN custom_field_values cfv ON cfv.entity_id = ", id_column_,
+void CustomOrderQuery::AddValueJoin(db::SqlQuery& query, absl::string_view join) const {
+  query.Append(absl::StrCat(" ", join, " custom_field_values cfv ON cfv.entity_id = ", id_column_,
                             " AND cfv.entity_type = ? AND cfv.field_key = ?"),
                entity_, order_.field_key);
+}
+
+void CustomOrderQuery::AddValueWalk(db::SqlQuery& query, const db::Dialect& dialect, absl::string_view table) const {
+  query.Append(absl::StrCat("custom_field_values cfv ", KeepOrderJoin(dialect), " ", table, " ON ", table, ".",
+                            id_column_, " = cfv.entity_id"));
+}
+
+void CustomOrderQuery::AddValueWalkCondition(db::SqlQuery& query) const {
+  query.Where("cfv.entity_type = ? AND cfv.field_key = ?", entity_, order_.field_key);
 }
 
 bool CustomOrderQuery::AddValueRun(db::SqlQuery& query, const std::optional<CustomOrderPosition>& position) const {
@@ -356,18 +394,19 @@ std::string CustomOrderQuery::ValueRunOrder() const {
                       direction);
 }
 
-void CustomOrderQuery::AddMissingRun(db::SqlQuery& query, const std::optional<CustomOrderPosition>& position) const {
+void CustomOrderQuery::AddMissingRun(db::SqlQuery& query, const std::optional<CustomOrderPosition>& position,
+                                     bool driven) const {
   query.Where(absl::StrCat("NOT EXISTS (SELECT 1 FROM custom_field_values m WHERE m.entity_type = ?"
                            " AND m.entity_id = ",
                            id_column_, " AND m.field_key = ?)"),
               entity_, order_.field_key);
-  if (position && !position->has_value) {
-    query.Where(absl::StrCat(id_column_, order_.descending ? " < ?" : " > ?"), position->id);
-  }
+  // Driven, the index entry's id: the order the rows come in, so no sort (as AddIdOrder).
+  const std::string id = driven ? "drv.entity_id" : id_column_;
+  if (position && !position->has_value) query.Where(absl::StrCat(id, order_.descending ? " < ?" : " > ?"), position->id);
 }
 
-std::string CustomOrderQuery::MissingRunOrder() const {
-  return absl::StrCat(" ORDER BY ", id_column_, order_.descending ? " DESC" : "");
+std::string CustomOrderQuery::MissingRunOrder(bool driven) const {
+  return absl::StrCat(" ORDER BY ", driven ? "drv.entity_id" : id_column_, order_.descending ? " DESC" : "");
 }
 
 }  // namespace crm::customfields

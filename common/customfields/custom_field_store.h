@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "common/customfields/custom_fields.h"
 #include "common/db/database.h"
 #include "common/db/migrations.h"
@@ -80,7 +81,16 @@ class CustomValueIndex {
   // scan of the records.
   static void AddConditions(db::SqlQuery& query, absl::string_view entity, absl::string_view id_column,
                             const std::vector<IndexCondition>& conditions);
+  // How many records the equality `condition` matches, counting at most `bound`: a read of at
+  // most `bound` index entries, to choose between plans.
+  static absl::StatusOr<int64_t> CountUpTo(soci::session& sql, absl::string_view entity,
+                                           const IndexCondition& condition, int64_t bound);
 };
+
+// Each engine's way of making the left table of a join the outer loop, whatever it estimates.
+inline const char* KeepOrderJoin(const db::Dialect& dialect) {
+  return dialect.backend() == db::Backend::kSqlite ? "CROSS JOIN" : "STRAIGHT_JOIN";
+}
 
 // A list in id order with an equality on a custom value, driven from that value's index entries:
 // they come in record-id order, so a page reads about as many rows as it returns however many
@@ -96,6 +106,14 @@ class ValueDrivenList {
   // "SELECT <columns> FROM <index> drv <join that keeps this order> <table> ON ... WHERE <the
   // driver>". Then the store's other conditions and AddIdOrder.
   db::SqlQuery Select(const db::Dialect& dialect, absl::string_view columns) const;
+  // Select's FROM (the index entries, then the records) and its WHERE, for a query that joins
+  // more tables in between.
+  std::string From(const db::Dialect& dialect) const;
+  void AddDriver(db::SqlQuery& query) const;
+  // The equality tested per row instead, joined on the value's primary key beside the index row
+  // `entity_id_column` (the driver's alias stays drv).
+  void AddJoinOn(db::SqlQuery& query, const db::Dialect& dialect, absl::string_view entity_id_column) const;
+  const IndexCondition& driver() const { return driver_; }
 
   // The end of a list in id order, driven (`driven`) or not: the records strictly after
   // `after_id` ("": from the start; before it when descending), then the ORDER BY.
@@ -116,50 +134,94 @@ class ValueDrivenList {
 // A list ordered by a custom field, in two runs: the records with a value, in the value's index
 // order and then by id, and after them the records without one, by id. A store builds each run
 // from its own SELECT and conditions, then asks for the rows it still needs.
+//
+// With an equality on another custom value as well (`equality`, taken out of the conditions by
+// ValueDrivenList::Take), neither run reads every value of the order's field:
+//   - the records without a value are read off the equality's index entries in id order;
+//   - the records with one, when the equality matches few records (`drive_value_run`: fewer than
+//     kDriveBound, CountUpTo tells), are read off the equality's entries too and sorted; when it
+//     matches many, the order's entries are walked and the equality tested per row on the
+//     value's primary key (a few hundred rows fill a page of a value one record in ten has).
 class CustomOrderQuery {
  public:
+  // Fewer matches of the equality than this: the value run is driven from it. Driven, a page
+  // costs about the matches (read and sorted); walked, about page / share of the equality
+  // entries of the order's field. They cost the same near sqrt(page size × records), some
+  // 7,000 at a million records; below, the sort of at most this many rows is a few ms.
+  static constexpr int64_t kDriveBound = 5000;
+
   CustomOrderQuery(absl::string_view entity, absl::string_view id_column, IndexOrder order)
       : entity_(entity), id_column_(id_column), order_(std::move(order)) {}
+  void SetEquality(ValueDrivenList equality, bool drive_value_run) {
+    equality_ = std::move(equality);
+    drive_value_run_ = drive_value_run;
+  }
+  const std::optional<ValueDrivenList>& equality() const { return equality_; }
+  bool drive_value_run() const { return drive_value_run_; }
 
   // The join that puts the field's index row (alias cfv) beside each record; goes right after
   // the FROM table, before any condition.
-  void AddValueJoin(db::SqlQuery& query) const;
+  void AddValueJoin(db::SqlQuery& query, absl::string_view join = "JOIN") const;
+  // The FROM of a value run that walks the field's index rows (alias cfv) in order and joins
+  // `table`'s record to each, the engine kept to that order; AddValueWalkCondition then names
+  // the field (first condition).
+  void AddValueWalk(db::SqlQuery& query, const db::Dialect& dialect, absl::string_view table) const;
+  void AddValueWalkCondition(db::SqlQuery& query) const;
   // The first run, after `position` (nullopt: from the start) or nothing at all when the
   // position is already in the second run: false.
   bool AddValueRun(db::SqlQuery& query, const std::optional<CustomOrderPosition>& position) const;
   // ORDER BY of the first run.
   std::string ValueRunOrder() const;
-  // The second run's condition and order, after `position` when it is in the second run.
-  void AddMissingRun(db::SqlQuery& query, const std::optional<CustomOrderPosition>& position) const;
-  std::string MissingRunOrder() const;
+  // The second run's condition and order, after `position` when it is in the second run;
+  // `driven`: the query is a ValueDrivenList's, whose index entries give the id order.
+  void AddMissingRun(db::SqlQuery& query, const std::optional<CustomOrderPosition>& position, bool driven) const;
+  std::string MissingRunOrder(bool driven) const;
 
  private:
   std::string entity_;
   std::string id_column_;
   IndexOrder order_;
+  std::optional<ValueDrivenList> equality_;
+  bool drive_value_run_ = false;
 };
 
-// The statements of a list in custom order, written once for every entity: `select` is the
-// SELECT of the entity's columns FROM its table, `add_filters(query)` adds the list's other
-// conditions. The value run (none when `position` is already past it), then the missing run,
-// each at most `limit` rows; ScanInTurn reads them into a page.
+// The statements of a list in custom order, written once for every entity: `columns` and `table`
+// make its SELECT, `add_filters(query)` adds the list's other conditions. The value run (none
+// when `position` is already past it), then the missing run, each at most `limit` rows;
+// ScanInTurn reads them into a page.
 template <typename AddFilters>
-std::vector<db::SqlQuery> CustomOrderStatements(absl::string_view select, const CustomOrderQuery& order,
+std::vector<db::SqlQuery> CustomOrderStatements(const db::Dialect& dialect, absl::string_view columns,
+                                                absl::string_view table, const CustomOrderQuery& order,
                                                 const std::optional<CustomOrderPosition>& position, int limit,
                                                 AddFilters&& add_filters) {
+  const std::optional<ValueDrivenList>& equality = order.equality();
   std::vector<db::SqlQuery> statements;
-  db::SqlQuery with_value(select);
-  order.AddValueJoin(with_value);
+  db::SqlQuery with_value("");
+  if (equality && order.drive_value_run()) {
+    with_value.Append(absl::StrCat("SELECT ", columns, " FROM ", equality->From(dialect)));
+    order.AddValueJoin(with_value, KeepOrderJoin(dialect));
+    equality->AddDriver(with_value);
+  } else if (equality) {
+    // The order's entries first, in index order (no sort), then the record, then the equality.
+    with_value.Append(absl::StrCat("SELECT ", columns, " FROM "));
+    order.AddValueWalk(with_value, dialect, table);
+    equality->AddJoinOn(with_value, dialect, "cfv.entity_id");
+    order.AddValueWalkCondition(with_value);
+  } else {
+    with_value.Append(absl::StrCat("SELECT ", columns, " FROM ", table));
+    order.AddValueJoin(with_value);
+  }
   if (order.AddValueRun(with_value, position)) {
     add_filters(with_value);
     with_value.Append(order.ValueRunOrder());
     with_value.Append(" LIMIT ?", static_cast<long long>(limit));
     statements.push_back(std::move(with_value));
   }
-  db::SqlQuery without_value(select);
-  order.AddMissingRun(without_value, position);
+  db::SqlQuery without_value = equality ? equality->Select(dialect, columns)
+                                        : db::SqlQuery(absl::StrCat("SELECT ", columns, " FROM ", table));
+  order.AddMissingRun(without_value, position, equality.has_value());
   add_filters(without_value);
-  without_value.Append(order.MissingRunOrder());
+  without_value.Append(order.MissingRunOrder(equality.has_value()));
   without_value.Append(" LIMIT ?", static_cast<long long>(limit));
   statements.push_back(std::move(without_value));
   return statements;

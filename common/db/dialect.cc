@@ -69,6 +69,8 @@ std::string Dialect::OnConflictAdd(const std::vector<std::string>& key_columns,
 
 const char* Dialect::ForUpdate() const { return backend_ == Backend::kSqlite ? "" : " FOR UPDATE"; }
 
+const char* Dialect::ForShare() const { return backend_ == Backend::kSqlite ? "" : " LOCK IN SHARE MODE"; }
+
 std::string Dialect::ContainsPattern(absl::string_view text) {
   std::string pattern = "%";
   for (char c : text) {

@@ -56,6 +56,9 @@ class Dialect {
   // Suffix locking selected rows for the rest of the transaction ("" where the whole database
   // is already locked by the write transaction).
   const char* ForUpdate() const;
+  // Suffix taking a shared lock on the selected rows: others may read and share-lock them, a
+  // writer waits (a record created under an account keeps a merge of that account waiting).
+  const char* ForShare() const;
 
   // A LIKE pattern matching `text` as a case-insensitive substring, with `!` as escape
   // character; pair with ContainsPredicate.

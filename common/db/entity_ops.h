@@ -98,13 +98,20 @@ struct VersionedChange {
   // may read related rows in the transaction (a referenced row that must exist).
   std::function<absl::StatusOr<std::optional<T>>(Tx&, const T& before)> change;
   // Writes `after` if the stored revision still is `expected_revision`; false when it is not.
-  std::function<absl::StatusOr<bool>(Tx&, const T& after, int64_t expected_revision)> store;
-  // In place of `store`, for a store whose Update also takes the record as loaded (it rewrites
-  // secondary indexes, custom values and duplicate keys, only when what they hold changed).
-  std::function<absl::StatusOr<bool>(Tx&, const T& before, const T& after, int64_t expected_revision)> store_change;
+  // Takes the record as loaded too, so a store rewrites secondary indexes (custom values,
+  // duplicate keys) only when what they hold changed; StoreOf adapts a store that needs only
+  // `after`.
+  std::function<absl::StatusOr<bool>(Tx&, const T& before, const T& after, int64_t expected_revision)> store;
   // After a successful write, in the same transaction (events, audit).
   std::function<absl::Status(Tx&, const T& before, const T& after)> after_write;
 };
+
+// VersionedChange::store for a store whose Update writes the new state alone.
+template <typename T>
+std::function<absl::StatusOr<bool>(Tx&, const T&, const T&, int64_t)> StoreOf(
+    absl::StatusOr<bool> (*update)(Tx&, const T& after, int64_t expected_revision)) {
+  return [update](Tx& tx, const T&, const T& after, int64_t revision) { return update(tx, after, revision); };
+}
 
 // The revision behind an entity's etag (0 when it has none).
 template <typename T>
@@ -136,8 +143,7 @@ absl::StatusOr<T> ChangeVersioned(Database& db, absl::Time deadline, const std::
           result = before;
           return absl::OkStatus();
         }
-        absl::StatusOr<bool> written =
-            op.store_change ? op.store_change(tx, before, **after, revision) : op.store(tx, **after, revision);
+        absl::StatusOr<bool> written = op.store(tx, before, **after, revision);
         if (!written.ok()) return written.status();
         if (!*written) return StaleEtag(entity_name);
         result = **std::move(after);
@@ -170,7 +176,9 @@ absl::Status DeleteVersioned(Database& db, absl::Time deadline, const std::strin
   change.load = op.load;
   change.not_found = op.not_found;
   change.change = [](Tx&, const T& before) -> absl::StatusOr<std::optional<T>> { return std::optional<T>(before); };
-  change.store = [&](Tx& tx, const T& before, int64_t revision) { return op.remove(tx, before.id(), revision); };
+  change.store = [&](Tx& tx, const T& before, const T&, int64_t revision) {
+    return op.remove(tx, before.id(), revision);
+  };
   if (op.after_delete) {
     change.after_write = [&](Tx& tx, const T& before, const T&) { return op.after_delete(tx, before); };
   }

@@ -59,6 +59,22 @@ absl::Status ApplyOne(soci::session& sql, const Dialect& dialect, const std::str
 
 }  // namespace
 
+absl::StatusOr<bool> TableExists(soci::session& sql, const std::string& table) {
+  long long count = 0;
+  absl::Status status = Guard("look up a table", [&]() -> absl::Status {
+    if (Dialect::Of(sql).backend() == Backend::kSqlite) {
+      sql << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = :t", soci::use(table),
+          soci::into(count);
+    } else {
+      sql << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = :t",
+          soci::use(table), soci::into(count);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return count > 0;
+}
+
 absl::Status ApplyMigrations(Database& db, const std::vector<MigrationSet>& sets) {
   return db.WithSession([&](soci::session& sql) -> absl::Status {
     const Dialect& dialect = db.dialect();

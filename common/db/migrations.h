@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/db/database.h"
 
 namespace soci {
@@ -34,6 +35,10 @@ struct MigrationSet {
 // Applies every migration not yet recorded, in order, holding a lock so that two processes
 // starting together do not both migrate.
 absl::Status ApplyMigrations(Database& db, const std::vector<MigrationSet>& sets);
+
+// Whether `table` exists in the database: code that reaches into another module's tables (a
+// merge moving every row of an account) skips those of a module this database never had.
+absl::StatusOr<bool> TableExists(soci::session& sql, const std::string& table);
 
 // The migrations of common/: the event outbox, request replay, server secrets, the audit trail.
 MigrationSet CommonMigrations();

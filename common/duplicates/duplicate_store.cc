@@ -59,6 +59,28 @@ db::MigrationSet DuplicateMigrations() {
                "{{INSERT_IGNORE}} INTO duplicate_settings (id, account_action, contact_action, lead_action,"
                " update_time, revision) VALUES (1, 1, 1, 1, 0, 1)",
            }},
+          {2,
+           "merge records and tombstones",
+           {
+               // One row per merge: the crm.v1.Merge as JSON (the merged records as they were),
+               // listed by survivor in id order.
+               "CREATE TABLE IF NOT EXISTS merges ("
+               " id VARCHAR(64) NOT NULL PRIMARY KEY,"
+               " entity_type VARCHAR(16) NOT NULL,"
+               " survivor_id VARCHAR(64) NOT NULL,"
+               " merge_time BIGINT NOT NULL,"
+               " record {{LONG_TEXT}} NOT NULL){{TABLE_OPTIONS}}",
+               "CREATE INDEX IF NOT EXISTS merges_by_survivor ON merges (survivor_id, id)",
+               // Where each merged record went: a Get of a merged contact (whose row is gone)
+               // says so, and ListMerges finds a record's merge.
+               "CREATE TABLE IF NOT EXISTS merged_records ("
+               " entity_id VARCHAR(64) NOT NULL,"
+               " entity_type VARCHAR(16) NOT NULL,"
+               " survivor_id VARCHAR(64) NOT NULL,"
+               " merge_id VARCHAR(64) NOT NULL,"
+               " merge_time BIGINT NOT NULL,"
+               " PRIMARY KEY (entity_id, entity_type)){{KEYED_TABLE_OPTIONS}}",
+           }},
       }};
 }
 
@@ -180,23 +202,31 @@ void KeyRowsWriter::Add(crm::v1::DuplicateEntity entity, const std::string& id, 
 }
 
 void IndexStoredRecords(soci::session& sql, const db::Dialect& dialect, crm::v1::DuplicateEntity entity,
-                        const std::string& select, absl::FunctionRef<RecordKeys(const db::ScannedRow&)> keys_of) {
-  // Read first, then write: SQLite cannot insert into a table while a statement still steps.
-  std::vector<std::pair<std::string, RecordKeys>> records;
-  absl::Status read = db::ScanRows(sql, db::SqlQuery(select), "read records to index", [&](const db::ScannedRow& row) {
-    records.emplace_back(std::string(row.Text(0)), keys_of(row));
-    return true;
-  });
-  if (!read.ok()) throw std::runtime_error(std::string(read.message()));
+                        const db::SqlQuery& select, absl::FunctionRef<RecordKeys(const db::ScannedRow&)> keys_of) {
+  constexpr long long kBatch = 20000;
   // MySQL runs a migration without a transaction: a second attempt starts over.
   db::SqlQuery clear("DELETE FROM duplicate_keys");
   clear.Where("entity_type = ?", std::string(EntityName(entity)));
   db::Execute(sql, clear);
   KeyRowsWriter writer(dialect.backend());
-  absl::Status written = writer.Run(sql, [&] {
-    for (const auto& [id, keys] : records) writer.Add(entity, id, keys);
-  });
-  if (!written.ok()) throw std::runtime_error(std::string(written.message()));
+  std::string after_id;
+  while (true) {
+    // Read a batch, then write it: SQLite cannot insert into a table while a statement steps.
+    std::vector<std::pair<std::string, RecordKeys>> records;
+    db::SqlQuery batch = select;
+    batch.Where("id > ?", after_id).Append(" ORDER BY id LIMIT ?", kBatch);
+    absl::Status read = db::ScanRows(sql, batch, "read records to index", [&](const db::ScannedRow& row) {
+      records.emplace_back(std::string(row.Text(0)), keys_of(row));
+      return true;
+    });
+    if (!read.ok()) throw std::runtime_error(std::string(read.message()));
+    absl::Status written = writer.Run(sql, [&] {
+      for (const auto& [id, keys] : records) writer.Add(entity, id, keys);
+    });
+    if (!written.ok()) throw std::runtime_error(std::string(written.message()));
+    if (static_cast<long long>(records.size()) < kBatch) return;
+    after_id = records.back().first;
+  }
 }
 
 absl::StatusOr<crm::v1::DuplicateSettings> DuplicateSettingsStore::Load(soci::session& sql) {

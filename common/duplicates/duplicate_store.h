@@ -15,6 +15,7 @@
 #include "common/db/dialect.h"
 #include "common/db/row_scan.h"
 #include "common/db/migrations.h"
+#include "common/db/query.h"
 #include "common/duplicates/record_keys.h"
 #include "crm/v1/duplicate_service.pb.h"
 
@@ -71,9 +72,11 @@ class KeyRowsWriter {
   std::unique_ptr<db::BulkInsert> insert_;
 };
 
-// A migration's data step: indexes every row `select` reads, made into keys by `keys_of`.
+// A migration's data step: indexes every row `select` reads (the id first, no ORDER BY or LIMIT),
+// made into keys by `keys_of`. Reads in id order a batch at a time, so that a million records
+// never sit in memory at once.
 void IndexStoredRecords(soci::session& sql, const db::Dialect& dialect, crm::v1::DuplicateEntity entity,
-                        const std::string& select, absl::FunctionRef<RecordKeys(const db::ScannedRow&)> keys_of);
+                        const db::SqlQuery& select, absl::FunctionRef<RecordKeys(const db::ScannedRow&)> keys_of);
 
 class DuplicateSettingsStore {
  public:

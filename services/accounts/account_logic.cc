@@ -19,7 +19,9 @@
 #include "common/core/validation.h"
 #include "common/customfields/custom_field_store.h"
 #include "common/customfields/record_fields.h"
+#include "common/duplicates/candidate_details.h"
 #include "common/duplicates/duplicate_finder.h"
+#include "common/duplicates/merge_store.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_store.h"
 #include "services/accounts/contact_store.h"
@@ -28,6 +30,12 @@ namespace crm::accounts {
 namespace {
 
 using crm::v1::Account;
+
+// A merged account is a tombstone: nothing changes it, not even an undelete.
+absl::Status MergedAccount(absl::string_view field, const Account& account) {
+  return FailedPreconditionField(field, absl::StrCat("the account was merged into \"", account.merged_into_id(),
+                                                     "\"; change that one instead"));
+}
 
 constexpr char kCreateScope[] = "accounts.create";
 constexpr char kListScope[] = "accounts.list";
@@ -132,9 +140,11 @@ absl::StatusOr<std::vector<Account>> ListVisibleAccounts(soci::session& sql, Acc
 }
 
 absl::StatusOr<Account> FindLiveAccount(db::Tx& tx, const std::string& account_id, const std::string& field) {
-  absl::StatusOr<std::optional<Account>> account = AccountStore::Find(tx.session(), account_id);
+  // Shared: a merge of the account waits for this transaction, or this one sees its tombstone.
+  absl::StatusOr<std::optional<Account>> account = AccountStore::FindForShare(tx, account_id);
   if (!account.ok()) return account.status();
   if (!account->has_value()) return NotFound(field, account_id);
+  if (!(*account)->merged_into_id().empty()) return MergedAccount(field, **account);
   if ((*account)->has_delete_time()) return FailedPreconditionField(field, "the account is deleted; undelete it first");
   return **std::move(account);
 }
@@ -143,7 +153,13 @@ absl::Status CheckContactOfAccount(db::Tx& tx, const std::string& contact_id, co
                                    const std::string& field) {
   absl::StatusOr<std::optional<crm::v1::Contact>> contact = ContactStore::FindForUpdate(tx, contact_id);
   if (!contact.ok()) return contact.status();
-  if (!contact->has_value()) return NoSuchEntity(field, "contact", contact_id);
+  if (!contact->has_value()) {
+    absl::StatusOr<std::optional<crm::v1::MergedInto>> merged =
+        duplicates::MergeStore::FindTombstone(tx.session(), crm::v1::DUPLICATE_ENTITY_CONTACT, contact_id);
+    if (!merged.ok()) return merged.status();
+    if (merged->has_value()) return duplicates::MergedAway(field, "contact", **merged);
+    return NoSuchEntity(field, "contact", contact_id);
+  }
   if ((*contact)->account_id() != account_id) {
     return InvalidField(field, absl::StrCat("the contact belongs to another account than \"", account_id, "\""));
   }
@@ -167,6 +183,7 @@ absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
   account.clear_delete_time();
   account.clear_etag();
   account.clear_possible_duplicates();
+  account.clear_merged_into_id();
   if (account.owner().empty()) account.set_owner(call.actor);
   const absl::Time now = rt_.clock->Now();
   account.set_id(NewIdAt(kAccountIdPrefix, now));
@@ -216,9 +233,10 @@ absl::StatusOr<Account> AccountLogic::Update(const server::CallContext& call,
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
   db::VersionedChange<Account> op;
   op.load = AccountStore::FindForUpdate;
-  op.store_change = AccountStore::Update;
+  op.store = AccountStore::Update;
   op.not_found = [&] { return NotFound("account.id", request.account().id()); };
   op.change = [&](db::Tx& tx, const Account& before) -> absl::StatusOr<std::optional<Account>> {
+    if (!before.merged_into_id().empty()) return MergedAccount("account.id", before);
     if (before.has_delete_time()) {
       return FailedPreconditionField("account.id", "the account is deleted; undelete it first");
     }
@@ -256,13 +274,14 @@ absl::StatusOr<Account> SetDeleted(const server::Runtime& rt, const server::Call
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");
   db::VersionedChange<Account> op;
   op.load = AccountStore::FindForUpdate;
-  op.store_change = AccountStore::Update;
+  op.store = AccountStore::Update;
   op.not_found = [&] { return NotFound("id", id); };
   op.change = [&](db::Tx& tx, const Account& before) -> absl::StatusOr<std::optional<Account>> {
     // For the answer only: delete and undelete leave the values alone.
     if (absl::Status s = values.PrepareChange(tx.session(), before.custom_fields(), nullptr, false); !s.ok()) {
       return s;
     }
+    if (!before.merged_into_id().empty()) return MergedAccount("id", before);
     if (before.has_delete_time() == deleted) {
       return FailedPreconditionField("id", deleted ? "the account is already deleted" : "the account is not deleted");
     }

@@ -55,6 +55,7 @@ struct type_conversion<crm::v1::Account> {
           a.custom_fields().empty() ? i_null : i_ok);
     v.set("website", a.website());
     v.set("phone", a.phone());
+    v.set("merged_into", a.merged_into_id(), a.merged_into_id().empty() ? i_null : i_ok);
     ind = i_ok;
   }
 };
@@ -67,7 +68,7 @@ namespace {
 constexpr char kAccountColumns[] =
     "id, name, kind, industry, region, size_band, revenue_currency, revenue_units, revenue_nanos,"
     " owner, lifecycle_stage, tier, tags, profession, age_band, external_key, create_time,"
-    " update_time, delete_time, revision, custom_fields, website, phone";
+    " update_time, delete_time, revision, custom_fields, website, phone, merged_into";
 const std::string kSelectAccount = absl::StrCat("SELECT ", kAccountColumns, " FROM accounts");
 
 // One row of kAccountColumns, in their order.
@@ -99,6 +100,7 @@ crm::v1::Account AccountFromRow(const db::ScannedRow& r) {
   customfields::DecodeValues(r.Text(20), a.mutable_custom_fields());
   a.set_website(std::string(r.Text(21)));
   a.set_phone(std::string(r.Text(22)));
+  if (!r.IsNull(23)) a.set_merged_into_id(std::string(r.Text(23)));
   return a;
 }
 
@@ -113,10 +115,10 @@ absl::StatusOr<std::optional<crm::v1::Account>> FindBy(soci::session& sql, const
 constexpr char kInsertAccount[] =
     "INSERT INTO accounts (id, name, kind, industry, region, size_band, revenue_currency,"
     " revenue_units, revenue_nanos, owner, lifecycle_stage, tier, tags, profession, age_band,"
-    " external_key, create_time, update_time, delete_time, custom_fields, website, phone, revision) VALUES"
-    " (:id, :name, :kind, :industry, :region, :size_band, :revenue_currency, :revenue_units, :revenue_nanos,"
+    " external_key, create_time, update_time, delete_time, custom_fields, website, phone, merged_into, revision)"
+    " VALUES (:id, :name, :kind, :industry, :region, :size_band, :revenue_currency, :revenue_units, :revenue_nanos,"
     " :owner, :lifecycle_stage, :tier, :tags, :profession, :age_band, :external_key, :create_time,"
-    " :update_time, :delete_time, :custom_fields, :website, :phone, 1)";
+    " :update_time, :delete_time, :custom_fields, :website, :phone, :merged_into, 1)";
 constexpr char kUpdateAccount[] =
     "UPDATE accounts SET name = :name, kind = :kind, industry = :industry, region = :region,"
     " size_band = :size_band, revenue_currency = :revenue_currency, revenue_units = :revenue_units,"
@@ -124,7 +126,7 @@ constexpr char kUpdateAccount[] =
     " tier = :tier, tags = :tags, profession = :profession, age_band = :age_band,"
     " external_key = :external_key, create_time = :create_time, update_time = :update_time,"
     " delete_time = :delete_time, custom_fields = :custom_fields, website = :website, phone = :phone,"
-    " revision = revision + 1 WHERE id = :id AND revision = :expected_revision";
+    " merged_into = :merged_into, revision = revision + 1 WHERE id = :id AND revision = :expected_revision";
 
 const char* SortColumn(AccountOrder order) {
   switch (order) {
@@ -148,6 +150,10 @@ absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::Find(soci::session
 
 absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::FindForUpdate(db::Tx& tx, const std::string& id) {
   return FindBy(tx.session(), "id", id, tx.dialect().ForUpdate());
+}
+
+absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::FindForShare(db::Tx& tx, const std::string& id) {
+  return FindBy(tx.session(), "id", id, tx.dialect().ForShare());
 }
 
 absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::FindByExternalKey(soci::session& sql,
@@ -217,19 +223,29 @@ void AddListFilters(db::SqlQuery& q, const AccountListQuery& query,
 }  // namespace
 
 absl::StatusOr<std::vector<crm::v1::Account>> AccountStore::List(soci::session& sql, const AccountListQuery& query) {
-  return customfields::ScanInTurn<crm::v1::Account>(sql, ListStatements(db::Dialect::Of(sql), query), query.limit,
-                                                    AccountFromRow, "list accounts");
+  absl::StatusOr<std::vector<db::SqlQuery>> statements = ListStatements(sql, query);
+  if (!statements.ok()) return statements.status();
+  return customfields::ScanInTurn<crm::v1::Account>(sql, *statements, query.limit, AccountFromRow, "list accounts");
 }
 
-std::vector<db::SqlQuery> AccountStore::ListStatements(const db::Dialect& dialect, const AccountListQuery& query) {
+absl::StatusOr<std::vector<db::SqlQuery>> AccountStore::ListStatements(soci::session& sql,
+                                                                      const AccountListQuery& query) {
+  const db::Dialect dialect = db::Dialect::Of(sql);
   const absl::string_view entity = customfields::EntityName(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT);
-  if (query.custom_order) {
-    const customfields::CustomOrderQuery order(entity, "id", *query.custom_order);
-    return customfields::CustomOrderStatements(
-        kSelectAccount, order, query.custom_after, query.limit,
-        [&](db::SqlQuery& q) { AddListFilters(q, query, query.custom_conditions); });
-  }
   std::vector<customfields::IndexCondition> custom_conditions = query.custom_conditions;
+  if (query.custom_order) {
+    customfields::CustomOrderQuery order(entity, "id", *query.custom_order);
+    if (std::optional<customfields::ValueDrivenList> equality =
+            customfields::ValueDrivenList::Take(entity, "accounts", "id", custom_conditions)) {
+      absl::StatusOr<int64_t> matches =
+          customfields::CustomValueIndex::CountUpTo(sql, entity, equality->driver(), query.equality_drive_bound);
+      if (!matches.ok()) return matches.status();
+      order.SetEquality(*std::move(equality), *matches < query.equality_drive_bound);
+    }
+    return customfields::CustomOrderStatements(dialect, kAccountColumns, "accounts", order, query.custom_after,
+                                               query.limit,
+                                               [&](db::SqlQuery& q) { AddListFilters(q, query, custom_conditions); });
+  }
   std::optional<customfields::ValueDrivenList> driven;
   // In id order an equality on a custom value drives the list from its index entries.
   if (query.order == AccountOrder::kId) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/customfields/custom_field_store.h"
 #include "common/customfields/custom_fields.h"
 #include "common/db/database.h"
 #include "common/db/query.h"
@@ -39,6 +40,10 @@ struct AccountListQuery {
   // and custom_after is the keyset position (nullopt on the first page).
   std::optional<customfields::IndexOrder> custom_order;
   std::optional<customfields::CustomOrderPosition> custom_after;
+  // With a custom order, an equality on another custom value matching fewer accounts than this
+  // drives the value run (customfields::CustomOrderQuery); a test moves it to read the same list
+  // the other way.
+  int64_t equality_drive_bound = customfields::CustomOrderQuery::kDriveBound;
   int limit = 50;
 };
 
@@ -48,21 +53,26 @@ class AccountStore {
   static absl::StatusOr<std::optional<crm::v1::Account>> Find(soci::session& sql, const std::string& id);
   // Like Find, locking the row for the rest of the write transaction.
   static absl::StatusOr<std::optional<crm::v1::Account>> FindForUpdate(db::Tx& tx, const std::string& id);
+  // Like Find, with a shared lock for the rest of the write transaction: for a record created
+  // under the account, so that a merge or delete of it waits (and then is seen).
+  static absl::StatusOr<std::optional<crm::v1::Account>> FindForShare(db::Tx& tx, const std::string& id);
   static absl::StatusOr<std::optional<crm::v1::Account>> FindByExternalKey(soci::session& sql,
                                                                            const std::string& key);
   // Inserts with revision 1. A taken external_key → ALREADY_EXISTS naming account.external_key.
   static absl::Status Insert(db::Tx& tx, const crm::v1::Account& account);
   // Writes every column of `account` and bumps the revision, only if the stored revision is
   // still `expected_revision`. False when it was not (someone else changed it). `stored` is the
-  // account as read at that revision: the value index is rewritten only when the custom values
-  // differ from its.
+  // account as read at that revision: the custom-value index and the duplicate keys are rewritten
+  // only when the values they hold differ from its.
   static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Account& stored, const crm::v1::Account& account,
                                      int64_t expected_revision);
   static absl::StatusOr<std::vector<crm::v1::Account>> List(soci::session& sql, const AccountListQuery& query);
   // The statements List runs for `query`, in turn until it has query.limit accounts: one, or for
   // an order by a custom field the run of accounts with a value (none when the position is past
-  // it) and the run of those without. For EXPLAIN (bench/customfield_bench.cc).
-  static std::vector<db::SqlQuery> ListStatements(const db::Dialect& dialect, const AccountListQuery& query);
+  // it) and the run of those without. For EXPLAIN (bench/customfield_bench.cc). An order by a
+  // custom field with an equality on another first counts (up to a bound) what the equality
+  // matches, to choose how the value run reads (customfields::CustomOrderQuery).
+  static absl::StatusOr<std::vector<db::SqlQuery>> ListStatements(soci::session& sql, const AccountListQuery& query);
 
   // The sort key of `account` for `order`, as stored in page tokens.
   static std::string SortKey(const crm::v1::Account& account, AccountOrder order);

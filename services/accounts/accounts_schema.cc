@@ -3,13 +3,12 @@
 #include "common/duplicates/duplicate_store.h"
 
 namespace crm::accounts {
-namespace {
 
 // Accounts and contacts stored before duplicate keys existed get theirs (soft-deleted accounts
 // are no candidates, so they have none).
 void IndexStoredAccountsAndContacts(soci::session& sql, const db::Dialect& dialect) {
   duplicates::IndexStoredRecords(sql, dialect, crm::v1::DUPLICATE_ENTITY_ACCOUNT,
-                                 "SELECT id, name, website, phone FROM accounts WHERE delete_time IS NULL",
+                                 db::SqlQuery("SELECT id, name, website, phone FROM accounts").Where("delete_time IS NULL"),
                                  [](const db::ScannedRow& row) {
                                    crm::v1::Account account;
                                    account.set_name(std::string(row.Text(1)));
@@ -18,7 +17,7 @@ void IndexStoredAccountsAndContacts(soci::session& sql, const db::Dialect& diale
                                    return duplicates::KeysOf(account);
                                  });
   duplicates::IndexStoredRecords(sql, dialect, crm::v1::DUPLICATE_ENTITY_CONTACT,
-                                 "SELECT id, account_id, full_name, email, phone FROM contacts",
+                                 db::SqlQuery("SELECT id, account_id, full_name, email, phone FROM contacts"),
                                  [](const db::ScannedRow& row) {
                                    crm::v1::Contact contact;
                                    contact.set_account_id(std::string(row.Text(1)));
@@ -29,7 +28,6 @@ void IndexStoredAccountsAndContacts(soci::session& sql, const db::Dialect& diale
                                  });
 }
 
-}  // namespace
 
 db::MigrationSet AccountsMigrations() {
   return db::MigrationSet{
@@ -171,6 +169,12 @@ db::MigrationSet AccountsMigrations() {
                "ALTER TABLE accounts ADD COLUMN phone VARCHAR(40) NOT NULL DEFAULT ''",
            },
            IndexStoredAccountsAndContacts},
+          {7,
+           "merged accounts",
+           {
+               // The survivor a merged (soft-deleted) account went into; NULL for every other.
+               "ALTER TABLE accounts ADD COLUMN merged_into VARCHAR(64) NULL",
+           }},
       }};
 }
 

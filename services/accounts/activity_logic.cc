@@ -176,7 +176,7 @@ absl::StatusOr<Activity> ActivityLogic::Update(const server::CallContext& call,
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Activity>(std::move(after));
   };
-  op.store = ActivityStore::Update;
+  op.store = db::StoreOf(ActivityStore::Update);
   op.after_write = [&](db::Tx& tx, const Activity& before, const Activity& after) {
     return rt_.outbox->AppendChange(tx, "activity.updated", kEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
                                     DiffMessages(&before, after, BookkeepingFields()), after.assignee(), call.actor,
@@ -211,7 +211,7 @@ absl::StatusOr<Activity> Close(const server::Runtime& rt, const server::CallCont
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Activity>(std::move(after));
   };
-  op.store = ActivityStore::Update;
+  op.store = db::StoreOf(ActivityStore::Update);
   op.after_write = [&](db::Tx& tx, const Activity& before, const Activity& after) {
     return rt.outbox->AppendChange(
         tx, to == crm::v1::ACTIVITY_STATUS_COMPLETED ? "activity.completed" : "activity.cancelled", kEntity, id,

@@ -15,6 +15,8 @@
 #include "common/core/validation.h"
 #include "common/customfields/custom_field_store.h"
 #include "common/customfields/record_fields.h"
+#include "common/duplicates/candidate_details.h"
+#include "common/duplicates/merge_store.h"
 #include "common/duplicates/duplicate_finder.h"
 #include "common/db/entity_ops.h"
 #include "services/accounts/account_logic.h"
@@ -133,7 +135,20 @@ absl::StatusOr<Contact> ContactLogic::Create(const server::CallContext& call,
 
 absl::StatusOr<Contact> ContactLogic::Get(const server::CallContext& call, const crm::v1::GetContactRequest& request) {
   if (absl::Status s = Validator().RequiredId(request.id(), "id").status(); !s.ok()) return s;
-  return db::ReadEntity<Contact>(*rt_.db, call.deadline, FindVisible, request.id(), kEntity);
+  absl::StatusOr<std::optional<Contact>> found =
+      db::ReadValue(*rt_.db, call.deadline, [&](soci::session& sql) -> absl::StatusOr<std::optional<Contact>> {
+        absl::StatusOr<std::optional<Contact>> contact = FindVisible(sql, request.id());
+        if (!contact.ok() || contact->has_value()) return contact;
+        // A merged contact's row is gone; its tombstone says where it went.
+        absl::StatusOr<std::optional<crm::v1::MergedInto>> merged =
+            duplicates::MergeStore::FindTombstone(sql, crm::v1::DUPLICATE_ENTITY_CONTACT, request.id());
+        if (!merged.ok()) return merged.status();
+        if (merged->has_value()) return duplicates::MergedAway("id", kEntity, **merged);
+        return contact;
+      });
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return NoSuchEntity("id", kEntity, request.id());
+  return **std::move(found);
 }
 
 absl::StatusOr<Contact> ContactLogic::Update(const server::CallContext& call,
@@ -151,7 +166,7 @@ absl::StatusOr<Contact> ContactLogic::Update(const server::CallContext& call,
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_CONTACT, "contact.custom_fields");
   db::VersionedChange<Contact> op;
   op.load = ContactStore::FindForUpdate;
-  op.store_change = ContactStore::Update;
+  op.store = ContactStore::Update;
   op.not_found = [&] { return NotFound("contact.id", request.contact().id()); };
   op.change = [&](db::Tx& tx, const Contact& before) -> absl::StatusOr<std::optional<Contact>> {
     // Echoing the contact back with its own account_id is fine; naming another one is a request

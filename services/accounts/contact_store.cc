@@ -68,9 +68,10 @@ constexpr char kInsertContact[] =
     " decision_role, create_time, update_time, custom_fields, revision) VALUES (:id, :account_id,"
     " :full_name, :title, :email, :phone, :preferred_channel, :decision_role, :create_time,"
     " :update_time, :custom_fields, 1)";
-// account_id and create_time never change after the insert.
+// create_time never changes after the insert; account_id only when a merge of accounts moves
+// the contact (UpdateContact keeps it).
 constexpr char kUpdateContact[] =
-    "UPDATE contacts SET full_name = :full_name, title = :title, email = :email, phone = :phone,"
+    "UPDATE contacts SET account_id = :account_id, full_name = :full_name, title = :title, email = :email, phone = :phone,"
     " preferred_channel = :preferred_channel, decision_role = :decision_role,"
     " update_time = :update_time, custom_fields = :custom_fields, revision = revision + 1"
     " WHERE id = :id AND revision = :expected_revision";

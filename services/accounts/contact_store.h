@@ -34,9 +34,10 @@ class ContactStore {
   static absl::StatusOr<std::optional<crm::v1::Contact>> FindForUpdate(db::Tx& tx, const std::string& id);
   // Inserts with revision 1.
   static absl::Status Insert(db::Tx& tx, const crm::v1::Contact& contact);
-  // Writes every updatable column and bumps the revision, only if the stored revision is still
-  // `expected_revision`. False when it was not. `stored` is the contact as read at that revision:
-  // the value index is rewritten only when the custom values differ from its.
+  // Writes every updatable column (account_id too: a merge of accounts moves contacts) and bumps
+  // the revision, only if the stored revision is still `expected_revision`. False when it was
+  // not. `stored` is the contact as read at that revision: the custom-value index and the
+  // duplicate keys are rewritten only when the values they hold differ from its.
   static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Contact& stored, const crm::v1::Contact& contact,
                                      int64_t expected_revision);
   // Removes the row if its revision is still `expected_revision`. False when it was not.

@@ -136,7 +136,7 @@ absl::StatusOr<CustomField> CustomFieldLogic::Update(const server::CallContext& 
     after.set_update_actor(call.actor);
     return std::optional<CustomField>(std::move(after));
   };
-  op.store = CustomFieldStore::Update;
+  op.store = db::StoreOf(CustomFieldStore::Update);
   op.after_write = [&](db::Tx& tx, const CustomField& before, const CustomField& after) {
     return AppendEvent(rt_, tx, "custom_field.updated", crm::v1::CHANGE_KIND_UPDATED, &before, WithVersion(after),
                        call, call.correlation_id, now);
@@ -172,7 +172,7 @@ absl::StatusOr<CustomField> SetRemoved(const server::Runtime& rt, const server::
     after.set_update_actor(call.actor);
     return std::optional<CustomField>(std::move(after));
   };
-  op.store = CustomFieldStore::Update;
+  op.store = db::StoreOf(CustomFieldStore::Update);
   op.after_write = [&](db::Tx& tx, const CustomField& before, const CustomField& after) {
     return AppendEvent(rt, tx, removed ? "custom_field.deleted" : "custom_field.undeleted",
                        removed ? crm::v1::CHANGE_KIND_DELETED : crm::v1::CHANGE_KIND_UNDELETED, &before,

@@ -28,4 +28,30 @@ grpc::ServerUnaryReactor* DuplicateHandler::UpdateDuplicateSettings(
                     [this, request](const CallContext& call) { return logic_.UpdateSettings(call, *request); });
 }
 
+grpc::ServerUnaryReactor* DuplicateHandler::MergeAccounts(Context* context,
+                                                          const crm::v1::MergeAccountsRequest* request,
+                                                          crm::v1::MergeAccountsResponse* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return merges_.MergeAccounts(call, *request); });
+}
+
+grpc::ServerUnaryReactor* DuplicateHandler::MergeContacts(Context* context,
+                                                          const crm::v1::MergeContactsRequest* request,
+                                                          crm::v1::MergeContactsResponse* response) {
+  return ServeUnary(context, *rt_.workers, response,
+                    [this, request](const CallContext& call) { return merges_.MergeContacts(call, *request); });
+}
+
+grpc::ServerUnaryReactor* DuplicateHandler::GetMerge(Context* context, const crm::v1::GetMergeRequest* request,
+                                                     crm::v1::Merge* response) {
+  return ServeRead(context, *rt_.workers, response,
+                   [this, request](const CallContext& call) { return merges_.Get(call, *request); });
+}
+
+grpc::ServerUnaryReactor* DuplicateHandler::ListMerges(Context* context, const crm::v1::ListMergesRequest* request,
+                                                       crm::v1::ListMergesResponse* response) {
+  return ServeRead(context, *rt_.workers, response,
+                   [this, request](const CallContext& call) { return merges_.List(call, *request); });
+}
+
 }  // namespace crm::duplicates

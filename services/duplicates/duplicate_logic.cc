@@ -149,7 +149,7 @@ absl::StatusOr<DuplicateSettings> DuplicateLogic::UpdateSettings(const server::C
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<DuplicateSettings>(std::move(after));
   };
-  op.store = DuplicateSettingsStore::Update;
+  op.store = db::StoreOf(DuplicateSettingsStore::Update);
   op.after_write = [&](db::Tx& tx, const DuplicateSettings& before, const DuplicateSettings& after) {
     return rt_.outbox->AppendChange(tx, "duplicate_settings.updated", kSettingsEntity, kSettingsId,
                                     crm::v1::CHANGE_KIND_UPDATED, DiffMessages(&before, after, SettingsBookkeeping()),

@@ -204,7 +204,7 @@ absl::StatusOr<AccountPlan> PlanLogic::Update(const server::CallContext& call,
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<AccountPlan>(std::move(after));
   };
-  op.store = [&](db::Tx& tx, const AccountPlan& after, int64_t revision) {
+  op.store = [&](db::Tx& tx, const AccountPlan&, const AccountPlan& after, int64_t revision) {
     return PlanStore::Update(tx, after, revision, rearm_review);
   };
   op.after_write = [&](db::Tx& tx, const AccountPlan& before, const AccountPlan& after) {

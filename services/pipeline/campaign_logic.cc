@@ -133,7 +133,7 @@ absl::StatusOr<Campaign> CampaignLogic::Update(const server::CallContext& call,
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Campaign>(std::move(after));
   };
-  op.store = CampaignStore::Update;
+  op.store = db::StoreOf(CampaignStore::Update);
   op.after_write = [&](db::Tx& tx, const Campaign& before, const Campaign& after) {
     return rt_.outbox->AppendChange(tx, "campaign.updated", kCampaignEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
                                     DiffMessages(&before, after, BookkeepingFields()), after.owner(), call.actor,

@@ -213,7 +213,7 @@ absl::StatusOr<Lead> LeadLogic::Update(const server::CallContext& call, const cr
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_LEAD, "lead.custom_fields");
   db::VersionedChange<Lead> op;
   op.load = LeadStore::FindForUpdate;
-  op.store_change = LeadStore::Update;
+  op.store = LeadStore::Update;
   op.not_found = [&] { return NotFound("lead.id", request.lead().id()); };
   op.change = [&](db::Tx& tx, const Lead& before) -> absl::StatusOr<std::optional<Lead>> {
     if (before.status() == crm::v1::LEAD_STATUS_CONVERTED) return ConvertedIsFinal("lead.id", before);
@@ -258,7 +258,7 @@ absl::StatusOr<crm::v1::DeleteLeadResponse> LeadLogic::Delete(const server::Call
     if (before.status() == crm::v1::LEAD_STATUS_CONVERTED) return ConvertedIsFinal("id", before);
     return std::optional<Lead>(before);
   };
-  op.store = [](db::Tx& tx, const Lead& before, int64_t revision) {
+  op.store = [](db::Tx& tx, const Lead& before, const Lead&, int64_t revision) {
     return LeadStore::Delete(tx, before.id(), revision);
   };
   op.after_write = [&](db::Tx& tx, const Lead& before, const Lead&) -> absl::Status {
@@ -330,7 +330,7 @@ absl::StatusOr<Lead> Transition(const server::Runtime& rt, const server::CallCon
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_LEAD, "lead.custom_fields");
   db::VersionedChange<Lead> op;
   op.load = LeadStore::FindForUpdate;
-  op.store_change = LeadStore::Update;
+  op.store = LeadStore::Update;
   op.not_found = [&] { return NotFound("id", id); };
   op.change = [&](db::Tx& tx, const Lead& before) -> absl::StatusOr<std::optional<Lead>> {
     // For the answer only: a status change leaves the values alone.

@@ -8,7 +8,7 @@ namespace {
 // Leads stored before duplicate keys existed get theirs.
 void IndexStoredLeads(soci::session& sql, const db::Dialect& dialect) {
   duplicates::IndexStoredRecords(sql, dialect, crm::v1::DUPLICATE_ENTITY_LEAD,
-                                 "SELECT id, full_name, company_name, email, phone FROM leads",
+                                 db::SqlQuery("SELECT id, full_name, company_name, email, phone FROM leads"),
                                  [](const db::ScannedRow& row) {
                                    crm::v1::Lead lead;
                                    lead.set_full_name(std::string(row.Text(1)));
@@ -74,6 +74,13 @@ db::MigrationSet LeadMigrations() {
            "duplicate keys of stored leads",
            {},
            IndexStoredLeads},
+          {4,
+           "leads by converted account",
+           {
+               // A merge of accounts (or of contacts) moves the converted leads of the merged
+               // records without reading every lead.
+               "CREATE INDEX IF NOT EXISTS leads_by_converted_account ON leads (converted_account_id, converted_contact_id)",
+           }},
       }};
 }
 

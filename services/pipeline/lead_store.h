@@ -52,8 +52,8 @@ class LeadStore {
   static absl::Status Insert(db::Tx& tx, const crm::v1::Lead& lead);
   // Writes every mutable column (status, conversion and custom values included, the value index
   // with them) and bumps the revision, only if the stored revision is still `expected_revision`.
-  // False when it was not. `stored` is the lead as read at that revision: the value index is
-  // rewritten only when the custom values differ from its.
+  // False when it was not. `stored` is the lead as read at that revision: the value index and
+  // the duplicate keys are rewritten only when the values they hold differ from its.
   static absl::StatusOr<bool> Update(db::Tx& tx, const crm::v1::Lead& stored, const crm::v1::Lead& lead,
                                      int64_t expected_revision);
   // Removes the row and its value index rows if its revision is still `expected_revision`. False

@@ -353,7 +353,7 @@ absl::StatusOr<Opportunity> OpportunityLogic::Update(const server::CallContext& 
   std::optional<int64_t> base_before, base_after;
   db::VersionedChange<Opportunity> op;
   op.load = OpportunityStore::FindForUpdate;
-  op.store_change = OpportunityStore::Update;
+  op.store = OpportunityStore::Update;
   op.not_found = [&] { return NotFound("opportunity.id", patch.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // A transaction run again (busy / deadlock) starts from scratch.
@@ -561,7 +561,7 @@ absl::StatusOr<Opportunity> OpportunityLogic::Move(const server::CallContext& ca
   std::optional<SalesConfig> config;
   db::VersionedChange<Opportunity> op;
   op.load = OpportunityStore::FindForUpdate;
-  op.store_change = OpportunityStore::Update;
+  op.store = OpportunityStore::Update;
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // For the answer only: a stage change leaves the values alone.
@@ -626,7 +626,7 @@ absl::StatusOr<Opportunity> OpportunityLogic::Close(const server::CallContext& c
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   db::VersionedChange<Opportunity> op;
   op.load = OpportunityStore::FindForUpdate;
-  op.store_change = OpportunityStore::Update;
+  op.store = OpportunityStore::Update;
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // For the answer only: a stage change leaves the values alone.
@@ -688,7 +688,7 @@ absl::StatusOr<Opportunity> OpportunityLogic::Reopen(const server::CallContext& 
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_OPPORTUNITY, "opportunity.custom_fields");
   db::VersionedChange<Opportunity> op;
   op.load = OpportunityStore::FindForUpdate;
-  op.store_change = OpportunityStore::Update;
+  op.store = OpportunityStore::Update;
   op.not_found = [&] { return NotFound("id", request.id()); };
   op.change = [&](db::Tx& tx, const Opportunity& before) -> absl::StatusOr<std::optional<Opportunity>> {
     // For the answer only: a stage change leaves the values alone.

@@ -273,7 +273,7 @@ absl::StatusOr<Order> OrderLogic::Cancel(const server::CallContext& call, const 
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Order>(std::move(after));
   };
-  op.store = OrderStore::Update;
+  op.store = db::StoreOf(OrderStore::Update);
   op.after_write = [&](db::Tx& tx, const Order& before, const Order& after) {
     return rt_.outbox->AppendChange(tx, "order.cancelled", kOrderEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
                                     DiffMessages(&before, after, BookkeepingFields()), after.owner(), call.actor,

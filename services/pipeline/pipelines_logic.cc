@@ -414,7 +414,7 @@ absl::StatusOr<Pipeline> PipelinesLogic::Update(const server::CallContext& call,
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Pipeline>(std::move(after));
   };
-  op.store = PipelinesStore::Update;
+  op.store = db::StoreOf(PipelinesStore::Update);
   op.after_write = [&](db::Tx& tx, const Pipeline& before, const Pipeline& after) {
     return rt_.outbox->AppendChange(tx, "pipeline.updated", kPipelineEntity, after.id(), crm::v1::CHANGE_KIND_UPDATED,
                                     DiffMessages(&before, after, BookkeepingFields()), "", call.actor,
@@ -477,7 +477,7 @@ absl::StatusOr<SalesSettings> PipelinesLogic::UpdateSettings(const server::CallC
     }
     return std::optional<SalesSettings>(std::move(after));
   };
-  op.store = SalesSettingsStore::Update;
+  op.store = db::StoreOf(SalesSettingsStore::Update);
   op.after_write = [&](db::Tx& tx, const SalesSettings& before, const SalesSettings& after) {
     return rt_.outbox->AppendChange(tx, "settings.updated", kSettingsEntity, kSettingsId, crm::v1::CHANGE_KIND_UPDATED,
                                     DiffMessages(&before, after, SettingsBookkeeping()), "", call.actor,

@@ -131,7 +131,7 @@ absl::StatusOr<Ticket> EscalationLogic::Escalate(const server::CallContext& call
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_TICKET, "ticket.custom_fields");
   db::VersionedChange<TicketRecord> op;
   op.load = TicketStore::FindForUpdate;
-  op.store_change = TicketStore::Update;
+  op.store = TicketStore::Update;
   op.not_found = [&] { return NoSuchEntity("id", kTicketEntity, request.id()); };
   op.change = [&](db::Tx& tx, const TicketRecord& before) -> absl::StatusOr<std::optional<TicketRecord>> {
     // For the answer only: an escalation leaves the custom values alone.

@@ -183,7 +183,7 @@ absl::StatusOr<Solution> KnowledgeLogic::Update(const server::CallContext& call,
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Solution>(std::move(after));
   };
-  op.store = SolutionStore::Update;
+  op.store = db::StoreOf(SolutionStore::Update);
   op.after_write = [&](db::Tx& tx, const Solution& before, const Solution& after) -> absl::Status {
     absl::Status indexed = db::UpsertDocument(tx, SolutionSearchIndex(), after.id(), SolutionSearchText(after));
     if (!indexed.ok()) return indexed;
@@ -208,7 +208,7 @@ absl::StatusOr<crm::v1::DeleteSolutionResponse> KnowledgeLogic::Delete(const ser
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<Solution>(std::move(after));
   };
-  op.store = SolutionStore::SoftDelete;
+  op.store = db::StoreOf(SolutionStore::SoftDelete);
   op.after_write = [&](db::Tx& tx, const Solution& before, const Solution&) -> absl::Status {
     absl::Status unindexed = db::RemoveDocument(tx, SolutionSearchIndex(), before.id());
     if (!unindexed.ok()) return unindexed;

@@ -319,7 +319,7 @@ absl::StatusOr<CalendarProto> SlaLogic::UpdateCalendar(const server::CallContext
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<CalendarProto>(std::move(after));
   };
-  op.store = CalendarStore::Update;
+  op.store = db::StoreOf(CalendarStore::Update);
   op.after_write = [&](db::Tx& tx, const CalendarProto& before, const CalendarProto& after) {
     return AppendEvent(rt_, tx, "calendar.updated", kCalendarEntity, crm::v1::CHANGE_KIND_UPDATED, &before, after,
                        after.id(), call, call.correlation_id, now);
@@ -421,7 +421,7 @@ absl::StatusOr<SlaPolicy> SlaLogic::UpdatePolicy(const server::CallContext& call
     *after.mutable_update_time() = TimeToTimestamp(now);
     return std::optional<SlaPolicy>(std::move(after));
   };
-  op.store = SlaPolicyStore::Update;
+  op.store = db::StoreOf(SlaPolicyStore::Update);
   op.after_write = [&](db::Tx& tx, const SlaPolicy& before, const SlaPolicy& after) {
     return AppendEvent(rt_, tx, "sla_policy.updated", kSlaPolicyEntity, crm::v1::CHANGE_KIND_UPDATED, &before, after,
                        after.id(), call, call.correlation_id, now);

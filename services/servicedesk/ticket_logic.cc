@@ -230,7 +230,7 @@ absl::StatusOr<Ticket> ChangeTicket(const server::Runtime& rt, const server::Cal
   customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_TICKET, "ticket.custom_fields");
   db::VersionedChange<TicketRecord> op;
   op.load = TicketStore::FindForUpdate;
-  op.store_change = TicketStore::Update;
+  op.store = TicketStore::Update;
   op.not_found = [&] { return NoSuchEntity(id_field, kTicketEntity, id); };
   op.change = [&](db::Tx& tx, const TicketRecord& before) -> absl::StatusOr<std::optional<TicketRecord>> {
     absl::StatusOr<std::vector<TicketPause>> pauses = TicketStore::Pauses(tx.session(), before.id());
@@ -472,9 +472,14 @@ absl::StatusOr<Ticket> TicketLogic::Create(const server::CallContext& call,
       [&](db::Tx& tx) -> absl::StatusOr<TicketRecord> {
         TicketDraft draft = NewDraft(record, {}, now, call.actor);
         Ticket& ticket = draft.record.ticket;
+        // Shared: a merge of the account waits for this ticket, or this ticket sees its tombstone.
         absl::StatusOr<std::optional<crm::v1::Account>> account =
-            accounts::AccountStore::Find(tx.session(), ticket.account_id());
+            accounts::AccountStore::FindForShare(tx, ticket.account_id());
         if (!account.ok()) return account.status();
+        if (account->has_value() && !(*account)->merged_into_id().empty()) {
+          return FailedPreconditionField("ticket.account_id", absl::StrCat("the account was merged into \"",
+                                                                           (*account)->merged_into_id(), "\""));
+        }
         if (!account->has_value() || (*account)->has_delete_time()) {
           return NoSuchEntity("ticket.account_id", accounts::kAccountEntity, ticket.account_id());
         }

@@ -1,7 +1,8 @@
 // The retry rules of DefaultDuplicateConnection, RPC by RPC, against a fake stub (reads are
-// retried; UpdateDuplicateSettings is sent once); the duplicate mocks behind the public
-// factories; and the candidates of a refused create, which survive the account connection's
-// retries and are read back by DuplicateCandidatesOf.
+// retried; UpdateDuplicateSettings is sent once; merges get a request id and are retried with
+// it); the duplicate mocks behind the public factories; the candidates of a refused create,
+// which survive the account connection's retries and are read back by DuplicateCandidatesOf; and
+// where a merged record went, read back by MergedIntoOf.
 #include <gmock/gmock.h>
 #include <google/protobuf/descriptor.h>
 #include <gtest/gtest.h>
@@ -34,8 +35,10 @@ const google::protobuf::ServiceDescriptor& DuplicateService() {
 }
 
 // The policy of every RPC, written out here independently of duplicate_rpcs.h, so that a row
-// filed under the wrong kind there fails this test. No RPC creates anything.
-const std::set<std::string> kReads = {"FindDuplicates", "GetDuplicateSettings"};
+// filed under the wrong kind there fails this test.
+const std::set<std::string> kReads = {"FindDuplicates", "GetDuplicateSettings", "GetMerge", "ListMerges"};
+// A merge is recorded under its request id: a retry returns the first merge.
+const std::set<std::string> kCreates = {"MergeAccounts", "MergeContacts"};
 // Sent once: a repeat of an update that committed would meet the new etag.
 const std::set<std::string> kChanges = {"UpdateDuplicateSettings"};
 
@@ -49,8 +52,39 @@ using DuplicateConnectionTest =
     testing::ConnectionTest<FakeDuplicateStub, internal::DefaultDuplicateConnection>;
 
 TEST_F(DuplicateConnectionTest, TheClientCoversEveryRpcOfTheService) {
-  testing::ExpectCoversTheService(DuplicateService(), Rpcs(), {&kReads, &kChanges});
-  testing::ExpectRequestIdsExactlyOn(DuplicateService(), {});  // nothing is a create
+  testing::ExpectCoversTheService(DuplicateService(), Rpcs(), {&kReads, &kCreates, &kChanges});
+  testing::ExpectRequestIdsExactlyOn(DuplicateService(), kCreates);
+}
+
+TEST_F(DuplicateConnectionTest, AMergeGetsARequestIdThatEveryAttemptRepeats) {
+  stub_->FailNext("MergeAccounts", Unavailable());
+  v1::MergeAccountsRequest merge;
+  merge.set_survivor_id("acc-1");
+  merge.add_merged()->set_id("acc-2");
+  ASSERT_TRUE(Connection().MergeAccounts(merge).ok());
+  ASSERT_EQ(stub_->CallCount("MergeAccounts"), 2);
+  v1::MergeAccountsRequest first, second;
+  ASSERT_TRUE(first.ParseFromString(stub_->calls().at(0).request));
+  ASSERT_TRUE(second.ParseFromString(stub_->calls().at(1).request));
+  EXPECT_FALSE(first.request_id().empty());
+  EXPECT_EQ(second.request_id(), first.request_id());
+  EXPECT_EQ(second.merged(0).id(), "acc-2");
+}
+
+TEST(MergedIntoTest, AMergedContactsNotFoundSaysWhereItWent) {
+  v1::MergedInto merged;
+  merged.set_entity(v1::DUPLICATE_ENTITY_CONTACT);
+  merged.set_id("con-2");
+  merged.set_survivor_id("con-1");
+  merged.set_merge_id("mrg-1");
+  const absl::Status status = duplicates::MergedAway("id", "contact", merged);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("con-1"));
+  const std::optional<v1::MergedInto> read = MergedIntoOf(status);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->survivor_id(), "con-1");
+  EXPECT_EQ(read->merge_id(), "mrg-1");
+  EXPECT_FALSE(MergedIntoOf(absl::NotFoundError("no contact with id \"con-3\"")).has_value());
 }
 
 TEST_F(DuplicateConnectionTest, ReadsAreRetriedOnUnavailable) {

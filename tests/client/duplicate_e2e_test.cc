@@ -260,6 +260,45 @@ TEST_P(DuplicateEndToEndTest, LeadsConvertIntoExistingRecordsOrConfirmsNewOnes) 
   EXPECT_THAT(err_, HasSubstr("warning: possible duplicates"));
 }
 
+TEST_P(DuplicateEndToEndTest, MergesThroughTheGatewayClientAndCrmctl) {
+  CreateWeber();
+  const std::string twin =
+      CrmctlJson({"accounts", "create", "name=WEBER LOGISTIK AG", "industry=logistics"}).value("id", "");
+  const std::string twin_contact =
+      CrmctlJson({"contacts", "create", "account=" + twin, "full_name=Jonas Weber", "title=CEO"}).value("id", "");
+
+  // crmctl: accounts, with the merged account's etag.
+  const std::string etag = CrmctlJson({"accounts", "get", twin}).value("etag", "");
+  ASSERT_EQ(Run({"--output=json", "duplicates", "merge-accounts", weber_, "--merged=" + twin + "@" + etag}), 0)
+      << err_;
+  nlohmann::json merged = nlohmann::json::parse(out_, nullptr, false);
+  ASSERT_TRUE(merged.is_object()) << out_;
+  EXPECT_EQ(merged["survivor"].value("industry", ""), "logistics");
+  EXPECT_EQ(merged["merge"]["moved"].value("contacts", ""), "1");  // int64 in JSON is a string
+  EXPECT_EQ(CrmctlJson({"accounts", "get", twin}).value("merged_into_id", ""), weber_);
+  ASSERT_EQ(Run({"duplicates", "merges", "--survivor=" + weber_}), 0) << err_;
+  EXPECT_THAT(out_, HasSubstr(twin));
+
+  // The gateway client: contacts, with a request id it fills in; a Get of the merged contact
+  // says where it went.
+  v1::MergeContactsRequest request;
+  request.set_survivor_id(jonas_);
+  request.add_merged()->set_id(twin_contact);
+  absl::StatusOr<v1::MergeContactsResponse> contacts = gateway_->duplicates().MergeContacts(request);
+  ASSERT_TRUE(contacts.ok()) << contacts.status();
+  EXPECT_EQ(contacts->survivor().title(), "CEO");
+  EXPECT_FALSE(contacts->merge().request_id().empty()) << "the client gives a merge a request id";
+  v1::GetContactRequest get;
+  get.set_id(twin_contact);
+  absl::StatusOr<v1::Contact> gone = gateway_->accounts().GetContact(get);
+  EXPECT_EQ(gone.status().code(), absl::StatusCode::kNotFound);
+  const std::optional<v1::MergedInto> where = client::MergedIntoOf(gone.status());
+  ASSERT_TRUE(where.has_value()) << gone.status();
+  EXPECT_EQ(where->survivor_id(), jonas_);
+  EXPECT_EQ(Run({"contacts", "get", twin_contact}), 1);
+  EXPECT_THAT(err_, HasSubstr("was merged into"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DuplicateEndToEndTest,
                          ::testing::ValuesIn(testing::AllBackends()), testing::BackendName());
 

@@ -1,6 +1,7 @@
 // What the custom-field tests of accounts, contacts, leads, opportunities and tickets share: one
 // constructor per value type, a filterable definition, a list condition, the CustomFieldService
-// calls that add, change, remove and restore a field, and the value index's rows of a record.
+// calls that add, change, remove and restore a field, the value index's rows of a record, and one
+// text field of every record a list returns across its pages.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -145,6 +146,25 @@ inline int64_t IndexRowsOf(TestServer& server, const std::string& entity_id) {
       [&](soci::session& sql) -> absl::StatusOr<int64_t> { return db::QueryInt64(sql, q); });
   EXPECT_TRUE(count.ok()) << count.status();
   return count.ok() ? *count : -1;
+}
+
+// `text` of every item a list call returns for `request`, following page tokens (at most 100
+// pages): `list(request, &page)` is one call, `items` the page's repeated field.
+template <typename Request, typename Response, typename Item, typename ListFn, typename TextFn>
+std::vector<std::string> TextsOfEveryPage(Request request, ListFn&& list,
+                                          const google::protobuf::RepeatedPtrField<Item>& (Response::*items)() const,
+                                          TextFn&& text) {
+  std::vector<std::string> texts;
+  for (int pages = 0; pages < 100; ++pages) {
+    Response page;
+    const grpc::Status s = list(request, &page);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (!s.ok()) break;
+    for (const Item& item : (page.*items)()) texts.push_back(text(item));
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  return texts;
 }
 
 }  // namespace crm::testing

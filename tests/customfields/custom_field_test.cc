@@ -4,13 +4,17 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/customfields/custom_fields.h"
 #include "crm/v1/account.grpc.pb.h"
 #include "crm/v1/customfield.grpc.pb.h"
 #include "crm/v1/event.grpc.pb.h"
 #include "crm/v1/pipeline.grpc.pb.h"
+#include "services/accounts/account_store.h"
 #include "tests/customfields/custom_field_helpers.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_server.h"
@@ -93,17 +97,9 @@ class CustomFieldTest : public ::testing::TestWithParam<std::string> {
   }
   // Names of every account the request lists, following page tokens.
   std::vector<std::string> ListNames(crm::v1::ListAccountsRequest request) {
-    std::vector<std::string> names;
-    for (int pages = 0; pages < 100; ++pages) {
-      crm::v1::ListAccountsResponse page;
-      grpc::Status s = List(request, &page);
-      EXPECT_TRUE(s.ok()) << s.error_message();
-      if (!s.ok()) break;
-      for (const Account& a : page.accounts()) names.push_back(a.name());
-      if (page.next_page_token().empty()) break;
-      request.set_page_token(page.next_page_token());
-    }
-    return names;
+    return testing::TextsOfEveryPage(
+        request, [this](const auto& r, auto* out) { return List(r, out); }, &crm::v1::ListAccountsResponse::accounts,
+        [](const Account& a) { return a.name(); });
   }
   // A list of the accounts that meet one condition on a custom field.
   static crm::v1::ListAccountsRequest FilterRequest(const crm::v1::CustomFieldFilter& filter) {
@@ -508,6 +504,75 @@ TEST_P(CustomFieldTest, ListsOrderByACustomFieldAcrossPagesWithAccountsLackingIt
   EXPECT_TRUE(HasCodeAndField(List(request, &page), grpc::StatusCode::INVALID_ARGUMENT, "order_by"));
   request.set_order_by("custom.nothing");
   EXPECT_TRUE(HasCodeAndField(List(request, &page), grpc::StatusCode::INVALID_ARGUMENT, "order_by"));
+}
+
+// An equality with an order by another custom field is read two ways (driven from the equality
+// and sorted when it matches few accounts, the order walked when it matches many): both give the
+// same accounts in the same order, from the start and from a position in either run.
+TEST_P(CustomFieldTest, AnEqualityInCustomOrderReadsTheSameEitherWay) {
+  fields_->Create(Field("segment", crm::v1::CUSTOM_FIELD_TYPE_TEXT));
+  fields_->Create(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  std::map<std::string, std::string> ids;
+  const auto make = [&](const std::string& name, const std::string& segment, std::optional<double> seats) {
+    Account a = MakeAccount(name);
+    (*a.mutable_custom_fields())["segment"] = TextValue(segment);
+    if (seats) (*a.mutable_custom_fields())["seats"] = NumberValue(*seats);
+    ids[name] = MustCreateAccount(a).id();
+  };
+  make("e30", "ent", 30);
+  make("s10", "smb", 10);
+  make("e10", "ent", 10);
+  make("e20a", "ent", 20);
+  make("e-none1", "ent", std::nullopt);
+  make("s5", "smb", 5);
+  make("e20b", "ent", 20);
+  make("e-none2", "ent", std::nullopt);
+  make("s-none", "smb", std::nullopt);
+
+  customfields::IndexCondition ent;
+  ent.field_key = "segment";
+  ent.equals = customfields::IndexKeysOf(TextValue("ent")).front();
+  const auto list = [&](bool descending, std::optional<customfields::CustomOrderPosition> after, int64_t bound) {
+    accounts::AccountListQuery query;
+    query.custom_conditions = {ent};
+    query.custom_order = customfields::IndexOrder{"seats", descending};
+    query.custom_after = std::move(after);
+    query.equality_drive_bound = bound;
+    query.limit = 100;
+    absl::StatusOr<std::vector<Account>> listed = db::ReadValue(
+        *server_->runtime().db, absl::InfiniteFuture(),
+        [&](soci::session& sql) { return accounts::AccountStore::List(sql, query); });
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    std::vector<std::string> names;
+    if (listed.ok()) {
+      for (const Account& a : *listed) names.push_back(a.name());
+    }
+    return names;
+  };
+  constexpr int64_t kDrive = 1000000, kWalk = 0;
+  const std::vector<std::string> ascending = {"e10", "e20a", "e20b", "e30", "e-none1", "e-none2"};
+  const std::vector<std::string> descending = {"e30", "e20b", "e20a", "e10", "e-none2", "e-none1"};
+  for (int64_t bound : {kDrive, kWalk}) {
+    SCOPED_TRACE(bound == kDrive ? "driven" : "walked");
+    EXPECT_EQ(list(false, std::nullopt, bound), ascending);
+    EXPECT_EQ(list(true, std::nullopt, bound), descending);
+    // After e20a (seats 20): the rest of the value run, then the accounts without seats.
+    customfields::CustomOrderPosition in_value_run;
+    in_value_run.key = customfields::IndexKeysOf(NumberValue(20)).front();
+    in_value_run.id = ids["e20a"];
+    EXPECT_EQ(list(false, in_value_run, bound), (std::vector<std::string>{"e20b", "e30", "e-none1", "e-none2"}));
+    // After e-none1: in the missing run.
+    customfields::CustomOrderPosition in_missing_run;
+    in_missing_run.has_value = false;
+    in_missing_run.id = ids["e-none1"];
+    EXPECT_EQ(list(false, in_missing_run, bound), (std::vector<std::string>{"e-none2"}));
+  }
+  // Through the service, page by page.
+  CustomValue ent_value = TextValue("ent");
+  crm::v1::ListAccountsRequest request = FilterRequest(FieldFilter("segment", &ent_value));
+  request.set_order_by("custom.seats");
+  request.set_page_size(2);
+  EXPECT_EQ(ListNames(request), ascending);
 }
 
 TEST_P(CustomFieldTest, ImportAndExportCarryCustomValues) {

@@ -106,17 +106,9 @@ class PipelineCustomFieldTest : public ::testing::TestWithParam<std::string> {
   }
   // Full names of every lead the request lists, following page tokens.
   std::vector<std::string> LeadNames(crm::v1::ListLeadsRequest request) {
-    std::vector<std::string> names;
-    for (int pages = 0; pages < 100; ++pages) {
-      crm::v1::ListLeadsResponse page;
-      const grpc::Status s = ListLeads(request, &page);
-      EXPECT_TRUE(s.ok()) << s.error_message();
-      if (!s.ok()) break;
-      for (const Lead& l : page.leads()) names.push_back(l.full_name());
-      if (page.next_page_token().empty()) break;
-      request.set_page_token(page.next_page_token());
-    }
-    return names;
+    return testing::TextsOfEveryPage(
+        request, [this](const auto& r, auto* out) { return ListLeads(r, out); }, &crm::v1::ListLeadsResponse::leads,
+        [](const Lead& l) { return l.full_name(); });
   }
 
   // ---- opportunities
@@ -158,17 +150,9 @@ class PipelineCustomFieldTest : public ::testing::TestWithParam<std::string> {
   }
   // Names of every opportunity the request lists, following page tokens.
   std::vector<std::string> OpportunityNames(crm::v1::ListOpportunitiesRequest request) {
-    std::vector<std::string> names;
-    for (int pages = 0; pages < 100; ++pages) {
-      crm::v1::ListOpportunitiesResponse page;
-      const grpc::Status s = ListOpportunities(request, &page);
-      EXPECT_TRUE(s.ok()) << s.error_message();
-      if (!s.ok()) break;
-      for (const Opportunity& o : page.opportunities()) names.push_back(o.name());
-      if (page.next_page_token().empty()) break;
-      request.set_page_token(page.next_page_token());
-    }
-    return names;
+    return testing::TextsOfEveryPage(
+        request, [this](const auto& r, auto* out) { return ListOpportunities(r, out); },
+        &crm::v1::ListOpportunitiesResponse::opportunities, [](const Opportunity& o) { return o.name(); });
   }
   const std::string& StageId(const std::string& name) const {
     for (const crm::v1::Stage& s : default_pipeline_.stages()) {

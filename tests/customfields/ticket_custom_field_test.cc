@@ -103,17 +103,9 @@ class TicketCustomFieldTest : public ::testing::TestWithParam<std::string> {
   }
   // Subjects of every ticket the request lists (newest first), following page tokens.
   std::vector<std::string> Subjects(crm::v1::ListTicketsRequest request) {
-    std::vector<std::string> subjects;
-    for (int pages = 0; pages < 100; ++pages) {
-      crm::v1::ListTicketsResponse page;
-      const grpc::Status s = List(request, &page);
-      EXPECT_TRUE(s.ok()) << s.error_message();
-      if (!s.ok()) break;
-      for (const Ticket& t : page.tickets()) subjects.push_back(t.subject());
-      if (page.next_page_token().empty()) break;
-      request.set_page_token(page.next_page_token());
-    }
-    return subjects;
+    return testing::TextsOfEveryPage(
+        request, [this](const auto& r, auto* out) { return List(r, out); }, &crm::v1::ListTicketsResponse::tickets,
+        [](const Ticket& t) { return t.subject(); });
   }
   // Events of `type`, oldest first.
   std::vector<crm::v1::Event> Events(const std::string& type) {

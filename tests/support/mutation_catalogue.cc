@@ -1260,6 +1260,35 @@ MutationResult UpdateDuplicateSettings(Walk& w) {
   return Changed("duplicate_settings", "1", status);
 }
 
+// Two accounts of one customer; the second is merged into the first (its tombstone is the
+// record the event names).
+MutationResult MergeAccounts(Walk& w) {
+  const crm::v1::Account survivor = w.NewAccount();
+  const crm::v1::Account merged = w.NewAccount();
+  w.NewContact(merged.id());
+  crm::v1::MergeAccountsRequest request;
+  request.set_survivor_id(survivor.id());
+  request.set_survivor_etag(survivor.etag());
+  crm::v1::MergedRecord* ref = request.add_merged();
+  ref->set_id(merged.id());
+  ref->set_etag(merged.etag());
+  crm::v1::MergeAccountsResponse response;
+  const grpc::Status status = w.duplicates().MergeAccounts(w.Call().get(), request, &response);
+  return Changed("account", merged.id(), status);
+}
+
+MutationResult MergeContacts(Walk& w) {
+  const crm::v1::Account account = w.NewAccount();
+  const crm::v1::Contact survivor = w.NewContact(account.id());
+  const crm::v1::Contact merged = w.NewContact(account.id());
+  crm::v1::MergeContactsRequest request;
+  request.set_survivor_id(survivor.id());
+  request.add_merged()->set_id(merged.id());
+  crm::v1::MergeContactsResponse response;
+  const grpc::Status status = w.duplicates().MergeContacts(w.Call().get(), request, &response);
+  return Changed("contact", merged.id(), status);
+}
+
 // ---- the catalogue ---------------------------------------------------------------------------
 
 struct Step {
@@ -1336,6 +1365,8 @@ constexpr Step kSteps[] = {
     {"crm.v1.CustomFieldService/DeleteCustomField", DeleteCustomField},
     {"crm.v1.CustomFieldService/UndeleteCustomField", UndeleteCustomField},
     {"crm.v1.DuplicateService/UpdateDuplicateSettings", UpdateDuplicateSettings},
+    {"crm.v1.DuplicateService/MergeAccounts", MergeAccounts},
+    {"crm.v1.DuplicateService/MergeContacts", MergeContacts},
 };
 
 }  // namespace
