@@ -563,9 +563,9 @@ bool IsValueTable(absl::string_view table) {
 //   "SEARCH <value table> ... (entity_type=? AND field_key=?)" and nothing more: walks every
 //   value of one field (the order's walk), the filter checked per row; for a value that few
 //   accounts have, that is every value of the field. Except the walk the store chooses for an
-//   equality it counted at CustomOrderQuery::kDriveBound matches or more, tested per row on the
+//   equality it counted at customfields::kFewMatches matches or more, tested per row on the
 //   value's primary key ("SEARCH drv USING PRIMARY KEY"): it stops after about page size ×
-//   accounts / matches entries, at most a page's worth of every kDriveBound-th value.
+//   accounts / matches entries, at most a page's worth of every kFewMatches-th value.
 // Keyed SEARCHes, the IN list's materialisation ("LIST SUBQUERY") and temporary b-trees are not.
 void ExplainSqlite(soci::session& sql, const db::SqlQuery& q, Plan& plan) {
   std::map<int64_t, int> depth;

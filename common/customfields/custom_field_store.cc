@@ -274,41 +274,60 @@ absl::Status CustomValueIndex::ReplaceIfChanged(db::Tx& tx, absl::string_view en
   return Replace(tx, entity, entity_id, after);
 }
 
+namespace {
+
+// " <alias>entity_type = ? AND ..." for the index rows `c` selects (no leading AND).
+void AppendValueTest(db::SqlQuery& query, absl::string_view alias, absl::string_view entity,
+                     const IndexCondition& c) {
+  query.Append(absl::StrCat(" ", alias, "entity_type = ? AND ", alias, "field_key = ?"), std::string(entity),
+               c.field_key);
+  const auto column = [&](absl::string_view name) { return absl::StrCat(alias, name); };
+  switch (c.kind) {
+    case IndexCondition::Kind::kEquals:
+      query.Append(absl::StrCat(" AND ", column("text_value"), " = ? AND ", column("number_value"), " = ?"),
+                   c.equals.text, c.equals.number);
+      break;
+    case IndexCondition::Kind::kNumberRange:
+      query.Append(absl::StrCat(" AND ", column("text_value"), " = ?"), c.equals.text);
+      if (c.min_number) query.Append(absl::StrCat(" AND ", column("number_value"), " >= ?"), *c.min_number);
+      if (c.max_number) query.Append(absl::StrCat(" AND ", column("number_value"), " <= ?"), *c.max_number);
+      break;
+    case IndexCondition::Kind::kTextRange:
+      if (c.min_text) query.Append(absl::StrCat(" AND ", column("text_value"), " >= ?"), *c.min_text);
+      if (c.max_text) query.Append(absl::StrCat(" AND ", column("text_value"), " <= ?"), *c.max_text);
+      break;
+  }
+}
+
+}  // namespace
+
 void CustomValueIndex::AddConditions(db::SqlQuery& query, absl::string_view entity, absl::string_view id_column,
                                      const std::vector<IndexCondition>& conditions) {
   // IN (SELECT ...) lets both engines read the matching ids off the index and look the records
   // up by primary key; a correlated EXISTS would have them walk the records instead.
   for (const IndexCondition& c : conditions) {
-    const std::string head = absl::StrCat(
-        id_column, " IN (SELECT entity_id FROM custom_field_values WHERE entity_type = ? AND field_key = ?");
-    switch (c.kind) {
-      case IndexCondition::Kind::kEquals:
-        query.Where(absl::StrCat(head, " AND text_value = ? AND number_value = ?)"), entity, c.field_key,
-                    c.equals.text, c.equals.number);
-        break;
-      case IndexCondition::Kind::kNumberRange: {
-        query.Where(absl::StrCat(head, " AND text_value = ?"), entity, c.field_key, c.equals.text);
-        if (c.min_number) query.Append(" AND number_value >= ?", *c.min_number);
-        if (c.max_number) query.Append(" AND number_value <= ?", *c.max_number);
-        query.Append(")");
-        break;
-      }
-      case IndexCondition::Kind::kTextRange: {
-        query.Where(head, entity, c.field_key);
-        if (c.min_text) query.Append(" AND text_value >= ?", *c.min_text);
-        if (c.max_text) query.Append(" AND text_value <= ?", *c.max_text);
-        query.Append(")");
-        break;
-      }
-    }
+    query.Where(absl::StrCat(id_column, " IN (SELECT entity_id FROM custom_field_values WHERE"));
+    AppendValueTest(query, "", entity, c);
+    query.Append(")");
+  }
+}
+
+void CustomValueIndex::AddConditionsPerRow(db::SqlQuery& query, absl::string_view entity,
+                                           absl::string_view id_column, const std::vector<IndexCondition>& conditions) {
+  // A correlated count, not EXISTS: MariaDB turns EXISTS into a semi-join that reads every match
+  // and sorts them, the very plan this one is for avoiding.
+  for (const IndexCondition& c : conditions) {
+    query.Where(
+        absl::StrCat("(SELECT COUNT(*) FROM custom_field_values r WHERE r.entity_id = ", id_column, " AND"));
+    AppendValueTest(query, "r.", entity, c);
+    query.Append(") > 0");
   }
 }
 
 absl::StatusOr<int64_t> CustomValueIndex::CountUpTo(soci::session& sql, absl::string_view entity,
                                                     const IndexCondition& condition, int64_t bound) {
-  db::SqlQuery q("SELECT COUNT(*) FROM (SELECT 1 FROM custom_field_values");
-  q.Where("entity_type = ? AND field_key = ? AND text_value = ? AND number_value = ?", std::string(entity),
-          condition.field_key, condition.equals.text, condition.equals.number);
+  db::SqlQuery q("SELECT COUNT(*) FROM (SELECT 1 FROM custom_field_values WHERE");
+  AppendValueTest(q, "", entity, condition);
   q.Append(" LIMIT ?) bounded", static_cast<long long>(bound));
   int64_t count = 0;
   absl::Status status = db::ScanRows(sql, q, "count custom values", [&](const db::ScannedRow& row) {

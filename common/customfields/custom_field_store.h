@@ -81,11 +81,23 @@ class CustomValueIndex {
   // scan of the records.
   static void AddConditions(db::SqlQuery& query, absl::string_view entity, absl::string_view id_column,
                             const std::vector<IndexCondition>& conditions);
-  // How many records the equality `condition` matches, counting at most `bound`: a read of at
-  // most `bound` index entries, to choose between plans.
+  // The same conditions tested per record, on the value's primary key: for a list that walks
+  // the records in its own order and stops at its LIMIT, when the condition matches many
+  // (kFewMatches or more) so that a page is read early.
+  static void AddConditionsPerRow(db::SqlQuery& query, absl::string_view entity, absl::string_view id_column,
+                                  const std::vector<IndexCondition>& conditions);
+  // How many index rows `condition` selects (about the records it matches), counting at most
+  // `bound`: a read of at most `bound` index entries, to choose between plans.
   static absl::StatusOr<int64_t> CountUpTo(soci::session& sql, absl::string_view entity,
                                            const IndexCondition& condition, int64_t bound);
 };
+
+// A list reading the records a condition matches can read them all and sort them, or walk the
+// records (or another index) in the list's order testing the condition per row until the page
+// is full: the first costs about the matches, the second about page size × records / matches.
+// They cost the same near sqrt(page size × records), some 7,000 at a million records; below this
+// many matches the first is chosen, and its sort is a few milliseconds.
+inline constexpr int64_t kFewMatches = 5000;
 
 // Each engine's way of making the left table of a join the outer loop, whatever it estimates.
 inline const char* KeepOrderJoin(const db::Dialect& dialect) {
@@ -139,16 +151,11 @@ class ValueDrivenList {
 // ValueDrivenList::Take), neither run reads every value of the order's field:
 //   - the records without a value are read off the equality's index entries in id order;
 //   - the records with one, when the equality matches few records (`drive_value_run`: fewer than
-//     kDriveBound, CountUpTo tells), are read off the equality's entries too and sorted; when it
+//     kFewMatches, CountUpTo tells), are read off the equality's entries too and sorted; when it
 //     matches many, the order's entries are walked and the equality tested per row on the
 //     value's primary key (a few hundred rows fill a page of a value one record in ten has).
 class CustomOrderQuery {
  public:
-  // Fewer matches of the equality than this: the value run is driven from it. Driven, a page
-  // costs about the matches (read and sorted); walked, about page / share of the equality
-  // entries of the order's field. They cost the same near sqrt(page size × records), some
-  // 7,000 at a million records; below, the sort of at most this many rows is a few ms.
-  static constexpr int64_t kDriveBound = 5000;
 
   CustomOrderQuery(absl::string_view entity, absl::string_view id_column, IndexOrder order)
       : entity_(entity), id_column_(id_column), order_(std::move(order)) {}

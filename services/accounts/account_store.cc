@@ -238,9 +238,9 @@ absl::StatusOr<std::vector<db::SqlQuery>> AccountStore::ListStatements(soci::ses
     if (std::optional<customfields::ValueDrivenList> equality =
             customfields::ValueDrivenList::Take(entity, "accounts", "id", custom_conditions)) {
       absl::StatusOr<int64_t> matches =
-          customfields::CustomValueIndex::CountUpTo(sql, entity, equality->driver(), query.equality_drive_bound);
+          customfields::CustomValueIndex::CountUpTo(sql, entity, equality->driver(), query.few_matches);
       if (!matches.ok()) return matches.status();
-      order.SetEquality(*std::move(equality), *matches < query.equality_drive_bound);
+      order.SetEquality(*std::move(equality), *matches < query.few_matches);
     }
     return customfields::CustomOrderStatements(dialect, kAccountColumns, "accounts", order, query.custom_after,
                                                query.limit,
@@ -251,8 +251,18 @@ absl::StatusOr<std::vector<db::SqlQuery>> AccountStore::ListStatements(soci::ses
   if (query.order == AccountOrder::kId) {
     driven = customfields::ValueDrivenList::Take(entity, "accounts", "id", custom_conditions);
   }
+  // In id order, one range that matches many accounts is tested per account while the accounts
+  // are walked in id order: the page is full early, where sorting every match would take long.
+  bool per_row = false;
+  if (query.order == AccountOrder::kId && !driven && custom_conditions.size() == 1) {
+    absl::StatusOr<int64_t> matches =
+        customfields::CustomValueIndex::CountUpTo(sql, entity, custom_conditions.front(), query.few_matches);
+    if (!matches.ok()) return matches.status();
+    per_row = *matches >= query.few_matches;
+  }
   db::SqlQuery q = driven ? driven->Select(dialect, kAccountColumns) : db::SqlQuery(kSelectAccount);
-  AddListFilters(q, query, custom_conditions);
+  AddListFilters(q, query, per_row ? std::vector<customfields::IndexCondition>{} : custom_conditions);
+  if (per_row) customfields::CustomValueIndex::AddConditionsPerRow(q, entity, "id", custom_conditions);
   if (query.order == AccountOrder::kId) {
     customfields::ValueDrivenList::AddIdOrder(q, driven, "id", query.after_id, query.descending);
   } else {

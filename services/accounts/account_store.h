@@ -40,10 +40,11 @@ struct AccountListQuery {
   // and custom_after is the keyset position (nullopt on the first page).
   std::optional<customfields::IndexOrder> custom_order;
   std::optional<customfields::CustomOrderPosition> custom_after;
-  // With a custom order, an equality on another custom value matching fewer accounts than this
-  // drives the value run (customfields::CustomOrderQuery); a test moves it to read the same list
-  // the other way.
-  int64_t equality_drive_bound = customfields::CustomOrderQuery::kDriveBound;
+  // Below this many matches a custom condition's accounts are read and sorted, from this many on
+  // the list walks its own order and tests the condition per row (customfields::kFewMatches): an
+  // equality with a custom order, or the one custom condition of a list in id order. A test
+  // moves it to read the same list the other way.
+  int64_t few_matches = customfields::kFewMatches;
   int limit = 50;
 };
 
@@ -70,8 +71,9 @@ class AccountStore {
   // The statements List runs for `query`, in turn until it has query.limit accounts: one, or for
   // an order by a custom field the run of accounts with a value (none when the position is past
   // it) and the run of those without. For EXPLAIN (bench/customfield_bench.cc). An order by a
-  // custom field with an equality on another first counts (up to a bound) what the equality
-  // matches, to choose how the value run reads (customfields::CustomOrderQuery).
+  // custom field with an equality on another, and a list in id order with one custom condition
+  // other than an equality, first count (up to query.few_matches) what it matches, to choose
+  // how to read (customfields::kFewMatches).
   static absl::StatusOr<std::vector<db::SqlQuery>> ListStatements(soci::session& sql, const AccountListQuery& query);
 
   // The sort key of `account` for `order`, as stored in page tokens.

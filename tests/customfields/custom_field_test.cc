@@ -537,7 +537,7 @@ TEST_P(CustomFieldTest, AnEqualityInCustomOrderReadsTheSameEitherWay) {
     query.custom_conditions = {ent};
     query.custom_order = customfields::IndexOrder{"seats", descending};
     query.custom_after = std::move(after);
-    query.equality_drive_bound = bound;
+    query.few_matches = bound;
     query.limit = 100;
     absl::StatusOr<std::vector<Account>> listed = db::ReadValue(
         *server_->runtime().db, absl::InfiniteFuture(),
@@ -573,6 +573,48 @@ TEST_P(CustomFieldTest, AnEqualityInCustomOrderReadsTheSameEitherWay) {
   request.set_order_by("custom.seats");
   request.set_page_size(2);
   EXPECT_EQ(ListNames(request), ascending);
+}
+
+// One range in id order is read two ways too (the matches sorted when few, the accounts walked
+// in id order and the range tested per account when many): same accounts, same order.
+TEST_P(CustomFieldTest, ARangeInIdOrderReadsTheSameEitherWay) {
+  fields_->Create(Field("seats", crm::v1::CUSTOM_FIELD_TYPE_NUMBER));
+  std::map<std::string, std::string> ids;
+  for (const auto& [name, seats] : std::vector<std::pair<std::string, std::optional<double>>>{
+           {"a5", 5}, {"b50", 50}, {"c15", 15}, {"d-none", std::nullopt}, {"e20", 20}, {"f10", 10}, {"g25", 25}}) {
+    Account a = MakeAccount(name);
+    if (seats) (*a.mutable_custom_fields())["seats"] = NumberValue(*seats);
+    ids[name] = MustCreateAccount(a).id();
+  }
+  customfields::IndexCondition range;
+  range.field_key = "seats";
+  range.kind = customfields::IndexCondition::Kind::kNumberRange;
+  range.equals.text = customfields::IndexKeysOf(NumberValue(10)).front().text;
+  range.min_number = 10;
+  range.max_number = 25;
+  const auto list = [&](bool descending, const std::string& after_id, int64_t few_matches) {
+    accounts::AccountListQuery query;
+    query.custom_conditions = {range};
+    query.descending = descending;
+    query.after_id = after_id;
+    query.few_matches = few_matches;
+    query.limit = 100;
+    absl::StatusOr<std::vector<Account>> listed = db::ReadValue(
+        *server_->runtime().db, absl::InfiniteFuture(),
+        [&](soci::session& sql) { return accounts::AccountStore::List(sql, query); });
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    std::vector<std::string> names;
+    if (listed.ok()) {
+      for (const Account& a : *listed) names.push_back(a.name());
+    }
+    return names;
+  };
+  for (int64_t few_matches : {int64_t{1000000}, int64_t{0}}) {
+    SCOPED_TRACE(few_matches == 0 ? "per account" : "sorted");
+    EXPECT_EQ(list(false, "", few_matches), (std::vector<std::string>{"c15", "e20", "f10", "g25"}));
+    EXPECT_EQ(list(true, "", few_matches), (std::vector<std::string>{"g25", "f10", "e20", "c15"}));
+    EXPECT_EQ(list(false, ids["e20"], few_matches), (std::vector<std::string>{"f10", "g25"}));
+  }
 }
 
 TEST_P(CustomFieldTest, ImportAndExportCarryCustomValues) {
