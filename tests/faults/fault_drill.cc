@@ -682,6 +682,8 @@ int RunScaleout(const std::string& dir, uint64_t seed, bench::Failure& failure, 
               static_cast<long long>(r.reminders_sent_twice));
   std::printf("  lag                  the last of these events came %.0f ms after the last work fell due\n",
               r.jobs_last_event_ms);
+  std::printf("  KAM re-evaluation    %lld scheduled runs   must be 1 (due on the new database, every process tries)\n",
+              static_cast<long long>(r.scheduled_reclassifications));
   std::printf("Events: %lld in the database\n", static_cast<long long>(r.events_in_database));
   for (const SubscriberCheck& c : r.subscribers) {
     std::printf("  subscriber on %d     %lld received, %lld missing, %lld duplicates, %lld out of order, %lld "
@@ -720,6 +722,7 @@ int RunScaleout(const std::string& dir, uint64_t seed, bench::Failure& failure, 
              {"reminder_events", r.reminder_events},
              {"reminders_sent_twice", r.reminders_sent_twice},
              {"jobs_last_event_ms", r.jobs_last_event_ms},
+             {"scheduled_reclassifications", r.scheduled_reclassifications},
              {"events_in_database", r.events_in_database},
              {"subscribers", subscribers},
              {"server_stops", r.server_stops}};

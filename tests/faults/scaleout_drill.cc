@@ -1,6 +1,7 @@
 #include "tests/faults/scaleout_drill.h"
 
 #include <grpcpp/grpcpp.h>
+#include <soci/soci.h>
 
 #include <algorithm>
 #include <atomic>
@@ -21,6 +22,8 @@
 #include "bench/server_process.h"
 #include "clients/gateway/channel.h"
 #include "common/auth/first_admin.h"
+#include "common/db/database.h"
+#include "common/db/sql_error.h"
 #include "crm/v1/account.grpc.pb.h"
 #include "crm/v1/event.grpc.pb.h"
 #include "crm/v1/servicedesk.grpc.pb.h"
@@ -131,6 +134,27 @@ class Subscriber {
   std::string end_;                // guarded by mu_
   std::thread thread_;
 };
+
+// Runs of the key-account re-evaluation started by the scheduler (not by a Reclassify call), as
+// the database records them.
+absl::StatusOr<int64_t> CountScheduledReclassifications(const std::string& db_url) {
+  db::DatabaseOptions options;
+  options.url = db_url;
+  options.pool_size = 1;
+  absl::StatusOr<std::unique_ptr<db::Database>> database = db::Database::Open(options);
+  if (!database.ok()) return database.status();
+  int64_t runs = 0;
+  absl::Status read = (*database)->Read([&](soci::session& sql) {
+    return db::Guard("count kam runs", [&]() -> absl::Status {
+      long long count = 0;
+      sql << "SELECT COUNT(*) FROM kam_runs WHERE actor = 'kam.scheduler'", soci::into(count);
+      runs = count;
+      return absl::OkStatus();
+    });
+  });
+  if (!read.ok()) return read;
+  return runs;
+}
 
 // Every event in the database, through ListEvents, oldest first.
 absl::StatusOr<std::vector<crm::v1::Event>> ListAllEvents(crm::v1::EventService::Stub& events,
@@ -550,6 +574,18 @@ ScaleoutDrillResult RunScaleoutDrill(const ScaleoutDrillOptions& options, uint64
   }
   if (r.reminders_sent != static_cast<int64_t>(activity_ids.size())) {
     failure.Note(absl::StrCat(r.reminders_sent, " of ", activity_ids.size(), " due reminders were sent"));
+  }
+
+  // The scheduled re-evaluation of key accounts is due as soon as the database is new (no run
+  // yet): every process's KAM job tries it each period, and its lease lets one run it.
+  absl::StatusOr<int64_t> scheduled = CountScheduledReclassifications(options.db_url);
+  if (!scheduled.ok()) {
+    failure.Note(absl::StrCat("count the scheduled re-evaluations: ", scheduled.status().ToString()));
+  } else {
+    r.scheduled_reclassifications = *scheduled;
+    if (*scheduled != 1) {
+      failure.Note(absl::StrCat("the scheduled re-evaluation of key accounts ran ", *scheduled, " times, not once"));
+    }
   }
 
   // Events: the database's list is the truth every subscriber must match.

@@ -4,7 +4,8 @@
 //   - the processes start together on an empty database: one migrates it and one makes the first
 //     admin;
 //   - background jobs run once: every ticket its SLA escalates is escalated once, every activity
-//     reminder is sent once, whichever process sweeps;
+//     reminder is sent once, whichever process sweeps; the scheduled re-evaluation of key
+//     accounts, due on the new database, runs once;
 //   - a subscriber on each process sees every event of every process once and in order (checked
 //     against the database's own list of events);
 //   - etags hold across processes: concurrent read-modify-write updaters of one record, spread
@@ -95,6 +96,8 @@ struct ScaleoutDrillResult {
   // The last of those events' time after the last ticket or reminder fell due: how far the
   // jobs lagged under load (about a job period when they kept up).
   double jobs_last_event_ms = -1e9;
+  // Key-account re-evaluations the scheduler ran (kam_runs by actor kam.scheduler): must be 1.
+  int64_t scheduled_reclassifications = -1;
 
   // Events.
   int64_t events_in_database = 0;
