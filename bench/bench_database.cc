@@ -85,6 +85,70 @@ absl::StatusOr<LoaderDatabase> OpenLoaderDatabase(const std::string& url, bool r
   return loader;
 }
 
+absl::Status RecordDataSet(db::Database& db, const std::string& bench, const DataSetRecord& record) {
+  return db.Write([&](db::Tx& tx) {
+    return db::Guard("record the data set", [&]() -> absl::Status {
+      soci::session& sql = tx.session();
+      sql << "CREATE TABLE IF NOT EXISTS bench_data_sets (bench VARCHAR(40) NOT NULL PRIMARY KEY,"
+             " generator_version BIGINT NOT NULL, seed BIGINT NOT NULL, accounts BIGINT NOT NULL,"
+             " last_id VARCHAR(64) NOT NULL)";
+      long long version = record.generator_version, seed = static_cast<long long>(record.seed),
+                accounts = record.accounts;
+      sql << "DELETE FROM bench_data_sets WHERE bench = :b", soci::use(bench);
+      sql << "INSERT INTO bench_data_sets (bench, generator_version, seed, accounts, last_id)"
+             " VALUES (:b, :v, :s, :a, :l)",
+          soci::use(bench), soci::use(version), soci::use(seed), soci::use(accounts), soci::use(record.last_id);
+      return absl::OkStatus();
+    });
+  });
+}
+
+absl::StatusOr<std::optional<DataSetRecord>> FindDataSet(db::Database& db, const std::string& bench) {
+  std::optional<DataSetRecord> found;
+  absl::Status status = db.Read([&](soci::session& sql) -> absl::Status {
+    absl::StatusOr<bool> table = db::TableExists(sql, "bench_data_sets");
+    if (!table.ok()) return table.status();
+    if (!*table) return absl::OkStatus();
+    return db::Guard("read the data set", [&]() -> absl::Status {
+      DataSetRecord record;
+      long long version = 0, seed = 0, accounts = 0;
+      sql << "SELECT generator_version, seed, accounts, last_id FROM bench_data_sets WHERE bench = :b",
+          soci::use(bench), soci::into(version), soci::into(seed), soci::into(accounts), soci::into(record.last_id);
+      if (!sql.got_data()) return absl::OkStatus();
+      record.generator_version = version;
+      record.seed = static_cast<uint64_t>(seed);
+      record.accounts = accounts;
+      found = std::move(record);
+      return absl::OkStatus();
+    });
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::StatusOr<bool> HoldsDataSet(db::Database& db, const std::string& bench, const DataSetRecord& wanted) {
+  absl::StatusOr<std::optional<DataSetRecord>> found = FindDataSet(db, bench);
+  if (!found.ok()) return found.status();
+  return found->has_value() && (*found)->generator_version == wanted.generator_version &&
+         (*found)->seed == wanted.seed && (*found)->accounts == wanted.accounts;
+}
+
+absl::Status RequireNoAccounts(db::Database& db) {
+  long long existing = 0;
+  absl::Status status = db.Read([&](soci::session& sql) {
+    return db::Guard("count accounts", [&]() -> absl::Status {
+      sql << "SELECT COUNT(*) FROM accounts", soci::into(existing);
+      return absl::OkStatus();
+    });
+  });
+  if (!status.ok()) return status;
+  if (existing > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the database already holds ", existing, " accounts; start from an empty one"));
+  }
+  return absl::OkStatus();
+}
+
 void CheckpointWal(db::Database& db) {
   if (db.backend() != db::Backend::kSqlite) return;
   (void)db.WithSession([&](soci::session& sql) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,23 @@ struct LoaderDatabase {
 absl::StatusOr<LoaderDatabase> OpenLoaderDatabase(const std::string& url, bool regenerate, int sqlite_cache_mib,
                                                   int sqlite_threads,
                                                   const std::function<absl::StatusOr<bool>(db::Database&)>& holds_data_set);
+
+// What a loader records last, so that a database is reused only when it holds the whole data
+// set its options describe (a load cut short records nothing): one row per benchmark in
+// bench_data_sets.
+struct DataSetRecord {
+  int64_t generator_version = 0;
+  uint64_t seed = 0;
+  int64_t accounts = 0;
+  std::string last_id;  // the last loaded account's id, for a benchmark that removes what it adds
+};
+absl::Status RecordDataSet(db::Database& db, const std::string& bench, const DataSetRecord& record);
+// The record of `bench`; nullopt when there is none.
+absl::StatusOr<std::optional<DataSetRecord>> FindDataSet(db::Database& db, const std::string& bench);
+// Whether the record of `bench` is for this generator version, seed and number of accounts.
+absl::StatusOr<bool> HoldsDataSet(db::Database& db, const std::string& bench, const DataSetRecord& wanted);
+// FAILED_PRECONDITION unless the database holds no accounts: a loader starts on an empty one.
+absl::Status RequireNoAccounts(db::Database& db);
 
 // SQLite: folds the WAL into the file, so that the file's size is the data's and a server opening
 // it next has no WAL of a few GiB to read through. Nothing on MySQL.

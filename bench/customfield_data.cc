@@ -28,6 +28,8 @@ namespace {
 
 // Bumped whenever the generated data changes shape, so an older database is not reused.
 constexpr int64_t kGeneratorVersion = 1;
+// The row of bench_data_sets this benchmark records.
+constexpr char kDataSetName[] = "customfield";
 
 constexpr char kEntity[] = "account";
 constexpr int64_t kMicrosPerSecond = 1000000;
@@ -39,21 +41,6 @@ constexpr int kRenewalFirstYear = 2025;
 constexpr int kRenewalDays = 4 * 365;
 constexpr int kOwners = 300;
 
-constexpr char kSqliteHasDataSetTable[] =
-    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'customfield_bench_dataset'";
-constexpr char kMysqlHasDataSetTable[] =
-    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = "
-    "'customfield_bench_dataset'";
-constexpr char kCreateDataSetTable[] =
-    "CREATE TABLE IF NOT EXISTS customfield_bench_dataset ("
-    " id BIGINT NOT NULL PRIMARY KEY, generator_version BIGINT NOT NULL, seed BIGINT NOT NULL,"
-    " accounts BIGINT NOT NULL)";
-constexpr char kDeleteDataSet[] = "DELETE FROM customfield_bench_dataset";
-constexpr char kInsertDataSet[] =
-    "INSERT INTO customfield_bench_dataset (id, generator_version, seed, accounts) VALUES (1, :v, :seed, :accounts)";
-constexpr char kSelectDataSet[] =
-    "SELECT generator_version, seed, accounts FROM customfield_bench_dataset WHERE id = 1";
-constexpr char kCountAccounts[] = "SELECT COUNT(*) FROM accounts";
 constexpr char kSelectIds[] = "SELECT id FROM accounts ORDER BY id";
 constexpr char kSelectStoredValues[] = "SELECT custom_fields FROM accounts WHERE id = ?";
 
@@ -82,27 +69,6 @@ uint64_t Scramble(uint64_t x) {
 }
 
 int64_t CreateMicros(int64_t i) { return kFirstCreateMicros + i * kCreateStepMicros; }
-
-absl::Status Execute(db::Database& db, const std::string& statement) {
-  return db.WithSession([&](soci::session& sql) {
-    return db::Guard(statement, [&]() -> absl::Status {
-      sql << statement;
-      return absl::OkStatus();
-    });
-  });
-}
-
-absl::Status RecordDataSet(db::Database& db, const CustomFieldDataOptions& options) {
-  if (absl::Status s = Execute(db, kCreateDataSetTable); !s.ok()) return s;
-  return db.Write([&](db::Tx& tx) {
-    return db::Guard("record the data set", [&]() -> absl::Status {
-      long long version = kGeneratorVersion, seed = static_cast<long long>(options.seed), accounts = options.accounts;
-      tx.session() << kDeleteDataSet;
-      tx.session() << kInsertDataSet, soci::use(version), soci::use(seed), soci::use(accounts);
-      return absl::OkStatus();
-    });
-  });
-}
 
 }  // namespace
 
@@ -186,43 +152,28 @@ CustomFieldData DrawCustomFieldData(const CustomFieldDataOptions& options) {
   return data;
 }
 
+namespace {
+
+DataSetRecord CustomFieldDataSet(const CustomFieldDataOptions& options) {
+  DataSetRecord record;
+  record.generator_version = kGeneratorVersion;
+  record.seed = options.seed;
+  record.accounts = options.accounts;
+  return record;
+}
+
+}  // namespace
+
 absl::StatusOr<bool> HasCustomFieldDataSet(db::Database& db, const CustomFieldDataOptions& options) {
-  bool matches = false;
-  absl::Status status = db.Read([&](soci::session& sql) {
-    return db::Guard("read the data set", [&]() -> absl::Status {
-      long long tables = 0;
-      sql << (db.backend() == db::Backend::kSqlite ? kSqliteHasDataSetTable : kMysqlHasDataSetTable),
-          soci::into(tables);
-      if (tables == 0) return absl::OkStatus();
-      long long version = 0, seed = 0, accounts = 0;
-      soci::statement st = (sql.prepare << kSelectDataSet, soci::into(version), soci::into(seed), soci::into(accounts));
-      st.execute();
-      if (!st.fetch()) return absl::OkStatus();
-      matches = version == kGeneratorVersion && static_cast<uint64_t>(seed) == options.seed &&
-                accounts == options.accounts;
-      return absl::OkStatus();
-    });
-  });
-  if (!status.ok()) return status;
-  return matches;
+  return HoldsDataSet(db, kDataSetName, CustomFieldDataSet(options));
 }
 
 absl::StatusOr<CustomFieldLoadReport> LoadCustomFieldData(db::Database& db, const CustomFieldDataOptions& options,
                                                           CustomFieldData& data) {
   const absl::Time started = absl::Now();
   CustomFieldLoadReport report;
-  long long existing = 0;
-  absl::Status status = db.Read([&](soci::session& sql) {
-    return db::Guard("count accounts", [&]() -> absl::Status {
-      sql << kCountAccounts, soci::into(existing);
-      return absl::OkStatus();
-    });
-  });
+  absl::Status status = RequireNoAccounts(db);
   if (!status.ok()) return status;
-  if (existing > 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the database already holds ", existing, " accounts; start from an empty one"));
-  }
   const int per_statement = options.rows_per_statement;
   const int64_t per_transaction = std::max<int64_t>(options.rows_per_transaction, per_statement);
   auto progress = [](const CustomFieldTableLoad& t) {
@@ -307,7 +258,7 @@ absl::StatusOr<CustomFieldLoadReport> LoadCustomFieldData(db::Database& db, cons
   report.tables.push_back({"custom_field_values", value_rows, SecondsSince(t0)});
   progress(report.tables.back());
 
-  if (status = RecordDataSet(db, options); !status.ok()) return status;
+  if (status = RecordDataSet(db, kDataSetName, CustomFieldDataSet(options)); !status.ok()) return status;
   report.seconds = SecondsSince(started);
   return report;
 }

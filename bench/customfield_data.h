@@ -87,7 +87,7 @@ struct CustomFieldLoadReport {
 };
 
 // True when `db` holds a complete load made with `options` (recorded by LoadCustomFieldData as
-// its last step, in table customfield_bench_dataset).
+// its last step, in bench_data_sets, bench_database.h).
 absl::StatusOr<bool> HasCustomFieldDataSet(db::Database& db, const CustomFieldDataOptions& options);
 
 // Writes `data` (drawn with `options`) into `db`, whose schema must be applied and which must

@@ -35,6 +35,8 @@ using duplicates::MatchKey;
 
 // Bumped whenever the generated data changes shape, so an older database is not reused.
 constexpr int64_t kGeneratorVersion = 3;
+// The row of bench_data_sets this benchmark records.
+constexpr char kDataSetName[] = "duplicate";
 
 constexpr int64_t kMicrosPerSecond = 1000000;
 // Account i was created at kFirstCreateMicros + i * kCreateStepMicros: distinct milliseconds,
@@ -43,22 +45,6 @@ constexpr int64_t kFirstCreateMicros = 1704067200LL * kMicrosPerSecond;  // 2024
 constexpr int64_t kCreateStepMicros = 30 * kMicrosPerSecond;
 constexpr int kOwners = 300;
 
-constexpr char kSqliteHasDataSetTable[] =
-    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'duplicate_bench_dataset'";
-constexpr char kMysqlHasDataSetTable[] =
-    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = "
-    "'duplicate_bench_dataset'";
-constexpr char kCreateDataSetTable[] =
-    "CREATE TABLE IF NOT EXISTS duplicate_bench_dataset ("
-    " id BIGINT NOT NULL PRIMARY KEY, generator_version BIGINT NOT NULL, seed BIGINT NOT NULL,"
-    " accounts BIGINT NOT NULL, last_id VARCHAR(64) NOT NULL)";
-constexpr char kDeleteDataSet[] = "DELETE FROM duplicate_bench_dataset";
-constexpr char kInsertDataSet[] =
-    "INSERT INTO duplicate_bench_dataset (id, generator_version, seed, accounts, last_id)"
-    " VALUES (1, :v, :seed, :accounts, :last_id)";
-constexpr char kSelectDataSet[] = "SELECT generator_version, seed, accounts FROM duplicate_bench_dataset WHERE id = 1";
-constexpr char kSelectLastId[] = "SELECT last_id FROM duplicate_bench_dataset WHERE id = 1";
-constexpr char kCountAccounts[] = "SELECT COUNT(*) FROM accounts";
 constexpr char kCountKeyRows[] = "SELECT COUNT(*) FROM duplicate_keys WHERE entity_type = 'account'";
 constexpr char kSelectIds[] = "SELECT id FROM accounts ORDER BY id";
 constexpr char kSelectStoredAccount[] = "SELECT name, website, phone FROM accounts WHERE id = ?";
@@ -558,28 +544,6 @@ class Generator {
 
 int64_t CreateMicros(int64_t i) { return kFirstCreateMicros + i * kCreateStepMicros; }
 
-absl::Status Execute(db::Database& db, const std::string& statement) {
-  return db.WithSession([&](soci::session& sql) {
-    return db::Guard(statement, [&]() -> absl::Status {
-      sql << statement;
-      return absl::OkStatus();
-    });
-  });
-}
-
-absl::Status RecordDataSet(db::Database& db, const DuplicateDataOptions& options, const std::string& last_id) {
-  if (absl::Status s = Execute(db, kCreateDataSetTable); !s.ok()) return s;
-  return db.Write([&](db::Tx& tx) {
-    return db::Guard("record the data set", [&]() -> absl::Status {
-      long long version = kGeneratorVersion, seed = static_cast<long long>(options.seed), accounts = options.accounts;
-      std::string last = last_id;
-      tx.session() << kDeleteDataSet;
-      tx.session() << kInsertDataSet, soci::use(version), soci::use(seed), soci::use(accounts), soci::use(last);
-      return absl::OkStatus();
-    });
-  });
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -787,43 +751,28 @@ ReentryRecall MeasureReentryRecall(const DuplicateData& data) {
 
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+DataSetRecord DuplicateDataSet(const DuplicateDataOptions& options) {
+  DataSetRecord record;
+  record.generator_version = kGeneratorVersion;
+  record.seed = options.seed;
+  record.accounts = options.accounts;
+  return record;
+}
+
+}  // namespace
+
 absl::StatusOr<bool> HasDuplicateDataSet(db::Database& db, const DuplicateDataOptions& options) {
-  bool matches = false;
-  absl::Status status = db.Read([&](soci::session& sql) {
-    return db::Guard("read the data set", [&]() -> absl::Status {
-      long long tables = 0;
-      sql << (db.backend() == db::Backend::kSqlite ? kSqliteHasDataSetTable : kMysqlHasDataSetTable),
-          soci::into(tables);
-      if (tables == 0) return absl::OkStatus();
-      long long version = 0, seed = 0, accounts = 0;
-      soci::statement st = (sql.prepare << kSelectDataSet, soci::into(version), soci::into(seed), soci::into(accounts));
-      st.execute();
-      if (!st.fetch()) return absl::OkStatus();
-      matches = version == kGeneratorVersion && static_cast<uint64_t>(seed) == options.seed &&
-                accounts == options.accounts;
-      return absl::OkStatus();
-    });
-  });
-  if (!status.ok()) return status;
-  return matches;
+  return HoldsDataSet(db, kDataSetName, DuplicateDataSet(options));
 }
 
 absl::StatusOr<DuplicateLoadReport> LoadDuplicateData(db::Database& db, const DuplicateDataOptions& options,
                                                       DuplicateData& data) {
   const absl::Time started = absl::Now();
   DuplicateLoadReport report;
-  long long existing = 0;
-  absl::Status status = db.Read([&](soci::session& sql) {
-    return db::Guard("count accounts", [&]() -> absl::Status {
-      sql << kCountAccounts, soci::into(existing);
-      return absl::OkStatus();
-    });
-  });
+  absl::Status status = RequireNoAccounts(db);
   if (!status.ok()) return status;
-  if (existing > 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the database already holds ", existing, " accounts; start from an empty one"));
-  }
   const int64_t per_transaction = std::max<int64_t>(options.rows_per_transaction, options.rows_per_statement);
   auto progress = [](const DuplicateTableLoad& t) {
     std::fprintf(stderr, "duplicate_data: %-16s %10lld rows in %6.1f s (%.0f rows/s)\n", t.table.c_str(),
@@ -894,18 +843,21 @@ absl::StatusOr<DuplicateLoadReport> LoadDuplicateData(db::Database& db, const Du
   report.tables.push_back({"duplicate_keys", key_rows, SecondsSince(t0)});
   progress(report.tables.back());
 
-  if (status = RecordDataSet(db, options, data.ids.empty() ? "" : data.ids.back()); !status.ok()) return status;
+  DataSetRecord record = DuplicateDataSet(options);
+  record.last_id = data.ids.empty() ? "" : data.ids.back();
+  if (status = RecordDataSet(db, kDataSetName, record); !status.ok()) return status;
   report.seconds = SecondsSince(started);
   return report;
 }
 
 absl::StatusOr<int64_t> RemoveCreatedAccounts(db::Database& db) {
   int64_t removed = 0;
+  absl::StatusOr<std::optional<DataSetRecord>> data_set = FindDataSet(db, kDataSetName);
+  if (!data_set.ok()) return data_set.status();
+  if (!data_set->has_value() || (*data_set)->last_id.empty()) return removed;
+  std::string last = (*data_set)->last_id;
   absl::Status status = db.Write([&](db::Tx& tx) {
     return db::Guard("remove the accounts earlier runs created", [&]() -> absl::Status {
-      std::string last;
-      tx.session() << kSelectLastId, soci::into(last);
-      if (last.empty()) return absl::OkStatus();
       tx.session() << kDeleteCreatedKeys, soci::use(last, "last");
       soci::statement remove = (tx.session().prepare << kDeleteCreatedAccounts, soci::use(last, "last"));
       remove.execute(true);

@@ -149,7 +149,7 @@ struct DuplicateLoadReport {
 };
 
 // True when `db` holds a complete load made with `options` (recorded by LoadDuplicateData as its
-// last step, in table duplicate_bench_dataset).
+// last step, in bench_data_sets, bench_database.h).
 absl::StatusOr<bool> HasDuplicateDataSet(db::Database& db, const DuplicateDataOptions& options);
 
 // Writes `data` (drawn with `options`) into `db`, whose schema must be applied and which must

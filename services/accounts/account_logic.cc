@@ -27,15 +27,14 @@
 #include "services/accounts/contact_store.h"
 
 namespace crm::accounts {
+absl::Status MergedAccount(absl::string_view field, const crm::v1::Account& account) {
+  return FailedPreconditionField(field, absl::StrCat("the account was merged into \"", account.merged_into_id(),
+                                                     "\"; use that one instead"));
+}
+
 namespace {
 
 using crm::v1::Account;
-
-// A merged account is a tombstone: nothing changes it, not even an undelete.
-absl::Status MergedAccount(absl::string_view field, const Account& account) {
-  return FailedPreconditionField(field, absl::StrCat("the account was merged into \"", account.merged_into_id(),
-                                                     "\"; change that one instead"));
-}
 
 constexpr char kCreateScope[] = "accounts.create";
 constexpr char kListScope[] = "accounts.list";

@@ -43,6 +43,10 @@ absl::StatusOr<std::vector<crm::v1::Account>> ListVisibleAccounts(soci::session&
 // Rules for everything created under an account (contacts, interactions, activities), run
 // inside the creating transaction:
 //
+// FAILED_PRECONDITION naming `field` for an account merged into another (a tombstone: nothing
+// changes it, nothing is created under it), naming the survivor.
+absl::Status MergedAccount(absl::string_view field, const crm::v1::Account& account);
+
 // The account `account_id`, which must accept new records, share-locked for the rest of the
 // transaction: NOT_FOUND naming `field` when it does not exist, FAILED_PRECONDITION naming `field`
 // when it is soft-deleted or was merged into another (named in the message).

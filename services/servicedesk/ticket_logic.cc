@@ -477,8 +477,7 @@ absl::StatusOr<Ticket> TicketLogic::Create(const server::CallContext& call,
             accounts::AccountStore::FindForShare(tx, ticket.account_id());
         if (!account.ok()) return account.status();
         if (account->has_value() && !(*account)->merged_into_id().empty()) {
-          return FailedPreconditionField("ticket.account_id", absl::StrCat("the account was merged into \"",
-                                                                           (*account)->merged_into_id(), "\""));
+          return accounts::MergedAccount("ticket.account_id", **account);
         }
         if (!account->has_value() || (*account)->has_delete_time()) {
           return NoSuchEntity("ticket.account_id", accounts::kAccountEntity, ticket.account_id());

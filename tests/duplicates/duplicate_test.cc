@@ -14,8 +14,8 @@
 #include "crm/v1/duplicate_service.grpc.pb.h"
 #include "crm/v1/event.grpc.pb.h"
 #include "crm/v1/pipeline.grpc.pb.h"
+#include "tests/duplicates/duplicate_fixture.h"
 #include "tests/support/status_matchers.h"
-#include "tests/support/test_server.h"
 
 namespace crm {
 namespace {
@@ -45,23 +45,8 @@ std::vector<std::string> Described(const google::protobuf::RepeatedPtrField<Dupl
   return out;
 }
 
-class DuplicateTest : public ::testing::TestWithParam<std::string> {
+class DuplicateTest : public testing::DuplicateServerTest {
  protected:
-  void SetUp() override {
-    database_ = std::make_unique<testing::TestDatabase>(GetParam());
-    CRM_SKIP_IF_UNAVAILABLE(*database_);
-    server_ = std::make_unique<testing::TestServer>(*database_);
-    ASSERT_TRUE(server_->ok()) << server_->status();
-    accounts_ = crm::v1::AccountService::NewStub(server_->channel());
-    pipeline_ = crm::v1::PipelineService::NewStub(server_->channel());
-    duplicates_ = crm::v1::DuplicateService::NewStub(server_->channel());
-    events_ = crm::v1::EventService::NewStub(server_->channel());
-  }
-  void TearDown() override {
-    server_.reset();
-    database_.reset();
-  }
-
   static Account AccountDraft(const std::string& name, const std::string& website = "", const std::string& phone = "") {
     Account a;
     a.set_name(name);
@@ -148,13 +133,6 @@ class DuplicateTest : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(out.accounts(), accounts);
     EXPECT_EQ(out.leads(), leads);
   }
-
-  std::unique_ptr<testing::TestDatabase> database_;
-  std::unique_ptr<testing::TestServer> server_;
-  std::unique_ptr<crm::v1::AccountService::Stub> accounts_;
-  std::unique_ptr<crm::v1::PipelineService::Stub> pipeline_;
-  std::unique_ptr<crm::v1::DuplicateService::Stub> duplicates_;
-  std::unique_ptr<crm::v1::EventService::Stub> events_;
 };
 
 TEST_P(DuplicateTest, AccountsMatchByNameWebDomainAndPhoneWithTheReasons) {

@@ -21,8 +21,8 @@
 #include "crm/v1/pipeline.grpc.pb.h"
 #include "crm/v1/servicedesk.grpc.pb.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "tests/duplicates/duplicate_fixture.h"
 #include "tests/support/status_matchers.h"
-#include "tests/support/test_server.h"
 
 namespace crm {
 namespace {
@@ -39,24 +39,8 @@ crm::v1::Money Euros(int64_t units) {
   return money;
 }
 
-class MergeTest : public ::testing::TestWithParam<std::string> {
+class MergeTest : public testing::DuplicateServerTest {
  protected:
-  void SetUp() override {
-    database_ = std::make_unique<testing::TestDatabase>(GetParam());
-    CRM_SKIP_IF_UNAVAILABLE(*database_);
-    server_ = std::make_unique<testing::TestServer>(*database_);
-    ASSERT_TRUE(server_->ok()) << server_->status();
-    accounts_ = crm::v1::AccountService::NewStub(server_->channel());
-    pipeline_ = crm::v1::PipelineService::NewStub(server_->channel());
-    desk_ = crm::v1::ServiceDeskService::NewStub(server_->channel());
-    kam_ = crm::v1::KeyAccountService::NewStub(server_->channel());
-    duplicates_ = crm::v1::DuplicateService::NewStub(server_->channel());
-  }
-  void TearDown() override {
-    server_.reset();
-    database_.reset();
-  }
-
   Account NewAccount(const std::string& name, const std::string& industry = "", const std::string& website = "") {
     crm::v1::CreateAccountRequest request;
     request.mutable_account()->set_name(name);
@@ -160,14 +144,6 @@ class MergeTest : public ::testing::TestWithParam<std::string> {
     EXPECT_GRPC_OK(duplicates_->ListMerges(CallAs("bob").get(), request, &response));
     return {response.merges().begin(), response.merges().end()};
   }
-
-  std::unique_ptr<testing::TestDatabase> database_;
-  std::unique_ptr<testing::TestServer> server_;
-  std::unique_ptr<crm::v1::AccountService::Stub> accounts_;
-  std::unique_ptr<crm::v1::PipelineService::Stub> pipeline_;
-  std::unique_ptr<crm::v1::ServiceDeskService::Stub> desk_;
-  std::unique_ptr<crm::v1::KeyAccountService::Stub> kam_;
-  std::unique_ptr<crm::v1::DuplicateService::Stub> duplicates_;
 };
 
 TEST_P(MergeTest, TheSurvivorTakesEverythingAndTheMergedAccountPointsToIt) {
