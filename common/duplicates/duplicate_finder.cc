@@ -62,6 +62,8 @@ absl::StatusOr<std::vector<DuplicateCandidate>> CheckNewRecord(db::Tx& tx, Dupli
   if (!settings.ok()) return settings.status();
   const crm::v1::DuplicateAction action = ActionFor(*settings, entity);
   if (action == crm::v1::DUPLICATE_ACTION_OFF || keys.empty()) return std::vector<DuplicateCandidate>();
+  // Without it, two racing creates of one duplicate would each miss the other.
+  if (absl::Status locked = DuplicateIndex::LockKeys(tx, entity, keys); !locked.ok()) return locked;
   CandidateSearch search;
   search.subject = entity;
   search.keys = keys;

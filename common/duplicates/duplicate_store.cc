@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
@@ -81,7 +82,67 @@ db::MigrationSet DuplicateMigrations() {
                " merge_time BIGINT NOT NULL,"
                " PRIMARY KEY (entity_id, entity_type)){{KEYED_TABLE_OPTIONS}}",
            }},
+          {3,
+           "duplicate key locks",
+           {
+               // Rows that creates checking for duplicates lock on MySQL (DuplicateIndex::LockKeys).
+               "CREATE TABLE IF NOT EXISTS duplicate_key_locks ("
+               " bucket BIGINT NOT NULL PRIMARY KEY){{TABLE_OPTIONS}}",
+           },
+           [](soci::session& sql, const db::Dialect&) {
+             // MySQL runs a migration without a transaction: a second attempt starts over.
+             db::Execute(sql, db::SqlQuery("DELETE FROM duplicate_key_locks"));
+             constexpr int64_t kRowsPerStatement = 512;
+             for (int64_t first = 0; first < kKeyLockBuckets; first += kRowsPerStatement) {
+               db::SqlQuery insert("INSERT INTO duplicate_key_locks (bucket) VALUES");
+               for (int64_t bucket = first; bucket < first + kRowsPerStatement; ++bucket) {
+                 insert.Append(bucket == first ? " (?)" : ", (?)", bucket);
+               }
+               db::Execute(sql, insert);
+             }
+           }},
       }};
+}
+
+int64_t KeyLockBucket(crm::v1::DuplicateEntity entity, const MatchKey& key) {
+  // FNV-1a: a hash every process computes alike (absl::Hash is seeded per process).
+  uint64_t hash = 14695981039346656037ull;
+  auto mix = [&hash](absl::string_view text) {
+    for (unsigned char c : text) {
+      hash ^= c;
+      hash *= 1099511628211ull;
+    }
+    hash ^= 0x1f;
+    hash *= 1099511628211ull;
+  };
+  mix(EntityName(entity));
+  mix(KeyKindName(key.kind));
+  mix(key.key);
+  return static_cast<int64_t>(hash % static_cast<uint64_t>(kKeyLockBuckets));
+}
+
+absl::Status DuplicateIndex::LockKeys(db::Tx& tx, crm::v1::DuplicateEntity entity,
+                                      const std::vector<MatchKey>& keys) {
+  if (tx.dialect().backend() == db::Backend::kSqlite || keys.empty()) return absl::OkStatus();
+  std::vector<int64_t> buckets;
+  for (const MatchKey& key : keys) buckets.push_back(KeyLockBucket(entity, key));
+  std::sort(buckets.begin(), buckets.end());
+  buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+  // One statement in bucket order: two creates lock their common buckets in the same order.
+  db::SqlQuery lock("SELECT bucket FROM duplicate_key_locks WHERE bucket IN (");
+  for (size_t i = 0; i < buckets.size(); ++i) lock.Append(i == 0 ? "?" : ", ?", buckets[i]);
+  lock.Append(") ORDER BY bucket");
+  lock.Append(tx.dialect().ForUpdate());
+  size_t locked = 0;
+  absl::Status status = db::ScanRows(tx.session(), lock, "lock duplicate keys", [&](const db::ScannedRow&) {
+    ++locked;
+    return true;
+  });
+  if (!status.ok()) return status;
+  if (locked != buckets.size()) {
+    return absl::InternalError("duplicate_key_locks lacks rows: migrations not applied");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status DuplicateIndex::Insert(db::Tx& tx, crm::v1::DuplicateEntity entity, const std::string& id,

@@ -56,7 +56,17 @@ class DuplicateIndex {
                                                     crm::v1::DuplicateEntity among, int limit);
   // The statement Lookup runs (for EXPLAIN in bench/duplicate_bench.cc).
   static db::SqlQuery LookupStatement(const MatchKey& key, crm::v1::DuplicateEntity among, int limit);
+  // Holds, until the transaction ends, the locks of `keys` of `entity`: a create that checks for
+  // duplicates takes them before its lookup, so a create racing it with a shared key waits and
+  // then sees its keys. On MySQL these are row locks on duplicate_key_locks, one row per bucket
+  // of keys (a key that does not exist yet has no row to lock); SQLite has one writer at a time
+  // and needs none.
+  static absl::Status LockKeys(db::Tx& tx, crm::v1::DuplicateEntity entity, const std::vector<MatchKey>& keys);
 };
+
+// The bucket of duplicate_key_locks that `key` of `entity` locks: the same in every process.
+int64_t KeyLockBucket(crm::v1::DuplicateEntity entity, const MatchKey& key);
+inline constexpr int64_t kKeyLockBuckets = 4096;
 
 // For writers of many records at once (a migration indexing the records stored before it, the
 // benchmarks' loaders): the index rows of each record, written a few hundred per statement.

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/duplicates/duplicate_store.h"
+
 namespace crm::duplicates {
 namespace {
 
@@ -66,6 +68,19 @@ TEST(MatchKeysTest, AddKeySkipsEmptyAndRepeatedKeys) {
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_EQ(keys[1].kind, KeyKind::kDomain);
   EXPECT_EQ(KeyKindName(keys[1].kind), "domain");
+}
+
+// Creates in different processes lock the same bucket for the same key only if every process
+// computes it alike: FNV-1a over entity, kind and key (values worked out outside this code).
+TEST(MatchKeysTest, KeyLockBucketsAreTheSameInEveryProcess) {
+  EXPECT_EQ(KeyLockBucket(crm::v1::DUPLICATE_ENTITY_ACCOUNT, {KeyKind::kOrganisationName, "acme"}), 2631);
+  EXPECT_EQ(KeyLockBucket(crm::v1::DUPLICATE_ENTITY_CONTACT, {KeyKind::kOrganisationName, "acme"}), 2106);
+  EXPECT_EQ(KeyLockBucket(crm::v1::DUPLICATE_ENTITY_ACCOUNT, {KeyKind::kDomain, "acme"}), 77);
+  for (const char* key : {"", "a", "jane.roe@acme.com", "+49301234567"}) {
+    const int64_t bucket = KeyLockBucket(crm::v1::DUPLICATE_ENTITY_LEAD, {KeyKind::kEmail, key});
+    EXPECT_GE(bucket, 0);
+    EXPECT_LT(bucket, kKeyLockBuckets);
+  }
 }
 
 }  // namespace

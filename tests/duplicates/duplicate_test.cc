@@ -5,7 +5,9 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/duplicates/duplicate_finder.h"
@@ -417,6 +419,57 @@ TEST_P(DuplicateTest, SettingsChangeUnderEtagsByAdministratorsWithAnEvent) {
   ASSERT_GRPC_OK(events_->ListEvents(CallAs().get(), events, &listed));
   ASSERT_EQ(listed.events_size(), 1);
   EXPECT_EQ(listed.events(0).type(), "duplicate_settings.updated");
+}
+
+// Creates of one duplicate that race each other: under REFUSE exactly one of them is written
+// and every other is refused with the winner as its candidate, on every backend (MariaDB runs
+// them side by side, so each create must see the keys of those that committed before it).
+TEST_P(DuplicateTest, RacingCreatesOfOneDuplicateWriteOneUnderRefuse) {
+  SetActions(crm::v1::DUPLICATE_ACTION_REFUSE, crm::v1::DUPLICATE_ACTION_REFUSE, crm::v1::DUPLICATE_ACTION_WARN);
+  const Account home = MustCreateAccount(AccountDraft("Racing Home Ltd"));
+  constexpr int kRacers = 8;
+  constexpr int kRounds = 4;
+  // Person names that match nothing else, so that the shared email is the one match.
+  const char* const kGivenNames[kRacers] = {"Alma", "Bert", "Cora", "Dirk", "Edda", "Finn", "Gita", "Hugo"};
+  const char* const kFamilyNames[kRounds] = {"Quist", "Ruiz", "Stahl", "Tamm"};
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string suffix = std::to_string(round);
+    std::atomic<bool> go{false};
+    std::vector<grpc::Status> account_results(kRacers);
+    std::vector<grpc::Status> contact_results(kRacers);
+    std::vector<Account> accounts(kRacers);
+    std::vector<Contact> contacts(kRacers);
+    std::vector<std::thread> racers;
+    for (int i = 0; i < kRacers; ++i) {
+      racers.emplace_back([&, i] {
+        while (!go.load()) std::this_thread::yield();
+        if (i % 2 == 0) {
+          account_results[i] = CreateAccount(AccountDraft("Photo Finish " + suffix + " GmbH"), &accounts[i]);
+        } else {
+          contact_results[i] = CreateContact(home.id(), std::string(kGivenNames[i]) + " " + kFamilyNames[round],
+                                             "photo.finish" + suffix + "@racing.example", "", &contacts[i]);
+        }
+      });
+    }
+    go = true;
+    for (std::thread& racer : racers) racer.join();
+    for (const auto* results : {&account_results, &contact_results}) {
+      int written = 0;
+      for (int i = 0; i < kRacers; ++i) {
+        const bool ran = (results == &account_results) == (i % 2 == 0);
+        if (!ran) continue;
+        const grpc::Status& s = (*results)[i];
+        if (s.ok()) {
+          ++written;
+        } else {
+          EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+          EXPECT_EQ(duplicates::CandidatesOf(server::FromGrpcStatus(s)).size(), 1u) << s.error_message();
+        }
+      }
+      EXPECT_EQ(written, 1) << (results == &account_results ? "accounts" : "contacts") << " written in round "
+                            << round;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DuplicateTest, ::testing::ValuesIn(testing::AllBackends()),
