@@ -87,8 +87,10 @@ int Export(CommandContext& context) {
 int Import(CommandContext& context) {
   absl::StatusOr<std::vector<std::string>> file = context.Positional({"<file.csv>"});
   if (!file.ok()) return context.Usage(file.status());
+  absl::StatusOr<bool> confirm_duplicates = context.TakeSwitch("confirm_duplicate");
+  if (!confirm_duplicates.ok()) return context.Usage(confirm_duplicates.status());
   if (absl::Status s = context.ApplyArguments({}); !s.ok()) return context.Usage(s);
-  return RunAccountsImport(context, file->front());
+  return RunAccountsImport(context, file->front(), *confirm_duplicates);
 }
 
 }  // namespace
@@ -120,8 +122,11 @@ std::vector<Command> AccountCommands() {
        List},
       {"accounts", "export", "[filters as for list] [show_deleted=true]",
        "Stream every matching account (--output=json: JSON lines)", Export},
-      {"accounts", "import", "<file.csv>",
-       "Import accounts from CSV whose header row names Account fields", Import},
+      {"accounts", "import", "<file.csv> [--confirm-duplicate]",
+       "Import accounts from CSV whose header row names Account fields; new rows matching "
+       "existing accounts are listed on stderr, or refused where the duplicate settings say so "
+       "unless --confirm-duplicate",
+       Import},
   };
 }
 

@@ -69,14 +69,34 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return content.str();
 }
 
+// "row 3 (line 4)", the row's position in the file for a reader of the report.
+std::string RowName(int64_t index, const std::vector<int64_t>& lines) {
+  std::string name = absl::StrCat("row ", index + 1);
+  if (index >= 0 && static_cast<size_t>(index) < lines.size()) absl::StrAppend(&name, " (line ", lines[index], ")");
+  return name;
+}
+
+void PrintRowDuplicates(std::ostream& err, const v1::ImportAccountsResponse& report,
+                        const std::vector<int64_t>& lines) {
+  if (report.duplicates().empty()) return;
+  err << "created, matching existing accounts:\n";
+  for (const v1::ImportRowDuplicates& row : report.duplicates()) {
+    err << "  " << RowName(row.index(), lines);
+    if (!row.external_key().empty()) err << " external_key=" << row.external_key();
+    err << " -> " << row.account_id() << " matches";
+    for (const v1::DuplicateCandidate& candidate : row.candidates()) {
+      err << ' ' << candidate.id() << " \"" << candidate.display_name() << '"';
+    }
+    err << '\n';
+  }
+}
+
 void PrintRowErrors(std::ostream& err, const v1::ImportAccountsResponse& report,
                     const std::vector<int64_t>& lines) {
   if (report.errors().empty()) return;
   err << "row errors:\n";
   for (const v1::ImportRowError& error : report.errors()) {
-    const auto index = static_cast<size_t>(error.index());
-    err << "  row " << error.index() + 1;
-    if (index < lines.size()) err << " (line " << lines[index] << ")";
+    err << "  " << RowName(error.index(), lines);
     if (!error.external_key().empty()) err << " external_key=" << error.external_key();
     err << ": " << (error.field().empty() ? "" : error.field() + ": ") << error.reason() << '\n';
   }
@@ -126,7 +146,7 @@ absl::StatusOr<CsvAccounts> AccountsFromCsv(absl::string_view csv) {
   return result;
 }
 
-int RunAccountsImport(CommandContext& context, const std::string& path) {
+int RunAccountsImport(CommandContext& context, const std::string& path, bool confirm_duplicates) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) return context.Fail(text.status());
   absl::StatusOr<CsvAccounts> csv = AccountsFromCsv(*text);
@@ -139,15 +159,19 @@ int RunAccountsImport(CommandContext& context, const std::string& path) {
     accounts.reserve(csv->rows.size());
     for (const CsvAccounts::Row& row : csv->rows) accounts.push_back(row.account);
     ProgressBar progress(context.err(), StderrIsTerminal(), "importing");
-    absl::StatusOr<v1::ImportAccountsResponse> response = context.accounts().ImportAccounts(
-        accounts, [&progress](int64_t sent, int64_t total) { progress.Update(sent, total); });
+    client::ImportOptions options;
+    options.confirm_duplicates = confirm_duplicates;
+    options.progress = [&progress](int64_t sent, int64_t total) { progress.Update(sent, total); };
+    absl::StatusOr<v1::ImportAccountsResponse> response = context.accounts().ImportAccounts(accounts, options);
     progress.Finish();
     if (!response.ok()) return context.Fail(response.status());
     report = *std::move(response);
-    for (v1::ImportRowError& error : *report.mutable_errors()) {
-      const auto sent = static_cast<size_t>(error.index());
-      if (sent < csv->rows.size()) error.set_index(csv->rows[sent].index);
-    }
+    // The server numbers the rows it was sent; the report numbers the file's rows.
+    const auto file_index = [&csv](int64_t sent) {
+      return sent >= 0 && static_cast<size_t>(sent) < csv->rows.size() ? csv->rows[sent].index : sent;
+    };
+    for (v1::ImportRowError& error : *report.mutable_errors()) error.set_index(file_index(error.index()));
+    for (v1::ImportRowDuplicates& row : *report.mutable_duplicates()) row.set_index(file_index(row.index()));
   }
   for (const v1::ImportRowError& error : csv->errors) *report.add_errors() = error;
   std::stable_sort(report.mutable_errors()->begin(), report.mutable_errors()->end(),
@@ -162,8 +186,11 @@ int RunAccountsImport(CommandContext& context, const std::string& path) {
   } else {
     context.out() << "rows " << report.received() << ", created " << report.created()
                   << ", updated " << report.updated() << ", unchanged " << report.unchanged()
-                  << ", failed " << report.failed() << '\n';
+                  << ", failed " << report.failed();
+    if (report.possible_duplicates() > 0) context.out() << ", possible duplicates " << report.possible_duplicates();
+    context.out() << '\n';
   }
+  PrintRowDuplicates(context.err(), report, csv->lines);
   PrintRowErrors(context.err(), report, csv->lines);
   return report.failed() > 0 ? kExitFailure : kExitOk;
 }

@@ -32,6 +32,8 @@ struct CsvAccounts {
 // field. Empty cells leave their field unset.
 absl::StatusOr<CsvAccounts> AccountsFromCsv(absl::string_view csv);
 
-int RunAccountsImport(CommandContext& context, const std::string& path);
+// `confirm_duplicates`: rows matching existing accounts are created even where the duplicate
+// settings refuse them.
+int RunAccountsImport(CommandContext& context, const std::string& path, bool confirm_duplicates);
 
 }  // namespace crm::crmctl

@@ -106,16 +106,17 @@ absl::StatusOr<v1::ListActivitiesResponse> DefaultAccountConnection::ListActivit
 }
 
 absl::StatusOr<v1::ImportAccountsResponse> DefaultAccountConnection::ImportAccounts(
-    const std::vector<v1::Account>& rows, const ImportProgress& progress) {
+    const std::vector<v1::Account>& rows, const ImportOptions& options) {
   std::unique_ptr<ImportAccountsStream> stream =
       stub_->ImportAccounts(MakeContext(policy_.stream_timeout, policy_.new_request_id()));
   const auto total = static_cast<int64_t>(rows.size());
   v1::ImportAccountsRequest message;
+  message.set_confirm_duplicate(options.confirm_duplicates);
   for (int64_t i = 0; i < total; ++i) {
     *message.mutable_account() = rows[i];
     // A failed write means the server has ended the call; Close reports why.
     if (!stream->Write(message)) break;
-    if (progress) progress(i + 1, total);
+    if (options.progress) options.progress(i + 1, total);
   }
   return stream->Close();
 }

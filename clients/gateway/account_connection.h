@@ -19,6 +19,13 @@ namespace crm::client {
 
 // Called after each row is handed to the stream: rows sent so far, rows in total.
 using ImportProgress = std::function<void(int64_t sent, int64_t total)>;
+
+struct ImportOptions {
+  // Create rows that match existing accounts even when the duplicate settings refuse that
+  // (ImportAccountsRequest.confirm_duplicate on every row).
+  bool confirm_duplicates = false;
+  ImportProgress progress;
+};
 // Called for each exported account; return false to stop the export early.
 using AccountCallback = std::function<bool(const v1::Account& account)>;
 
@@ -58,7 +65,7 @@ class AccountConnection {
 
   // Streams every row, then waits for the summary; per-row failures are in the response.
   virtual absl::StatusOr<v1::ImportAccountsResponse> ImportAccounts(
-      const std::vector<v1::Account>& rows, const ImportProgress& progress) = 0;
+      const std::vector<v1::Account>& rows, const ImportOptions& options) = 0;
   // OK also when `on_account` stopped the export early.
   virtual absl::Status ExportAccounts(const v1::ExportAccountsRequest& request,
                                       const AccountCallback& on_account) = 0;

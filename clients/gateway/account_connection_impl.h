@@ -41,7 +41,7 @@ class DefaultAccountConnection final : public AccountConnection {
       const v1::ListActivitiesRequest& request) override;
 
   absl::StatusOr<v1::ImportAccountsResponse> ImportAccounts(
-      const std::vector<v1::Account>& rows, const ImportProgress& progress) override;
+      const std::vector<v1::Account>& rows, const ImportOptions& options) override;
   absl::Status ExportAccounts(const v1::ExportAccountsRequest& request,
                               const AccountCallback& on_account) override;
 

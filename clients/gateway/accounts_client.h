@@ -98,8 +98,12 @@ class AccountsClient {
   // Client streaming: one message per row, then the server's summary with per-row errors
   // (indexes into `rows`). Not retried; re-sending the same rows is safe (external keys).
   absl::StatusOr<v1::ImportAccountsResponse> ImportAccounts(const std::vector<v1::Account>& rows,
+                                                            const ImportOptions& options) {
+    return connection_->ImportAccounts(rows, options);
+  }
+  absl::StatusOr<v1::ImportAccountsResponse> ImportAccounts(const std::vector<v1::Account>& rows,
                                                             const ImportProgress& progress = {}) {
-    return connection_->ImportAccounts(rows, progress);
+    return connection_->ImportAccounts(rows, ImportOptions{false, progress});
   }
   // Server streaming: calls `on_account` for every matching account, in id order.
   absl::Status ExportAccounts(const v1::ExportAccountsRequest& request,

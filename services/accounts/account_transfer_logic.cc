@@ -14,6 +14,8 @@
 #include "common/core/time_util.h"
 #include "common/db/entity_ops.h"
 #include "common/db/sql_error.h"
+#include "common/duplicates/duplicate_finder.h"
+#include "common/duplicates/record_keys.h"
 #include "services/accounts/account_logic.h"
 #include "services/accounts/account_store.h"
 
@@ -123,6 +125,11 @@ absl::StatusOr<ImportRowResult> StoreRow(const server::Runtime& rt, const server
     account.set_id(NewIdAt(kAccountIdPrefix, now));
     *account.mutable_create_time() = TimeToTimestamp(now);
     *account.mutable_update_time() = TimeToTimestamp(now);
+    absl::StatusOr<std::vector<crm::v1::DuplicateCandidate>> candidates = duplicates::CheckNewRecord(
+        tx, crm::v1::DUPLICATE_ENTITY_ACCOUNT, duplicates::KeysOf(account).keys, row.confirm_duplicate, "account");
+    // A refusal is this row's; nothing of it was written.
+    if (absl::IsFailedPrecondition(candidates.status())) return RowFailure(row, candidates.status());
+    if (!candidates.ok()) return candidates.status();
     absl::Status inserted = AccountStore::Insert(tx, account);
     // Another import took the key since we looked: run again, and this row becomes an update.
     if (absl::IsAlreadyExists(inserted)) return db::RetryTransaction("import account");
@@ -132,7 +139,14 @@ absl::StatusOr<ImportRowResult> StoreRow(const server::Runtime& rt, const server
         tx, "account.created", kAccountEntity, account.id(), crm::v1::CHANGE_KIND_CREATED,
         DiffMessages(nullptr, account, BookkeepingFields()), account.owner(), call.actor, call.correlation_id, now);
     if (!appended.ok()) return appended;
-    return Outcome(ImportOutcome::kCreated);
+    ImportRowResult created = Outcome(ImportOutcome::kCreated);
+    if (!candidates->empty()) {
+      created.duplicates.set_index(row.index);
+      created.duplicates.set_external_key(Utf8Prefix(account.external_key(), kMaxEchoedKeyBytes));
+      created.duplicates.set_account_id(account.id());
+      created.duplicates.mutable_candidates()->Assign(candidates->begin(), candidates->end());
+    }
+    return created;
   }
 
   const Account& before = **existing;
@@ -168,6 +182,10 @@ void TallyImportRow(const ImportRowResult& result, crm::v1::ImportAccountsRespon
   switch (result.outcome) {
     case ImportOutcome::kCreated:
       response->set_created(response->created() + 1);
+      if (result.duplicates.candidates_size() > 0) {
+        response->set_possible_duplicates(response->possible_duplicates() + 1);
+        if (response->duplicates_size() < kMaxReportedImportDuplicates) *response->add_duplicates() = result.duplicates;
+      }
       return;
     case ImportOutcome::kUpdated:
       response->set_updated(response->updated() + 1);

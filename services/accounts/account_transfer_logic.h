@@ -11,6 +11,10 @@
 //   - a key that belongs to a soft-deleted account is a row error (FAILED_PRECONDITION-like,
 //     field account.external_key): an import never resurrects or edits what someone deleted on
 //     purpose; undelete it first, then re-send.
+//   - a row that creates an account is checked for duplicates as CreateAccount is: under
+//     DUPLICATE_ACTION_REFUSE a match is a row error (field account) unless the row is
+//     confirmed; otherwise the candidates are reported with the row. Earlier rows of the stream
+//     count as existing accounts.
 //   Ids, etags, times and tier in a row are ignored (tier belongs to key-account management), so
 //   an export can be re-imported as it is. A key repeated within one stream: later rows win.
 #pragma once
@@ -32,6 +36,8 @@ namespace crm::accounts {
 inline constexpr int kMaxImportBatch = 50;
 // Most ImportRowErrors kept in one response; failures beyond it are still counted in `failed`.
 inline constexpr int kMaxReportedImportErrors = 1000;
+// Most ImportRowDuplicates kept in one response; beyond it they are still counted.
+inline constexpr int kMaxReportedImportDuplicates = 1000;
 // Accounts read per export query (keyset pages in id order).
 inline constexpr int kExportBatchSize = 500;
 
@@ -39,6 +45,7 @@ inline constexpr int kExportBatchSize = 500;
 struct ImportRow {
   int64_t index = 0;
   crm::v1::Account account;
+  bool confirm_duplicate = false;
 };
 
 enum class ImportOutcome { kCreated, kUpdated, kUnchanged, kFailed };
@@ -47,6 +54,8 @@ struct ImportRowResult {
   ImportOutcome outcome = ImportOutcome::kFailed;
   // Set when outcome is kFailed.
   crm::v1::ImportRowError error;
+  // Set (candidates not empty) when a created account matches existing ones.
+  crm::v1::ImportRowDuplicates duplicates;
 };
 
 // Adds one row's result to the running response (counts, and the error while under the cap).

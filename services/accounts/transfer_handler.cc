@@ -63,6 +63,7 @@ class ImportStream final : public grpc::ServerReadReactor<crm::v1::ImportAccount
       ImportRow row;
       row.index = response_->received();
       row.account = std::move(*incoming_.mutable_account());
+      row.confirm_duplicate = incoming_.confirm_duplicate();
       incoming_.Clear();
       response_->set_received(response_->received() + 1);
       queued_.push_back(std::move(row));

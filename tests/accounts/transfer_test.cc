@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/database.h"
 #include "crm/v1/account.grpc.pb.h"
+#include "crm/v1/duplicate_service.grpc.pb.h"
 #include "crm/v1/event.grpc.pb.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_server.h"
@@ -101,11 +102,12 @@ class TransferTest : public ::testing::TestWithParam<std::string> {
   }
 
   grpc::Status Import(const std::vector<Account>& rows, ImportAccountsResponse* response,
-                      const std::string& user = "importer") {
+                      const std::string& user = "importer", bool confirm_duplicates = false) {
     auto context = CallAs(user, kStreamTimeout);
     std::unique_ptr<grpc::ClientWriter<crm::v1::ImportAccountsRequest>> writer =
         accounts_->ImportAccounts(context.get(), response);
     crm::v1::ImportAccountsRequest request;
+    request.set_confirm_duplicate(confirm_duplicates);
     for (const Account& row : rows) {
       *request.mutable_account() = row;
       if (!writer->Write(request)) break;  // the server ended the call; Finish says why
@@ -114,9 +116,9 @@ class TransferTest : public ::testing::TestWithParam<std::string> {
     return writer->Finish();
   }
 
-  ImportAccountsResponse MustImport(const std::vector<Account>& rows) {
+  ImportAccountsResponse MustImport(const std::vector<Account>& rows, bool confirm_duplicates = false) {
     ImportAccountsResponse response;
-    grpc::Status s = Import(rows, &response);
+    grpc::Status s = Import(rows, &response, "importer", confirm_duplicates);
     EXPECT_TRUE(s.ok()) << s.error_code() << ": " << s.error_message();
     return response;
   }
@@ -352,6 +354,75 @@ TEST_P(TransferTest, SoftDeletedAccountsAreReportedNotRevived) {
   EXPECT_EQ(still.industry(), Row(2).industry());
   EXPECT_EQ(still.etag(), deleted.etag());
   EXPECT_EQ(CountEvents("account."), events_before);
+}
+
+// New rows are checked for duplicates as CreateAccount checks them, against stored accounts and
+// the stream's earlier rows: reported under WARN, row errors under REFUSE unless confirmed.
+// Rows that update an account by its key are not checked.
+TEST_P(TransferTest, NewRowsAreCheckedForDuplicatesUnderTheSettings) {
+  Account acme;
+  acme.set_name("Acme GmbH");
+  acme.set_kind(crm::v1::ACCOUNT_KIND_COMPANY);
+  acme.set_website("acme.com");
+  crm::v1::CreateAccountRequest create;
+  *create.mutable_account() = acme;
+  ASSERT_GRPC_OK(accounts_->CreateAccount(CallAs().get(), create, &acme));
+  auto named = [](const std::string& key, const std::string& name, const std::string& website = "") {
+    Account a;
+    a.set_external_key(key);
+    a.set_name(name);
+    a.set_kind(crm::v1::ACCOUNT_KIND_COMPANY);
+    a.set_website(website);
+    return a;
+  };
+
+  // WARN, the default: all created, the matching rows reported with their candidates.
+  ImportAccountsResponse warned =
+      MustImport({named("dup-0", "ACME AG", "http://acme.com"), named("dup-1", "Initech"), named("dup-2", "Initech Inc")});
+  EXPECT_EQ(warned.created(), 3);
+  EXPECT_EQ(warned.failed(), 0);
+  EXPECT_EQ(warned.possible_duplicates(), 2);
+  ASSERT_EQ(warned.duplicates_size(), 2);
+  EXPECT_EQ(warned.duplicates(0).index(), 0);
+  EXPECT_EQ(warned.duplicates(0).external_key(), "dup-0");
+  ASSERT_EQ(warned.duplicates(0).candidates_size(), 1);
+  EXPECT_EQ(warned.duplicates(0).candidates(0).id(), acme.id());
+  EXPECT_EQ(warned.duplicates(0).candidates(0).matches_size(), 2);
+  const std::map<std::string, Account> stored = ByKey(ListAll({}, false));
+  EXPECT_EQ(warned.duplicates(0).account_id(), stored.at("dup-0").id());
+  EXPECT_EQ(warned.duplicates(1).index(), 2);
+  ASSERT_EQ(warned.duplicates(1).candidates_size(), 1);
+  EXPECT_EQ(warned.duplicates(1).candidates(0).id(), stored.at("dup-1").id()) << "an earlier row of the stream";
+
+  auto duplicates = crm::v1::DuplicateService::NewStub(server_->channel());
+  crm::v1::UpdateDuplicateSettingsRequest settings;
+  settings.mutable_settings()->set_accounts(crm::v1::DUPLICATE_ACTION_REFUSE);
+  settings.mutable_settings()->set_contacts(crm::v1::DUPLICATE_ACTION_WARN);
+  settings.mutable_settings()->set_leads(crm::v1::DUPLICATE_ACTION_WARN);
+  crm::v1::DuplicateSettings updated;
+  ASSERT_GRPC_OK(duplicates->UpdateDuplicateSettings(CallAs().get(), settings, &updated));
+
+  // REFUSE: matching rows are errors and write nothing; an update by key is not a new record.
+  const std::vector<Account> rows = {named("dup-3", "Acme Corp", "acme.com"), named("dup-4", "Globex"),
+                                     named("dup-5", "Globex Ltd"), named("dup-0", "ACME AG", "acme.de")};
+  ImportAccountsResponse refused = MustImport(rows);
+  EXPECT_EQ(refused.created(), 1);
+  EXPECT_EQ(refused.updated(), 1);
+  EXPECT_EQ(refused.failed(), 2);
+  EXPECT_EQ(refused.possible_duplicates(), 0);
+  ASSERT_EQ(refused.errors_size(), 2);
+  EXPECT_EQ(refused.errors(0).index(), 0);
+  EXPECT_EQ(refused.errors(0).field(), "account");
+  EXPECT_NE(refused.errors(0).reason().find("confirm_duplicate"), std::string::npos) << refused.errors(0).reason();
+  EXPECT_EQ(refused.errors(1).index(), 2);
+  EXPECT_NE(refused.errors(1).reason().find("Globex"), std::string::npos) << refused.errors(1).reason();
+  EXPECT_EQ(ByKey(ListAll({}, true)).count("dup-3"), 0u) << "a refused row wrote its account";
+
+  // Confirmed: created, and still reported.
+  ImportAccountsResponse confirmed = MustImport({rows[0]}, /*confirm_duplicates=*/true);
+  EXPECT_EQ(confirmed.created(), 1);
+  EXPECT_EQ(confirmed.failed(), 0);
+  EXPECT_EQ(confirmed.possible_duplicates(), 1);
 }
 
 TEST_P(TransferTest, ARowTheDatabaseRejectsFailsAloneEvenInsideABatch) {

@@ -268,15 +268,31 @@ TEST_F(AccountConnectionTest, ImportStreamsEveryRowReportsProgressAndIsNotRetrie
   stub_->import_streams.push_back(std::move(stream));
 
   std::vector<std::pair<int64_t, int64_t>> progress;
-  absl::StatusOr<v1::ImportAccountsResponse> result = Connection().ImportAccounts(
-      {AccountNamed("a"), AccountNamed("b"), AccountNamed("c")},
-      [&](int64_t sent, int64_t total) { progress.emplace_back(sent, total); });
+  ImportOptions options;
+  options.progress = [&](int64_t sent, int64_t total) { progress.emplace_back(sent, total); };
+  absl::StatusOr<v1::ImportAccountsResponse> result =
+      Connection().ImportAccounts({AccountNamed("a"), AccountNamed("b"), AccountNamed("c")}, options);
 
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(stub_->CallCount("ImportAccounts"), 1);
   ASSERT_EQ(written->size(), 3u);
   EXPECT_EQ((*written)[2].account().name(), "c");
+  EXPECT_FALSE((*written)[2].confirm_duplicate());
   EXPECT_THAT(progress, ElementsAre(Pair(1, 3), Pair(2, 3), Pair(3, 3)));
+}
+
+TEST_F(AccountConnectionTest, ImportConfirmsDuplicatesOnEveryRowWhenAsked) {
+  auto stream =
+      std::make_unique<FakeWriteStream<v1::ImportAccountsRequest, v1::ImportAccountsResponse>>(
+          Unavailable());
+  auto written = stream->written;
+  stub_->import_streams.push_back(std::move(stream));
+  ImportOptions options;
+  options.confirm_duplicates = true;
+  Connection().ImportAccounts({AccountNamed("a"), AccountNamed("b")}, options).status().IgnoreError();
+  ASSERT_EQ(written->size(), 2u);
+  EXPECT_TRUE((*written)[0].confirm_duplicate());
+  EXPECT_TRUE((*written)[1].confirm_duplicate());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -258,6 +259,46 @@ TEST_P(DuplicateEndToEndTest, LeadsConvertIntoExistingRecordsOrConfirmsNewOnes) 
   EXPECT_NE(confirmed.value("account_id", ""), weber_);
   EXPECT_THAT(JsonIds(confirmed["possible_duplicates"]), ElementsAre(weber_));
   EXPECT_THAT(err_, HasSubstr("warning: possible duplicates"));
+}
+
+// `accounts import`: new rows matching existing accounts are created and listed on stderr, or
+// refused as row errors where the settings say so, unless --confirm-duplicate.
+TEST_P(DuplicateEndToEndTest, CrmctlImportListsOrRefusesDuplicateRows) {
+  const std::string acme = CrmctlJson({"accounts", "create", "name=Acme GmbH", "website=acme.com"}).value("id", "");
+  ASSERT_FALSE(acme.empty());
+  const auto write_csv = [this](const std::string& name, const std::string& text) {
+    const std::string path = server_->data_dir() + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  };
+
+  const std::string first = write_csv("first.csv",
+                                      "external_key,name,website\n"
+                                      "imp-1,ACME AG,https://acme.com\n"
+                                      "imp-2,Umbrella Corp,\n");
+  ASSERT_EQ(Run({"accounts", "import", first}), 0) << err_;
+  EXPECT_THAT(out_, HasSubstr("created 2"));
+  EXPECT_THAT(out_, HasSubstr("possible duplicates 1"));
+  EXPECT_THAT(err_, HasSubstr("created, matching existing accounts"));
+  EXPECT_THAT(err_, HasSubstr("row 1 (line 2) external_key=imp-1"));
+  EXPECT_THAT(err_, HasSubstr(acme));
+  EXPECT_THAT(err_, Not(HasSubstr("imp-2")));
+
+  SetActions({"accounts=refuse"});
+  const std::string second = write_csv("second.csv",
+                                       "external_key,name\n"
+                                       "imp-3,Umbrella Corp.\n"
+                                       "imp-4,Soylent\n");
+  EXPECT_EQ(Run({"accounts", "import", second}), 1);
+  EXPECT_THAT(out_, HasSubstr("created 1"));
+  EXPECT_THAT(out_, HasSubstr("failed 1"));
+  EXPECT_THAT(err_, HasSubstr("row 1 (line 2) external_key=imp-3: account: matches 1 existing account"));
+  EXPECT_THAT(err_, HasSubstr("confirm_duplicate"));
+
+  ASSERT_EQ(Run({"accounts", "import", second, "--confirm-duplicate"}), 0) << err_;
+  EXPECT_THAT(out_, HasSubstr("created 1"));
+  EXPECT_THAT(out_, HasSubstr("unchanged 1"));
+  EXPECT_THAT(out_, HasSubstr("possible duplicates 1"));
 }
 
 TEST_P(DuplicateEndToEndTest, MergesThroughTheGatewayClientAndCrmctl) {

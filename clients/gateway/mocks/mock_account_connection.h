@@ -49,7 +49,7 @@ class MockAccountConnection : public AccountConnection {
   MOCK_METHOD(absl::StatusOr<v1::ListActivitiesResponse>, ListActivities,
               (const v1::ListActivitiesRequest&), (override));
   MOCK_METHOD(absl::StatusOr<v1::ImportAccountsResponse>, ImportAccounts,
-              (const std::vector<v1::Account>&, const ImportProgress&), (override));
+              (const std::vector<v1::Account>&, const ImportOptions&), (override));
   MOCK_METHOD(absl::Status, ExportAccounts,
               (const v1::ExportAccountsRequest&, const AccountCallback&), (override));
 };
