@@ -55,6 +55,22 @@ crm::v1::DuplicateAction ActionFor(const crm::v1::DuplicateSettings& settings, D
   }
 }
 
+absl::StatusOr<std::vector<DuplicateCandidate>> CurrentCandidates(soci::session& sql, DuplicateEntity entity,
+                                                                  const std::string& id,
+                                                                  const std::vector<MatchKey>& keys) {
+  absl::StatusOr<crm::v1::DuplicateSettings> settings = DuplicateSettingsStore::Load(sql);
+  if (!settings.ok()) return settings.status();
+  if (ActionFor(*settings, entity) == crm::v1::DUPLICATE_ACTION_OFF || keys.empty()) {
+    return std::vector<DuplicateCandidate>();
+  }
+  CandidateSearch search;
+  search.subject = entity;
+  search.subject_id = id;
+  search.keys = keys;
+  search.among = {entity};
+  return FindCandidates(sql, search);
+}
+
 absl::StatusOr<std::vector<DuplicateCandidate>> CheckNewRecord(db::Tx& tx, DuplicateEntity entity,
                                                                const std::vector<MatchKey>& keys, bool confirmed,
                                                                absl::string_view field) {

@@ -190,7 +190,8 @@ absl::StatusOr<Account> AccountLogic::Create(const server::CallContext& call,
   *account.mutable_update_time() = TimeToTimestamp(now);
 
   return db::CreateOnce<Account>(
-      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, FindVisible,
+      *rt_.db, call.deadline, kCreateScope, request.request_id(), request,
+      duplicates::WithCurrentCandidates<Account>(crm::v1::DUPLICATE_ENTITY_ACCOUNT, FindVisible),
       [&](db::Tx& tx) -> absl::StatusOr<Account> {
         Account created = account;
         customfields::RecordWrite values(crm::v1::CUSTOM_FIELD_ENTITY_ACCOUNT, "account.custom_fields");

@@ -109,7 +109,8 @@ absl::StatusOr<Contact> ContactLogic::Create(const server::CallContext& call,
   *contact.mutable_update_time() = TimeToTimestamp(now);
 
   return db::CreateOnce<Contact>(
-      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, FindCreated,
+      *rt_.db, call.deadline, kCreateScope, request.request_id(), request,
+      duplicates::WithCurrentCandidates<Contact>(crm::v1::DUPLICATE_ENTITY_CONTACT, FindCreated),
       [&](db::Tx& tx) -> absl::StatusOr<Contact> {
         absl::StatusOr<crm::v1::Account> account = FindLiveAccount(tx, contact.account_id(), "contact.account_id");
         if (!account.ok()) return account.status();

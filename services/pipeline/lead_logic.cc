@@ -173,7 +173,8 @@ absl::StatusOr<Lead> LeadLogic::Create(const server::CallContext& call, const cr
   *lead.mutable_update_time() = TimeToTimestamp(now);
 
   return db::CreateOnce<Lead>(
-      *rt_.db, call.deadline, kCreateScope, request.request_id(), request, FindCreated,
+      *rt_.db, call.deadline, kCreateScope, request.request_id(), request,
+      duplicates::WithCurrentCandidates<Lead>(crm::v1::DUPLICATE_ENTITY_LEAD, FindCreated),
       [&](db::Tx& tx) -> absl::StatusOr<Lead> {
         Lead created = lead;
         if (absl::Status s = ResolveSource(tx, created, "lead"); !s.ok()) return s;

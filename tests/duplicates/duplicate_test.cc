@@ -179,6 +179,51 @@ TEST_P(DuplicateTest, CreateWarnsByDefaultAndTheAnswerAloneCarriesTheCandidates)
   EXPECT_EQ(read.website(), "");
 }
 
+// A create retried with its request id (its answer was lost) answers the same record, and its
+// possible duplicates again, for accounts, contacts and leads.
+TEST_P(DuplicateTest, ARetriedCreateAnswersItsCandidatesAgain) {
+  const Account acme = MustCreateAccount(AccountDraft("Acme GmbH"));
+  crm::v1::CreateAccountRequest account_request;
+  *account_request.mutable_account() = AccountDraft("Acme Ltd.");
+  account_request.set_request_id("retry-account");
+  Account first, again;
+  ASSERT_GRPC_OK(accounts_->CreateAccount(CallAs().get(), account_request, &first));
+  ASSERT_GRPC_OK(accounts_->CreateAccount(CallAs().get(), account_request, &again));
+  EXPECT_EQ(again.id(), first.id());
+  EXPECT_EQ(Described(again.possible_duplicates()), std::vector<std::string>{acme.id() + ":ORGANISATION_NAME"});
+
+  const Contact jane = MustCreateContact(acme.id(), "Jane Roe", "jane.roe@acme.com");
+  crm::v1::CreateContactRequest contact_request;
+  contact_request.mutable_contact()->set_account_id(acme.id());
+  contact_request.mutable_contact()->set_full_name("J. Roe");
+  contact_request.mutable_contact()->set_email("jane.roe@acme.com");
+  contact_request.set_request_id("retry-contact");
+  Contact first_contact, contact_again;
+  ASSERT_GRPC_OK(accounts_->CreateContact(CallAs().get(), contact_request, &first_contact));
+  ASSERT_GRPC_OK(accounts_->CreateContact(CallAs().get(), contact_request, &contact_again));
+  EXPECT_EQ(contact_again.id(), first_contact.id());
+  EXPECT_EQ(Described(contact_again.possible_duplicates()), Described(first_contact.possible_duplicates()));
+  EXPECT_EQ(Described(contact_again.possible_duplicates()), std::vector<std::string>{jane.id() + ":EMAIL"});
+
+  const Lead lee = MustCreateLead(LeadDraft("Lee Park", "Initech", "lee@initech.com"));
+  crm::v1::CreateLeadRequest lead_request;
+  *lead_request.mutable_lead() = LeadDraft("Lee Park", "Initech", "LEE@initech.com");
+  lead_request.set_request_id("retry-lead");
+  Lead first_lead, lead_again;
+  ASSERT_GRPC_OK(pipeline_->CreateLead(CallAs().get(), lead_request, &first_lead));
+  ASSERT_GRPC_OK(pipeline_->CreateLead(CallAs().get(), lead_request, &lead_again));
+  EXPECT_EQ(lead_again.id(), first_lead.id());
+  ASSERT_EQ(lead_again.possible_duplicates_size(), 1);
+  EXPECT_EQ(lead_again.possible_duplicates(0).id(), lee.id());
+  EXPECT_EQ(Described(lead_again.possible_duplicates()), Described(first_lead.possible_duplicates()));
+
+  // With the check off a retry lists nothing, as a create would.
+  SetActions(crm::v1::DUPLICATE_ACTION_OFF, crm::v1::DUPLICATE_ACTION_WARN, crm::v1::DUPLICATE_ACTION_WARN);
+  ASSERT_GRPC_OK(accounts_->CreateAccount(CallAs().get(), account_request, &again));
+  EXPECT_EQ(again.id(), first.id());
+  EXPECT_EQ(again.possible_duplicates_size(), 0);
+}
+
 TEST_P(DuplicateTest, RefuseWritesNothingUntilTheCallerConfirms) {
   const Account acme = MustCreateAccount(AccountDraft("Acme GmbH", "acme.com"));
   SetActions(crm::v1::DUPLICATE_ACTION_REFUSE, crm::v1::DUPLICATE_ACTION_WARN, crm::v1::DUPLICATE_ACTION_WARN);
