@@ -8,7 +8,9 @@
 san_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # The Debian libraries (gRPC, Abseil, protobuf, SOCI) are gcc builds without instrumentation; the
-# sanitizers see only our code and what it inlines from their headers.
+# sanitizers see only our code and what it inlines from their headers. Under TSan, gRPC, Abseil
+# and protobuf come from a TSan build of their Debian sources when tests/sanitizers/build_tsan_deps.sh
+# has made one.
 case "${CRM_SANITIZE:-}" in
   address)
     san_build_dir=build-asan
@@ -28,6 +30,16 @@ case "${CRM_SANITIZE:-}" in
       -DCMAKE_CXX_COMPILER=/usr/bin/clang++
       "-DCMAKE_CXX_FLAGS=-fsanitize=thread -fno-omit-frame-pointer"
     )
+    # gRPC, protobuf and Abseil built with TSan (tests/sanitizers/build_tsan_deps.sh), when there:
+    # without them TSan cannot see gRPC's own synchronisation and reports its hand-offs as races.
+    tsan_prefix=${CRM_TSAN_PREFIX:-/opt/crm-tsan}
+    if [ -f "$tsan_prefix/.built-abseil" ] && [ -f "$tsan_prefix/.built-protobuf" ] && [ -f "$tsan_prefix/.built-grpc" ]; then
+      san_cmake_args+=("-DCMAKE_PREFIX_PATH=$tsan_prefix")
+      echo "sanitizers: gRPC, protobuf and Abseil with TSan from $tsan_prefix"
+    else
+      echo "sanitizers: no TSan build of gRPC, protobuf and Abseil in $tsan_prefix" \
+        "(tests/sanitizers/build_tsan_deps.sh); hand-offs inside gRPC will be reported as races" >&2
+    fi
     # halt_on_error: the first race fails the test (exit 66) instead of a summary at exit.
     export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:suppressions=$san_dir/tsan.supp:print_suppressions=0"
     ;;
