@@ -35,6 +35,8 @@ case "${CRM_SANITIZE:-}" in
     tsan_prefix=${CRM_TSAN_PREFIX:-/opt/crm-tsan}
     if [ -f "$tsan_prefix/.built-abseil" ] && [ -f "$tsan_prefix/.built-protobuf" ] && [ -f "$tsan_prefix/.built-grpc" ]; then
       san_cmake_args+=("-DCMAKE_PREFIX_PATH=$tsan_prefix")
+      # Its libraries find each other there (they carry no run path of their own).
+      export LD_LIBRARY_PATH="$tsan_prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
       echo "sanitizers: gRPC, protobuf and Abseil with TSan from $tsan_prefix"
     else
       echo "sanitizers: no TSan build of gRPC, protobuf and Abseil in $tsan_prefix" \
