@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/base/call_once.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -186,8 +187,13 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
 
   for (const ModuleSpec& spec : modules) host->modules_.emplace_back(spec.name, spec.create(rt));
 
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // Process-wide gRPC settings: set once, since servers of one process (tests, the scale-out
+  // drill) may start at the same time, and the health flag is a plain global inside gRPC.
+  static absl::once_flag grpc_settings_once;
+  absl::call_once(grpc_settings_once, [] {
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  });
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen, *credentials, &host->port_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
