@@ -43,7 +43,7 @@ for san in "${sanitizers[@]}"; do
   started=$SECONDS
   rc=0
   if [ "$san" = thread ]; then
-    # gRPC, protobuf and Abseil with TSan, built once (about an hour) and then reused.
+    # gRPC, protobuf and Abseil with TSan, built once (about 20 minutes) and then reused.
     "$repo_root/tests/sanitizers/build_tsan_deps.sh" || rc=$?
   fi
   if [ "$rc" -eq 0 ]; then

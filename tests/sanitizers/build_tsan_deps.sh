@@ -5,7 +5,7 @@
 # reports every hand-off between a client thread and a server thread as a race.
 # tests/sanitize.sh thread uses the prefix when it holds all three (CMAKE_PREFIX_PATH).
 #
-#   tests/sanitizers/build_tsan_deps.sh        # about 1 hour on 2 cores; skips what is built
+#   tests/sanitizers/build_tsan_deps.sh        # about 20 minutes on 2 cores; skips what is built
 #
 # CRM_BUILD_JOBS (default 2) as for tests/run.sh; CRM_TSAN_WORK is where sources and build trees
 # go (default /var/tmp/crm-tsan-src, about 3 GB).
