@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -124,7 +125,7 @@ class Probe {
           ++succeeded_;
           if (during) during_ns_.push_back(ns);
         }
-        std::this_thread::sleep_for(std::chrono::microseconds(absl::ToInt64Microseconds(interval)));
+        absl::SleepFor(interval);
       }
     });
   }
@@ -165,18 +166,22 @@ double PercentileMs(const std::vector<int64_t>& sorted, double p) {
   return Ms(sorted[index]);
 }
 
-// Rows under `account_id` that a list API pages through; `list(page_token, &next)` lists a page
-// and returns its size.
-absl::StatusOr<int64_t> CountPages(const std::function<absl::StatusOr<int>(const std::string&, std::string*)>& list) {
+// The rows a list RPC answers over all its pages; `request` carries the filter.
+template <typename Stub, typename Request, typename Response, typename SizeOf>
+absl::StatusOr<int64_t> CountEveryPage(const std::string& token, Stub& stub,
+                                       grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                                       Request request, SizeOf size_of) {
   int64_t total = 0;
-  std::string token;
+  request.set_page_size(1000);
   do {
-    std::string next;
-    absl::StatusOr<int> page = list(token, &next);
-    if (!page.ok()) return page.status();
-    total += *page;
-    token = next;
-  } while (!token.empty());
+    grpc::ClientContext context;
+    PrepareCall(context, token, kCallTimeout);
+    Response response;
+    const grpc::Status status = (stub.*method)(&context, request, &response);
+    if (!status.ok()) return absl::UnavailableError(Described(status));
+    total += size_of(response);
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
   return total;
 }
 
@@ -379,54 +384,33 @@ int Main() {
       if (moved != count) failure.Note(absl::StrCat("the merge record moved ", moved, " ", table, ", not ", count));
     }
     const auto count_of = [&](const std::string& table) -> absl::StatusOr<int64_t> {
-      return CountPages([&](const std::string& page_token, std::string* next) -> absl::StatusOr<int> {
-        grpc::Status s;
-        int size = 0;
-        if (table == "contacts") {
-          crm::v1::ListContactsRequest request;
-          request.set_account_id(survivor.id());
-          request.set_page_size(1000);
-          request.set_page_token(page_token);
-          crm::v1::ListContactsResponse response;
-          s = call(stubs.accounts, &crm::v1::AccountService::Stub::ListContacts, request, &response);
-          size = response.contacts_size();
-          *next = response.next_page_token();
-        } else if (table == "interactions") {
-          crm::v1::ListInteractionsRequest request;
-          request.set_account_id(survivor.id());
-          request.set_page_size(1000);
-          request.set_page_token(page_token);
-          crm::v1::ListInteractionsResponse response;
-          s = call(stubs.accounts, &crm::v1::AccountService::Stub::ListInteractions, request, &response);
-          size = response.interactions_size();
-          *next = response.next_page_token();
-        } else if (table == "tickets") {
-          crm::v1::ListTicketsRequest request;
-          request.mutable_filter()->set_account_id(survivor.id());
-          request.set_page_size(1000);
-          request.set_page_token(page_token);
-          crm::v1::ListTicketsResponse response;
-          s = call(stubs.desk, &crm::v1::ServiceDeskService::Stub::ListTickets, request, &response);
-          size = response.tickets_size();
-          *next = response.next_page_token();
-        } else {
-          crm::v1::ListOpportunitiesRequest request;
-          request.set_account_id(survivor.id());
-          request.set_page_size(1000);
-          request.set_page_token(page_token);
-          crm::v1::ListOpportunitiesResponse response;
-          s = call(stubs.pipelines, &crm::v1::PipelineService::Stub::ListOpportunities, request, &response);
-          size = response.opportunities_size();
-          *next = response.next_page_token();
-        }
-        if (!s.ok()) return absl::UnavailableError(absl::StrCat("list ", table, ": ", Described(s)));
-        return size;
-      });
+      if (table == "contacts") {
+        crm::v1::ListContactsRequest request;
+        request.set_account_id(survivor.id());
+        return CountEveryPage(token, *stubs.accounts, &crm::v1::AccountService::Stub::ListContacts, request,
+                              [](const crm::v1::ListContactsResponse& r) { return r.contacts_size(); });
+      }
+      if (table == "interactions") {
+        crm::v1::ListInteractionsRequest request;
+        request.set_account_id(survivor.id());
+        return CountEveryPage(token, *stubs.accounts, &crm::v1::AccountService::Stub::ListInteractions, request,
+                              [](const crm::v1::ListInteractionsResponse& r) { return r.interactions_size(); });
+      }
+      if (table == "tickets") {
+        crm::v1::ListTicketsRequest request;
+        request.mutable_filter()->set_account_id(survivor.id());
+        return CountEveryPage(token, *stubs.desk, &crm::v1::ServiceDeskService::Stub::ListTickets, request,
+                              [](const crm::v1::ListTicketsResponse& r) { return r.tickets_size(); });
+      }
+      crm::v1::ListOpportunitiesRequest request;
+      request.set_account_id(survivor.id());
+      return CountEveryPage(token, *stubs.pipelines, &crm::v1::PipelineService::Stub::ListOpportunities, request,
+                            [](const crm::v1::ListOpportunitiesResponse& r) { return r.opportunities_size(); });
     };
     for (const auto& [table, count] : seeded) {
       absl::StatusOr<int64_t> found = count_of(table);
       if (!found.ok()) {
-        failure.Note(std::string(found.status().message()));
+        failure.Note(absl::StrCat("list ", table, ": ", found.status().message()));
         continue;
       }
       listed[table] = *found;

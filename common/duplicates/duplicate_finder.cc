@@ -55,6 +55,20 @@ crm::v1::DuplicateAction ActionFor(const crm::v1::DuplicateSettings& settings, D
   }
 }
 
+namespace {
+
+// The search a create's check makes: records of the subject's own kind.
+CandidateSearch AmongItsKind(DuplicateEntity entity, const std::string& id, const std::vector<MatchKey>& keys) {
+  CandidateSearch search;
+  search.subject = entity;
+  search.subject_id = id;
+  search.keys = keys;
+  search.among = {entity};
+  return search;
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<DuplicateCandidate>> CurrentCandidates(soci::session& sql, DuplicateEntity entity,
                                                                   const std::string& id,
                                                                   const std::vector<MatchKey>& keys) {
@@ -63,12 +77,7 @@ absl::StatusOr<std::vector<DuplicateCandidate>> CurrentCandidates(soci::session&
   if (ActionFor(*settings, entity) == crm::v1::DUPLICATE_ACTION_OFF || keys.empty()) {
     return std::vector<DuplicateCandidate>();
   }
-  CandidateSearch search;
-  search.subject = entity;
-  search.subject_id = id;
-  search.keys = keys;
-  search.among = {entity};
-  return FindCandidates(sql, search);
+  return FindCandidates(sql, AmongItsKind(entity, id, keys));
 }
 
 absl::StatusOr<std::vector<DuplicateCandidate>> CheckNewRecord(db::Tx& tx, DuplicateEntity entity,
@@ -80,11 +89,8 @@ absl::StatusOr<std::vector<DuplicateCandidate>> CheckNewRecord(db::Tx& tx, Dupli
   if (action == crm::v1::DUPLICATE_ACTION_OFF || keys.empty()) return std::vector<DuplicateCandidate>();
   // Without it, two racing creates of one duplicate would each miss the other.
   if (absl::Status locked = DuplicateIndex::LockKeys(tx, entity, keys); !locked.ok()) return locked;
-  CandidateSearch search;
-  search.subject = entity;
-  search.keys = keys;
-  search.among = {entity};
-  absl::StatusOr<std::vector<DuplicateCandidate>> candidates = FindCandidates(tx.session(), search);
+  absl::StatusOr<std::vector<DuplicateCandidate>> candidates =
+      FindCandidates(tx.session(), AmongItsKind(entity, /*id=*/"", keys));
   if (!candidates.ok() || candidates->empty() || action != crm::v1::DUPLICATE_ACTION_REFUSE || confirmed) {
     return candidates;
   }

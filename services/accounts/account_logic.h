@@ -40,20 +40,21 @@ absl::Status ValidateAccountFilter(const crm::v1::AccountFilter& filter, const s
 // fields' values hidden. ListAccounts and ExportAccounts.
 absl::StatusOr<std::vector<crm::v1::Account>> ListVisibleAccounts(soci::session& sql, AccountListQuery& query);
 
-// Rules for everything created under an account (contacts, interactions, activities), run
-// inside the creating transaction:
-//
 // FAILED_PRECONDITION naming `field` for an account merged into another (a tombstone: nothing
 // changes it, nothing is created under it), naming the survivor.
 absl::Status MergedAccount(absl::string_view field, const crm::v1::Account& account);
 
+// Rules for everything created under an account (contacts, interactions, activities), run
+// inside the creating transaction:
+//
 // The account `account_id`, which must accept new records, share-locked for the rest of the
 // transaction: NOT_FOUND naming `field` when it does not exist, FAILED_PRECONDITION naming `field`
 // when it is soft-deleted or was merged into another (named in the message).
 absl::StatusOr<crm::v1::Account> FindLiveAccount(db::Tx& tx, const std::string& account_id, const std::string& field);
 // OK when `contact_id` names a contact of `account_id`; NOT_FOUND naming `field` when there is no
-// such contact (with where it went, if it was merged away), INVALID_ARGUMENT naming `field` when it belongs to another account. The contact
-// row stays locked until commit, so a concurrent delete cannot slip in between.
+// such contact (with where it went, if it was merged away), INVALID_ARGUMENT naming `field` when
+// it belongs to another account. The contact row stays locked until commit, so a concurrent
+// delete cannot slip in between.
 absl::Status CheckContactOfAccount(db::Tx& tx, const std::string& contact_id, const std::string& account_id,
                                    const std::string& field);
 
