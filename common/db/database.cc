@@ -4,6 +4,7 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -18,6 +19,19 @@
 
 namespace crm::db {
 namespace {
+
+// The pool hands each SQLite connection to one thread at a time, so SQLite's per-connection
+// mutex (taken on every step and every column read) guards nothing, and its memory statistics
+// (a global mutex on every allocation) are read by no one. Both are process-wide settings that
+// SQLite accepts only before it initialises; if something initialised it first, it keeps its
+// serialized default, which is slower but just as correct.
+void UseSqliteWithoutItsOwnLocks() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    ::sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    ::sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
 
 std::string PercentDecode(absl::string_view text) {
   std::string out;
@@ -158,6 +172,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
     });
     if (!created.ok()) return created;
   }
+  if (db->spec_.backend == Backend::kSqlite) UseSqliteWithoutItsOwnLocks();
   if (db->spec_.backend == Backend::kSqlite && db->spec_.sqlite_path != ":memory:") {
     db->checkpointer_ = std::make_unique<SqliteCheckpointer>(db->spec_.sqlite_path, options.busy_timeout);
   }

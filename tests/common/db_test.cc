@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -626,6 +627,57 @@ TEST_F(SqliteKeptStatementsTest, ErrorsKeepTheirMeaningAndTheConnectionClosesWit
   db::DropStatements(session);
   EXPECT_EQ(sqlite_api::sqlite3_next_stmt(connection, nullptr), nullptr);
   EXPECT_EQ(db::KeptStatementCount(session), 0u);
+}
+
+// The pool gives a connection to one thread at a time, so SQLite runs without its own per-connection
+// lock (a mutex on every step and column read). Many threads sharing a small pool still see
+// every write.
+TEST(SqlitePoolTest, ConnectionsTakeNoLockOfSqlitesOwnAndStayCorrectAcrossThreads) {
+  testing::TestDatabase test_db("sqlite");
+  ASSERT_TRUE(test_db.available());
+  auto opened = testing::OpenDatabase(test_db, 3);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<db::Database> db = *std::move(opened);
+  ASSERT_TRUE(db->Write([](db::Tx& tx) {
+                   tx.session() << "CREATE TABLE counters (id INTEGER NOT NULL PRIMARY KEY, n BIGINT NOT NULL)";
+                   tx.session() << "INSERT INTO counters (id, n) VALUES (1, 0)";
+                   return absl::OkStatus();
+                 }).ok());
+  ASSERT_TRUE(db->Read([](soci::session& sql) -> absl::Status {
+                   auto* connection = static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
+                   EXPECT_EQ(sqlite_api::sqlite3_db_mutex(connection), nullptr)
+                       << "the pooled connection is in SQLite's serialized mode";
+                   return absl::OkStatus();
+                 }).ok());
+
+  constexpr int kThreads = 6;
+  constexpr int kRounds = 150;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kRounds; ++i) {
+        absl::Status written = db->Write([](db::Tx& tx) {
+          tx.session() << "UPDATE counters SET n = n + 1 WHERE id = 1";
+          return absl::OkStatus();
+        });
+        long long seen = -1;
+        absl::Status read = db->Read([&](soci::session& sql) {
+          seen = db::QueryInt64(sql, db::SqlQuery("SELECT n FROM counters WHERE id = 1"));
+          return absl::OkStatus();
+        });
+        if (!written.ok() || !read.ok() || seen < 1) failures.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  long long total = -1;
+  ASSERT_TRUE(db->Read([&](soci::session& sql) {
+                   total = db::QueryInt64(sql, db::SqlQuery("SELECT n FROM counters WHERE id = 1"));
+                   return absl::OkStatus();
+                 }).ok());
+  EXPECT_EQ(total, kThreads * kRounds);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest, ::testing::ValuesIn(testing::AllBackends()), testing::BackendName());
