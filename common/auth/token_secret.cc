@@ -5,6 +5,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <memory>
 #include <stdexcept>
 
 #include "absl/strings/escaping.h"
@@ -23,11 +24,15 @@ std::string NewTokenSecret() {
 
 std::string TokenSecretHash(absl::string_view secret) {
   // Fetched once: OpenSSL 3's one-shot SHA256() looks the algorithm up again on every call, and
-  // every call the server takes hashes its token.
+  // every call the server takes hashes its token. Each thread keeps its digest context, which a
+  // new digest of the same algorithm reuses instead of allocating another.
   static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  if (sha256 == nullptr ||
-      EVP_Digest(secret.data(), secret.size(), digest, nullptr, sha256, nullptr) != 1) {
+  unsigned int length = 0;
+  if (sha256 == nullptr || context == nullptr || EVP_DigestInit_ex2(context.get(), sha256, nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), secret.data(), secret.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), digest, &length) != 1 || length != sizeof(digest)) {
     throw std::runtime_error("SHA-256 unavailable for hashing an access token");
   }
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));

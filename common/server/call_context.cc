@@ -159,10 +159,10 @@ absl::StatusOr<CallContext> MakeCallContext(const grpc::CallbackServerContext& c
     return absl::PermissionDeniedError(absl::StrCat("role ", auth::RoleDisplayName(principal->role),
                                                     " may not call ", absl::StripPrefix(info->method, "/")));
   }
-  call.actor = principal->user_id;
-  call.role = principal->role;
-  call.team_id = principal->team_id;
   call.owners = OwnerScopeOf(*principal);
+  call.actor = std::move(principal->user_id);
+  call.role = principal->role;
+  call.team_id = std::move(principal->team_id);
   return call;
 }
 

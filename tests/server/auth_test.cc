@@ -14,11 +14,13 @@
 #include <future>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/access_policy.h"
 #include "common/auth/auth_store.h"
 #include "common/auth/first_admin.h"
+#include "common/auth/token_secret.h"
 #include "common/core/time_util.h"
 #include "common/db/migrations.h"
 #include "crm/v1/account.grpc.pb.h"
@@ -383,6 +385,27 @@ INSTANTIATE_TEST_SUITE_P(Backends, FirstAdminRaceTest, ::testing::ValuesIn(testi
                          testing::BackendName());
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuthTest, ::testing::ValuesIn(testing::AllBackends()), testing::BackendName());
+
+// Stored tokens are found by this hash, so it must stay plain hex SHA-256 however it is computed,
+// on every thread and on every call of a thread.
+TEST(TokenSecretHashTest, IsHexSha256OnEveryThreadAndEveryCall) {
+  const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  const std::string empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  EXPECT_EQ(auth::TokenSecretHash("abc"), abc);
+  EXPECT_EQ(auth::TokenSecretHash(""), empty);
+  EXPECT_EQ(auth::TokenSecretHash("abc"), abc) << "a reused digest context carried state over";
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (auth::TokenSecretHash(i % 2 == 0 ? "abc" : "") != (i % 2 == 0 ? abc : empty)) wrong.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
 
 }  // namespace
 }  // namespace crm
