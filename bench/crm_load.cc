@@ -108,6 +108,11 @@ ABSL_FLAG(std::string, token, "", "With --target: the secret of an access token 
 ABSL_FLAG(std::string, echo_target, "", "host:port of an already running crm-echo-server instead of starting one.");
 ABSL_FLAG(std::string, tmp_dir, "", "Where to make the temporary data directories. Empty: $TMPDIR or /tmp.");
 ABSL_FLAG(bool, keep_data, false, "Keep the temporary data directories (and server logs).");
+ABSL_FLAG(std::string, server_cpus, "",
+          "CPUs the started servers (echo and crm-server) may run on, e.g. \"0\" or \"0-1\". Empty: any.");
+ABSL_FLAG(std::string, generator_cpus, "",
+          "CPUs this load generator may run on, e.g. \"1\". Empty: any. With --server_cpus, keeps the "
+          "generator off the servers' CPUs, so that it neither takes their CPU time nor preempts them.");
 ABSL_FLAG(std::string, json_out, "", "Also write the JSON summary to this file.");
 
 namespace crm::bench {
@@ -130,6 +135,7 @@ struct Config {
   std::map<std::string, double> mix;
   SeedPlan seed;
   absl::Duration call_deadline;
+  std::vector<int> server_cpus, generator_cpus;
 
   bool Runs(const std::string& phase) const { return std::find(phases.begin(), phases.end(), phase) != phases.end(); }
   bool RunsCrmServer() const {
@@ -156,6 +162,14 @@ absl::StatusOr<Config> ReadFlags() {
   }
   config.phases = ordered;
 
+  absl::StatusOr<std::vector<int>> server_cpus = ParseCpuList(absl::GetFlag(FLAGS_server_cpus));
+  if (!server_cpus.ok()) return absl::InvalidArgumentError(absl::StrCat("--server_cpus: ", server_cpus.status().message()));
+  config.server_cpus = *std::move(server_cpus);
+  absl::StatusOr<std::vector<int>> generator_cpus = ParseCpuList(absl::GetFlag(FLAGS_generator_cpus));
+  if (!generator_cpus.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--generator_cpus: ", generator_cpus.status().message()));
+  }
+  config.generator_cpus = *std::move(generator_cpus);
   config.callers = absl::GetFlag(FLAGS_callers);
   config.channels = absl::GetFlag(FLAGS_channels);
   config.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
@@ -478,6 +492,7 @@ class LoadRun {
     options.binary = absl::GetFlag(FLAGS_echo_server);
     options.has_database = false;
     options.health_service = crm::bench::EchoService::service_full_name();
+    options.cpus = config_.server_cpus;
     std::vector<std::shared_ptr<grpc::Channel>> channels;
     std::unique_ptr<ServerProcess> echo = Connect(options, absl::GetFlag(FLAGS_echo_target), "echo", channels);
     if (!channels.empty()) {
@@ -493,6 +508,7 @@ class LoadRun {
     options.binary = absl::GetFlag(FLAGS_server);
     options.db_url = absl::GetFlag(FLAGS_db);
     options.extra_flags = absl::StrSplit(absl::GetFlag(FLAGS_server_flags), ' ', absl::SkipWhitespace());
+    options.cpus = config_.server_cpus;
     const std::string running = absl::GetFlag(FLAGS_target);
     std::vector<std::shared_ptr<grpc::Channel>> channels;
     std::unique_ptr<ServerProcess> server = Connect(options, running, "crm", channels);
@@ -664,9 +680,8 @@ class LoadRun {
                   ServerLabel(absl::GetFlag(FLAGS_echo_server), absl::GetFlag(FLAGS_echo_target)).c_str(),
                   echo_request_bytes_, echo_reply_bytes_, measured.c_str());
     }
-    std::printf(
-        "  machine       %u CPUs shared by the servers and the generator; load average %s at start, %s at end\n",
-        std::thread::hardware_concurrency(), load_average_start_.c_str(), load_average_end_.c_str());
+    std::printf("  machine       %u CPUs, %s; load average %s at start, %s at end\n", std::thread::hardware_concurrency(),
+                CpuPlacement().c_str(), load_average_start_.c_str(), load_average_end_.c_str());
     std::printf("  build         %s\n\n", CRM_BUILD_TYPE);
     if (!seed_steps_.empty()) {
       std::printf("Seed: %zu accounts, %zu opportunities, %zu tickets\n", seeded_[0], seeded_[1], seeded_[2]);
@@ -682,6 +697,16 @@ class LoadRun {
     for (const std::string& line : target_lines_) std::printf("  %s\n", line.c_str());
     if (target_lines_.empty()) std::printf("  (none applies to the phases run)\n");
     std::printf("%s\n\n", failure_.any ? "RESULT: FAILED (see messages on stderr)" : "RESULT: ok");
+  }
+
+  std::string CpuPlacement() const {
+    auto cpus = [](const std::vector<int>& list) {
+      return list.empty() ? std::string("any CPU") : absl::StrCat("CPU ", absl::StrJoin(list, ","));
+    };
+    if (config_.server_cpus.empty() && config_.generator_cpus.empty()) {
+      return "shared by the servers and the generator";
+    }
+    return absl::StrCat("servers on ", cpus(config_.server_cpus), ", generator on ", cpus(config_.generator_cpus));
   }
 
   json SummaryJson() const {
@@ -703,6 +728,8 @@ class LoadRun {
                    : db_url.empty() ? "sqlite"
                                     : DisplayUrl(db_url)},
             {"cpus", std::thread::hardware_concurrency()},
+            {"server_cpus", config_.server_cpus},
+            {"generator_cpus", config_.generator_cpus},
             {"load_average_start", load_average_start_},
             {"load_average_end", load_average_end_},
             {"callers", config_.callers},
@@ -750,6 +777,11 @@ int Main() {
     std::fprintf(stderr, "%s: --echo_server=%s is not an executable\n", kProgram,
                  absl::GetFlag(FLAGS_echo_server).c_str());
     return 2;
+  }
+  // Before any other thread exists, so gRPC's threads inherit it.
+  if (absl::Status pinned = PinThisThreadAndItsFutureThreads(config->generator_cpus); !pinned.ok()) {
+    std::fprintf(stderr, "%s: --generator_cpus: %s\n", kProgram, std::string(pinned.message()).c_str());
+    return 1;
   }
   LoadRun run(*std::move(config));
   return run.Run();

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <grpcpp/grpcpp.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -105,6 +106,42 @@ double SelfCpuSeconds() {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
+    return absl::InternalError(absl::StrCat("sched_getaffinity: ", std::strerror(errno)));
+  }
+  std::vector<int> cpus;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    std::vector<absl::string_view> range = absl::StrSplit(part, absl::MaxSplits('-', 1));
+    int first = -1;
+    int last = -1;
+    if (!absl::SimpleAtoi(range[0], &first) || !absl::SimpleAtoi(range.size() == 2 ? range[1] : range[0], &last) ||
+        first < 0 || last < first || last >= CPU_SETSIZE) {
+      return absl::InvalidArgumentError(absl::StrCat("not a CPU or CPU range: \"", part, "\""));
+    }
+    for (int cpu = first; cpu <= last; ++cpu) {
+      if (!CPU_ISSET(cpu, &allowed)) {
+        return absl::InvalidArgumentError(absl::StrCat("CPU ", cpu, " is not one this process may run on"));
+      }
+      cpus.push_back(cpu);
+    }
+  }
+  return cpus;
+}
+
+absl::Status PinThisThreadAndItsFutureThreads(const std::vector<int>& cpus) {
+  if (cpus.empty()) return absl::OkStatus();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int cpu : cpus) CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+    return absl::InternalError(absl::StrCat("sched_setaffinity: ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int> PickFreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
@@ -157,6 +194,9 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Spawn(const Server
     return absl::InternalError(absl::StrCat("cannot create ", server->log_path_, ": ", std::strerror(errno)));
   }
   const pid_t parent = getpid();
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  for (int cpu : options.cpus) CPU_SET(cpu, &cpus);
 
   server->options_ = options;
   server->db_url_ = db_url;
@@ -166,6 +206,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Spawn(const Server
     // Do not outlive the benchmark if it is killed; SIGTERM still lets the server drain.
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(126);
+    if (!options.cpus.empty() && sched_setaffinity(0, sizeof(cpus), &cpus) != 0) _exit(125);
     dup2(log_fd, STDOUT_FILENO);
     dup2(log_fd, STDERR_FILENO);
     execve(argv[0], argv.data(), envp.data());

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace crm::bench {
@@ -37,6 +38,8 @@ struct ServerOptions {
   // False: no token is fetched (token() stays empty); for processes started together on one
   // database, where the caller takes the one first admin's token (bench_auth.h) for all of them.
   bool fetch_token = true;
+  // When not empty, the server runs on these CPUs only (its affinity is set before exec).
+  std::vector<int> cpus;
 };
 
 // Readings from /proc/<pid>/status and /proc/<pid>/stat.
@@ -51,6 +54,14 @@ absl::StatusOr<ProcessUsage> ReadProcessUsage(pid_t pid);
 
 // User + system CPU time of this process, all threads.
 double SelfCpuSeconds();
+
+// "0", "1,3", "0-1": CPU numbers for an affinity; "" is an empty list (no pinning). Each must be
+// a CPU this process may run on.
+absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text);
+
+// Restricts the calling thread, and every thread it starts afterwards, to `cpus` (nothing when
+// empty). Call it before any other thread exists to pin a whole process.
+absl::Status PinThisThreadAndItsFutureThreads(const std::vector<int>& cpus);
 
 // A loopback port nobody listens on right now (bound once with port 0, then released).
 absl::StatusOr<int> PickFreePort();
