@@ -83,10 +83,12 @@ absl::StatusOr<std::vector<DuplicateCandidate>> CurrentCandidates(soci::session&
 absl::StatusOr<std::vector<DuplicateCandidate>> CheckNewRecord(db::Tx& tx, DuplicateEntity entity,
                                                                const std::vector<MatchKey>& keys, bool confirmed,
                                                                absl::string_view field) {
+  // A record without keys matches nothing, whatever the settings say: no need to read them.
+  if (keys.empty()) return std::vector<DuplicateCandidate>();
   absl::StatusOr<crm::v1::DuplicateSettings> settings = DuplicateSettingsStore::Load(tx.session());
   if (!settings.ok()) return settings.status();
   const crm::v1::DuplicateAction action = ActionFor(*settings, entity);
-  if (action == crm::v1::DUPLICATE_ACTION_OFF || keys.empty()) return std::vector<DuplicateCandidate>();
+  if (action == crm::v1::DUPLICATE_ACTION_OFF) return std::vector<DuplicateCandidate>();
   // Without it, two racing creates of one duplicate would each miss the other.
   if (absl::Status locked = DuplicateIndex::LockKeys(tx, entity, keys); !locked.ok()) return locked;
   absl::StatusOr<std::vector<DuplicateCandidate>> candidates =
