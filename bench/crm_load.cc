@@ -778,8 +778,7 @@ int Main() {
                  absl::GetFlag(FLAGS_echo_server).c_str());
     return 2;
   }
-  // Before any other thread exists, so gRPC's threads inherit it.
-  if (absl::Status pinned = PinThisThreadAndItsFutureThreads(config->generator_cpus); !pinned.ok()) {
+  if (absl::Status pinned = PinThisProcess(config->generator_cpus); !pinned.ok()) {
     std::fprintf(stderr, "%s: --generator_cpus: %s\n", kProgram, std::string(pinned.message()).c_str());
     return 1;
   }

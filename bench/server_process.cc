@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -131,14 +132,22 @@ absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text) {
   return cpus;
 }
 
-absl::Status PinThisThreadAndItsFutureThreads(const std::vector<int>& cpus) {
+absl::Status PinThisProcess(const std::vector<int>& cpus) {
   if (cpus.empty()) return absl::OkStatus();
   cpu_set_t set;
   CPU_ZERO(&set);
   for (int cpu : cpus) CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof(set), &set) != 0) {
-    return absl::InternalError(absl::StrCat("sched_setaffinity: ", std::strerror(errno)));
+  // gRPC's own threads (its timers, its executor) already run by now; each thread has an affinity
+  // of its own.
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
+    pid_t tid = 0;
+    if (!absl::SimpleAtoi(task.path().filename().string(), &tid)) continue;
+    if (sched_setaffinity(tid, sizeof(set), &set) != 0 && errno != ESRCH) {
+      return absl::InternalError(absl::StrCat("sched_setaffinity of thread ", tid, ": ", std::strerror(errno)));
+    }
   }
+  if (error) return absl::InternalError(absl::StrCat("/proc/self/task: ", error.message()));
   return absl::OkStatus();
 }
 

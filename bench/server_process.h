@@ -59,9 +59,9 @@ double SelfCpuSeconds();
 // a CPU this process may run on.
 absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text);
 
-// Restricts the calling thread, and every thread it starts afterwards, to `cpus` (nothing when
-// empty). Call it before any other thread exists to pin a whole process.
-absl::Status PinThisThreadAndItsFutureThreads(const std::vector<int>& cpus);
+// Restricts every thread of this process to `cpus` (nothing when empty); threads started later
+// inherit it from the thread that starts them.
+absl::Status PinThisProcess(const std::vector<int>& cpus);
 
 // A loopback port nobody listens on right now (bound once with port 0, then released).
 absl::StatusOr<int> PickFreePort();
