@@ -319,24 +319,16 @@ int Main() {
                          {"rss_kib_after", run.rss_kib_after},
                          {"phases", phases}});
   }
-  const json summary = {
-      {"bench", "accounts"},
-      {"ok", !failure.any},
-      {"server", server_binary},
-      {"build_type", CRM_BUILD_TYPE},
-      {"db", db_url.empty() ? "sqlite" : DisplayUrl(db_url)},
-      {"cpus", std::thread::hardware_concurrency()},
-      {"load_average_start", load_average_start},
-      {"load_average_end", load_average_end},
-      {"callers", callers},
-      {"warmup_s", absl::GetFlag(FLAGS_warmup_seconds)},
-      {"measure_s", absl::GetFlag(FLAGS_seconds)},
-      {"start_to_serving_ms", SummaryJson(start_ms)},
-      {"self_reported_start_ms", SummaryJson(self_reported_ms)},
-      {"stop_ms", SummaryJson(stop_ms)},
-      {"rss_kib", {{"idle", idle.rss_kib}, {"after_load", after.rss_kib}, {"peak", after.hwm_kib}}},
-      {"threads", {{"idle", idle.threads}, {"after_load", after.threads}}},
-      {"runs", runs_json}};
+  json summary = SummaryHead("accounts", failure, db_url, server_binary, load_average_start, load_average_end);
+  summary.update({{"callers", callers},
+                  {"warmup_s", absl::GetFlag(FLAGS_warmup_seconds)},
+                  {"measure_s", absl::GetFlag(FLAGS_seconds)},
+                  {"start_to_serving_ms", SummaryJson(start_ms)},
+                  {"self_reported_start_ms", SummaryJson(self_reported_ms)},
+                  {"stop_ms", SummaryJson(stop_ms)},
+                  {"rss_kib", {{"idle", idle.rss_kib}, {"after_load", after.rss_kib}, {"peak", after.hwm_kib}}},
+                  {"threads", {{"idle", idle.threads}, {"after_load", after.threads}}},
+                  {"runs", runs_json}});
   EmitSummary(summary, absl::GetFlag(FLAGS_json_out));
 
   if (!absl::GetFlag(FLAGS_keep_data)) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -99,6 +100,20 @@ ScratchDir::~ScratchDir() {
   }
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
+}
+
+nlohmann::json SummaryHead(const std::string& bench, const Failure& failure, const std::string& db_url,
+                           const std::string& server_binary, const std::string& load_average_start,
+                           const std::string& load_average_end) {
+  return {{"bench", bench},
+          {"ok", !failure.any},
+          {"failures", failure.notes},
+          {"db", db_url.empty() ? "sqlite" : DisplayUrl(db_url)},
+          {"server", server_binary},
+          {"build_type", CRM_BUILD_TYPE},
+          {"cpus", std::thread::hardware_concurrency()},
+          {"load_average_start", load_average_start},
+          {"load_average_end", load_average_end}};
 }
 
 int RunBenchmark(int argc, char** argv, const char* usage, absl::FunctionRef<int()> run) {

@@ -50,6 +50,14 @@ struct Failure {
   std::vector<std::string> notes;
 };
 
+// The fields every benchmark's JSON summary starts with: which benchmark, whether it passed (and
+// what failed), the database (password hidden; "sqlite" for an empty URL) and server binary it
+// ran against, the build, and the machine's CPUs and load at the start and end of the run. A
+// benchmark adds its own fields with update().
+nlohmann::json SummaryHead(const std::string& bench, const Failure& failure, const std::string& db_url,
+                           const std::string& server_binary, const std::string& load_average_start,
+                           const std::string& load_average_end);
+
 // A directory of the benchmark's own for data and logs: made under `parent` (empty: $TMPDIR, else
 // /tmp) as <prefix>-XXXXXX, and removed with everything in it when destroyed unless `keep` (then
 // its path is printed to stderr).

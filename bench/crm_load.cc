@@ -716,32 +716,25 @@ class LoadRun {
     for (const PhaseReport& phase : phases_) phases.push_back(PhaseReportJson(phase));
     json seed_steps = json::array();
     for (const PhaseResult& step : seed_steps_) seed_steps.push_back(PhaseJson(step));
-    return {{"bench", "crm_load"},
-            {"ok", !failure_.any},
-            {"failures", failure_.notes},
-            {"targets_checked", absl::GetFlag(FLAGS_check_targets)},
-            {"targets", targets_},
-            {"server", target.empty() ? absl::GetFlag(FLAGS_server) : target},
-            {"echo_server", echo_target.empty() ? absl::GetFlag(FLAGS_echo_server) : echo_target},
-            {"build_type", CRM_BUILD_TYPE},
-            {"db", !target.empty()  ? "target"
-                   : db_url.empty() ? "sqlite"
-                                    : DisplayUrl(db_url)},
-            {"cpus", std::thread::hardware_concurrency()},
-            {"server_cpus", config_.server_cpus},
-            {"generator_cpus", config_.generator_cpus},
-            {"load_average_start", load_average_start_},
-            {"load_average_end", load_average_end_},
-            {"callers", config_.callers},
-            {"channels", config_.channels},
-            {"warmup_s", absl::ToDoubleSeconds(config_.warmup)},
-            {"measure_s", absl::ToDoubleSeconds(config_.measure)},
-            {"echo_request_bytes", echo_request_bytes_},
-            {"echo_reply_bytes", echo_reply_bytes_},
-            {"get_account_response_bytes", account_response_bytes_},
-            {"seeded",
-             {{"accounts", seeded_[0]}, {"opportunities", seeded_[1]}, {"tickets", seeded_[2]}, {"steps", seed_steps}}},
-            {"phases", phases}};
+    json summary = SummaryHead("crm_load", failure_, db_url, target.empty() ? absl::GetFlag(FLAGS_server) : target,
+                               load_average_start_, load_average_end_);
+    if (!target.empty()) summary["db"] = "target";
+    summary.update({{"targets_checked", absl::GetFlag(FLAGS_check_targets)},
+                    {"targets", targets_},
+                    {"echo_server", echo_target.empty() ? absl::GetFlag(FLAGS_echo_server) : echo_target},
+                    {"server_cpus", config_.server_cpus},
+                    {"generator_cpus", config_.generator_cpus},
+                    {"callers", config_.callers},
+                    {"channels", config_.channels},
+                    {"warmup_s", absl::ToDoubleSeconds(config_.warmup)},
+                    {"measure_s", absl::ToDoubleSeconds(config_.measure)},
+                    {"echo_request_bytes", echo_request_bytes_},
+                    {"echo_reply_bytes", echo_reply_bytes_},
+                    {"get_account_response_bytes", account_response_bytes_},
+                    {"seeded",
+                     {{"accounts", seeded_[0]}, {"opportunities", seeded_[1]}, {"tickets", seeded_[2]}, {"steps", seed_steps}}},
+                    {"phases", phases}});
+    return summary;
   }
 
   const Config config_;

@@ -1361,24 +1361,16 @@ int Main() {
   std::printf("load average %s at end\n%s\n\n", load_average_end.c_str(),
               failure.any ? "RESULT: FAILED (see messages on stderr)" : "RESULT: ok");
 
-  const json summary = {{"bench", "duplicate"},
-                        {"label", absl::GetFlag(FLAGS_label)},
-                        {"ok", !failure.any},
-                        {"failures", failure.notes},
-                        {"db", DisplayUrl(db_url)},
-                        {"server", server_binary},
-                        {"build_type", CRM_BUILD_TYPE},
-                        {"cpus", std::thread::hardware_concurrency()},
-                        {"load_average_start", load_average_start},
-                        {"load_average_end", load_average_end},
-                        {"seed", data_options.seed},
-                        {"rounds", rounds},
-                        {"data", data_json},
-                        {"plans", plans_json},
-                        {"in_process", in_process_json},
-                        {"find_duplicates", finds_json},
-                        {"creates", cases_json},
-                        {"promises", promises}};
+  json summary = SummaryHead("duplicate", failure, db_url, server_binary, load_average_start, load_average_end);
+  summary.update({{"label", absl::GetFlag(FLAGS_label)},
+                  {"seed", data_options.seed},
+                  {"rounds", rounds},
+                  {"data", data_json},
+                  {"plans", plans_json},
+                  {"in_process", in_process_json},
+                  {"find_duplicates", finds_json},
+                  {"creates", cases_json},
+                  {"promises", promises}});
   EmitSummary(summary, absl::GetFlag(FLAGS_json_out));
   return failure.any ? 1 : 0;
 }

@@ -889,23 +889,16 @@ int Main() {
   for (const FunnelTiming& t : timings) funnel_json.push_back(TimingJson(t));
   json phases_json = json::array();
   for (const PhaseResult& p : phases) phases_json.push_back(PhaseJson(p));
-  const json summary = {{"bench", "funnel"},
-                        {"label", label},
-                        {"ok", !failure.any},
-                        {"db", DisplayUrl(db_url)},
-                        {"server", server_binary},
-                        {"build_type", CRM_BUILD_TYPE},
-                        {"aggregates_rebuilt", rebuild_seconds >= 0},
-                        {"cpus", std::thread::hardware_concurrency()},
-                        {"load_average_start", load_average_start},
-                        {"load_average_end", load_average_end},
-                        {"seed", seed},
-                        {"opportunities", data.opportunities.size()},
-                        {"stage_changes", data.stage_changes},
-                        {"load", load_json},
-                        {"funnel", funnel_json},
-                        {"phases", phases_json},
-                        {"checks_after_moves", checks}};
+  json summary = SummaryHead("funnel", failure, db_url, server_binary, load_average_start, load_average_end);
+  summary.update({{"label", label},
+                  {"aggregates_rebuilt", rebuild_seconds >= 0},
+                  {"seed", seed},
+                  {"opportunities", data.opportunities.size()},
+                  {"stage_changes", data.stage_changes},
+                  {"load", load_json},
+                  {"funnel", funnel_json},
+                  {"phases", phases_json},
+                  {"checks_after_moves", checks}});
   EmitSummary(summary, absl::GetFlag(FLAGS_json_out));
   return failure.any ? 1 : 0;
 }

@@ -216,8 +216,9 @@ int Main() {
               "request id and must fail alone\n",
               absl::GetFlag(FLAGS_callers), absl::GetFlag(FLAGS_warmup_seconds), absl::GetFlag(FLAGS_seconds),
               absl::GetFlag(FLAGS_poison_every));
+  const std::string load_average_end = LoadAverage();
   std::printf("  machine: %u CPUs shared by server and load generator; load average %s at start, %s at end\n\n",
-              std::thread::hardware_concurrency(), load_average_start.c_str(), LoadAverage().c_str());
+              std::thread::hardware_concurrency(), load_average_start.c_str(), load_average_end.c_str());
   std::printf("%-17s %9s %9s %8s %8s %8s %8s %9s %9s %8s\n", "mode", "acked", "QPS", "p50 ms", "p99 ms", "p99.9 ms",
               "errors", "poisoned", "refused", "missing");
   for (const ModeResult& m : modes) {
@@ -240,13 +241,13 @@ int Main() {
     phase["missing"] = m.missing;
     modes_json.push_back(phase);
   }
-  EmitSummary({{"bench", "group_commit"},
-               {"ok", !failure.any},
-               {"callers", absl::GetFlag(FLAGS_callers)},
-               {"speedup", speedup},
-               {"min_speedup", min_speedup},
-               {"modes", modes_json}},
-              absl::GetFlag(FLAGS_json_out));
+  json summary = SummaryHead("group_commit", failure, /*db_url=*/"", absl::GetFlag(FLAGS_server), load_average_start,
+                             load_average_end);
+  summary.update({{"callers", absl::GetFlag(FLAGS_callers)},
+                  {"speedup", speedup},
+                  {"min_speedup", min_speedup},
+                  {"modes", modes_json}});
+  EmitSummary(summary, absl::GetFlag(FLAGS_json_out));
   return failure.any ? 1 : 0;
 }
 

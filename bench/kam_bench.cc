@@ -653,24 +653,16 @@ int Main() {
 
   json runs_json = json::array();
   for (const Run& run : runs) runs_json.push_back(RunJson(run));
-  const json summary = {{"bench", "kam"},
-                        {"label", absl::GetFlag(FLAGS_label)},
-                        {"ok", !failure.any},
-                        {"failures", failure.notes},
-                        {"db", DisplayUrl(db_url)},
-                        {"server", server_binary},
-                        {"build_type", CRM_BUILD_TYPE},
-                        {"cpus", std::thread::hardware_concurrency()},
-                        {"load_average_start", load_average_start},
-                        {"load_average_end", load_average_end},
-                        {"seed", data_options.seed},
-                        {"accounts", accounts},
-                        {"orders", data_set.has_value() ? data_set->orders : 0},
-                        {"as_of", absl::GetFlag(FLAGS_as_of)},
-                        {"later_days", absl::GetFlag(FLAGS_later_days)},
-                        {"data", data_json},
-                        {"runs", runs_json},
-                        {"promises", promises}};
+  json summary = SummaryHead("kam", failure, db_url, server_binary, load_average_start, load_average_end);
+  summary.update({{"label", absl::GetFlag(FLAGS_label)},
+                  {"seed", data_options.seed},
+                  {"accounts", accounts},
+                  {"orders", data_set.has_value() ? data_set->orders : 0},
+                  {"as_of", absl::GetFlag(FLAGS_as_of)},
+                  {"later_days", absl::GetFlag(FLAGS_later_days)},
+                  {"data", data_json},
+                  {"runs", runs_json},
+                  {"promises", promises}});
   EmitSummary(summary, absl::GetFlag(FLAGS_json_out));
   return failure.any ? 1 : 0;
 }

@@ -187,6 +187,7 @@ absl::StatusOr<int64_t> CountEveryPage(const std::string& token, Stub& stub,
 
 int Main() {
   Failure failure("merge_bench");
+  const std::string load_average_start = LoadAverage();
   const int contacts = absl::GetFlag(FLAGS_contacts), interactions = absl::GetFlag(FLAGS_interactions),
             tickets = absl::GetFlag(FLAGS_tickets), opportunities = absl::GetFlag(FLAGS_opportunities);
   if (contacts < 1 || interactions < 0 || tickets < 0 || opportunities < 0 || absl::GetFlag(FLAGS_seed_callers) < 1 ||
@@ -427,7 +428,9 @@ int Main() {
               absl::GetFlag(FLAGS_db).empty() ? "SQLite" : "MySQL");
   std::printf("  seeded %d contacts, %d interactions, %d tickets, %d opportunities in %.1f s (%d callers)\n", contacts,
               interactions, tickets, opportunities, seed_seconds, callers);
-  std::printf("  machine: %u CPUs; load average %s\n\n", std::thread::hardware_concurrency(), LoadAverage().c_str());
+  const std::string load_average_end = LoadAverage();
+  std::printf("  machine: %u CPUs; load average %s at start, %s at end\n\n", std::thread::hardware_concurrency(),
+              load_average_start.c_str(), load_average_end.c_str());
   std::printf("merge: %.1f ms (deadline %.0f s); listed: the survivor's rows afterwards (contacts: with the probe's)\n", merge_ms, absl::GetFlag(FLAGS_merge_timeout_seconds));
   std::printf("%-22s %10s %10s\n", "table", "moved", "listed");
   for (const auto& [table, count] : merge.merge().moved()) {
@@ -452,14 +455,10 @@ int Main() {
   std::printf("%s\n\n", failure.any ? "RESULT: FAILED (see messages on stderr)" : "RESULT: ok");
   json moved_json = json::object();
   for (const auto& [table, count] : merge.merge().moved()) moved_json[table] = count;
-  EmitSummary({{"bench", "merge"},
-               {"ok", !failure.any},
-               {"db", absl::GetFlag(FLAGS_db).empty() ? "sqlite" : "mysql"},
-               {"merge_ms", merge_ms},
-               {"seed_seconds", seed_seconds},
-               {"moved", moved_json},
-               {"probes", probes_json}},
-              absl::GetFlag(FLAGS_json_out));
+  json summary = SummaryHead("merge", failure, absl::GetFlag(FLAGS_db), absl::GetFlag(FLAGS_server), load_average_start,
+                             load_average_end);
+  summary.update({{"merge_ms", merge_ms}, {"seed_seconds", seed_seconds}, {"moved", moved_json}, {"probes", probes_json}});
+  EmitSummary(summary, absl::GetFlag(FLAGS_json_out));
   return failure.any ? 1 : 0;
 }
 

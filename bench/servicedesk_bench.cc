@@ -560,17 +560,11 @@ int Main() {
 
   json phases_json = json::array();
   for (const PhaseResult& p : load_phases) phases_json.push_back(PhaseJson(p));
-  const json summary = {{"bench", "servicedesk"},
-                        {"label", absl::GetFlag(FLAGS_label)},
-                        {"ok", !failure.any},
-                        {"db", DisplayUrl(db_url)},
-                        {"build_type", CRM_BUILD_TYPE},
-                        {"cpus", std::thread::hardware_concurrency()},
-                        {"load_average_start", load_average_start},
-                        {"load_average_end", load_average_end},
-                        {"accounts", accounts.size()},
-                        {"phases", phases_json},
-                        {"sweep", sweep_json}};
+  json summary = SummaryHead("servicedesk", failure, db_url, server_options.binary, load_average_start, load_average_end);
+  summary.update({{"label", absl::GetFlag(FLAGS_label)},
+                  {"accounts", accounts.size()},
+                  {"phases", phases_json},
+                  {"sweep", sweep_json}});
   EmitSummary(summary, absl::GetFlag(FLAGS_json_out));
   return failure.any ? 1 : 0;
 }
