@@ -31,10 +31,10 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "bench/bench_auth.h"
 #include "bench/bench_report.h"
 #include "bench/load_runner.h"

@@ -67,27 +67,33 @@ CandidateSearch AmongItsKind(DuplicateEntity entity, const std::string& id, cons
   return search;
 }
 
+// What a check of a record with `keys` does under the current settings. A record without keys
+// matches nothing, so then the settings are not read at all: OFF.
+absl::StatusOr<crm::v1::DuplicateAction> CheckingAction(soci::session& sql, DuplicateEntity entity,
+                                                        const std::vector<MatchKey>& keys) {
+  if (keys.empty()) return crm::v1::DUPLICATE_ACTION_OFF;
+  absl::StatusOr<crm::v1::DuplicateSettings> settings = DuplicateSettingsStore::Load(sql);
+  if (!settings.ok()) return settings.status();
+  return ActionFor(*settings, entity);
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<DuplicateCandidate>> CurrentCandidates(soci::session& sql, DuplicateEntity entity,
                                                                   const std::string& id,
                                                                   const std::vector<MatchKey>& keys) {
-  absl::StatusOr<crm::v1::DuplicateSettings> settings = DuplicateSettingsStore::Load(sql);
-  if (!settings.ok()) return settings.status();
-  if (ActionFor(*settings, entity) == crm::v1::DUPLICATE_ACTION_OFF || keys.empty()) {
-    return std::vector<DuplicateCandidate>();
-  }
+  absl::StatusOr<crm::v1::DuplicateAction> action = CheckingAction(sql, entity, keys);
+  if (!action.ok()) return action.status();
+  if (*action == crm::v1::DUPLICATE_ACTION_OFF) return std::vector<DuplicateCandidate>();
   return FindCandidates(sql, AmongItsKind(entity, id, keys));
 }
 
 absl::StatusOr<std::vector<DuplicateCandidate>> CheckNewRecord(db::Tx& tx, DuplicateEntity entity,
                                                                const std::vector<MatchKey>& keys, bool confirmed,
                                                                absl::string_view field) {
-  // A record without keys matches nothing, whatever the settings say: no need to read them.
-  if (keys.empty()) return std::vector<DuplicateCandidate>();
-  absl::StatusOr<crm::v1::DuplicateSettings> settings = DuplicateSettingsStore::Load(tx.session());
-  if (!settings.ok()) return settings.status();
-  const crm::v1::DuplicateAction action = ActionFor(*settings, entity);
+  absl::StatusOr<crm::v1::DuplicateAction> checking = CheckingAction(tx.session(), entity, keys);
+  if (!checking.ok()) return checking.status();
+  const crm::v1::DuplicateAction action = *checking;
   if (action == crm::v1::DUPLICATE_ACTION_OFF) return std::vector<DuplicateCandidate>();
   // Without it, two racing creates of one duplicate would each miss the other.
   if (absl::Status locked = DuplicateIndex::LockKeys(tx, entity, keys); !locked.ok()) return locked;
