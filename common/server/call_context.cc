@@ -1,11 +1,7 @@
 #include "common/server/call_context.h"
 
-#include <mutex>
-
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/support/server_interceptor.h>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -24,82 +20,14 @@ std::string Metadata(const grpc::CallbackServerContext& context, const char* key
   return std::string(it->second.data(), it->second.size());
 }
 
-// The method and authenticator of every call in progress, by its server context. An entry lives
-// exactly as long as the call's interceptor, which gRPC creates before the handler runs and
-// destroys once the call is over.
-struct CallInfo {
-  const char* method;
-  auth::Authenticator* authenticator;
-};
+thread_local const CallStart* starting_call = nullptr;
 
-class CallRegistry {
- public:
-  static CallRegistry& Instance() {
-    static auto* registry = new CallRegistry();
-    return *registry;
-  }
-  void Add(const grpc::ServerContextBase* context, CallInfo info) {
-    std::lock_guard<std::mutex> lock(mu_);
-    calls_.insert_or_assign(context, info);
-  }
-  void Remove(const grpc::ServerContextBase* context) {
-    std::lock_guard<std::mutex> lock(mu_);
-    calls_.erase(context);
-  }
-  std::optional<CallInfo> Find(const grpc::ServerContextBase* context) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = calls_.find(context);
-    if (it == calls_.end()) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  // std::mutex rather than absl::Mutex: calls start and end on many threads, and ThreadSanitizer
-  // cannot see Debian's uninstrumented absl::Mutex (tests/sanitize.sh).
-  std::mutex mu_;
-  absl::flat_hash_map<const grpc::ServerContextBase*, CallInfo> calls_;  // guarded by mu_
-};
-
-class CallAuthInterceptor final : public grpc::experimental::Interceptor {
- public:
-  CallAuthInterceptor(grpc::experimental::ServerRpcInfo* info, auth::Authenticator* authenticator)
-      : context_(info->server_context()) {
-    CallRegistry::Instance().Add(context_, CallInfo{info->method(), authenticator});
-  }
-  ~CallAuthInterceptor() override { CallRegistry::Instance().Remove(context_); }
-
-  // gRPC answers a request that does not parse (e.g. a string field holding invalid UTF-8) with
-  // a bare UNIMPLEMENTED; the caller sent bad input, so it gets INVALID_ARGUMENT saying so.
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    using grpc::experimental::InterceptionHookPoints;
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
-        methods->GetRecvMessage() == nullptr) {
-      unparsable_request_ = true;
-    }
-    if (unparsable_request_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
-        methods->GetSendStatus().error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-      methods->ModifySendStatus(grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
-          "the request is not a valid message of its type (a string field must hold valid UTF-8)"));
-    }
-    methods->Proceed();
-  }
-
- private:
-  const grpc::ServerContextBase* context_;
-  bool unparsable_request_ = false;
-};
-
-class CallAuthInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
- public:
-  explicit CallAuthInterceptorFactory(auth::Authenticator* authenticator) : authenticator_(authenticator) {}
-  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
-    return new CallAuthInterceptor(info, authenticator_);
-  }
-
- private:
-  auth::Authenticator* authenticator_;
-};
+// gRPC would answer a request that does not parse (e.g. a string field holding invalid UTF-8)
+// with a bare UNIMPLEMENTED; the caller sent bad input, so it is told so.
+absl::Status UnparsableRequest() {
+  return absl::InvalidArgumentError(
+      "the request is not a valid message of its type (a string field must hold valid UTF-8)");
+}
 
 // The secret of "Bearer <secret>" (the scheme in any case); "" when there is none.
 std::string BearerSecret(const std::string& authorization) {
@@ -130,7 +58,13 @@ OwnerScope OwnerScopeOf(const auth::Principal& principal) {
 
 }  // namespace
 
-absl::StatusOr<CallContext> MakeCallContext(const grpc::CallbackServerContext& context) {
+CallStart StartingCall() { return starting_call != nullptr ? *starting_call : CallStart{}; }
+
+ScopedCallStart::ScopedCallStart(const CallStart& start) : previous_(starting_call) { starting_call = &start; }
+
+ScopedCallStart::~ScopedCallStart() { starting_call = previous_; }
+
+absl::StatusOr<CallContext> MakeCallContext(const grpc::CallbackServerContext& context, const CallStart& start) {
   CallContext call;
   call.correlation_id = Metadata(context, "x-request-id").substr(0, 200);
   const auto deadline = context.deadline();
@@ -138,14 +72,18 @@ absl::StatusOr<CallContext> MakeCallContext(const grpc::CallbackServerContext& c
     call.deadline = absl::FromChrono(deadline);
   }
 
-  const std::optional<CallInfo> info = CallRegistry::Instance().Find(&context);
-  if (!info) return absl::InternalError("the call did not pass the server's authentication interceptor");
-  call.method = std::string(absl::StripPrefix(info->method, "/"));
-  const auth::MethodPolicy* policy = auth::FindMethodPolicy(info->method);
-  if (policy == nullptr) {
-    return absl::PermissionDeniedError(absl::StrCat("no access policy for ", info->method, ": refused to every caller"));
+  if (start.method == nullptr || start.authenticator == nullptr) {
+    return absl::InternalError("the call did not come through the server's method dispatch");
   }
-  if (policy->open) return call;
+  call.method = std::string(absl::StripPrefix(start.method, "/"));
+  const auth::MethodPolicy* policy = auth::FindMethodPolicy(start.method);
+  if (policy == nullptr) {
+    return absl::PermissionDeniedError(absl::StrCat("no access policy for ", start.method, ": refused to every caller"));
+  }
+  if (policy->open) {
+    if (!start.request_parsed) return UnparsableRequest();
+    return call;
+  }
 
   const std::string authorization = Metadata(context, "authorization");
   if (authorization.empty()) {
@@ -153,22 +91,18 @@ absl::StatusOr<CallContext> MakeCallContext(const grpc::CallbackServerContext& c
   }
   const std::string secret = BearerSecret(authorization);
   if (secret.empty()) return absl::UnauthenticatedError("authorization metadata is not `Bearer <token>`");
-  absl::StatusOr<auth::Principal> principal = info->authenticator->Authenticate(secret, call.deadline);
+  absl::StatusOr<auth::Principal> principal = start.authenticator->Authenticate(secret, call.deadline);
   if (!principal.ok()) return principal.status();
   if (!policy->Allows(principal->role)) {
     return absl::PermissionDeniedError(absl::StrCat("role ", auth::RoleDisplayName(principal->role),
-                                                    " may not call ", absl::StripPrefix(info->method, "/")));
+                                                    " may not call ", absl::StripPrefix(start.method, "/")));
   }
+  if (!start.request_parsed) return UnparsableRequest();
   call.owners = OwnerScopeOf(*principal);
   call.actor = std::move(principal->user_id);
   call.role = principal->role;
   call.team_id = std::move(principal->team_id);
   return call;
-}
-
-std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeCallAuthInterceptorFactory(
-    auth::Authenticator* authenticator) {
-  return std::make_unique<CallAuthInterceptorFactory>(authenticator);
 }
 
 }  // namespace crm::server

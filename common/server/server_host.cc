@@ -25,9 +25,9 @@
 #include "common/auth/authenticator.h"
 #include "common/auth/first_admin.h"
 #include "common/core/ids.h"
-#include "common/server/call_context.h"
-#include "common/server/host_migrations.h"
 #include "common/db/shared_state.h"
+#include "common/server/host_migrations.h"
+#include "common/server/method_dispatch.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to listen on (host:port). Env: CRM_LISTEN");
 ABSL_FLAG(std::string, db, "", "Database URL: sqlite://<path> or mysql://user:pass@host:port/db. "
@@ -198,10 +198,12 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   builder.AddListeningPort(config.listen, *credentials, &host->port_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   builder.SetMaxSendMessageSize(config.max_message_bytes);
-  for (auto& [name, module] : host->modules_) builder.RegisterService(module->service());
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(MakeCallAuthInterceptorFactory(host->authenticator_.get()));
-  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  for (auto& [name, module] : host->modules_) {
+    absl::StatusOr<std::unique_ptr<grpc::Service>> dispatch =
+        DispatchByName(*module->service(), module->service_name(), host->authenticator_.get());
+    if (!dispatch.ok()) return dispatch.status();
+    builder.RegisterService(host->dispatches_.emplace_back(*std::move(dispatch)).get());
+  }
   host->server_ = builder.BuildAndStart();
   if (host->server_ == nullptr || host->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("could not listen on ", config.listen));

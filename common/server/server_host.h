@@ -81,6 +81,8 @@ class ServerHost {
   std::unique_ptr<auth::Authenticator> authenticator_;
   Runtime runtime_;
   std::vector<std::pair<std::string, std::unique_ptr<ServiceModule>>> modules_;
+  // What the server calls each module's service through (method_dispatch.h); outlives server_.
+  std::vector<std::unique_ptr<grpc::Service>> dispatches_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 

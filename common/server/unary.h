@@ -24,15 +24,16 @@ namespace crm::server {
 absl::Status StatusFromException();
 
 // Authorizes the call, runs `work` unless the call was cancelled or its deadline passed, and
-// finishes `reactor` with the response or the mapped status. On the calling thread.
+// finishes `reactor` with the response or the mapped status. On the calling thread; `start` is
+// the call's StartingCall().
 template <typename Response, typename Work>
-void RunUnary(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, Response* response,
-              Work& work) {
+void RunUnary(grpc::CallbackServerContext* context, const CallStart& start, grpc::ServerUnaryReactor* reactor,
+              Response* response, Work& work) {
   if (context->IsCancelled()) {
     reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
     return;
   }
-  absl::StatusOr<CallContext> authorized = MakeCallContext(*context);
+  absl::StatusOr<CallContext> authorized = MakeCallContext(*context, start);
   if (!authorized.ok()) {
     reactor->Finish(ToGrpcStatus(authorized.status()));
     return;
@@ -61,8 +62,8 @@ template <typename Response, typename Work>
 grpc::ServerUnaryReactor* ServeUnary(grpc::CallbackServerContext* context, WorkerPool& workers,
                                      Response* response, Work&& work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  workers.Submit([context, reactor, response, work = std::forward<Work>(work)]() mutable {
-    RunUnary(context, reactor, response, work);
+  workers.Submit([context, start = StartingCall(), reactor, response, work = std::forward<Work>(work)]() mutable {
+    RunUnary(context, start, reactor, response, work);
   });
   return reactor;
 }
@@ -75,7 +76,7 @@ grpc::ServerUnaryReactor* ServeRead(grpc::CallbackServerContext* context, Worker
                                     Response* response, Work&& work) {
   if (!workers.inline_reads()) return ServeUnary(context, workers, response, std::forward<Work>(work));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  RunUnary(context, reactor, response, work);
+  RunUnary(context, StartingCall(), reactor, response, work);
   return reactor;
 }
 

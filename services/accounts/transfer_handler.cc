@@ -324,7 +324,7 @@ class ExportStream final : public grpc::ServerWriteReactor<Account> {
 grpc::ServerReadReactor<crm::v1::ImportAccountsRequest>* AccountHandler::ImportAccounts(
     Context* context, crm::v1::ImportAccountsResponse* response) {
   try {
-    absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context);
+    absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context, server::StartingCall());
     if (!call.ok()) {
       return new FailedStream<grpc::ServerReadReactor<crm::v1::ImportAccountsRequest>>(
           server::ToGrpcStatus(call.status()));
@@ -338,7 +338,7 @@ grpc::ServerReadReactor<crm::v1::ImportAccountsRequest>* AccountHandler::ImportA
 grpc::ServerWriteReactor<Account>* AccountHandler::ExportAccounts(Context* context,
                                                                   const crm::v1::ExportAccountsRequest* request) {
   try {
-    absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context);
+    absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context, server::StartingCall());
     if (!call.ok()) return new FailedStream<grpc::ServerWriteReactor<Account>>(server::ToGrpcStatus(call.status()));
     if (absl::Status valid = transfer_.ValidateExport(*request); !valid.ok()) {
       return new FailedStream<grpc::ServerWriteReactor<Account>>(server::ToGrpcStatus(valid));

@@ -8,7 +8,7 @@ namespace crm::events {
 grpc::ServerWriteReactor<crm::v1::Event>* EventHandler::Subscribe(grpc::CallbackServerContext* context,
                                                                   const crm::v1::SubscribeRequest* request) {
   using Failed = server::FailedStream<grpc::ServerWriteReactor<crm::v1::Event>>;
-  absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context);
+  absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context, server::StartingCall());
   if (!call.ok()) return new Failed(server::ToGrpcStatus(call.status()));
   if (absl::Status valid = ValidateSubscribe(*request); !valid.ok()) return new Failed(server::ToGrpcStatus(valid));
   absl::StatusOr<std::optional<std::vector<std::string>>> users = call->owners.ListOwners(request->user(), "user");

@@ -135,7 +135,7 @@ grpc::ServerWriteReactor<ReclassifyProgress>* KeyAccountHandler::Reclassify(Cont
                                                                           const crm::v1::ReclassifyRequest* request) {
   using Failed = server::FailedStream<grpc::ServerWriteReactor<ReclassifyProgress>>;
   try {
-    absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context);
+    absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context, server::StartingCall());
     if (!call.ok()) return new Failed(server::ToGrpcStatus(call.status()));
     if (absl::Status valid = reclassify_.Validate(*request); !valid.ok()) {
       return new Failed(server::ToGrpcStatus(valid));

@@ -23,6 +23,8 @@
 #include "common/auth/token_secret.h"
 #include "common/core/time_util.h"
 #include "common/db/migrations.h"
+#include "common/server/call_context.h"
+#include "common/server/method_dispatch.h"
 #include "crm/v1/account.grpc.pb.h"
 #include "crm/v1/admin.grpc.pb.h"
 #include "crm/v1/event.grpc.pb.h"
@@ -322,6 +324,79 @@ TEST_P(AuthTest, EveryMethodAdmitsExactlyTheRolesOfItsPolicy) {
       }
     }
   }
+}
+
+// A request that does not parse (proto3 strings must be UTF-8) is refused as bad input, on unary
+// and server-streaming methods alike; but only to a caller the method admits, since who may call
+// is decided before anything about the request is looked at.
+TEST_P(AuthTest, AnUnparsableRequestIsRefusedAsBadInputOnlyToACallerTheMethodAdmits) {
+  const std::string analyst = NewUserToken("ann", crm::v1::ROLE_ANALYST);
+  const std::string admin = FirstAdminToken();
+  grpc::GenericStub stub(server_->channel());
+  auto call = [&](const std::string& token, const std::string& method, const google::protobuf::Message& request) {
+    std::string bytes;
+    request.SerializePartialToString(&bytes);
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request_buffer(&slice, 1), response;
+    auto context = token.empty() ? std::make_unique<grpc::ClientContext>() : CallWithToken(token);
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(context.get(), method, grpc::StubOptions(), &request_buffer, &response,
+                   [&done](grpc::Status s) { done.set_value(s); });
+    return done.get_future().get();
+  };
+  const std::string not_utf8 = "\xff\xfe acc";
+  crm::v1::GetAccountRequest get;
+  get.set_id(not_utf8);
+  crm::v1::UpdateAccountRequest update;
+  update.mutable_account()->set_id(not_utf8);
+  crm::v1::SubscribeRequest subscribe;
+  subscribe.set_user(not_utf8);
+
+  EXPECT_EQ(call("", "/crm.v1.AccountService/GetAccount", get).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(call(analyst, "/crm.v1.AccountService/UpdateAccount", update).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  for (const auto& [method, request] : std::vector<std::pair<std::string, const google::protobuf::Message*>>{
+           {"/crm.v1.AccountService/GetAccount", &get},
+           {"/crm.v1.AccountService/UpdateAccount", &update},
+           {"/crm.v1.EventService/Subscribe", &subscribe}}) {
+    const grpc::Status refused = call(admin, method, *request);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method << ": " << refused.error_message();
+    EXPECT_NE(refused.error_message().find("UTF-8"), std::string::npos) << refused.error_message();
+  }
+  // The same method with a request that parses is served as usual.
+  EXPECT_EQ(GetAccount(admin, "acc_does_not_exist").error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// A server registers each service through DispatchByName, which names every method of a linked-in
+// service; work that did not come through it is refused rather than run without a policy.
+TEST(MethodDispatchTest, OnlyALinkedInServiceIsDispatchedAndACallOutsideADispatchIsRefused) {
+  crm::v1::AccountService::CallbackService service;
+  absl::StatusOr<std::unique_ptr<grpc::Service>> unknown =
+      server::DispatchByName(service, "crm.v1.NoSuchService", nullptr);
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound) << unknown.status();
+  absl::StatusOr<std::unique_ptr<grpc::Service>> known =
+      server::DispatchByName(service, crm::v1::AccountService::service_full_name(), nullptr);
+  ASSERT_TRUE(known.ok()) << known.status();
+  EXPECT_TRUE((*known)->has_callback_methods());
+  EXPECT_FALSE((*known)->has_synchronous_methods());
+
+  EXPECT_EQ(server::StartingCall().method, nullptr);
+  grpc::CallbackServerContext context;
+  EXPECT_EQ(server::MakeCallContext(context, server::StartingCall()).status().code(), absl::StatusCode::kInternal);
+  {
+    const server::CallStart outer{"/crm.v1.AccountService/GetAccount", nullptr, true};
+    const server::ScopedCallStart starting_outer(outer);
+    {
+      const server::CallStart inner{"/crm.v1.AccountService/ListAccounts", nullptr, false};
+      const server::ScopedCallStart starting_inner(inner);
+      EXPECT_STREQ(server::StartingCall().method, inner.method);
+      EXPECT_FALSE(server::StartingCall().request_parsed);
+    }
+    EXPECT_STREQ(server::StartingCall().method, outer.method);
+    // Another thread starts no call of its own.
+    std::thread([] { EXPECT_EQ(server::StartingCall().method, nullptr); }).join();
+  }
+  EXPECT_EQ(server::StartingCall().method, nullptr);
 }
 
 // Servers started together on an empty database (several processes, each with its pool) make
