@@ -68,8 +68,11 @@
 
 ABSL_FLAG(std::vector<std::string>, phases, std::vector<std::string>({"echo", "read", "read_rate", "mixed"}),
           "Phases to run, in this order: echo, read, read_rate, mixed, mixed_rate, soak.");
-ABSL_FLAG(int, callers, 32, "Calls in flight in closed-loop phases (asynchronous; no thread per caller).");
-ABSL_FLAG(int, channels, 1, "Channels (TCP connections) the calls are spread over, round-robin by in-flight slot.");
+ABSL_FLAG(int, peak_callers, 128,
+          "Calls in flight in the echo and read phases, which measure each server's peak QPS (asynchronous; no "
+          "thread per caller). Enough to keep both servers busy: on 2 CPUs, 32 leave both short of their peak.");
+ABSL_FLAG(int, callers, 32, "Calls in flight in the mixed phase and while seeding.");
+ABSL_FLAG(int, channels, 2, "Channels (TCP connections) the calls are spread over, round-robin by in-flight slot.");
 ABSL_FLAG(double, seconds, 10, "Measured seconds per phase.");
 ABSL_FLAG(double, warmup_seconds, 2, "Warm-up seconds before each phase's measurement (not counted).");
 ABSL_FLAG(double, rate, 0,
@@ -125,6 +128,7 @@ constexpr char kProgram[] = "crm_load";
 // The flags, checked.
 struct Config {
   std::vector<std::string> phases;
+  int peak_callers = 0;
   int callers = 0;
   int channels = 0;
   absl::Duration warmup, measure;
@@ -141,7 +145,7 @@ struct Config {
   bool RunsCrmServer() const {
     return Runs("read") || Runs("read_rate") || Runs("mixed") || Runs("mixed_rate") || Runs("soak");
   }
-  int MostSlots() const { return std::max(callers, max_in_flight); }
+  int MostSlots() const { return std::max({peak_callers, callers, max_in_flight}); }
 };
 
 absl::StatusOr<Config> ReadFlags() {
@@ -170,6 +174,7 @@ absl::StatusOr<Config> ReadFlags() {
     return absl::InvalidArgumentError(absl::StrCat("--generator_cpus: ", generator_cpus.status().message()));
   }
   config.generator_cpus = *std::move(generator_cpus);
+  config.peak_callers = absl::GetFlag(FLAGS_peak_callers);
   config.callers = absl::GetFlag(FLAGS_callers);
   config.channels = absl::GetFlag(FLAGS_channels);
   config.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
@@ -183,11 +188,12 @@ absl::StatusOr<Config> ReadFlags() {
   const double warmup_seconds = absl::GetFlag(FLAGS_warmup_seconds);
   const double slice_seconds = absl::GetFlag(FLAGS_slice_seconds);
   const int deadline_ms = absl::GetFlag(FLAGS_call_deadline_ms);
-  if (config.callers < 1 || config.channels < 1 || config.max_in_flight < 1) {
-    return absl::InvalidArgumentError("--callers, --channels and --max_in_flight must be at least 1");
+  if (config.peak_callers < 1 || config.callers < 1 || config.channels < 1 || config.max_in_flight < 1) {
+    return absl::InvalidArgumentError("--peak_callers, --callers, --channels and --max_in_flight must be at least 1");
   }
-  if (config.callers > 100000 || config.max_in_flight > 100000 || config.channels > 1000) {
-    return absl::InvalidArgumentError("--callers / --max_in_flight at most 100000, --channels at most 1000");
+  if (config.MostSlots() > 100000 || config.channels > 1000) {
+    return absl::InvalidArgumentError(
+        "--peak_callers / --callers / --max_in_flight at most 100000, --channels at most 1000");
   }
   if (!(seconds > 0) || !(warmup_seconds >= 0) || !(slice_seconds >= 0) || seconds > 86400 || warmup_seconds > 86400) {
     return absl::InvalidArgumentError(
@@ -225,9 +231,9 @@ absl::StatusOr<Config> ReadFlags() {
   return config;
 }
 
-AsyncLoadOptions ClosedLoop(const Config& config) {
+AsyncLoadOptions ClosedLoop(const Config& config, int in_flight) {
   AsyncLoadOptions options;
-  options.in_flight = config.callers;
+  options.in_flight = in_flight;
   options.warmup = config.warmup;
   options.measure = config.measure;
   options.slice = config.slice;
@@ -235,9 +241,8 @@ AsyncLoadOptions ClosedLoop(const Config& config) {
 }
 
 AsyncLoadOptions FixedRate(const Config& config, double rate) {
-  AsyncLoadOptions options = ClosedLoop(config);
+  AsyncLoadOptions options = ClosedLoop(config, config.max_in_flight);
   options.mode = LoadMode::kFixedRate;
-  options.in_flight = config.max_in_flight;
   options.rate_qps = rate;
   return options;
 }
@@ -497,7 +502,8 @@ class LoadRun {
     std::unique_ptr<ServerProcess> echo = Connect(options, absl::GetFlag(FLAGS_echo_target), "echo", channels);
     if (!channels.empty()) {
       EchoWorkload workload(channels, echo_request_bytes_, echo_reply_bytes_, config_.call_deadline);
-      echo_qps_ = RunPhase("echo", ClosedLoop(config_), echo ? echo->pid() : 0, {workload.Echo()}).result.total.Qps();
+      echo_qps_ = RunPhase("echo", ClosedLoop(config_, config_.peak_callers), echo ? echo->pid() : 0, {workload.Echo()})
+                      .result.total.Qps();
     }
     StopServer(echo, failure_);
   }
@@ -558,12 +564,14 @@ class LoadRun {
     };
     double read_qps = 0, mixed_qps = 0;
     if (config_.Runs("read")) {
-      read_qps = RunPhase("read", ClosedLoop(config_), pid, {workload.GetAccount()}).result.total.Qps();
+      read_qps =
+          RunPhase("read", ClosedLoop(config_, config_.peak_callers), pid, {workload.GetAccount()}).result.total.Qps();
       read_qps_ = read_qps;
     }
     if (config_.Runs("read_rate")) run_at_rate("read_rate", read_qps, {workload.GetAccount()});
     if (config_.Runs("mixed")) {
-      mixed_qps = RunPhase("mixed", ClosedLoop(config_), pid, workload.Mixed(config_.mix)).result.total.Qps();
+      mixed_qps =
+          RunPhase("mixed", ClosedLoop(config_, config_.callers), pid, workload.Mixed(config_.mix)).result.total.Qps();
     }
     if (config_.Runs("mixed_rate")) run_at_rate("mixed_rate", mixed_qps, workload.Mixed(config_.mix));
     if (config_.Runs("soak")) RunSoak(workload, pid, mixed_qps);
@@ -724,6 +732,7 @@ class LoadRun {
                     {"echo_server", echo_target.empty() ? absl::GetFlag(FLAGS_echo_server) : echo_target},
                     {"server_cpus", config_.server_cpus},
                     {"generator_cpus", config_.generator_cpus},
+                    {"peak_callers", config_.peak_callers},
                     {"callers", config_.callers},
                     {"channels", config_.channels},
                     {"warmup_s", absl::ToDoubleSeconds(config_.warmup)},
