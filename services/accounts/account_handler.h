@@ -14,7 +14,10 @@
 
 namespace crm::accounts {
 
-class AccountHandler final : public crm::v1::AccountService::CallbackService {
+// ImportAccounts reads its rows as raw bytes and parses each itself: gRPC reports a row that does
+// not parse exactly as it reports the end of the stream, and such a row must fail alone instead.
+class AccountHandler final
+    : public crm::v1::AccountService::WithRawCallbackMethod_ImportAccounts<crm::v1::AccountService::CallbackService> {
  public:
   explicit AccountHandler(const server::Runtime& runtime);
 
@@ -46,8 +49,8 @@ class AccountHandler final : public crm::v1::AccountService::CallbackService {
   Unary* CancelActivity(Context*, const crm::v1::CancelActivityRequest*, crm::v1::Activity*) override;
   Unary* ListActivities(Context*, const crm::v1::ListActivitiesRequest*, crm::v1::ListActivitiesResponse*) override;
 
-  grpc::ServerReadReactor<crm::v1::ImportAccountsRequest>* ImportAccounts(
-      Context*, crm::v1::ImportAccountsResponse*) override;
+  // Rows are ImportAccountsRequest messages; the response is an ImportAccountsResponse.
+  grpc::ServerReadReactor<grpc::ByteBuffer>* ImportAccounts(Context*, grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<crm::v1::Account>* ExportAccounts(Context*,
                                                              const crm::v1::ExportAccountsRequest*) override;
 

@@ -96,6 +96,9 @@ bool EndsTheImport(const absl::Status& status) {
 
 // Validates and normalises a row. Returns the failure when the row is bad.
 std::optional<ImportRowResult> Prepare(const ImportRow& row, Account* desired) {
+  if (row.unparsable) {
+    return RowFailure(row, {{"account", "is not a valid message of its type (a string field must hold valid UTF-8)"}});
+  }
   std::vector<FieldViolation> violations;
   if (row.account.external_key().empty()) violations.push_back({kKeyField, "is required for imported rows"});
   const std::vector<FieldViolation> invalid = FieldViolationsOf(ValidateAccount(row.account, "account"));

@@ -46,6 +46,9 @@ struct ImportRow {
   int64_t index = 0;
   crm::v1::Account account;
   bool confirm_duplicate = false;
+  // The row's bytes were not a valid ImportAccountsRequest (e.g. a string that is not UTF-8):
+  // it fails, and `account` is empty.
+  bool unparsable = false;
 };
 
 enum class ImportOutcome { kCreated, kUpdated, kUnchanged, kFailed };

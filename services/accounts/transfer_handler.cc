@@ -34,12 +34,13 @@ grpc::Status FromException() { return server::ToGrpcStatus(server::StatusFromExc
 // kMaxImportBatch of them: reading pauses when that many are queued, so a fast client is held
 // back by flow control and memory stays bounded. One batch is in the worker pool at a time, so
 // rows are applied in stream order. Only counts and the first kMaxReportedImportErrors errors
-// are kept.
-class ImportStream final : public grpc::ServerReadReactor<crm::v1::ImportAccountsRequest> {
+// are kept. Rows arrive as bytes and are parsed here, so that one that does not parse fails as
+// a row (account_handler.h).
+class ImportStream final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   ImportStream(const server::Runtime& runtime, const AccountTransferLogic& logic, grpc::CallbackServerContext* context,
-               server::CallContext call, crm::v1::ImportAccountsResponse* response)
-      : rt_(runtime), logic_(logic), context_(context), call_(std::move(call)), response_(response) {
+               server::CallContext call, grpc::ByteBuffer* response_bytes)
+      : rt_(runtime), logic_(logic), context_(context), call_(std::move(call)), response_bytes_(response_bytes) {
     std::lock_guard<std::mutex> lock(mu_);
     ReadNextLocked();
   }
@@ -61,11 +62,16 @@ class ImportStream final : public grpc::ServerReadReactor<crm::v1::ImportAccount
         return;
       }
       ImportRow row;
-      row.index = response_->received();
-      row.account = std::move(*incoming_.mutable_account());
-      row.confirm_duplicate = incoming_.confirm_duplicate();
-      incoming_.Clear();
-      response_->set_received(response_->received() + 1);
+      row.index = response_.received();
+      crm::v1::ImportAccountsRequest request;
+      // Deserialize empties incoming_ for the next read, whether the row parses or not.
+      if (grpc::SerializationTraits<crm::v1::ImportAccountsRequest>::Deserialize(&incoming_, &request).ok()) {
+        row.account = std::move(*request.mutable_account());
+        row.confirm_duplicate = request.confirm_duplicate();
+      } else {
+        row.unparsable = true;
+      }
+      response_.set_received(response_.received() + 1);
       queued_.push_back(std::move(row));
       if (!working_) ScheduleBatchLocked();
       if (queued_.size() < static_cast<size_t>(kMaxImportBatch)) ReadNextLocked();
@@ -141,7 +147,7 @@ class ImportStream final : public grpc::ServerReadReactor<crm::v1::ImportAccount
       FinishLocked(server::ToGrpcStatus(results.status()));
       return;
     }
-    for (const ImportRowResult& result : *results) TallyImportRow(result, response_);
+    for (const ImportRowResult& result : *results) TallyImportRow(result, &response_);
     if (!queued_.empty()) {
       ScheduleBatchLocked();
     } else if (input_done_) {
@@ -161,6 +167,11 @@ class ImportStream final : public grpc::ServerReadReactor<crm::v1::ImportAccount
   void FinishLocked(const grpc::Status& status) {
     if (finished_) return;
     finished_ = true;
+    if (status.ok()) {
+      const std::string bytes = response_.SerializeAsString();
+      grpc::Slice slice(bytes);
+      *response_bytes_ = grpc::ByteBuffer(&slice, 1);
+    }
     Finish(status);
   }
 
@@ -168,10 +179,11 @@ class ImportStream final : public grpc::ServerReadReactor<crm::v1::ImportAccount
   const AccountTransferLogic& logic_;
   grpc::CallbackServerContext* const context_;  // used in reactions only
   const server::CallContext call_;
-  crm::v1::ImportAccountsResponse* const response_;  // touched under mu_ before Finish only
+  grpc::ByteBuffer* const response_bytes_;  // set under mu_ by FinishLocked only
 
   std::mutex mu_;
-  crm::v1::ImportAccountsRequest incoming_;
+  crm::v1::ImportAccountsResponse response_;
+  grpc::ByteBuffer incoming_;
   std::vector<ImportRow> queued_;  // read, waiting for the next batch
   std::vector<ImportRow> batch_;   // being written by the worker task
   bool reading_ = false;
@@ -321,17 +333,16 @@ class ExportStream final : public grpc::ServerWriteReactor<Account> {
 
 }  // namespace
 
-grpc::ServerReadReactor<crm::v1::ImportAccountsRequest>* AccountHandler::ImportAccounts(
-    Context* context, crm::v1::ImportAccountsResponse* response) {
+grpc::ServerReadReactor<grpc::ByteBuffer>* AccountHandler::ImportAccounts(Context* context,
+                                                                          grpc::ByteBuffer* response) {
   try {
     absl::StatusOr<server::CallContext> call = server::MakeCallContext(*context, server::StartingCall());
     if (!call.ok()) {
-      return new FailedStream<grpc::ServerReadReactor<crm::v1::ImportAccountsRequest>>(
-          server::ToGrpcStatus(call.status()));
+      return new FailedStream<grpc::ServerReadReactor<grpc::ByteBuffer>>(server::ToGrpcStatus(call.status()));
     }
     return new ImportStream(rt_, transfer_, context, *std::move(call), response);
   } catch (...) {
-    return new FailedStream<grpc::ServerReadReactor<crm::v1::ImportAccountsRequest>>(FromException());
+    return new FailedStream<grpc::ServerReadReactor<grpc::ByteBuffer>>(FromException());
   }
 }
 

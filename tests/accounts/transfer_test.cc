@@ -235,6 +235,30 @@ TEST_P(TransferTest, ImportWritesGoodRowsAndReportsEachBadRowWithItsField) {
   EXPECT_EQ(CountEvents("account.updated"), 0);
 }
 
+// A row that is not a valid message (proto3 strings must be UTF-8) is bad input like any other:
+// it fails alone, named by its index, and the rows after it are still read and written. It is
+// not taken for the end of the stream.
+TEST_P(TransferTest, ARowThatIsNotAValidMessageFailsAloneAndTheRowsAfterItAreImported) {
+  std::vector<Account> rows;
+  for (int i = 0; i < 6; ++i) rows.push_back(Row(i));
+  rows[2].set_name("Imported \xff\xfe");  // the client serializes it; the server cannot parse it
+
+  ImportAccountsResponse response = MustImport(rows);
+  EXPECT_EQ(response.received(), 6);
+  EXPECT_EQ(response.created(), 5);
+  EXPECT_EQ(response.failed(), 1);
+  ASSERT_EQ(response.errors_size(), 1);
+  EXPECT_EQ(response.errors(0).index(), 2);
+  EXPECT_EQ(response.errors(0).field(), "account");
+  EXPECT_NE(response.errors(0).reason().find("UTF-8"), std::string::npos) << response.errors(0).reason();
+
+  std::map<std::string, Account> stored = ByKey(ListAll({}, true));
+  EXPECT_EQ(stored.size(), 5u);
+  EXPECT_EQ(stored.count(Key(2)), 0u);
+  for (int i : {0, 1, 3, 4, 5}) EXPECT_EQ(stored.count(Key(i)), 1u) << "row " << i;
+  EXPECT_EQ(CountEvents("account.created"), 5);
+}
+
 TEST_P(TransferTest, ResendingTheSameImportWritesNothing) {
   std::map<int64_t, std::string> bad_fields;
   const std::vector<Account> rows = MixedRows(500, &bad_fields);
