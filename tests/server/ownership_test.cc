@@ -303,7 +303,7 @@ TEST_P(OwnershipTest, ListsAreScopedToTheCallersOwners) {
   EXPECT_EQ(ListedLeadOwners("mona"), east);
   EXPECT_EQ(ListedOpportunityOwners("mona"), east);
   EXPECT_EQ(ListedAccountOwners("mona", "ralph"), std::set<std::string>{"ralph"});
-  for (const std::string& unrestricted : {"root", "max", "ana"}) {
+  for (const char* unrestricted : {"root", "max", "ana"}) {
     EXPECT_EQ(ListedAccountOwners(unrestricted), everyone) << unrestricted;
     EXPECT_EQ(ListedOpportunityOwners(unrestricted), everyone) << unrestricted;
   }
