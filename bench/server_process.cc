@@ -107,6 +107,17 @@ double SelfCpuSeconds() {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+namespace {
+
+cpu_set_t CpuSetOf(const std::vector<int>& cpus) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int cpu : cpus) CPU_SET(cpu, &set);
+  return set;
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text) {
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
@@ -134,9 +145,7 @@ absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text) {
 
 absl::Status PinThisProcess(const std::vector<int>& cpus) {
   if (cpus.empty()) return absl::OkStatus();
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  for (int cpu : cpus) CPU_SET(cpu, &set);
+  const cpu_set_t set = CpuSetOf(cpus);
   // gRPC's own threads (its timers, its executor) already run by now; each thread has an affinity
   // of its own.
   std::error_code error;
@@ -203,9 +212,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Spawn(const Server
     return absl::InternalError(absl::StrCat("cannot create ", server->log_path_, ": ", std::strerror(errno)));
   }
   const pid_t parent = getpid();
-  cpu_set_t cpus;
-  CPU_ZERO(&cpus);
-  for (int cpu : options.cpus) CPU_SET(cpu, &cpus);
+  const cpu_set_t cpus = CpuSetOf(options.cpus);
 
   server->options_ = options;
   server->db_url_ = db_url;
