@@ -68,6 +68,12 @@ ScopedCurrentCall::ScopedCurrentCall(CurrentCall call) : previous_(this_thread_c
 
 ScopedCurrentCall::~ScopedCurrentCall() { this_thread_call = previous_; }
 
+ScopedBorrowedCall::ScopedBorrowedCall(const CurrentCall* call) : previous_(this_thread_call) {
+  this_thread_call = call;
+}
+
+ScopedBorrowedCall::~ScopedBorrowedCall() { this_thread_call = previous_; }
+
 const CurrentCall* ThisThreadCall() { return this_thread_call; }
 
 }  // namespace crm

@@ -70,6 +70,19 @@ class ScopedCurrentCall {
   CurrentCall call_;
 };
 
+// Names another thread's current call (it must outlive this) as this thread's until destroyed:
+// for work done on a caller's behalf by a thread of its own (the database's group writer).
+class ScopedBorrowedCall {
+ public:
+  explicit ScopedBorrowedCall(const CurrentCall* call);
+  ~ScopedBorrowedCall();
+  ScopedBorrowedCall(const ScopedBorrowedCall&) = delete;
+  ScopedBorrowedCall& operator=(const ScopedBorrowedCall&) = delete;
+
+ private:
+  const CurrentCall* previous_;
+};
+
 // This thread's current call, or nullptr.
 const CurrentCall* ThisThreadCall();
 

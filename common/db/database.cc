@@ -4,6 +4,7 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <algorithm>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/core/current_call.h"
 #include "common/db/sql_error.h"
 #include "common/db/sqlite_statements.h"
 
@@ -152,6 +154,7 @@ Database::Database(ConnectionSpec spec, DatabaseOptions options)
     : spec_(std::move(spec)), options_(std::move(options)), dialect_(spec_.backend) {}
 
 Database::~Database() {
+  StopGroupWriter();
   // SQLite closes a connection only once its kept statements are finalized.
   for (const std::unique_ptr<soci::session>& session : sessions_) DropStatements(*session);
 }
@@ -296,27 +299,31 @@ void Database::Release(size_t index, bool broken) {
   available_.notify_one();
 }
 
-// A write transaction shared by concurrent writers on SQLite. Each member's work ran in a
-// savepoint of it; members wait until the group is closed and take its status as their outcome.
-struct Database::CommitGroup {
-  size_t session_index = 0;
-  int members = 0;      // work that succeeded and awaits the commit; under the writer lock
-  bool closed = false;  // under group_mu_
-  absl::Status status;  // under group_mu_, set when closed
+// A write waiting for the group writer, on its caller's stack. The caller waits on `done` until
+// `state` is kDone; the group writer runs `work` in a savepoint of a transaction shared with the
+// writes queued beside it, and tells the outcome only once that transaction committed (or the
+// write failed alone).
+struct Database::QueuedWrite {
+  enum class State { kQueued, kRunning, kDone };
+  QueuedWrite(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline)
+      : work(work), deadline(deadline), call(ThisThreadCall()) {}
+
+  absl::FunctionRef<absl::Status(Tx&)> work;
+  const absl::Time deadline;
+  const CurrentCall* const call;  // the outbox and the audit log read who acts from it
+  // Guarded by queue_mu_.
+  State state = State::kQueued;
+  absl::Status status;
+  // The work's after-commit hooks: set by the group writer before it finishes the write, run by
+  // the caller once it sees kDone.
+  std::vector<std::function<void()>> hooks;
+  std::condition_variable done;
 };
 
 namespace {
 
-// A group commits at most this many transactions, so that its first member's wait stays short.
+// A group commits at most this many writes, so that its first member's wait stays short.
 constexpr int kMaxGroupMembers = 64;
-// A group is closed by its last member when no writer is queued behind it. A queued writer that
-// gives up (its deadline passed) could leave the group open with nobody to close it; members
-// waiting longer than this check for that and close it themselves.
-constexpr auto kGroupCheckPeriod = std::chrono::milliseconds(5);
-
-}  // namespace
-
-namespace {
 
 // Takes `writer` (SQLite's one writer of this process) unless `deadline` passes first.
 bool LockWriter(std::unique_lock<std::timed_mutex>& writer, absl::Time deadline) {
@@ -361,11 +368,7 @@ absl::Status Database::WriteWithRetries(absl::FunctionRef<absl::Status(Tx&)> wor
 
 absl::Status Database::WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
   std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
-  if (dialect_.backend() == Backend::kSqlite) {
-    if (!LockWriter(writer, deadline)) return WriterLockTimeout();
-    // A commit group left open holds SQLite's write lock: it commits first.
-    if (open_group_ != nullptr) CloseGroup(absl::OkStatus());
-  }
+  if (dialect_.backend() == Backend::kSqlite && !LockWriter(writer, deadline)) return WriterLockTimeout();
   absl::StatusOr<size_t> index = AcquireAndBegin(deadline, dialect_.BeginWrite());
   if (!index.ok()) return index.status();
   soci::session& session = *sessions_[*index];
@@ -394,104 +397,140 @@ absl::Status Database::WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, abs
 }
 
 absl::Status Database::WriteInGroup(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
-  std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
-  ++writers_queued_;
-  const bool locked = LockWriter(writer, deadline);
-  --writers_queued_;
-  if (!locked) return WriterLockTimeout();
-  if (open_group_ == nullptr) {
-    if (absl::Status opened = OpenGroup(deadline); !opened.ok()) return opened;
+  QueuedWrite write(work, deadline);
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  if (stopping_) return absl::UnavailableError("the database is closing");
+  if (!group_writer_.joinable()) group_writer_ = std::thread([this] { GroupWriterLoop(); });
+  write_queue_.push_back(&write);
+  if (write_queue_.size() == 1) queue_filled_.notify_one();
+  while (write.state != QueuedWrite::State::kDone) {
+    if (deadline == absl::InfiniteFuture() || write.state != QueuedWrite::State::kQueued) {
+      write.done.wait(lock);
+    } else if (write.done.wait_until(lock, absl::ToChronoTime(deadline)) == std::cv_status::timeout &&
+               write.state == QueuedWrite::State::kQueued) {
+      // Not begun: withdrawn. Once begun, it is acknowledged only with its group's commit,
+      // whatever the deadline says.
+      write_queue_.erase(std::find(write_queue_.begin(), write_queue_.end(), &write));
+      return WriterLockTimeout();
+    }
   }
-  const std::shared_ptr<CommitGroup> group = open_group_;
-  soci::session& session = *sessions_[group->session_index];
-  Tx tx(session, dialect_);
-  bool in_savepoint = false;
-  absl::Status status = Guard("write", [&]() -> absl::Status {
-    RunStatement(session, "SAVEPOINT crm_write");
-    in_savepoint = true;
-    absl::Status result = work(tx);
-    if (!result.ok()) return result;
-    RunStatement(session, "RELEASE crm_write");
-    in_savepoint = false;
-    return absl::OkStatus();
-  });
-  if (in_savepoint) {
-    // This transaction fails alone: its savepoint is undone and the group's others stay. When
-    // even that fails (SQLite may have rolled the whole transaction back, e.g. on a full
-    // disk), the group is lost and its members run again.
-    absl::Status undone = Guard("write", [&]() -> absl::Status {
-      RunStatement(session, "ROLLBACK TO crm_write");
+  lock.unlock();
+  if (!write.status.ok()) return write.status;
+  for (auto& hook : write.hooks) hook();
+  return absl::OkStatus();
+}
+
+void Database::GroupWriterLoop() {
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  for (;;) {
+    queue_filled_.wait(lock, [&] { return stopping_ || !write_queue_.empty(); });
+    if (write_queue_.empty()) return;  // stopping, and every queued write has its outcome
+    lock.unlock();
+    RunGroup();
+    lock.lock();
+  }
+}
+
+Database::QueuedWrite* Database::NextQueuedWrite() {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  if (write_queue_.empty()) return nullptr;
+  QueuedWrite* write = write_queue_.front();
+  write_queue_.pop_front();
+  write->state = QueuedWrite::State::kRunning;
+  return write;
+}
+
+void Database::Finish(QueuedWrite& write, absl::Status status) {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  write.status = std::move(status);
+  write.state = QueuedWrite::State::kDone;
+  // Under the lock: the caller may return, and destroy `write`, as soon as it sees kDone.
+  write.done.notify_one();
+}
+
+void Database::RunGroup() {
+  // WriteAlone and WriteBulk hold this lock for their whole transaction: callers queue behind
+  // them (withdrawing at their deadlines) while the group writer waits here.
+  std::unique_lock<std::timed_mutex> writer(sqlite_writer_);
+  absl::StatusOr<size_t> index = AcquireAndBegin(absl::InfiniteFuture(), dialect_.BeginWrite());
+  if (!index.ok()) {
+    // Nothing ran. The writes queued now fail as they would have alone; a busy database makes
+    // them run again.
+    while (QueuedWrite* write = NextQueuedWrite()) Finish(*write, index.status());
+    return;
+  }
+  soci::session& session = *sessions_[*index];
+  std::vector<QueuedWrite*> members;  // their work succeeded and awaits the commit
+  absl::Status group_status;
+  while (members.size() < kMaxGroupMembers) {
+    QueuedWrite* write = NextQueuedWrite();
+    if (write == nullptr) break;
+    if (absl::Now() > write->deadline) {
+      Finish(*write, WriterLockTimeout());
+      continue;
+    }
+    const ScopedBorrowedCall call(write->call);
+    Tx tx(session, dialect_);
+    bool in_savepoint = false;
+    absl::Status status = Guard("write", [&]() -> absl::Status {
+      RunStatement(session, "SAVEPOINT crm_write");
+      in_savepoint = true;
+      absl::Status result = write->work(tx);
+      if (!result.ok()) return result;
       RunStatement(session, "RELEASE crm_write");
+      in_savepoint = false;
       return absl::OkStatus();
     });
-    if (!undone.ok()) {
-      CloseGroup(RetryTransaction(absl::StrCat("the shared commit was rolled back (", undone.message(), ")")));
+    if (status.ok()) {
+      write->hooks = std::move(tx.hooks_);
+      members.push_back(write);
+      continue;
     }
-  } else if (status.ok()) {
-    ++group->members;
-  }
-  if (open_group_ == group && (writers_queued_.load() == 0 || group->members >= kMaxGroupMembers)) {
-    CloseGroup(absl::OkStatus());
-  }
-  writer.unlock();
-  if (!status.ok()) return status;
-
-  // Acknowledged only once the shared commit is durable, whatever the deadline says: the work
-  // is in the group and will be committed.
-  std::unique_lock<std::mutex> lock(group_mu_);
-  while (!group->closed) {
-    if (group_closed_.wait_for(lock, kGroupCheckPeriod) == std::cv_status::timeout && !group->closed) {
-      lock.unlock();
-      if (writer.try_lock()) {
-        if (open_group_ == group) CloseGroup(absl::OkStatus());
-        writer.unlock();
+    // This write fails alone: its savepoint is undone and the group's others stay.
+    if (in_savepoint) {
+      absl::Status undone = Guard("write", [&]() -> absl::Status {
+        RunStatement(session, "ROLLBACK TO crm_write");
+        RunStatement(session, "RELEASE crm_write");
+        return absl::OkStatus();
+      });
+      if (!undone.ok()) {
+        // SQLite may have rolled the whole transaction back (e.g. on a full disk): the group is
+        // lost, and its members run again.
+        group_status = RetryTransaction(absl::StrCat("the shared commit was rolled back (", undone.message(), ")"));
+        Finish(*write, std::move(status));
+        break;
       }
-      lock.lock();
     }
+    Finish(*write, std::move(status));
   }
-  const absl::Status outcome = group->status;
-  lock.unlock();
-  if (!outcome.ok()) return outcome;
-  for (auto& hook : tx.hooks_) hook();
-  return absl::OkStatus();
-}
-
-absl::Status Database::OpenGroup(absl::Time deadline) {
-  absl::StatusOr<size_t> index = AcquireAndBegin(deadline, dialect_.BeginWrite());
-  if (!index.ok()) return index.status();
-  open_group_ = std::make_shared<CommitGroup>();
-  open_group_->session_index = *index;
-  return absl::OkStatus();
-}
-
-void Database::CloseGroup(absl::Status failure) {
-  const std::shared_ptr<CommitGroup> group = std::move(open_group_);
-  open_group_ = nullptr;
-  soci::session& session = *sessions_[group->session_index];
-  absl::Status status = std::move(failure);
-  if (status.ok()) {
-    status = Guard("write", [&]() -> absl::Status {
+  if (group_status.ok()) {
+    group_status = Guard("write", [&]() -> absl::Status {
       RunStatement(session, "COMMIT");
       return absl::OkStatus();
     });
   }
-  if (!status.ok()) {
+  if (!group_status.ok()) {
     try {
       RunStatement(session, "ROLLBACK");
     } catch (...) {
     }
   }
-  Release(group->session_index, IsConnectionLoss(status));
-  if (status.ok()) {
-    transactions_committed_ += group->members;
+  Release(*index, IsConnectionLoss(group_status));
+  writer.unlock();
+  if (group_status.ok()) {
+    transactions_committed_ += static_cast<int64_t>(members.size());
     ++commits_;
   }
+  for (QueuedWrite* member : members) Finish(*member, group_status);
+}
+
+void Database::StopGroupWriter() {
   {
-    std::lock_guard<std::mutex> lock(group_mu_);
-    group->closed = true;
-    group->status = std::move(status);
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
   }
-  group_closed_.notify_all();
+  queue_filled_.notify_one();
+  if (group_writer_.joinable()) group_writer_.join();
 }
 
 absl::Status Database::Read(absl::FunctionRef<absl::Status(soci::session&)> work, absl::Time deadline) {

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/core/current_call.h"
 #include "common/core/time_util.h"
 #include "common/db/database.h"
 #include "common/db/migrations.h"
@@ -191,9 +192,9 @@ TEST_P(DatabaseTest, ConcurrentWritesCommitTogetherAndAFailingOneFailsAlone) {
   }
 }
 
-// A long transaction (WriteBulk) commits on its own. On SQLite it first commits the group of
-// short writes it finds open, which holds the database's write lock: it would otherwise wait on
-// that lock for the whole busy timeout (5 s here), as the group could not commit behind it.
+// A long transaction (WriteBulk) commits on its own. On SQLite it takes turns with the group
+// writer for the database's write lock: short writes queue behind it, and it never waits out
+// the busy timeout (5 s here) behind a group.
 TEST_P(DatabaseTest, BulkWritesInterleaveWithGroupedWrites) {
   constexpr int kShortWriters = 6, kShortWrites = 30, kBulkWrites = 10;
   std::atomic<int> failures{0};
@@ -268,6 +269,51 @@ TEST(SqliteGroupCommitTest, SwitchedOffEveryWriteCommitsAlone) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(database.write_counts().transactions, kThreads * kPerThread);
   EXPECT_EQ(database.write_counts().commits, kThreads * kPerThread);
+}
+
+// With group commit each write runs on the group writer's thread. It must still see its own
+// caller's current call, from which the outbox and the audit log name who acts, and its
+// after-commit hooks run back on its caller's thread.
+TEST(SqliteGroupCommitTest, EachWriteSeesItsCallersCurrentCallAndItsHooksRunOnItsCallersThread) {
+  testing::TestDatabase test_db("sqlite");
+  ASSERT_TRUE(test_db.available());
+  absl::StatusOr<std::unique_ptr<db::Database>> opened = OpenSqliteItems(test_db, /*group_commit=*/true);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  db::Database& database = **opened;
+  constexpr int kThreads = 8, kPerThread = 20;
+  std::atomic<int> hooks_on_caller{0}, hooks_elsewhere{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const ScopedCurrentCall current(CurrentCall{absl::StrCat("user-", t), "test/Write", "", OwnerScope()});
+      const std::thread::id caller = std::this_thread::get_id();
+      for (int i = 0; i < kPerThread; ++i) {
+        EXPECT_TRUE(database.Write([&](db::Tx& tx) {
+                              const CurrentCall* call = ThisThreadCall();
+                              const std::string id = absl::StrCat(call == nullptr ? "nobody" : call->actor, "/", i);
+                              tx.session() << "INSERT INTO items (id) VALUES (:id)", soci::use(id);
+                              tx.OnCommit([&, caller] {
+                                ++(std::this_thread::get_id() == caller ? hooks_on_caller : hooks_elsewhere);
+                              });
+                              return absl::OkStatus();
+                            }).ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> ids, expected;
+  ASSERT_TRUE(database.Read([&](soci::session& sql) {
+                        soci::rowset<std::string> rows = (sql.prepare << "SELECT id FROM items");
+                        for (const std::string& id : rows) ids.insert(id);
+                        return absl::OkStatus();
+                      }).ok());
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) expected.insert(absl::StrCat("user-", t, "/", i));
+  }
+  EXPECT_EQ(ids, expected);
+  EXPECT_EQ(hooks_on_caller.load(), kThreads * kPerThread);
+  EXPECT_EQ(hooks_elsewhere.load(), 0);
+  EXPECT_EQ(ThisThreadCall(), nullptr);
 }
 
 // SQLite's one writer of the process: a writer whose deadline passes while another holds the
