@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/core/date_util.h"
 #include "common/db/query.h"
+#include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
 #include "services/pipeline/analytics_store.h"
 
@@ -342,36 +343,29 @@ absl::Status FunnelStore::SaveAttribution(db::Tx& tx, const std::string& opportu
   });
 }
 
+// Both scanned, so that SQLite runs its kept statements: the account-change consumer asks them
+// for every changed account, inside the write transaction all writers queue behind.
 absl::StatusOr<std::optional<AccountAttribution>> FunnelStore::CurrentOfAccount(soci::session& sql,
                                                                                 const std::string& account_id) {
-  std::optional<AccountAttribution> found;
-  absl::Status status = db::Guard("read account region and industry", [&]() -> absl::Status {
+  db::SqlQuery q("SELECT region, industry FROM accounts");
+  q.Where("id = ?", account_id);
+  return db::ScanOne<AccountAttribution>(sql, q, "read account region and industry", [](const db::ScannedRow& row) {
     AccountAttribution a;
-    sql << "SELECT region, industry FROM accounts WHERE id = :id", soci::use(account_id), soci::into(a.region),
-        soci::into(a.industry);
-    if (sql.got_data()) found = std::move(a);
-    return absl::OkStatus();
+    a.region = std::string(row.Text(0));
+    a.industry = std::string(row.Text(1));
+    return a;
   });
-  if (!status.ok()) return status;
-  return found;
 }
 
 absl::StatusOr<std::vector<std::string>> FunnelStore::StaleAttributions(soci::session& sql,
                                                                        const std::string& account_id,
                                                                        const AccountAttribution& current) {
-  std::vector<std::string> ids;
-  absl::Status status = db::Guard("find stale funnel attributions", [&]() -> absl::Status {
-    std::string id;
-    soci::statement statement =
-        (sql.prepare << "SELECT opportunity_id FROM funnel_opportunities WHERE account_id = :account_id"
-                        " AND (region <> :region OR industry <> :industry) ORDER BY opportunity_id",
-         soci::use(account_id), soci::use(current.region), soci::use(current.industry), soci::into(id));
-    statement.execute(false);
-    while (statement.fetch()) ids.push_back(id);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return ids;
+  db::SqlQuery q("SELECT opportunity_id FROM funnel_opportunities");
+  q.Where("account_id = ?", account_id);
+  q.Where("(region <> ? OR industry <> ?)", current.region, current.industry);
+  q.Append(" ORDER BY opportunity_id");
+  return db::ScanAll<std::string>(sql, q, "find stale funnel attributions",
+                                  [](const db::ScannedRow& row) { return std::string(row.Text(0)); });
 }
 
 absl::Status FunnelStore::AddToCube(db::Tx& tx, const std::string& pipeline_id, int64_t created_day,

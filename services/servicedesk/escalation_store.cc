@@ -5,6 +5,7 @@
 #include "common/core/time_util.h"
 #include "common/db/query.h"
 #include "common/db/row.h"
+#include "common/db/row_scan.h"
 #include "common/db/sql_error.h"
 #include "crm/v1/servicedesk.pb.h"
 #include "services/servicedesk/ticket_store.h"
@@ -58,7 +59,10 @@ absl::StatusOr<std::vector<std::string>> EscalationStore::OpenTicketsOfAccount(s
   if (!after_id.empty()) q.Where("id > ?", after_id);
   WhereTicketOpen(q);
   q.Append(" ORDER BY id LIMIT ?", static_cast<long long>(limit));
-  return db::QueryAll<std::string>(sql, q, "read open tickets of account");
+  // Scanned, so that SQLite runs its kept statement: the tier-change consumer asks this for
+  // every account whose tier moved, inside the write transaction all writers queue behind.
+  return db::ScanAll<std::string>(sql, q, "read open tickets of account",
+                                  [](const db::ScannedRow& row) { return std::string(row.Text(0)); });
 }
 
 absl::StatusOr<bool> EscalationStore::Reschedule(db::Tx& tx, const std::string& id,
