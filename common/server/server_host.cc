@@ -129,16 +129,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListeningCredentials(co
   return grpc::SslServerCredentials(options);
 }
 
-// A worker that writes holds a connection while its transaction runs, so by default there are
-// as many workers as connections. With SQLite group commit a writer instead waits for the shared
-// commit holding none, and a commit can share no more writes than there are workers to wait on
-// it: four per connection let groups grow (32 callers of CreateAccount: 3.3x the durable
-// writes of one commit per write with 32 workers, 2.4x with 8; bench/README.md).
 // glibc gives a thread that finds the arenas busy an arena of its own, up to eight per core.
 // With 32 workers on two cores the server's data spread over 16 arenas, each keeping its own
-// free memory: in the 10-minute soak RSS settled a third higher (94 MiB instead of 64) and only
-// after two minutes (+8 % from 60 s to 600 s). Two per core leave malloc as uncontended on the
-// cores there are. An operator's MALLOC_ARENA_MAX or GLIBC_TUNABLES still decides.
+// free memory: in the 10-minute soak RSS settled at 94 MiB, against 61 MiB with four arenas,
+// and only after two minutes (+8 % from 60 s to 600 s). Two per core leave malloc as uncontended
+// on the cores there are. An operator's MALLOC_ARENA_MAX or GLIBC_TUNABLES still decides.
 void LimitMallocArenas() {
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   if (std::getenv("MALLOC_ARENA_MAX") != nullptr || (tunables != nullptr && absl::StrContains(tunables, "arena_max"))) {
@@ -147,6 +142,11 @@ void LimitMallocArenas() {
   mallopt(M_ARENA_MAX, 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
+// A worker that writes holds a connection while its transaction runs, so by default there are
+// as many workers as connections. With SQLite group commit a writer instead waits for the shared
+// commit holding none, and a commit can share no more writes than there are workers to wait on
+// it: four per connection let groups grow (32 callers of CreateAccount: 3.3x the durable
+// writes of one commit per write with 32 workers, 2.4x with 8; bench/README.md).
 int WorkerCount(const ServerConfig& config, db::Backend backend) {
   if (config.workers > 0) return config.workers;
   const bool writers_wait_without_connection = backend == db::Backend::kSqlite && config.sqlite_group_commit;
