@@ -35,7 +35,8 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to listen on (host:po
 ABSL_FLAG(std::string, db, "", "Database URL: sqlite://<path> or mysql://user:pass@host:port/db. "
                                "Default: sqlite://<data_dir>/crm.db. Env: CRM_DB");
 ABSL_FLAG(std::string, data_dir, "./data", "Directory for the embedded database and local files. Env: CRM_DATA_DIR");
-ABSL_FLAG(int, db_pool_size, 8, "Database connections (and worker threads). Env: CRM_DB_POOL_SIZE");
+ABSL_FLAG(int, db_pool_size, 8,
+          "Database connections; the worker threads follow it unless --workers says otherwise. Env: CRM_DB_POOL_SIZE");
 ABSL_FLAG(bool, sqlite_group_commit, true,
           "SQLite: concurrent writes share one durable commit (off: a commit, and a WAL sync, per write). "
           "Env: CRM_SQLITE_GROUP_COMMIT=0|1");
