@@ -338,6 +338,25 @@ absl::Status WriterLockTimeout() {
   return absl::DeadlineExceededError("deadline passed while waiting for the database write lock");
 }
 
+// Ends the transaction open on `session`: COMMIT when `outcome` is OK, ROLLBACK when it is not or
+// when the COMMIT fails. Returns the transaction's outcome.
+absl::Status EndTransaction(soci::session& session, absl::Status outcome, absl::string_view context) {
+  if (outcome.ok()) {
+    outcome = Guard(context, [&]() -> absl::Status {
+      RunStatement(session, "COMMIT");
+      return absl::OkStatus();
+    });
+  }
+  if (!outcome.ok()) {
+    try {
+      RunStatement(session, "ROLLBACK");
+    } catch (...) {
+      // The connection is broken; Release drops it, and the database rolls back on its own.
+    }
+  }
+  return outcome;
+}
+
 }  // namespace
 
 absl::Status Database::Write(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
@@ -373,20 +392,7 @@ absl::Status Database::WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, abs
   if (!index.ok()) return index.status();
   soci::session& session = *sessions_[*index];
   Tx tx(session, dialect_);
-  bool began = true;
-  absl::Status status = Guard("write", [&]() -> absl::Status {
-    absl::Status result = work(tx);
-    if (!result.ok()) return result;
-    RunStatement(session, "COMMIT");
-    began = false;
-    return absl::OkStatus();
-  });
-  if (began) {
-    try {
-      RunStatement(session, "ROLLBACK");
-    } catch (...) {
-    }
-  }
+  const absl::Status status = EndTransaction(session, Guard("write", [&] { return work(tx); }), "write");
   Release(*index, IsConnectionLoss(status));
   if (writer.owns_lock()) writer.unlock();
   if (!status.ok()) return status;
@@ -497,24 +503,12 @@ void Database::RunGroup() {
         // SQLite may have rolled the whole transaction back (e.g. on a full disk): the group is
         // lost, and its members run again.
         group_status = RetryTransaction(absl::StrCat("the shared commit was rolled back (", undone.message(), ")"));
-        Finish(*write, std::move(status));
-        break;
       }
     }
     Finish(*write, std::move(status));
+    if (!group_status.ok()) break;
   }
-  if (group_status.ok()) {
-    group_status = Guard("write", [&]() -> absl::Status {
-      RunStatement(session, "COMMIT");
-      return absl::OkStatus();
-    });
-  }
-  if (!group_status.ok()) {
-    try {
-      RunStatement(session, "ROLLBACK");
-    } catch (...) {
-    }
-  }
+  group_status = EndTransaction(session, std::move(group_status), "write");
   Release(*index, IsConnectionLoss(group_status));
   writer.unlock();
   if (group_status.ok()) {
@@ -538,19 +532,7 @@ absl::Status Database::Read(absl::FunctionRef<absl::Status(soci::session&)> work
   absl::StatusOr<size_t> index = AcquireAndBegin(deadline, dialect_.BeginRead());
   if (!index.ok()) return index.status();
   soci::session& session = *sessions_[*index];
-  bool began = true;
-  absl::Status status = Guard("read", [&]() -> absl::Status {
-    absl::Status result = work(session);
-    RunStatement(session, "COMMIT");
-    began = false;
-    return result;
-  });
-  if (began) {
-    try {
-      RunStatement(session, "ROLLBACK");
-    } catch (...) {
-    }
-  }
+  const absl::Status status = EndTransaction(session, Guard("read", [&] { return work(session); }), "read");
   Release(*index, IsConnectionLoss(status));
   return status;
 }
