@@ -119,8 +119,7 @@ absl::StatusOr<std::vector<crm::v1::User>> AuthStore::ListUsers(soci::session& s
 absl::StatusOr<std::vector<std::string>> AuthStore::TeamMemberIds(soci::session& sql, const std::string& team_id) {
   db::SqlQuery q("SELECT id FROM auth_users");
   q.Where("team_id = ?", team_id).Append(" ORDER BY id");
-  return db::ScanAll<std::string>(sql, q, "read team members",
-                                  [](const db::ScannedRow& r) { return std::string(r.Text(0)); });
+  return db::ScanAll<std::string>(sql, q, "read team members", db::FirstText);
 }
 
 absl::Status AuthStore::PutUser(db::Tx& tx, const crm::v1::User& user) {
@@ -174,8 +173,7 @@ absl::StatusOr<std::optional<crm::v1::AccessToken>> AuthStore::FindToken(soci::s
 absl::StatusOr<std::optional<std::string>> AuthStore::TokenSecretHashOf(soci::session& sql, const std::string& id) {
   db::SqlQuery q("SELECT secret_hash FROM auth_tokens");
   q.Where("id = ?", id);
-  return db::ScanOne<std::string>(sql, q, "read access token",
-                                        [](const db::ScannedRow& r) { return std::string(r.Text(0)); });
+  return db::ScanOne<std::string>(sql, q, "read access token", db::FirstText);
 }
 
 absl::Status AuthStore::MarkRevoked(db::Tx& tx, const std::string& id, absl::Time when) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -31,6 +32,9 @@ class ScannedRow {
 // errors come back as a status named by `context`.
 absl::Status ScanRows(soci::session& sql, const SqlQuery& query, absl::string_view context,
                       absl::FunctionRef<bool(const ScannedRow&)> on_row);
+
+// The first column as text: the map of a scan for one text column (ids, hashes).
+inline std::string FirstText(const ScannedRow& row) { return std::string(row.Text(0)); }
 
 // Every row of `query`, each made into a T by `map(const ScannedRow&)`.
 template <typename T, typename Map>

@@ -364,8 +364,7 @@ absl::StatusOr<std::vector<std::string>> FunnelStore::StaleAttributions(soci::se
   q.Where("account_id = ?", account_id);
   q.Where("(region <> ? OR industry <> ?)", current.region, current.industry);
   q.Append(" ORDER BY opportunity_id");
-  return db::ScanAll<std::string>(sql, q, "find stale funnel attributions",
-                                  [](const db::ScannedRow& row) { return std::string(row.Text(0)); });
+  return db::ScanAll<std::string>(sql, q, "find stale funnel attributions", db::FirstText);
 }
 
 absl::Status FunnelStore::AddToCube(db::Tx& tx, const std::string& pipeline_id, int64_t created_day,

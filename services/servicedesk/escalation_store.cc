@@ -61,8 +61,7 @@ absl::StatusOr<std::vector<std::string>> EscalationStore::OpenTicketsOfAccount(s
   q.Append(" ORDER BY id LIMIT ?", static_cast<long long>(limit));
   // Scanned, so that SQLite runs its kept statement: the tier-change consumer asks this for
   // every account whose tier moved, inside the write transaction all writers queue behind.
-  return db::ScanAll<std::string>(sql, q, "read open tickets of account",
-                                  [](const db::ScannedRow& row) { return std::string(row.Text(0)); });
+  return db::ScanAll<std::string>(sql, q, "read open tickets of account", db::FirstText);
 }
 
 absl::StatusOr<bool> EscalationStore::Reschedule(db::Tx& tx, const std::string& id,
