@@ -451,15 +451,10 @@ class LoadRun {
     std::fprintf(stderr, "%s: phases %s, data under %s, load average %s\n", kProgram,
                  absl::StrJoin(config_.phases, ",").c_str(), scratch_->path().c_str(), load_average_start_.c_str());
 
-    if (config_.Runs("echo")) RunEcho("echo", 0);
+    if (config_.Runs("echo")) RunEcho(0);
     if (config_.RunsCrmServer()) RunCrm();
     if (config_.Runs("echo_rate")) {
-      const double rate = config_.rate > 0 ? config_.rate : config_.rate_fraction * read_qps_;
-      if (rate > 0) {
-        RunEcho("echo_rate", rate);
-      } else {
-        failure_.Note("echo_rate: no rate (give --rate, or run read before it)");
-      }
+      if (const double rate = RateOf("echo_rate", config_.rate_fraction, read_qps_, "read"); rate > 0) RunEcho(rate);
     }
     load_average_end_ = LoadAverage();
     JudgeTargets();
@@ -505,8 +500,16 @@ class LoadRun {
     return server;
   }
 
-  // The echo server, alone on the machine: `phase` closed loop (rate 0) or at a fixed rate.
-  void RunEcho(const std::string& phase, double rate) {
+  // The rate of fixed-rate phase `phase`: --rate, else `fraction` of the QPS its closed-loop phase
+  // `measured_by` reached. 0, noted as a failure, when there is neither.
+  double RateOf(const std::string& phase, double fraction, double measured_max, const std::string& measured_by) {
+    const double rate = config_.rate > 0 ? config_.rate : fraction * measured_max;
+    if (rate <= 0) failure_.Note(absl::StrCat(phase, ": no rate (give --rate, or run ", measured_by, " before it)"));
+    return rate;
+  }
+
+  // The echo server, alone on the machine: echo (closed loop) when `rate` is 0, else echo_rate.
+  void RunEcho(double rate) {
     ServerOptions options;
     options.binary = absl::GetFlag(FLAGS_echo_server);
     options.has_database = false;
@@ -518,9 +521,9 @@ class LoadRun {
       EchoWorkload workload(channels, echo_request_bytes_, echo_reply_bytes_, config_.call_deadline);
       const pid_t pid = echo ? echo->pid() : 0;
       if (rate > 0) {
-        RunPhase(phase, FixedRate(config_, rate), pid, {workload.Echo()});
+        RunPhase("echo_rate", FixedRate(config_, rate), pid, {workload.Echo()});
       } else {
-        echo_qps_ = RunPhase(phase, ClosedLoop(config_, config_.peak_callers), pid, {workload.Echo()}).result.total.Qps();
+        echo_qps_ = RunPhase("echo", ClosedLoop(config_, config_.peak_callers), pid, {workload.Echo()}).result.total.Qps();
       }
     }
     StopServer(echo, failure_);
@@ -571,14 +574,10 @@ class LoadRun {
   }
 
   void RunCrmPhases(CrmWorkload& workload, pid_t pid) {
-    // A fixed-rate phase runs at --rate, else at --rate_fraction of the closed loop's QPS before it.
-    auto run_at_rate = [&](const std::string& name, double measured_max, const std::vector<Operation>& operations) {
-      const double rate = config_.rate > 0 ? config_.rate : config_.rate_fraction * measured_max;
-      if (rate <= 0) {
-        failure_.Note(absl::StrCat(name, ": no rate (give --rate, or run the closed-loop phase before it)"));
-        return;
-      }
-      RunPhase(name, FixedRate(config_, rate), pid, operations);
+    auto run_at_rate = [&](const std::string& name, double measured_max, const std::string& measured_by,
+                           const std::vector<Operation>& operations) {
+      const double rate = RateOf(name, config_.rate_fraction, measured_max, measured_by);
+      if (rate > 0) RunPhase(name, FixedRate(config_, rate), pid, operations);
     };
     double read_qps = 0, mixed_qps = 0;
     if (config_.Runs("read")) {
@@ -586,23 +585,20 @@ class LoadRun {
           RunPhase("read", ClosedLoop(config_, config_.peak_callers), pid, {workload.GetAccount()}).result.total.Qps();
       read_qps_ = read_qps;
     }
-    if (config_.Runs("read_rate")) run_at_rate("read_rate", read_qps, {workload.GetAccount()});
+    if (config_.Runs("read_rate")) run_at_rate("read_rate", read_qps, "read", {workload.GetAccount()});
     if (config_.Runs("mixed")) {
       mixed_qps =
           RunPhase("mixed", ClosedLoop(config_, config_.callers), pid, workload.Mixed(config_.mix)).result.total.Qps();
     }
-    if (config_.Runs("mixed_rate")) run_at_rate("mixed_rate", mixed_qps, workload.Mixed(config_.mix));
+    if (config_.Runs("mixed_rate")) run_at_rate("mixed_rate", mixed_qps, "mixed", workload.Mixed(config_.mix));
     if (config_.Runs("soak")) RunSoak(workload, pid, mixed_qps);
   }
 
   // The soak: the mixed workload at a fixed rate for a long window, crm-server's RSS sampled at
   // each slice's end.
   void RunSoak(CrmWorkload& workload, pid_t pid, double mixed_qps) {
-    const double rate = config_.rate > 0 ? config_.rate : absl::GetFlag(FLAGS_soak_fraction) * mixed_qps;
-    if (rate <= 0) {
-      failure_.Note("soak: no rate (give --rate, or run mixed before it)");
-      return;
-    }
+    const double rate = RateOf("soak", absl::GetFlag(FLAGS_soak_fraction), mixed_qps, "mixed");
+    if (rate <= 0) return;
     AsyncLoadOptions options = FixedRate(config_, rate);
     options.measure = absl::Seconds(absl::GetFlag(FLAGS_soak_seconds));
     options.slice = absl::Seconds(absl::GetFlag(FLAGS_soak_slice_seconds));
