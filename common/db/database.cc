@@ -184,6 +184,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
     db->connected_.push_back(false);
     db->free_.push_back(i);
   }
+  db->writer_session_kept_ = db->spec_.backend == Backend::kSqlite && options.pool_size > 1;
   // Connect one session now so a wrong URL fails at start; the rest connect on first use.
   absl::Status first = db->Connect(*db->sessions_[0]);
   if (!first.ok()) return first;
@@ -239,20 +240,43 @@ absl::Status Database::Configure(soci::session& session) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<size_t> Database::Acquire(absl::Time deadline, bool* connected_now) {
+std::optional<size_t> Database::TakeFreeSession(Lessee lessee) {
+  auto taken = free_.end();
+  if (!writer_session_kept_) {
+    if (!free_.empty()) taken = free_.end() - 1;
+  } else if (lessee != Lessee::kAny) {
+    taken = std::find(free_.begin(), free_.end(), kWriterSession);
+  } else {
+    // The most recently released session other than the writers'.
+    for (auto it = free_.rbegin(); it != free_.rend(); ++it) {
+      if (*it != kWriterSession) {
+        taken = std::next(it).base();
+        break;
+      }
+    }
+  }
+  if (taken == free_.end()) return std::nullopt;
+  const size_t index = *taken;
+  free_.erase(taken);
+  return index;
+}
+
+absl::StatusOr<size_t> Database::Acquire(absl::Time deadline, bool* connected_now, Lessee lessee) {
   size_t index;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    while (free_.empty()) {
-      if (deadline == absl::InfiniteFuture()) {
-        available_.wait(lock);
-      } else if (available_.wait_until(lock, absl::ToChronoTime(deadline)) == std::cv_status::timeout &&
-                 free_.empty()) {
+    std::optional<size_t> taken = TakeFreeSession(lessee);
+    while (!taken) {
+      const bool timed_out =
+          deadline == absl::InfiniteFuture()
+              ? (available_.wait(lock), false)
+              : available_.wait_until(lock, absl::ToChronoTime(deadline)) == std::cv_status::timeout;
+      taken = TakeFreeSession(lessee);
+      if (!taken && timed_out) {
         return absl::DeadlineExceededError("deadline passed while waiting for a database connection");
       }
     }
-    index = free_.back();
-    free_.pop_back();
+    index = *taken;
   }
   if (!connected_[index]) {
     absl::Status status = Connect(*sessions_[index]);
@@ -266,14 +290,27 @@ absl::StatusOr<size_t> Database::Acquire(absl::Time deadline, bool* connected_no
   return index;
 }
 
-absl::StatusOr<size_t> Database::AcquireAndBegin(absl::Time deadline, const char* first_statement) {
+absl::StatusOr<size_t> Database::AcquireAndBegin(absl::Time deadline, const char* first_statement, Lessee lessee) {
   // Every pooled session may have gone stale in the same outage: one try per session, and one
   // more that connects afresh.
   for (int tries = 0;; ++tries) {
     bool connected_now = false;
-    absl::StatusOr<size_t> index = Acquire(deadline, &connected_now);
+    absl::StatusOr<size_t> index = Acquire(deadline, &connected_now, lessee);
     if (!index.ok()) return index.status();
     absl::Status begun = Guard("begin", [&]() -> absl::Status {
+      // A SQLite write runs in savepoints (group commit) or statements that may be undone alone;
+      // SQLite writes their undo copies of pages to a temporary file past 64 KiB unless
+      // temp_store is MEMORY. An account create passes that, and those writes were a tenth of the
+      // group writer's time. Short writes keep them in memory; a bulk transaction, whose one
+      // statement may change more pages than memory should hold, keeps the file. SQLite reads
+      // the setting at BEGIN.
+      if (lessee != Lessee::kAny) {
+        const bool in_memory = lessee == Lessee::kSqliteWriter;
+        if (connected_now || writer_journal_in_memory_ != in_memory) {
+          RunStatement(*sessions_[*index], in_memory ? "PRAGMA temp_store=MEMORY" : "PRAGMA temp_store=DEFAULT");
+          writer_journal_in_memory_ = in_memory;
+        }
+      }
       RunStatement(*sessions_[*index], first_statement);
       return absl::OkStatus();
     });
@@ -296,7 +333,12 @@ void Database::Release(size_t index, bool broken) {
     std::lock_guard<std::mutex> lock(mu_);
     free_.push_back(index);
   }
-  available_.notify_one();
+  // Waiters for the writers' session and for the others share the condition variable.
+  if (writer_session_kept_) {
+    available_.notify_all();
+  } else {
+    available_.notify_one();
+  }
 }
 
 // A write waiting for the group writer, on its caller's stack. The caller waits on `done` until
@@ -375,7 +417,7 @@ absl::Status Database::WriteWithRetries(absl::FunctionRef<absl::Status(Tx&)> wor
     if (absl::Now() > deadline) {
       return last.ok() ? absl::DeadlineExceededError("deadline passed before the write started") : last;
     }
-    absl::Status status = grouped ? WriteInGroup(work, deadline) : WriteAlone(work, deadline);
+    absl::Status status = grouped ? WriteInGroup(work, deadline) : WriteAlone(work, deadline, bulk);
     if (status.ok() || !IsRetryable(status)) return status;
     last = status;
     // Back off a little, with jitter, before running the transaction again.
@@ -385,10 +427,12 @@ absl::Status Database::WriteWithRetries(absl::FunctionRef<absl::Status(Tx&)> wor
   return last;
 }
 
-absl::Status Database::WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline) {
+absl::Status Database::WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline, bool bulk) {
   std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
-  if (dialect_.backend() == Backend::kSqlite && !LockWriter(writer, deadline)) return WriterLockTimeout();
-  absl::StatusOr<size_t> index = AcquireAndBegin(deadline, dialect_.BeginWrite());
+  const bool sqlite = dialect_.backend() == Backend::kSqlite;
+  if (sqlite && !LockWriter(writer, deadline)) return WriterLockTimeout();
+  const Lessee lessee = !sqlite ? Lessee::kAny : bulk ? Lessee::kSqliteBulkWriter : Lessee::kSqliteWriter;
+  absl::StatusOr<size_t> index = AcquireAndBegin(deadline, dialect_.BeginWrite(), lessee);
   if (!index.ok()) return index.status();
   soci::session& session = *sessions_[*index];
   Tx tx(session, dialect_);
@@ -454,11 +498,23 @@ void Database::Finish(QueuedWrite& write, absl::Status status) {
   write.done.notify_one();
 }
 
+void Database::FinishAll(const std::vector<QueuedWrite*>& writes, const absl::Status& status) {
+  // One hold of the lock for the whole group: each caller woken tries to take it at once, and
+  // finishing them one lock at a time made every other one wait for the group writer again.
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  for (QueuedWrite* write : writes) {
+    write->status = status;
+    write->state = QueuedWrite::State::kDone;
+    write->done.notify_one();
+  }
+}
+
 void Database::RunGroup() {
   // WriteAlone and WriteBulk hold this lock for their whole transaction: callers queue behind
   // them (withdrawing at their deadlines) while the group writer waits here.
   std::unique_lock<std::timed_mutex> writer(sqlite_writer_);
-  absl::StatusOr<size_t> index = AcquireAndBegin(absl::InfiniteFuture(), dialect_.BeginWrite());
+  absl::StatusOr<size_t> index =
+      AcquireAndBegin(absl::InfiniteFuture(), dialect_.BeginWrite(), Lessee::kSqliteWriter);
   if (!index.ok()) {
     // Nothing ran. The writes queued now fail as they would have alone; a busy database makes
     // them run again.
@@ -515,7 +571,7 @@ void Database::RunGroup() {
     transactions_committed_ += static_cast<int64_t>(members.size());
     ++commits_;
   }
-  for (QueuedWrite* member : members) Finish(*member, group_status);
+  FinishAll(members, group_status);
 }
 
 void Database::StopGroupWriter() {

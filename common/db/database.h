@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>  // std::mutex, std::timed_mutex
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -123,7 +124,7 @@ class Database {
   Database(ConnectionSpec spec, DatabaseOptions options);
   absl::Status WriteWithRetries(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline, bool bulk);
   // One attempt of Write, with a commit of its own or queued for the group writer.
-  absl::Status WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline);
+  absl::Status WriteAlone(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline, bool bulk);
   absl::Status WriteInGroup(absl::FunctionRef<absl::Status(Tx&)> work, absl::Time deadline);
   // The group writer's thread: while writes are queued, runs them in groups (RunGroup), until
   // the database closes.
@@ -134,16 +135,24 @@ class Database {
   // Takes the next queued write off the queue, or null when none is.
   QueuedWrite* NextQueuedWrite();
   void Finish(QueuedWrite& write, absl::Status status);
+  // Finish for every member of a committed (or failed) group.
+  void FinishAll(const std::vector<QueuedWrite*>& writes, const absl::Status& status);
   void StopGroupWriter();
   absl::Status Connect(soci::session& session);
   absl::Status Configure(soci::session& session);
+  // Who leases a session: a SQLite writer (holding sqlite_writer_) of short writes or of a bulk
+  // transaction, or anyone else.
+  enum class Lessee { kAny, kSqliteWriter, kSqliteBulkWriter };
   // Leases a pooled session, connecting it first if it is not; `connected_now` tells which.
-  absl::StatusOr<size_t> Acquire(absl::Time deadline, bool* connected_now = nullptr);
+  absl::StatusOr<size_t> Acquire(absl::Time deadline, bool* connected_now = nullptr, Lessee lessee = Lessee::kAny);
   // Leases a session and runs `first_statement` (BEGIN ...) on it. A pooled MySQL connection
   // that died while idle (the server restarted) fails right there, before anything reached the
   // database: such a session is reconnected and the statement run again, so that no call fails
   // for a connection that was dead before the call began.
-  absl::StatusOr<size_t> AcquireAndBegin(absl::Time deadline, const char* first_statement);
+  absl::StatusOr<size_t> AcquireAndBegin(absl::Time deadline, const char* first_statement,
+                                         Lessee lessee = Lessee::kAny);
+  // The free session `lessee` may take now, if any (under mu_).
+  std::optional<size_t> TakeFreeSession(Lessee lessee);
   void Release(size_t index, bool broken);
 
   ConnectionSpec spec_;
@@ -154,6 +163,15 @@ class Database {
   std::mutex mu_;
   std::condition_variable available_;
   std::vector<size_t> free_;
+  // On SQLite with more than one pooled session, session kWriterSession is kept for writers. They
+  // take turns under sqlite_writer_, so it is always free for the next one, and its page cache
+  // stays warm: SQLite empties a connection's cache whenever another connection wrote since its
+  // last transaction, which, with writes landing on any pooled session, was nearly every time.
+  static constexpr size_t kWriterSession = 0;
+  bool writer_session_kept_ = false;
+  // Whether the session writers lease keeps savepoint journals in memory (temp_store=MEMORY);
+  // see AcquireAndBegin. Guarded by sqlite_writer_.
+  bool writer_journal_in_memory_ = false;
   // SQLite admits one writer at a time; writers of this process queue here instead of in
   // SQLite's busy handler, which sleeps up to 100 ms between tries and lets a waiter lose again
   // and again. Other processes on the same file still meet the busy timeout.

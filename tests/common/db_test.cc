@@ -726,6 +726,68 @@ TEST(SqlitePoolTest, ConnectionsTakeNoLockOfSqlitesOwnAndStayCorrectAcrossThread
   EXPECT_EQ(total, kThreads * kRounds);
 }
 
+// On SQLite one pooled session is kept for writers, so that its page cache stays warm between
+// writes: reads get the others and never that one, and a write finds it free while every other
+// session is busy with a read. With group commit and without.
+TEST(SqlitePoolTest, ReadsNeverTakeTheWritersSession) {
+  for (const bool grouped : {true, false}) {
+    SCOPED_TRACE(grouped ? "group commit" : "a commit per write");
+    testing::TestDatabase test_db("sqlite");
+    ASSERT_TRUE(test_db.available());
+    db::DatabaseOptions options;
+    options.url = test_db.url();
+    options.pool_size = 3;
+    options.sqlite_group_commit = grouped;
+    absl::StatusOr<std::unique_ptr<db::Database>> opened = db::Database::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    db::Database& database = **opened;
+    ASSERT_TRUE(database.Write([](db::Tx& tx) {
+                          tx.session() << "CREATE TABLE items (id VARCHAR(64) NOT NULL PRIMARY KEY)";
+                          return absl::OkStatus();
+                        }).ok());
+
+    // Two reads hold the two sessions readers may have.
+    std::atomic<int> reading{0};
+    std::atomic<bool> release{false};
+    std::vector<std::thread> readers;
+    for (int r = 0; r < 2; ++r) {
+      readers.emplace_back([&] {
+        EXPECT_TRUE(database.Read([&](soci::session&) {
+                              ++reading;
+                              const absl::Time until = absl::Now() + absl::Seconds(5);
+                              while (!release && absl::Now() < until) {
+                                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                              }
+                              return absl::OkStatus();
+                            }).ok());
+      });
+    }
+    while (reading < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+    absl::Status third_read = database.Read([](soci::session&) { return absl::OkStatus(); },
+                                            absl::Now() + absl::Milliseconds(100));
+    EXPECT_EQ(third_read.code(), absl::StatusCode::kDeadlineExceeded)
+        << "a read took the writers' session: " << third_read;
+    EXPECT_TRUE(database.Write(
+                            [](db::Tx& tx) {
+                              tx.session() << "INSERT INTO items (id) VALUES ('written')";
+                              return absl::OkStatus();
+                            },
+                            absl::Now() + absl::Seconds(2))
+                    .ok())
+        << "a write waited for a reader's session";
+    release = true;
+    for (std::thread& reader : readers) reader.join();
+
+    long long rows = -1;
+    ASSERT_TRUE(database.Read([&](soci::session& sql) {
+                          rows = db::QueryInt64(sql, db::SqlQuery("SELECT COUNT(*) FROM items"));
+                          return absl::OkStatus();
+                        }).ok());
+    EXPECT_EQ(rows, 1);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest, ::testing::ValuesIn(testing::AllBackends()), testing::BackendName());
 
 }  // namespace
