@@ -85,3 +85,17 @@ long long Execute(soci::session& session, const SqlQuery& query) {
 }
 
 }  // namespace crm::db
+
+namespace crm::db::internal {
+
+bool IsSqlite(soci::session& session) {
+  return session.get_backend() != nullptr && session.get_backend_name() == "sqlite3";
+}
+
+long long ExecuteNamedOnSqlite(soci::session& session, const std::string& sql, const NamedParameters& parameters) {
+  std::optional<SqliteStatement> statement = SqliteStatement::PrepareOrThrow(session, sql, parameters);
+  statement->RunToEnd();
+  return sq::sqlite3_changes(sq::sqlite3_db_handle(statement->get()));
+}
+
+}  // namespace crm::db::internal

@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/db/named_parameters.h"
 #include "common/db/sql_error.h"
 
 namespace crm::db {
@@ -111,6 +112,31 @@ void ForEachRow(soci::session& session, const SqlQuery& query, const std::functi
 // Runs `query` (an INSERT / UPDATE / DELETE) with its parameters bound; returns the rows affected.
 long long Execute(soci::session& session, const SqlQuery& query);
 
+namespace internal {
+bool IsSqlite(soci::session& session);
+// Runs `sql` on a SQLite session with `parameters` bound by name; returns the rows affected.
+long long ExecuteNamedOnSqlite(soci::session& session, const std::string& sql, const NamedParameters& parameters);
+
+template <typename T>
+NamedParameters ColumnsOf(const T& row) {
+  NamedParameters columns;
+  soci::indicator indicator = soci::i_ok;
+  soci::type_conversion<T>::to_base(row, columns, indicator);
+  return columns;
+}
+}  // namespace internal
+
+// Runs `sql` (an INSERT / UPDATE naming its parameters ":column") with `row`'s columns bound by
+// name through soci::type_conversion<T>::to_base (see named_parameters.h); returns the rows
+// affected. On SQLite the statement is compiled once per pooled connection, not per call.
+template <typename T>
+long long ExecuteRow(soci::session& session, const std::string& sql, const T& row) {
+  if (internal::IsSqlite(session)) return internal::ExecuteNamedOnSqlite(session, sql, internal::ColumnsOf(row));
+  soci::statement statement = (session.prepare << sql, soci::use(row));
+  statement.execute(true);
+  return statement.get_affected_rows();
+}
+
 // Runs `query` for one integer (COUNT(*), SUM(...)); 0 when the result is NULL.
 long long QueryInt64(soci::session& session, const SqlQuery& query);
 
@@ -150,6 +176,12 @@ absl::StatusOr<bool> ExecuteAtRevision(soci::session& session, const std::string
   bool changed = false;
   long long expected = expected_revision;
   absl::Status status = Guard(context, [&]() -> absl::Status {
+    if (internal::IsSqlite(session)) {
+      NamedParameters parameters = internal::ColumnsOf(row);
+      parameters.set("expected_revision", expected);
+      changed = internal::ExecuteNamedOnSqlite(session, sql, parameters) == 1;
+      return absl::OkStatus();
+    }
     soci::statement statement = (session.prepare << sql, soci::use(row), soci::use(expected, "expected_revision"));
     statement.execute(true);
     changed = statement.get_affected_rows() == 1;

@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "common/db/named_parameters.h"
 #include "common/db/query.h"
 #include "common/db/sql_error.h"
 
@@ -170,6 +171,44 @@ std::optional<SqliteStatement> SqliteStatement::LendOrThrow(soci::session& sessi
     throw ErrorOf(connection, result);
   }
   return lent;
+}
+
+std::optional<SqliteStatement> SqliteStatement::PrepareOrThrow(soci::session& session, const std::string& sql,
+                                                               const NamedParameters& parameters) {
+  std::optional<SqliteStatement> statement = LendOrThrow(session, sql, nullptr);
+  if (statement.has_value()) statement->BindNamed(parameters);
+  return statement;
+}
+
+void SqliteStatement::BindNamed(const NamedParameters& parameters) {
+  const int count = sq::sqlite3_bind_parameter_count(statement_);
+  for (int index = 1; index <= count; ++index) {
+    const char* name = sq::sqlite3_bind_parameter_name(statement_, index);
+    // Named parameters only (":name"); SOCI refuses the same statements for the same reasons.
+    const NamedParameters::Value* value =
+        name != nullptr && name[0] == ':' ? parameters.Find(name + 1, static_cast<size_t>(index - 1)) : nullptr;
+    if (value == nullptr) {
+      throw soci::soci_error(absl::StrCat("no value for parameter ", name == nullptr ? "?" : name));
+    }
+    int bound = SQLITE_OK;
+    switch (value->kind) {
+      case NamedParameters::Value::Kind::kNull:
+        bound = sq::sqlite3_bind_null(statement_, index);
+        break;
+      case NamedParameters::Value::Kind::kText:
+        // The parameters outlive the statement's run (RunToEnd before they go): no copy needed.
+        bound = sq::sqlite3_bind_text(statement_, index, value->text.data(), static_cast<int>(value->text.size()),
+                                      nullptr);  // SQLITE_STATIC
+        break;
+      case NamedParameters::Value::Kind::kInteger:
+        bound = sq::sqlite3_bind_int64(statement_, index, value->integer);
+        break;
+      case NamedParameters::Value::Kind::kReal:
+        bound = sq::sqlite3_bind_double(statement_, index, value->real);
+        break;
+    }
+    if (bound != SQLITE_OK) Throw(bound);
+  }
 }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept

@@ -22,6 +22,7 @@ struct sqlite3_stmt;
 
 namespace crm::db {
 
+class NamedParameters;
 class SqlQuery;
 
 // Starts keeping compiled statements for `session`'s SQLite connection (nothing on MySQL).
@@ -46,6 +47,11 @@ class SqliteStatement {
   // parameters.
   static std::optional<SqliteStatement> PrepareOrThrow(soci::session& session, const SqlQuery& query);
   static std::optional<SqliteStatement> PrepareOrThrow(soci::session& session, const std::string& sql);
+  // The same for text naming its parameters (":name"), each bound from `parameters`, which must
+  // outlive the statement's use (text is bound without a copy). Throws soci_error for a parameter
+  // with no value.
+  static std::optional<SqliteStatement> PrepareOrThrow(soci::session& session, const std::string& sql,
+                                                       const NamedParameters& parameters);
   SqliteStatement(SqliteStatement&& other) noexcept;
   SqliteStatement& operator=(SqliteStatement&&) = delete;
   ~SqliteStatement();
@@ -74,6 +80,8 @@ class SqliteStatement {
                                                     const SqlQuery* parameters);
   // Binds `query`'s parameters in placeholder order; SQLITE_OK or the first failure's code.
   int Bind(const SqlQuery& query);
+  // Binds each parameter by its name; throws on a parameter with no value or a failed bind.
+  void BindNamed(const NamedParameters& parameters);
 
   sqlite_api::sqlite3_stmt* statement_;
   Slot* slot_;  // the kept statement's bookkeeping; null when not kept

@@ -29,7 +29,8 @@ struct type_conversion<crm::v1::Account> {
     throw soci_error("accounts rows are read with AccountFromRow");
   }
 
-  static void to_base(const crm::v1::Account& a, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Account& a, Values& v, indicator& ind) {
     const bool has_revenue = a.has_annual_revenue();
     v.set("id", a.id());
     v.set("name", a.name());
@@ -163,7 +164,7 @@ absl::StatusOr<std::optional<crm::v1::Account>> AccountStore::FindByExternalKey(
 
 absl::Status AccountStore::Insert(db::Tx& tx, const crm::v1::Account& account) {
   absl::Status status = db::Guard("insert account", [&]() -> absl::Status {
-    tx.session() << kInsertAccount, soci::use(account);
+    db::ExecuteRow(tx.session(), kInsertAccount, account);
     return absl::OkStatus();
   });
   if (absl::IsAlreadyExists(status)) {

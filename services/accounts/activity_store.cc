@@ -41,7 +41,8 @@ struct type_conversion<crm::v1::Activity> {
     a.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
   }
 
-  static void to_base(const crm::v1::Activity& a, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Activity& a, Values& v, indicator& ind) {
     const auto micros = [](const google::protobuf::Timestamp& ts) {
       return static_cast<long long>(crm::TimestampToMicros(ts));
     };
@@ -112,7 +113,7 @@ absl::StatusOr<std::optional<crm::v1::Activity>> ActivityStore::FindForUpdate(db
 
 absl::Status ActivityStore::Insert(db::Tx& tx, const crm::v1::Activity& activity) {
   return db::Guard("insert activity", [&]() -> absl::Status {
-    tx.session() << kInsertActivity, soci::use(activity);
+    db::ExecuteRow(tx.session(), kInsertActivity, activity);
     return absl::OkStatus();
   });
 }

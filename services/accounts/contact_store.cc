@@ -36,7 +36,8 @@ struct type_conversion<crm::v1::Contact> {
     crm::customfields::DecodeValues(GetString(v, "custom_fields"), c.mutable_custom_fields());
   }
 
-  static void to_base(const crm::v1::Contact& c, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Contact& c, Values& v, indicator& ind) {
     v.set("id", c.id());
     v.set("account_id", c.account_id());
     v.set("full_name", c.full_name());
@@ -91,7 +92,7 @@ absl::StatusOr<std::optional<crm::v1::Contact>> ContactStore::FindForUpdate(db::
 
 absl::Status ContactStore::Insert(db::Tx& tx, const crm::v1::Contact& contact) {
   absl::Status status = db::Guard("insert contact", [&]() -> absl::Status {
-    tx.session() << kInsertContact, soci::use(contact);
+    db::ExecuteRow(tx.session(), kInsertContact, contact);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

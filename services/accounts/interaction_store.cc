@@ -31,7 +31,8 @@ struct type_conversion<crm::v1::Interaction> {
     *i.mutable_create_time() = crm::MicrosToTimestamp(GetInt64(v, "create_time"));
   }
 
-  static void to_base(const crm::v1::Interaction& i, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Interaction& i, Values& v, indicator& ind) {
     v.set("id", i.id());
     v.set("account_id", i.account_id());
     v.set("contact_id", i.contact_id(), i.contact_id().empty() ? i_null : i_ok);
@@ -68,7 +69,7 @@ absl::StatusOr<std::optional<crm::v1::Interaction>> InteractionStore::Find(soci:
 
 absl::Status InteractionStore::Insert(db::Tx& tx, const crm::v1::Interaction& interaction) {
   return db::Guard("insert interaction", [&]() -> absl::Status {
-    tx.session() << kInsertInteraction, soci::use(interaction);
+    db::ExecuteRow(tx.session(), kInsertInteraction, interaction);
     return absl::OkStatus();
   });
 }

@@ -27,7 +27,8 @@ struct type_conversion<crm::v1::TierPolicy> {
     if (update_time != 0) *p.mutable_update_time() = crm::MicrosToTimestamp(update_time);
   }
 
-  static void to_base(const crm::v1::TierPolicy& p, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::TierPolicy& p, Values& v, indicator& ind) {
     v.set("tier", static_cast<long long>(p.tier()));
     v.set("dedicated_manager_required", static_cast<long long>(p.dedicated_manager_required() ? 1 : 0));
     v.set("sla_tier", static_cast<long long>(p.sla_tier()));
@@ -95,7 +96,7 @@ absl::StatusOr<std::optional<crm::v1::TierPolicy>> TierPolicyStore::FindForUpdat
 
 absl::Status TierPolicyStore::Save(db::Tx& tx, const crm::v1::TierPolicy& policy, bool exists) {
   return db::Guard("write tier policy", [&]() -> absl::Status {
-    tx.session() << (exists ? kUpdatePolicy : kInsertPolicy), soci::use(policy);
+    db::ExecuteRow(tx.session(), exists ? kUpdatePolicy : kInsertPolicy, policy);
     return absl::OkStatus();
   });
 }

@@ -73,7 +73,8 @@ struct type_conversion<crm::v1::AccountPlan> {
     p.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
   }
 
-  static void to_base(const crm::v1::AccountPlan& p, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::AccountPlan& p, Values& v, indicator& ind) {
     const std::optional<int64_t> day = crm::kam::NextReviewDay(p);
     v.set("id", p.id());
     v.set("account_id", p.account_id());
@@ -138,7 +139,7 @@ absl::StatusOr<std::optional<crm::v1::AccountPlan>> PlanStore::FindForUpdate(db:
 
 absl::Status PlanStore::Insert(db::Tx& tx, const crm::v1::AccountPlan& plan) {
   return db::Guard("insert account plan", [&]() -> absl::Status {
-    tx.session() << kInsertPlan, soci::use(plan);
+    db::ExecuteRow(tx.session(), kInsertPlan, plan);
     return absl::OkStatus();
   });
 }

@@ -39,7 +39,8 @@ struct type_conversion<crm::v1::Campaign> {
 
   // The campaign has been validated (CampaignLogic): the cost converts to micros exactly and the
   // dates are real dates.
-  static void to_base(const crm::v1::Campaign& c, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Campaign& c, Values& v, indicator& ind) {
     const bool has_cost = c.has_cost();
     const absl::StatusOr<crm::Amount> cost = crm::AmountFromMoney(c.cost(), "cost");
     const auto day = [](const crm::v1::Date& date) {
@@ -106,7 +107,7 @@ absl::StatusOr<std::optional<crm::v1::Campaign>> CampaignStore::FindForUpdate(db
 
 absl::Status CampaignStore::Insert(db::Tx& tx, const crm::v1::Campaign& campaign) {
   return db::Guard("insert campaign", [&]() -> absl::Status {
-    tx.session() << kInsertCampaign, soci::use(campaign);
+    db::ExecuteRow(tx.session(), kInsertCampaign, campaign);
     return absl::OkStatus();
   });
 }

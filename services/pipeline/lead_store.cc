@@ -55,7 +55,8 @@ struct type_conversion<crm::v1::Lead> {
     }
   }
 
-  static void to_base(const crm::v1::Lead& l, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Lead& l, Values& v, indicator& ind) {
     const auto optional_id = [&v](const char* column, const std::string& id) {
       v.set(column, id, id.empty() ? i_null : i_ok);
     };
@@ -138,7 +139,7 @@ absl::StatusOr<std::optional<crm::v1::Lead>> LeadStore::FindForUpdate(db::Tx& tx
 
 absl::Status LeadStore::Insert(db::Tx& tx, const crm::v1::Lead& lead) {
   absl::Status status = db::Guard("insert lead", [&]() -> absl::Status {
-    tx.session() << kInsertLead, soci::use(lead);
+    db::ExecuteRow(tx.session(), kInsertLead, lead);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

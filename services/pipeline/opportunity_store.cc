@@ -54,7 +54,8 @@ struct type_conversion<crm::v1::Opportunity> {
   }
 
   // The amount and close date must be valid (the logic validates before storing).
-  static void to_base(const crm::v1::Opportunity& o, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Opportunity& o, Values& v, indicator& ind) {
     const bool has_amount = o.has_amount();
     const bool has_close = o.has_expected_close_date();
     const crm::v1::Date& close = o.expected_close_date();
@@ -107,7 +108,8 @@ struct type_conversion<crm::v1::StageChange> {
     c.set_changed_by(GetString(v, "changed_by"));
   }
 
-  static void to_base(const crm::v1::StageChange& c, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::StageChange& c, Values& v, indicator& ind) {
     v.set("opportunity_id", c.opportunity_id());
     v.set("pipeline_id", c.pipeline_id());
     v.set("from_stage_id", c.from_stage_id());
@@ -175,7 +177,7 @@ absl::StatusOr<std::optional<crm::v1::Opportunity>> OpportunityStore::FindForUpd
 
 absl::Status OpportunityStore::Insert(db::Tx& tx, const crm::v1::Opportunity& opportunity) {
   absl::Status status = db::Guard("insert opportunity", [&]() -> absl::Status {
-    tx.session() << kInsertOpportunity, soci::use(opportunity);
+    db::ExecuteRow(tx.session(), kInsertOpportunity, opportunity);
     return absl::OkStatus();
   });
   if (!status.ok() || opportunity.custom_fields().empty()) return status;
@@ -234,7 +236,7 @@ absl::StatusOr<crm::v1::StageChange> OpportunityStore::InsertStageChange(db::Tx&
     soci::session& sql = tx.session();
     // Bound as const: SOCI would otherwise map the row back into `change` after the insert.
     const crm::v1::StageChange& row = change;
-    sql << kInsertStageChange, soci::use(row);
+    db::ExecuteRow(sql, kInsertStageChange, row);
     if (!sql.get_last_insert_id("stage_changes", sequence)) {
       return absl::InternalError("the database did not report the new stage change's sequence");
     }

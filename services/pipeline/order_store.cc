@@ -60,7 +60,8 @@ struct type_conversion<crm::v1::Order> {
     o.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
   }
 
-  static void to_base(const crm::v1::Order& o, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Order& o, Values& v, indicator& ind) {
     const bool from_opportunity = !o.opportunity_id().empty();
     const bool live = o.status() != crm::v1::ORDER_STATUS_CANCELLED;
     v.set("id", o.id());
@@ -96,7 +97,8 @@ struct type_conversion<crm::pipeline::OrderLineRow> {
     *row.line.mutable_unit_price() = crm::MoneyFromMicros(row.currency, GetInt64(v, "unit_price_micros"));
   }
 
-  static void to_base(const crm::pipeline::OrderLineRow& row, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::pipeline::OrderLineRow& row, Values& v, indicator& ind) {
     v.set("order_id", row.order_id);
     v.set("ordinal", static_cast<long long>(row.ordinal));
     v.set("description", row.line.description());
@@ -124,7 +126,8 @@ struct type_conversion<crm::v1::Payment> {
     *p.mutable_create_time() = crm::MicrosToTimestamp(GetInt64(v, "create_time"));
   }
 
-  static void to_base(const crm::v1::Payment& p, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Payment& p, Values& v, indicator& ind) {
     v.set("id", p.id());
     v.set("order_id", p.order_id());
     v.set("account_id", p.account_id());
@@ -226,7 +229,7 @@ absl::StatusOr<std::optional<Order>> OrderStore::FindForUpdate(db::Tx& tx, const
 
 absl::Status OrderStore::Insert(db::Tx& tx, const Order& order) {
   absl::Status status = db::Guard("insert order", [&]() -> absl::Status {
-    tx.session() << kInsertOrder, soci::use(order);
+    db::ExecuteRow(tx.session(), kInsertOrder, order);
     return absl::OkStatus();
   });
   if (absl::IsAlreadyExists(status)) {
@@ -271,7 +274,7 @@ absl::StatusOr<std::optional<Payment>> OrderStore::FindPayment(soci::session& sq
 
 absl::Status OrderStore::InsertPayment(db::Tx& tx, const Payment& payment) {
   return db::Guard("insert payment", [&]() -> absl::Status {
-    tx.session() << kInsertPayment, soci::use(payment);
+    db::ExecuteRow(tx.session(), kInsertPayment, payment);
     return absl::OkStatus();
   });
 }

@@ -42,7 +42,8 @@ struct type_conversion<crm::v1::Pipeline> {
     p.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
   }
 
-  static void to_base(const crm::v1::Pipeline& p, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Pipeline& p, Values& v, indicator& ind) {
     v.set("id", p.id());
     v.set("name", p.name());
     v.set("default_flag", 1LL, p.is_default() ? i_ok : i_null);
@@ -72,7 +73,8 @@ struct type_conversion<crm::pipeline::internal::StageRow> {
     s.set_retired(GetInt64(v, "retired") != 0);
   }
 
-  static void to_base(const crm::pipeline::internal::StageRow& r, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::pipeline::internal::StageRow& r, Values& v, indicator& ind) {
     v.set("id", r.stage.id());
     v.set("pipeline_id", r.pipeline_id);
     v.set("sort_order", static_cast<long long>(r.sort_order));
@@ -100,7 +102,8 @@ struct type_conversion<crm::v1::SalesSettings> {
     s.set_etag(crm::FormatEtag(crm::db::GetInt64(v, "revision")));
   }
 
-  static void to_base(const crm::v1::SalesSettings& s, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::SalesSettings& s, Values& v, indicator& ind) {
     const bool has_threshold = s.has_large_deal_threshold();
     const crm::v1::Money& t = s.large_deal_threshold();
     v.set("base_currency", s.base_currency());
@@ -220,8 +223,8 @@ absl::StatusOr<std::optional<std::string>> PipelinesStore::PipelineIdOfStage(soc
 }
 
 void PipelinesStore::InsertRows(soci::session& sql, const crm::v1::Pipeline& pipeline) {
-  sql << kInsertPipeline, soci::use(pipeline);
-  for (const StageRow& row : StageRowsOf(pipeline)) sql << kInsertStage, soci::use(row);
+  db::ExecuteRow(sql, kInsertPipeline, pipeline);
+  for (const StageRow& row : StageRowsOf(pipeline)) db::ExecuteRow(sql, kInsertStage, row);
 }
 
 absl::Status PipelinesStore::Insert(db::Tx& tx, const crm::v1::Pipeline& pipeline) {
@@ -243,9 +246,9 @@ absl::StatusOr<bool> PipelinesStore::Update(db::Tx& tx, const crm::v1::Pipeline&
     for (const std::string& id : ids) stored.insert(id);
     for (const StageRow& row : StageRowsOf(pipeline)) {
       if (stored.contains(row.stage.id())) {
-        sql << kUpdateStage, soci::use(row);
+        db::ExecuteRow(sql, kUpdateStage, row);
       } else {
-        sql << kInsertStage, soci::use(row);
+        db::ExecuteRow(sql, kInsertStage, row);
       }
     }
     return absl::OkStatus();

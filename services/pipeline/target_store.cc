@@ -27,7 +27,8 @@ struct type_conversion<crm::v1::Team> {
     t.set_manager(GetString(v, "manager"));
   }
 
-  static void to_base(const crm::v1::Team& t, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Team& t, Values& v, indicator& ind) {
     v.set("id", t.id());
     v.set("name", t.name());
     v.set("manager", t.manager());
@@ -53,7 +54,8 @@ struct type_conversion<crm::v1::Target> {
     *t.mutable_quota() = crm::MoneyFromMicros(GetString(v, "quota_currency"), GetInt64(v, "quota_micros"));
   }
 
-  static void to_base(const crm::v1::Target& t, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Target& t, Values& v, indicator& ind) {
     const crm::Amount quota = crm::AmountFromMoney(t.quota(), "quota").value_or(crm::Amount());
     v.set("id", t.id());
     v.set("owner", t.owner());

@@ -39,7 +39,8 @@ struct type_conversion<crm::v1::Solution> {
     s.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
   }
 
-  static void to_base(const crm::v1::Solution& s, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::Solution& s, Values& v, indicator& ind) {
     v.set("id", s.id());
     v.set("title", s.title());
     v.set("body", s.body());
@@ -64,7 +65,8 @@ struct type_conversion<crm::v1::SolutionLink> {
     *l.mutable_create_time() = crm::MicrosToTimestamp(crm::db::GetInt64(v, "create_time"));
   }
 
-  static void to_base(const crm::v1::SolutionLink& l, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::SolutionLink& l, Values& v, indicator& ind) {
     v.set("ticket_id", l.ticket_id());
     v.set("solution_id", l.solution_id());
     v.set("linked_by", l.linked_by());
@@ -126,7 +128,7 @@ absl::StatusOr<std::optional<crm::v1::Solution>> SolutionStore::FindForUpdate(db
 
 absl::Status SolutionStore::Insert(db::Tx& tx, const crm::v1::Solution& solution) {
   return db::Guard("insert solution", [&]() -> absl::Status {
-    tx.session() << kInsertSolution, soci::use(solution);
+    db::ExecuteRow(tx.session(), kInsertSolution, solution);
     return absl::OkStatus();
   });
 }
@@ -200,7 +202,7 @@ absl::StatusOr<std::vector<crm::v1::Solution>> SolutionStore::FindMany(soci::ses
 
 absl::Status SolutionLinkStore::Insert(db::Tx& tx, const crm::v1::SolutionLink& link) {
   absl::Status status = db::Guard("link solution", [&]() -> absl::Status {
-    tx.session() << kInsertLink, soci::use(link);
+    db::ExecuteRow(tx.session(), kInsertLink, link);
     return absl::OkStatus();
   });
   if (absl::IsAlreadyExists(status)) {

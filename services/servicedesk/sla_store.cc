@@ -65,7 +65,8 @@ struct type_conversion<crm::v1::BusinessCalendar> {
     c.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
   }
 
-  static void to_base(const crm::v1::BusinessCalendar& c, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::BusinessCalendar& c, Values& v, indicator& ind) {
     crm::v1::BusinessCalendar rules;
     *rules.mutable_hours() = c.hours();
     *rules.mutable_holidays() = c.holidays();
@@ -100,7 +101,8 @@ struct type_conversion<crm::v1::SlaPolicy> {
     p.set_etag(crm::FormatEtag(GetInt64(v, "revision")));
   }
 
-  static void to_base(const crm::v1::SlaPolicy& p, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::SlaPolicy& p, Values& v, indicator& ind) {
     crm::v1::SlaPolicy rules;
     *rules.mutable_tiers() = p.tiers();
     *rules.mutable_categories() = p.categories();
@@ -166,7 +168,7 @@ absl::StatusOr<std::optional<crm::v1::BusinessCalendar>> CalendarStore::FindForU
 
 absl::Status CalendarStore::Insert(db::Tx& tx, const crm::v1::BusinessCalendar& calendar) {
   return db::Guard("insert calendar", [&]() -> absl::Status {
-    tx.session() << kInsertCalendar, soci::use(calendar);
+    db::ExecuteRow(tx.session(), kInsertCalendar, calendar);
     return absl::OkStatus();
   });
 }
@@ -199,7 +201,7 @@ absl::StatusOr<std::optional<crm::v1::SlaPolicy>> SlaPolicyStore::FindAny(soci::
 
 absl::Status SlaPolicyStore::Insert(db::Tx& tx, const crm::v1::SlaPolicy& policy) {
   return db::Guard("insert SLA policy", [&]() -> absl::Status {
-    tx.session() << kInsertPolicy, soci::use(policy);
+    db::ExecuteRow(tx.session(), kInsertPolicy, policy);
     return absl::OkStatus();
   });
 }

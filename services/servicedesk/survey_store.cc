@@ -23,7 +23,8 @@ struct type_conversion<crm::v1::SatisfactionSurvey> {
     *s.mutable_create_time() = crm::MicrosToTimestamp(crm::db::GetInt64(v, "create_time"));
   }
 
-  static void to_base(const crm::v1::SatisfactionSurvey& s, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::SatisfactionSurvey& s, Values& v, indicator& ind) {
     v.set("ticket_id", s.ticket_id());
     v.set("score", static_cast<long long>(s.score()));
     v.set("comment", s.comment());
@@ -52,7 +53,7 @@ absl::StatusOr<std::optional<crm::v1::SatisfactionSurvey>> SurveyStore::Find(soc
 
 absl::Status SurveyStore::Insert(db::Tx& tx, const crm::v1::SatisfactionSurvey& survey) {
   absl::Status status = db::Guard("insert survey", [&]() -> absl::Status {
-    tx.session() << kInsertSurvey, soci::use(survey);
+    db::ExecuteRow(tx.session(), kInsertSurvey, survey);
     return absl::OkStatus();
   });
   if (absl::IsAlreadyExists(status)) {

@@ -34,7 +34,8 @@ void ReadOptionalTime(const values& v, const char* column, Message& message,
   if (!crm::db::IsNull(v, column)) *(message.*mutable_field)() = crm::MicrosToTimestamp(crm::db::GetInt64(v, column));
 }
 
-void WriteOptionalTime(values& v, const char* column, const google::protobuf::Timestamp& ts, bool present) {
+template <typename Values>
+void WriteOptionalTime(Values& v, const char* column, const google::protobuf::Timestamp& ts, bool present) {
   v.set(column, static_cast<long long>(crm::TimestampToMicros(ts)), present ? i_ok : i_null);
 }
 
@@ -95,7 +96,8 @@ struct type_conversion<crm::servicedesk::TicketRecord> {
     }
   }
 
-  static void to_base(const crm::servicedesk::TicketRecord& r, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::servicedesk::TicketRecord& r, Values& v, indicator& ind) {
     const crm::v1::Ticket& t = r.ticket;
     v.set("id", t.id());
     v.set("account_id", t.account_id());
@@ -171,7 +173,8 @@ struct type_conversion<crm::servicedesk::HistoryEntry> {
     *c.mutable_time() = crm::MicrosToTimestamp(GetInt64(v, "change_time"));
   }
 
-  static void to_base(const crm::servicedesk::HistoryEntry& h, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::servicedesk::HistoryEntry& h, Values& v, indicator& ind) {
     const crm::v1::TicketChange& c = h.change;
     v.set("ticket_id", c.ticket_id());
     v.set("kind", static_cast<long long>(c.kind()));
@@ -201,7 +204,8 @@ struct type_conversion<crm::v1::TicketComment> {
     *c.mutable_create_time() = crm::MicrosToTimestamp(GetInt64(v, "create_time"));
   }
 
-  static void to_base(const crm::v1::TicketComment& c, values& v, indicator& ind) {
+  template <typename Values>  // soci::values, or db::NamedParameters (common/db/named_parameters.h)
+  static void to_base(const crm::v1::TicketComment& c, Values& v, indicator& ind) {
     v.set("id", c.id());
     v.set("ticket_id", c.ticket_id());
     v.set("visibility", static_cast<long long>(c.visibility()));
@@ -310,7 +314,7 @@ absl::StatusOr<std::optional<TicketRecord>> TicketStore::FindForUpdate(db::Tx& t
 
 absl::Status TicketStore::Insert(db::Tx& tx, const TicketRecord& record) {
   absl::Status status = db::Guard("insert ticket", [&]() -> absl::Status {
-    tx.session() << kInsertTicket, soci::use(record);
+    db::ExecuteRow(tx.session(), kInsertTicket, record);
     return absl::OkStatus();
   });
   const crm::v1::Ticket& t = record.ticket;
@@ -413,7 +417,7 @@ absl::Status TicketStore::AppendHistory(db::Tx& tx, const crm::v1::TicketChange&
   // Bound as const: SOCI reads a non-const mapped object back after the statement.
   const HistoryEntry entry{0, change};
   return db::Guard("insert ticket history", [&]() -> absl::Status {
-    tx.session() << kInsertHistory, soci::use(entry);
+    db::ExecuteRow(tx.session(), kInsertHistory, entry);
     return absl::OkStatus();
   });
 }
@@ -429,7 +433,7 @@ absl::StatusOr<std::vector<HistoryEntry>> TicketStore::History(soci::session& sq
 
 absl::Status TicketStore::InsertComment(db::Tx& tx, const crm::v1::TicketComment& comment) {
   return db::Guard("insert ticket comment", [&]() -> absl::Status {
-    tx.session() << kInsertComment, soci::use(comment);
+    db::ExecuteRow(tx.session(), kInsertComment, comment);
     return absl::OkStatus();
   });
 }

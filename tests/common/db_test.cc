@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "common/db/migrations.h"
 #include "common/db/query.h"
 #include "common/db/request_replay.h"
+#include "common/db/row.h"
 #include "common/db/row_scan.h"
 #include "common/db/shared_state.h"
 #include "common/db/sql_error.h"
@@ -28,6 +30,45 @@
 #include "crm/v1/account.pb.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_backends.h"
+
+namespace crm {
+namespace {
+
+// A row written whole by name through db::ExecuteRow and db::ExecuteAtRevision.
+struct Gadget {
+  std::string id;
+  std::string label;
+  std::string note;  // empty: NULL
+  long long qty = 0;
+  double weight = 0;
+};
+
+}  // namespace
+}  // namespace crm
+
+namespace soci {
+template <>
+struct type_conversion<crm::Gadget> {
+  typedef values base_type;
+  static void from_base(const values& v, indicator, crm::Gadget& g) {
+    g.id = crm::db::GetString(v, "id");
+    g.label = crm::db::GetString(v, "label");
+    g.note = crm::db::IsNull(v, "note") ? "" : crm::db::GetString(v, "note");
+    g.qty = crm::db::GetInt64(v, "qty");
+    g.weight = crm::db::GetDouble(v, "weight");
+  }
+  template <typename Values>
+  static void to_base(const crm::Gadget& g, Values& v, indicator& ind) {
+    // Set in another order than the statements name them.
+    v.set("weight", g.weight);
+    v.set("id", g.id);
+    v.set("note", g.note, g.note.empty() ? i_null : i_ok);
+    v.set("label", g.label);
+    v.set("qty", g.qty);
+    ind = i_ok;
+  }
+};
+}  // namespace soci
 
 namespace crm {
 namespace {
@@ -358,6 +399,93 @@ TEST(SqliteWriterLockTest, AWriterPastItsDeadlineGivesUpWithDeadlineExceeded) {
                         }).ok());
     EXPECT_EQ(late_rows, 0);
   }
+}
+
+// A whole row bound by name: every column and NULL arrive, an update applies only at the expected
+// revision, a statement naming a column the row lacks fails without writing, and on SQLite the
+// statement is compiled once per connection.
+TEST_P(DatabaseTest, ExecuteRowBindsEveryColumnByName) {
+  ASSERT_TRUE(db_->WithSession([](soci::session& sql) {
+                   sql << "CREATE TABLE gadgets (id VARCHAR(64) NOT NULL PRIMARY KEY, label VARCHAR(64) NOT NULL,"
+                          " note VARCHAR(64) NULL, qty BIGINT NOT NULL, weight DOUBLE NOT NULL,"
+                          " revision BIGINT NOT NULL)";
+                   return absl::OkStatus();
+                 }).ok());
+  const std::string insert =
+      "INSERT INTO gadgets (id, label, note, qty, weight, revision)"
+      " VALUES (:id, :label, :note, :qty, :weight, 1)";
+  const Gadget plain{"g1", "plain", "", 3, 1.25};
+  const Gadget noted{"g2", "noted", "fragile", -7, 0.5};
+  size_t kept_after_first = 0, kept_after_second = 0;
+  ASSERT_TRUE(db_->Write([&](db::Tx& tx) {
+                   EXPECT_EQ(db::ExecuteRow(tx.session(), insert, plain), 1);
+                   kept_after_first = db::KeptStatementCount(tx.session());
+                   EXPECT_EQ(db::ExecuteRow(tx.session(), insert, noted), 1);
+                   kept_after_second = db::KeptStatementCount(tx.session());
+                   return absl::OkStatus();
+                 }).ok());
+  if (GetParam() == "sqlite") {
+    EXPECT_GE(kept_after_first, 1u);
+    EXPECT_EQ(kept_after_second, kept_after_first) << "the same insert was compiled again";
+  }
+
+  const std::string update =
+      "UPDATE gadgets SET label = :label, note = :note, qty = :qty, weight = :weight, revision = revision + 1"
+      " WHERE id = :id AND revision = :expected_revision";
+  Gadget changed = noted;
+  changed.label = "changed";
+  changed.note = "";  // back to NULL
+  absl::StatusOr<bool> first = false, stale = true;
+  ASSERT_TRUE(db_->Write([&](db::Tx& tx) {
+                   first = db::ExecuteAtRevision(tx.session(), update, changed, 1, "update gadget");
+                   stale = db::ExecuteAtRevision(tx.session(), update, changed, 1, "update gadget");
+                   return absl::OkStatus();
+                 }).ok());
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(*first);
+  ASSERT_TRUE(stale.ok()) << stale.status();
+  EXPECT_FALSE(*stale) << "an update applied at a revision that had moved on";
+
+  absl::Status missing = db_->Write([&](db::Tx& tx) {
+    return db::Guard("insert gadget", [&]() -> absl::Status {
+      db::ExecuteRow(tx.session(),
+                     "INSERT INTO gadgets (id, label, note, qty, weight, revision)"
+                     " VALUES (:id, :colour, :note, :qty, :weight, 1)",
+                     Gadget{"g3", "x", "", 1, 1});
+      return absl::OkStatus();
+    });
+  });
+  EXPECT_FALSE(missing.ok());
+
+  struct Stored {
+    std::string label, note;
+    bool note_null;
+    long long qty, revision;
+    double weight;
+  };
+  std::map<std::string, Stored> stored;
+  ASSERT_TRUE(db_->Read([&](soci::session& sql) {
+                   soci::rowset<soci::row> rows =
+                       (sql.prepare << "SELECT id, label, note, qty, weight, revision FROM gadgets ORDER BY id");
+                   for (const soci::row& row : rows) {
+                     const bool null_note = row.get_indicator(2) == soci::i_null;
+                     stored[row.get<std::string>(0)] =
+                         Stored{row.get<std::string>(1), null_note ? "" : row.get<std::string>(2), null_note,
+                                db::GetInt64(row, 3), db::GetInt64(row, 5), db::GetDouble(row, 4)};
+                   }
+                   return absl::OkStatus();
+                 }).ok());
+  ASSERT_EQ(stored.size(), 2u) << "the statement with a parameter the row lacks wrote a row";
+  EXPECT_EQ(stored["g1"].label, "plain");
+  EXPECT_TRUE(stored["g1"].note_null);
+  EXPECT_EQ(stored["g1"].qty, 3);
+  EXPECT_EQ(stored["g1"].revision, 1);
+  EXPECT_DOUBLE_EQ(stored["g1"].weight, 1.25);
+  EXPECT_EQ(stored["g2"].label, "changed");
+  EXPECT_TRUE(stored["g2"].note_null);
+  EXPECT_EQ(stored["g2"].qty, -7);
+  EXPECT_EQ(stored["g2"].revision, 2);
+  EXPECT_DOUBLE_EQ(stored["g2"].weight, 0.5);
 }
 
 TEST_P(DatabaseTest, RequestReplayFindsTheFirstResourceAndRefusesADifferentBody) {
