@@ -333,8 +333,11 @@ void Database::Release(size_t index, bool broken) {
     std::lock_guard<std::mutex> lock(mu_);
     free_.push_back(index);
   }
-  // Waiters for the writers' session and for the others share the condition variable.
-  if (writer_session_kept_) {
+  // Only a writer takes the writers' session; any waiter may take another one. Writers take
+  // turns under the writer lock and find their session free, so a waiter for another session is
+  // never a writer, and one wake-up per release is enough (waking every waiter on each release
+  // made each read's release wake the whole queue of readers).
+  if (writer_session_kept_ && index == kWriterSession) {
     available_.notify_all();
   } else {
     available_.notify_one();
