@@ -267,10 +267,12 @@ absl::StatusOr<size_t> Database::Acquire(absl::Time deadline, bool* connected_no
     std::unique_lock<std::mutex> lock(mu_);
     std::optional<size_t> taken = TakeFreeSession(lessee);
     while (!taken) {
-      const bool timed_out =
-          deadline == absl::InfiniteFuture()
-              ? (available_.wait(lock), false)
-              : available_.wait_until(lock, absl::ToChronoTime(deadline)) == std::cv_status::timeout;
+      bool timed_out = false;
+      if (deadline == absl::InfiniteFuture()) {
+        available_.wait(lock);
+      } else {
+        timed_out = available_.wait_until(lock, absl::ToChronoTime(deadline)) == std::cv_status::timeout;
+      }
       taken = TakeFreeSession(lessee);
       if (!taken && timed_out) {
         return absl::DeadlineExceededError("deadline passed while waiting for a database connection");
@@ -493,23 +495,23 @@ Database::QueuedWrite* Database::NextQueuedWrite() {
   return write;
 }
 
-void Database::Finish(QueuedWrite& write, absl::Status status) {
-  std::lock_guard<std::mutex> lock(queue_mu_);
+void Database::MarkDone(QueuedWrite& write, absl::Status status) {
   write.status = std::move(status);
   write.state = QueuedWrite::State::kDone;
   // Under the lock: the caller may return, and destroy `write`, as soon as it sees kDone.
   write.done.notify_one();
 }
 
+void Database::Finish(QueuedWrite& write, absl::Status status) {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  MarkDone(write, std::move(status));
+}
+
 void Database::FinishAll(const std::vector<QueuedWrite*>& writes, const absl::Status& status) {
   // One hold of the lock for the whole group: each caller woken tries to take it at once, and
   // finishing them one lock at a time made every other one wait for the group writer again.
   std::lock_guard<std::mutex> lock(queue_mu_);
-  for (QueuedWrite* write : writes) {
-    write->status = status;
-    write->state = QueuedWrite::State::kDone;
-    write->done.notify_one();
-  }
+  for (QueuedWrite* write : writes) MarkDone(*write, status);
 }
 
 void Database::RunGroup() {

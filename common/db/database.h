@@ -137,6 +137,8 @@ class Database {
   void Finish(QueuedWrite& write, absl::Status status);
   // Finish for every member of a committed (or failed) group.
   void FinishAll(const std::vector<QueuedWrite*>& writes, const absl::Status& status);
+  // Records `status` and wakes the caller; queue_mu_ must be held.
+  static void MarkDone(QueuedWrite& write, absl::Status status);
   void StopGroupWriter();
   absl::Status Connect(soci::session& session);
   absl::Status Configure(soci::session& session);

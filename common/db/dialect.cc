@@ -10,9 +10,11 @@
 
 namespace crm::db {
 
-Dialect Dialect::Of(soci::session& session) {
-  return Dialect(session.get_backend_name() == "sqlite3" ? Backend::kSqlite : Backend::kMysql);
+bool IsSqlite(soci::session& session) {
+  return session.get_backend() != nullptr && session.get_backend_name() == "sqlite3";
 }
+
+Dialect Dialect::Of(soci::session& session) { return Dialect(IsSqlite(session) ? Backend::kSqlite : Backend::kMysql); }
 
 std::string Dialect::ExpandDdl(absl::string_view ddl) const {
   if (backend_ == Backend::kSqlite) {

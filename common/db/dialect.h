@@ -15,6 +15,9 @@ namespace crm::db {
 
 enum class Backend { kSqlite, kMysql };
 
+// True when `session` is connected to SQLite (false when it is not connected at all).
+bool IsSqlite(soci::session& session);
+
 class Dialect {
  public:
   explicit Dialect(Backend backend) : backend_(backend) {}

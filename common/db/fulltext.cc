@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/core/errors.h"
+#include "common/db/dialect.h"
 #include "common/db/query.h"
 #include "common/db/sql_error.h"
 
@@ -57,8 +58,6 @@ bool HasDistinctWeights(const FullTextIndex& index) {
   }
   return false;
 }
-
-bool IsSqlite(soci::session& session) { return session.get_backend_name() == "sqlite3"; }
 
 std::string FtsTable(const FullTextIndex& index) { return absl::StrCat(FullTextTable(index), "_fts"); }
 

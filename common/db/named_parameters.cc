@@ -2,30 +2,24 @@
 
 namespace crm::db {
 
-NamedParameters::Value& NamedParameters::Add(const std::string& name, soci::indicator indicator) {
+NamedParameters::Value& NamedParameters::Add(const std::string& name, Value::Kind kind, soci::indicator indicator) {
   Value& value = values_.emplace_back();
   value.name = name;
-  value.kind = indicator == soci::i_null ? Value::Kind::kNull : Value::Kind::kText;
+  value.kind = indicator == soci::i_null ? Value::Kind::kNull : kind;
   return value;
 }
 
 void NamedParameters::set(const std::string& name, const std::string& text, soci::indicator indicator) {
-  Value& value = Add(name, indicator);
+  Value& value = Add(name, Value::Kind::kText, indicator);
   if (value.kind != Value::Kind::kNull) value.text = text;
 }
 
 void NamedParameters::set(const std::string& name, double real, soci::indicator indicator) {
-  Value& value = Add(name, indicator);
-  if (value.kind == Value::Kind::kNull) return;
-  value.kind = Value::Kind::kReal;
-  value.real = real;
+  Add(name, Value::Kind::kReal, indicator).real = real;
 }
 
 void NamedParameters::SetInteger(const std::string& name, long long integer, soci::indicator indicator) {
-  Value& value = Add(name, indicator);
-  if (value.kind == Value::Kind::kNull) return;
-  value.kind = Value::Kind::kInteger;
-  value.integer = integer;
+  Add(name, Value::Kind::kInteger, indicator).integer = integer;
 }
 
 const NamedParameters::Value* NamedParameters::Find(absl::string_view name, size_t position_hint) const {

@@ -49,7 +49,8 @@ class NamedParameters {
 
  private:
   void SetInteger(const std::string& name, long long value, soci::indicator indicator);
-  Value& Add(const std::string& name, soci::indicator indicator);
+  // A new value of `kind`, or of kind kNull when `indicator` is i_null.
+  Value& Add(const std::string& name, Value::Kind kind, soci::indicator indicator);
 
   std::vector<Value> values_;
 };

@@ -88,10 +88,6 @@ long long Execute(soci::session& session, const SqlQuery& query) {
 
 namespace crm::db::internal {
 
-bool IsSqlite(soci::session& session) {
-  return session.get_backend() != nullptr && session.get_backend_name() == "sqlite3";
-}
-
 long long ExecuteNamedOnSqlite(soci::session& session, const std::string& sql, const NamedParameters& parameters) {
   std::optional<SqliteStatement> statement = SqliteStatement::PrepareOrThrow(session, sql, parameters);
   statement->RunToEnd();

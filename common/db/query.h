@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
@@ -24,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/db/dialect.h"
 #include "common/db/named_parameters.h"
 #include "common/db/sql_error.h"
 
@@ -113,7 +115,6 @@ void ForEachRow(soci::session& session, const SqlQuery& query, const std::functi
 long long Execute(soci::session& session, const SqlQuery& query);
 
 namespace internal {
-bool IsSqlite(soci::session& session);
 // Runs `sql` on a SQLite session with `parameters` bound by name; returns the rows affected.
 long long ExecuteNamedOnSqlite(soci::session& session, const std::string& sql, const NamedParameters& parameters);
 
@@ -126,13 +127,30 @@ NamedParameters ColumnsOf(const T& row) {
 }
 }  // namespace internal
 
+// A named integer parameter that is not a column of the row (":expected_revision", ":rearm").
+struct NamedInteger {
+  const char* name;
+  long long value;
+};
+
 // Runs `sql` (an INSERT / UPDATE naming its parameters ":column") with `row`'s columns bound by
-// name through soci::type_conversion<T>::to_base (see named_parameters.h); returns the rows
-// affected. On SQLite the statement is compiled once per pooled connection, not per call.
+// name through soci::type_conversion<T>::to_base (see named_parameters.h), and `extra` besides;
+// returns the rows affected. On SQLite the statement is compiled once per pooled connection, not
+// per call.
 template <typename T>
-long long ExecuteRow(soci::session& session, const std::string& sql, const T& row) {
-  if (internal::IsSqlite(session)) return internal::ExecuteNamedOnSqlite(session, sql, internal::ColumnsOf(row));
-  soci::statement statement = (session.prepare << sql, soci::use(row));
+long long ExecuteRow(soci::session& session, const std::string& sql, const T& row,
+                     std::initializer_list<NamedInteger> extra = {}) {
+  if (IsSqlite(session)) {
+    NamedParameters parameters = internal::ColumnsOf(row);
+    for (const NamedInteger& parameter : extra) parameters.set(parameter.name, parameter.value);
+    return internal::ExecuteNamedOnSqlite(session, sql, parameters);
+  }
+  soci::statement statement(session);
+  statement.exchange(soci::use(row));
+  for (const NamedInteger& parameter : extra) statement.exchange(soci::use(parameter.value, parameter.name));
+  statement.alloc();
+  statement.prepare(sql);
+  statement.define_and_bind();
   statement.execute(true);
   return statement.get_affected_rows();
 }
@@ -174,17 +192,8 @@ template <typename T>
 absl::StatusOr<bool> ExecuteAtRevision(soci::session& session, const std::string& sql, const T& row,
                                        int64_t expected_revision, absl::string_view context) {
   bool changed = false;
-  long long expected = expected_revision;
   absl::Status status = Guard(context, [&]() -> absl::Status {
-    if (internal::IsSqlite(session)) {
-      NamedParameters parameters = internal::ColumnsOf(row);
-      parameters.set("expected_revision", expected);
-      changed = internal::ExecuteNamedOnSqlite(session, sql, parameters) == 1;
-      return absl::OkStatus();
-    }
-    soci::statement statement = (session.prepare << sql, soci::use(row), soci::use(expected, "expected_revision"));
-    statement.execute(true);
-    changed = statement.get_affected_rows() == 1;
+    changed = ExecuteRow(session, sql, row, {{"expected_revision", expected_revision}}) == 1;
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

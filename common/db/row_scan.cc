@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/dialect.h"
 #include "common/db/row.h"
 #include "common/db/sql_error.h"
 #include "common/db/sqlite_statements.h"
@@ -63,7 +64,7 @@ absl::Status ScanSqlite(soci::session& sql, const SqlQuery& query, absl::string_
 
 absl::Status ScanRows(soci::session& sql, const SqlQuery& query, absl::string_view context,
                       absl::FunctionRef<bool(const ScannedRow&)> on_row) {
-  if (sql.get_backend_name() == "sqlite3") return ScanSqlite(sql, query, context, on_row);
+  if (IsSqlite(sql)) return ScanSqlite(sql, query, context, on_row);
   return Guard(context, [&]() -> absl::Status {
     soci::row row;
     soci::statement statement(sql);

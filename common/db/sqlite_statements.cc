@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "common/db/dialect.h"
 #include "common/db/named_parameters.h"
 #include "common/db/query.h"
 #include "common/db/sql_error.h"
@@ -71,7 +72,7 @@ class Registry {
 };
 
 sq::sqlite3* ConnectionOf(soci::session& session) {
-  if (session.get_backend() == nullptr || session.get_backend_name() != "sqlite3") return nullptr;
+  if (!IsSqlite(session)) return nullptr;
   return static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
 }
 

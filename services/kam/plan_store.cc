@@ -147,13 +147,9 @@ absl::Status PlanStore::Insert(db::Tx& tx, const crm::v1::AccountPlan& plan) {
 absl::StatusOr<bool> PlanStore::Update(db::Tx& tx, const crm::v1::AccountPlan& plan, int64_t expected_revision,
                                        bool rearm_review) {
   bool changed = false;
-  long long expected = expected_revision;
-  long long rearm = rearm_review ? 1 : 0;
   absl::Status status = db::Guard("update account plan", [&]() -> absl::Status {
-    soci::statement statement = (tx.session().prepare << kUpdatePlan, soci::use(plan), soci::use(rearm, "rearm"),
-                                 soci::use(expected, "expected_revision"));
-    statement.execute(true);
-    changed = statement.get_affected_rows() == 1;
+    changed = db::ExecuteRow(tx.session(), kUpdatePlan, plan,
+                             {{"rearm", rearm_review ? 1 : 0}, {"expected_revision", expected_revision}}) == 1;
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -240,12 +240,9 @@ absl::Status OrderStore::Insert(db::Tx& tx, const Order& order) {
   return db::Guard("insert order lines", [&]() -> absl::Status {
     OrderLineRow row;
     row.order_id = order.id();
-    // Bound read-only: SOCI re-reads `row` on every execute and never writes back into it.
-    const OrderLineRow& bound = row;
-    soci::statement insert = (tx.session().prepare << kInsertLine, soci::use(bound));
     for (const crm::v1::OrderLine& line : order.lines()) {
       row.line = line;
-      insert.execute(true);
+      db::ExecuteRow(tx.session(), kInsertLine, row);
       ++row.ordinal;
     }
     return absl::OkStatus();

@@ -138,10 +138,9 @@ absl::Status TargetStore::SaveTeam(db::Tx& tx, const Team& team, bool exists, ab
   long long now_micros = ToMicros(now);
   absl::Status row = db::Guard("save team", [&]() -> absl::Status {
     if (exists) {
-      tx.session() << kUpdateTeam, soci::use(team), soci::use(now_micros, "update_time");
+      db::ExecuteRow(tx.session(), kUpdateTeam, team, {{"update_time", now_micros}});
     } else {
-      tx.session() << kInsertTeam, soci::use(team), soci::use(now_micros, "create_time"),
-          soci::use(now_micros, "update_time");
+      db::ExecuteRow(tx.session(), kInsertTeam, team, {{"create_time", now_micros}, {"update_time", now_micros}});
     }
     return absl::OkStatus();
   });
@@ -201,9 +200,8 @@ absl::Status TargetStore::InsertTarget(db::Tx& tx, const Target& target, absl::T
   long long now_micros = ToMicros(now);
   return RetryOnLostInsertRace(db::Guard("insert target",
                                          [&]() -> absl::Status {
-                                           tx.session() << kInsertTarget, soci::use(target),
-                                               soci::use(now_micros, "create_time"),
-                                               soci::use(now_micros, "update_time");
+                                           db::ExecuteRow(tx.session(), kInsertTarget, target,
+                                                          {{"create_time", now_micros}, {"update_time", now_micros}});
                                            return absl::OkStatus();
                                          }),
                                "target insert race");
@@ -212,7 +210,7 @@ absl::Status TargetStore::InsertTarget(db::Tx& tx, const Target& target, absl::T
 absl::Status TargetStore::UpdateTargetQuota(db::Tx& tx, const Target& target, absl::Time now) {
   long long now_micros = ToMicros(now);
   return db::Guard("update target", [&]() -> absl::Status {
-    tx.session() << kUpdateTargetQuota, soci::use(target), soci::use(now_micros, "update_time");
+    db::ExecuteRow(tx.session(), kUpdateTargetQuota, target, {{"update_time", now_micros}});
     return absl::OkStatus();
   });
 }
