@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -33,7 +32,11 @@ namespace crm::db {
 
 class SqlQuery {
  public:
-  explicit SqlQuery(absl::string_view select) : text_(select) {}
+  explicit SqlQuery(absl::string_view select) {
+    // Room for the usual WHERE and LIMIT fragments without growing the text again.
+    text_.reserve(select.size() + 64);
+    text_.append(select.data(), select.size());
+  }
 
   // Adds "WHERE <predicate>" or "AND <predicate>"; each '?' in it takes the next argument.
   template <typename... Args>
@@ -62,7 +65,8 @@ class SqlQuery {
   }
 
   const std::string& text() const { return text_; }
-  // Prepares the statement with every parameter bound, ready for into() and execute().
+  // Prepares the statement with every parameter bound, ready for into() and execute(). The
+  // statement refers to the query's values: the query must outlive it and not grow meanwhile.
   void BindTo(soci::statement& statement) const;
   // Calls one of the visitors per parameter, in placeholder order (for binding outside SOCI).
   template <typename OnText, typename OnInt, typename OnDouble>
@@ -89,10 +93,11 @@ class SqlQuery {
   std::string text_;
   bool has_where_ = false;
   int next_placeholder_ = 0;
-  // Deques keep element addresses stable, which SOCI's bound references require.
-  mutable std::deque<std::string> strings_;
-  mutable std::deque<long long> ints_;
-  mutable std::deque<double> doubles_;
+  // Vectors, not deques: an empty vector allocates nothing, and a query is built per call. SOCI
+  // binds references to the elements, so nothing is added after BindTo (it is const).
+  std::vector<std::string> strings_;
+  std::vector<long long> ints_;
+  std::vector<double> doubles_;
   enum class Kind { kString, kInt, kDouble };
   std::vector<std::pair<Kind, size_t>> order_;
 };
