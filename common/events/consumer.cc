@@ -41,6 +41,13 @@ absl::StatusOr<std::optional<int64_t>> ReadCursor(soci::session& sql, const std:
   return db::ScanOne<int64_t>(sql, select, context, [](const db::ScannedRow& row) { return row.Int(0); });
 }
 
+// The stored cursor of `name`, 0 before its first batch (no row yet).
+absl::StatusOr<int64_t> StoredCursor(soci::session& sql, const std::string& name) {
+  absl::StatusOr<std::optional<int64_t>> cursor = ReadCursor(sql, name, "", "read event cursor");
+  if (!cursor.ok()) return cursor.status();
+  return cursor->value_or(0);
+}
+
 // Reads the cursor row of `name` with a lock held to the end of `tx`, creating it at 0 first.
 // Selecting before inserting keeps the usual case to one exclusive lock: on InnoDB an INSERT
 // IGNORE that meets an existing row takes a shared lock, and two instances both upgrading
@@ -99,9 +106,9 @@ absl::StatusOr<EventConsumer::BatchResult> EventConsumer::RunBatch(absl::Time de
   bool nothing_to_handle = false;
   absl::Status looked = db_.Read(
       [&](soci::session& sql) -> absl::Status {
-        absl::StatusOr<std::optional<int64_t>> cursor = ReadCursor(sql, options_.name, "", "read event cursor");
+        absl::StatusOr<int64_t> cursor = StoredCursor(sql, options_.name);
         if (!cursor.ok()) return cursor.status();
-        stored = cursor->value_or(0);
+        stored = *cursor;
         EventQuery query;
         query.after = std::max(stored, skipped_up_to_.load());
         query.types = options_.types;
@@ -184,11 +191,7 @@ absl::StatusOr<int64_t> EventConsumer::CatchUp(absl::Time deadline) {
 }
 
 absl::StatusOr<int64_t> EventConsumer::Cursor(absl::Time deadline) {
-  return db::ReadValue(db_, deadline, [&](soci::session& sql) -> absl::StatusOr<int64_t> {
-    absl::StatusOr<std::optional<int64_t>> cursor = ReadCursor(sql, options_.name, "", "read event cursor");
-    if (!cursor.ok()) return cursor.status();
-    return cursor->value_or(0);
-  });
+  return db::ReadValue(db_, deadline, [&](soci::session& sql) { return StoredCursor(sql, options_.name); });
 }
 
 void EventConsumer::Start() {
